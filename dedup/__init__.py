@@ -1,0 +1,65 @@
+"""article-dedup: clean scraped news, cluster the copies of one article, record who quotes whom.
+
+The library API (the ``dedup`` command is a thin layer over it)::
+
+    import dedup
+    result = dedup.run(["folder"], db="dedup.db")      # RunResult: documents, clusters, reuses, ...
+    result = dedup.run_records([{"id": "a", "text": "..."}])
+    cleaned = dedup.clean(raw_text)                      # CleanResult: text, edits, offsets, meta
+"""
+
+__version__ = "0.1.0"
+
+from dedup.clean import CleanResult, clean  # noqa: E402
+from dedup.config import Config  # noqa: E402
+from dedup.errors import (  # noqa: E402
+    BinaryInputError,
+    ConfigError,
+    DecodeError,
+    DedupError,
+    EmptyInputError,
+    InputError,
+    RecordError,
+    StoreError,
+)
+from dedup.models import (  # noqa: E402
+    Attribution,
+    Citation,
+    Cluster,
+    Document,
+    Edit,
+    Gap,
+    PairScore,
+    Problem,
+    Reuse,
+    Span,
+)
+from dedup.pipeline import RunResult, run, run_records  # noqa: E402
+
+__all__ = [
+    "Attribution",
+    "BinaryInputError",
+    "Citation",
+    "CleanResult",
+    "Cluster",
+    "Config",
+    "ConfigError",
+    "DecodeError",
+    "DedupError",
+    "Document",
+    "Edit",
+    "EmptyInputError",
+    "Gap",
+    "InputError",
+    "PairScore",
+    "Problem",
+    "RecordError",
+    "Reuse",
+    "RunResult",
+    "Span",
+    "StoreError",
+    "__version__",
+    "clean",
+    "run",
+    "run_records",
+]

@@ -1,0 +1,326 @@
+"""Who a document says its text comes from.
+
+Two jobs: find *citations* (phrases such as "according to Reuters", "An
+article in Atalayar noted", "Tasnim media reported", "(AP)", "h/t X") with
+the outlet they name, and decide whether a name written in one document is
+the outlet of another (fuzzy: case, "The", domains, "jpost" for "The
+Jerusalem Post").
+
+A name after a weak verb ("X said") is far more often a person than an
+outlet, so weak patterns only count when the name looks like an outlet:
+an acronym, a name with a media word (News, Post, Radio...), a domain, a
+well-known wire service, or the name of an outlet present in the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+# One capitalised word of a name: "Al-Jazeera", "Reuters", "VOA", "mid.ru"-like domains are separate.
+_W = r"[A-Z][\w&'’.-]*[\w&]|[A-Z]"
+_NAME = rf"(?:(?:{_W})(?:\s+(?:of|the|for|de|du|del|al|el|&|and)\s+(?:{_W})|[ \t]+(?:{_W})){{0,5}})"
+_DOMAIN = r"(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|ru|es|fr|de|uk|co\.uk|info|io|news|tv|ir|il|int|eu)\b"
+_MEDIA_NOUN = r"(?:article|report|story|piece|editorial|op-ed|column|interview|analysis|investigation|dispatch|survey)"
+_VERB = (
+    r"(?:reported|reports|said|says|noted|notes|wrote|writes|stated|states|published|revealed|"
+    r"claimed|claims|added|quoted|cited|detailed|explained|observed|argued|found|told)"
+)
+_ADV = r"(?:(?:also|recently|previously|earlier|first|further|then|later|once|had|has|have)\s+){0,2}"
+_MEDIA_WORD = r"(?:media|news\s+agency|agency|newspaper|daily|website|outlet|TV|television|radio|magazine|channel)"
+
+_STRONG_PATTERNS = [
+    # "An article in Atalayar in Madrid noted", "a report at Al-Jazeera said",
+    # "An article in March 2023 in Arab News", "An article at the time in Al-Jazeera"
+    re.compile(
+        rf"\b(?:[Aa]n?|[Tt]he|[Aa]nother|[Oo]ne|[Aa]|[Ii]n\s+an?)\s+(?:[a-z-]+\s+){{0,2}}?{_MEDIA_NOUN}\s+"
+        rf"(?:(?:at|from)\s+the\s+time\s+|(?:in|from|of)\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\s+|"
+        rf"last\s+\w+\s+|this\s+\w+\s+|published\s+|(?:\w+\s+)?ago\s+)?"
+        rf"(?:in|at|by|from|on|for)\s+(?:the\s+)?(?P<name>{_NAME}|{_DOMAIN})"
+    ),
+    # "a Radio Free Europe article", "the Reuters report"
+    re.compile(rf"\b(?:[Aa]n?|[Tt]he)\s+(?P<name>{_NAME})\s+{_MEDIA_NOUN}\b"),
+    # "Tasnim media reported", "Iranian Tasnim media said"
+    re.compile(rf"(?P<name>{_NAME})\s+{_MEDIA_WORD}\s+{_ADV}{_VERB}\b"),
+    # "h/t Foo", "hat tip to Foo"
+    re.compile(rf"\b(?:[Hh]/[Tt]|[Hh]at\s+tip(?:\s+to)?|[Vv]ia\s+@)[:\s]+@?(?P<name>{_NAME}|{_DOMAIN}|\w+)"),
+    # "Source: mid.ru", "Source » jpost"
+    re.compile(rf"\b(?:SOURCE|[Ss]ource)\s*[:»]\s*(?P<name>{_DOMAIN}|[a-z][\w.-]+|{_NAME})"),
+]
+_WEAK_PATTERNS = [
+    # "according to Reuters", "according to a report by the BBC"
+    re.compile(
+        rf"\baccording\s+to\s+(?:an?\s+|the\s+)?(?:(?:{_MEDIA_NOUN}|{_MEDIA_WORD})\s+(?:in|by|from|at)\s+(?:the\s+)?)?"
+        rf"(?P<name>{_NAME}|{_DOMAIN})"
+    ),
+    # "VOA also reported", "UNHCR recently said"
+    re.compile(rf"(?P<name>{_NAME}|{_DOMAIN})\s+{_ADV}{_VERB}\b"),
+    # "..., Reuters reported." after a quotation: same pattern, kept separate for clarity
+    re.compile(rf"[,”\"]\s+(?P<name>{_NAME})\s+{_VERB}\b"),
+]
+# Wire-service dateline: "(Reuters) -", "(MENAFN)" at a paragraph start.
+_DATELINE = re.compile(r"(?:^|\n)[^\n(]{0,60}?\((?P<name>[A-Z][A-Za-z&]{1,11})\)\s*[-–—:]?")
+
+_MEDIA_WORDS = {
+    "news", "post", "times", "journal", "radio", "tv", "agency", "press", "herald", "tribune",
+    "gazette", "guardian", "telegraph", "monitor", "media", "daily", "weekly", "review", "observer",
+    "express", "mail", "wire", "network", "broadcasting", "channel", "magazine", "insider",
+    "chronicle", "bulletin", "today", "television", "newspaper", "reuters", "report", "standard",
+    "independent", "economist", "courier", "ledger", "dispatch", "sentinel", "examiner", "inquirer",
+}
+# Outlets that write "X said" about themselves often enough to be known by name.
+_KNOWN_OUTLETS = {
+    "reuters", "ap", "afp", "bloomberg", "tass", "xinhua", "interfax", "ria novosti", "tasnim",
+    "irna", "fars", "anadolu", "bbc", "cnn", "nbc", "cbs", "abc", "fox news", "politico", "axios",
+    "al-jazeera", "al jazeera", "aljazeera", "sputnik", "rt", "dpa", "efe", "ansa", "kyodo",
+    "yonhap", "menafn", "upi", "npr", "pbs", "voa", "rferl", "axios", "vice", "vox", "buzzfeed",
+    "the hill", "breitbart", "haaretz", "atalayar", "europa press",
+}
+# Capitalised words that are not outlets even after "an article in".
+_NOT_OUTLETS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "the", "this", "that", "it", "he", "she", "they", "we", "i", "a", "an",
+    "us", "usa", "uk", "eu", "uae", "gdp", "ceo", "pm", "mp", "mr", "mrs", "ms", "dr", "one",
+    "there", "here", "but", "and", "then", "also", "in", "on", "at", "however", "meanwhile",
+    "sources", "officials", "experts", "analysts", "reports", "critics", "police", "his", "her",
+}
+# Words that mark a person ("Foreign Minister Lavrov said"), not an outlet.
+_PERSON_WORDS = {
+    "minister", "president", "secretary", "general", "spokesman", "spokeswoman", "spokesperson",
+    "director", "chief", "ambassador", "senator", "governor", "mayor", "prime", "king", "queen",
+    "prince", "mr", "mrs", "ms", "dr", "professor", "colonel", "leader", "chairman", "ceo",
+    "commander", "officer", "judge", "foreign", "defense", "defence", "interior",
+}
+_DEMONYM = re.compile(r"^(?:[A-Z][a-z]+(?:ian|ese|ish|an|i))$")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_TLD = re.compile(r"\.(?:com|org|net|ru|es|fr|de|co\.uk|uk|info|io|news|tv|ir|il|int|eu)$")
+_GENERIC = {"the", "post", "times", "news", "daily", "online", "journal", "media", "tv", "com"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A phrase in a text naming a source outlet."""
+
+    name: str
+    start: int  # phrase span in the text
+    end: int
+    name_start: int
+    name_end: int
+    strong: bool
+
+    def phrase(self, text: str) -> str:
+        return text[self.start : self.end]
+
+    def year(self, text: str, until: int | None = None) -> int | None:
+        """A year written in the phrase (or between it and ``until``): "noted in 2022"."""
+        stop = self.end if until is None else max(self.end, min(until, self.end + 80))
+        m = _YEAR.search(text, self.start, stop)
+        return int(m.group()) if m else None
+
+
+def _strip_accents(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1 << 16)
+def norm_outlet(name: str) -> str:
+    """Comparable form: lower case, no accents, no "The", no "www."/TLD, letters and digits only."""
+    s = _strip_accents(name).casefold().strip()
+    s = re.sub(r"^https?://", "", s)
+    s = re.sub(r"^www\.", "", s)
+    s = _TLD.sub("", s.split("/")[0]) if re.fullmatch(r"[\w.-]+(?:/.*)?", s) else s
+    s = re.sub(r"^the\s+", "", s)
+    return re.sub(r"[^0-9a-z]+", "", s)
+
+
+def _words(name: str) -> list[str]:
+    s = re.sub(r"^the\s+", "", _strip_accents(name).casefold().strip())
+    return [w for w in re.split(r"[^0-9a-z]+", s) if w]
+
+
+def _abbreviates(short: str, words: list[str]) -> bool:
+    """``short`` is initials of the first words then the rest spelled out: jpost, nytimes, voa."""
+    if len(words) < 2 or len(short) < 2:
+        return False
+    for i in range(1, len(words) + 1):
+        if "".join(w[0] for w in words[:i]) + "".join(words[i:]) == short:
+            return True
+    content = [w for w in words if w not in {"of", "the", "and", "for"}]
+    return len(content) >= 2 and "".join(w[0] for w in content) == short
+
+
+@lru_cache(maxsize=1 << 16)
+def outlet_matches(a: str, b: str) -> bool:
+    """Whether two written names plausibly denote the same outlet."""
+    na, nb = norm_outlet(a), norm_outlet(b)
+    if not na or not nb:
+        return False
+    if na == nb:
+        return True
+    if min(len(na), len(nb)) >= 5 and fuzz.ratio(na, nb) >= 90:
+        return True
+    wa, wb = _words(a), _words(b)
+    if _abbreviates(na, wb) or _abbreviates(nb, wa):
+        return True
+    # "The Jerusalem Post" vs "Jerusalem": equal once generic media words go.
+    ca = "".join(w for w in wa if w not in _GENERIC)
+    cb = "".join(w for w in wb if w not in _GENERIC)
+    return len(ca) >= 4 and ca == cb
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip(" .,'’\"-")
+    name = re.sub(r"['’]s$", "", name)
+    parts = name.split()
+    # "Iranian Tasnim" -> "Tasnim"; "Russian Foreign" stays and is later rejected.
+    while len(parts) > 1 and _DEMONYM.match(parts[0]) and parts[0].casefold() not in _KNOWN_OUTLETS:
+        if parts[1].casefold() in _MEDIA_WORDS:
+            break
+        parts = parts[1:]
+    while parts and parts[0].casefold() in {"the", "on", "in", "at", "and", "but", "also"}:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+def _variants(name: str) -> set[str]:
+    """Keys under which a known outlet is found: its normal form, core and abbreviations."""
+    out = {norm_outlet(name)}
+    words = _words(name)
+    core = "".join(w for w in words if w not in _GENERIC)
+    if len(core) >= 4:
+        out.add(core)
+    if len(words) >= 2:
+        for i in range(1, len(words) + 1):
+            out.add("".join(w[0] for w in words[:i]) + "".join(words[i:]))
+    out.discard("")
+    return out
+
+
+@dataclass
+class OutletIndex:
+    """Outlet names of the corpus, each pointing at the groups (clusters) that carry it.
+
+    Lookup is exact on a few normal forms first and fuzzy (rapidfuzz, C
+    speed) only after, so that checking a name costs the same for ten
+    outlets as for ten thousand.
+    """
+
+    keys: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    names: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    _choices: list[str] | None = None
+
+    def add(self, name: str, group: int) -> None:
+        if not name or not norm_outlet(name):
+            return
+        self.names[group].add(name)
+        for key in _variants(name):
+            self.keys[key].add(group)
+        self._choices = None
+
+    def lookup(self, name: str) -> set[int]:
+        n = norm_outlet(name)
+        if not n:
+            return set()
+        hits: set[int] = set()
+        for key in {n, *_variants(name)}:
+            hits |= self.keys.get(key, set())
+        if hits or len(n) < 5:
+            return hits
+        if self._choices is None:
+            self._choices = [k for k in self.keys if len(k) >= 5]
+        best = process.extractOne(n, self._choices, scorer=fuzz.ratio, score_cutoff=90)
+        return set(self.keys[best[0]]) if best else set()
+
+
+def looks_like_outlet(name: str, known: OutletIndex | None = None) -> bool:
+    """Whether a name after a weak verb is an outlet rather than a person."""
+    words = name.split()
+    if not words:
+        return False
+    low = name.casefold()
+    if low in _NOT_OUTLETS:
+        return False
+    if any(w.casefold().strip(".") in _PERSON_WORDS for w in words):
+        return False
+    if low in _KNOWN_OUTLETS or norm_outlet(name) in {norm_outlet(k) for k in _KNOWN_OUTLETS}:
+        return True
+    if re.fullmatch(_DOMAIN, low):
+        return True
+    if len(words) == 1 and re.fullmatch(r"[A-Z]{2,7}", name):
+        return True
+    if any(w.casefold() in _MEDIA_WORDS for w in words[1:]) or (
+        len(words) > 1 and words[0].casefold() in _MEDIA_WORDS
+    ):
+        return True
+    return known is not None and bool(known.lookup(name))
+
+
+def find_mentions(text: str, known: OutletIndex | None = None) -> list[Mention]:
+    """All phrases in ``text`` that name an outlet as a source, left to right."""
+    found: dict[tuple[int, int], Mention] = {}
+
+    def add(m: re.Match[str], strong: bool, group: str = "name", phrase_start: int | None = None) -> None:
+        raw = m.group(group)
+        name = _clean_name(raw)
+        if not name or name.casefold() in _NOT_OUTLETS or len(name) < 2:
+            return
+        if not strong and not looks_like_outlet(name, known):
+            return
+        if strong and any(w.casefold() in _PERSON_WORDS for w in name.split()):
+            return
+        offset = m.group(group).find(name.split()[0])
+        ns = m.start(group) + max(0, offset)
+        ne = ns + len(name)
+        key = (ns, ne)
+        prior = found.get(key)
+        if prior is None or (strong and not prior.strong):
+            # the phrase runs from the pattern start to its end (the verb)
+            start = m.start() if phrase_start is None else phrase_start
+            found[key] = Mention(name, min(start, ns), max(m.end(), ne), ns, ne, strong)
+
+    for pat in _STRONG_PATTERNS:
+        for m in pat.finditer(text):
+            add(m, True)
+    for pat in _WEAK_PATTERNS:
+        for m in pat.finditer(text):
+            add(m, False)
+    for m in _DATELINE.finditer(text):
+        name = m.group("name")
+        if looks_like_outlet(name, known) or name.isupper():
+            add(m, True, phrase_start=m.start("name") - 1)
+    # Overlapping names ("Arab News" and "News") keep the longest.
+    out: list[Mention] = []
+    for men in sorted(found.values(), key=lambda x: (x.name_start, -(x.name_end - x.name_start))):
+        if out and men.name_start < out[-1].name_end:
+            continue
+        out.append(men)
+    return out
+
+
+def mentions_near(
+    mentions: list[Mention], start: int, end: int, text: str, before: int = 260, after: int = 160
+) -> list[Mention]:
+    """Mentions that introduce or follow the span [start, end) in the same paragraph.
+
+    Nearest first, those before the span preferred: "An article in X noted
+    “...”" is the common order, "“...”, X reported" the other.
+    """
+    para_start = text.rfind("\n", 0, start) + 1
+    para_end = text.find("\n", end)
+    if para_end < 0:
+        para_end = len(text)
+    lo = max(para_start, start - before)
+    hi = min(para_end, end + after)
+    near: list[tuple[int, Mention]] = []
+    for men in mentions:
+        if lo <= men.start and men.end <= start + 40 and men.name_end <= start + 40:
+            near.append((start - men.end, men))
+        elif end - 40 <= men.start and men.end <= hi:
+            near.append((men.start - end + 1000, men))
+    return [m for _, m in sorted(near, key=lambda x: x[0])]

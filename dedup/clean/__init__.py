@@ -1,0 +1,372 @@
+"""Clean scraped article text: strip page furniture, repair damage, keep offsets.
+
+Inputs are mostly text a scraper already produced, so the cleaner works on
+lines: it scores every line (sentences for, menus and furniture against),
+keeps the best-scoring run of lines as the article body, peels furniture off
+the head and tail of that run more boldly than from its middle, and repairs
+damage inside the kept lines. Every removal or repair is an
+:class:`~dedup.models.Edit` in raw offsets, and the clean text carries an
+offset map back to the raw text.
+
+Whitespace layout (runs of spaces, blank lines, the ``\\n\\n`` between
+paragraphs) is normalised without an edit record: it changes no word, and the
+offset map still says where every character came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dedup.clean import furniture as _furn
+from dedup.clean import metadata as _meta
+from dedup.clean import repair as _repair
+from dedup.clean.furniture import corpus_furniture, normalise_line
+from dedup.clean.offsets import Fix, apply_fixes, compose
+from dedup.clean.rules import RULES, line_score, main_block, no_text
+from dedup.models import Edit
+
+__all__ = ["RULES", "CleanResult", "clean", "corpus_furniture", "normalise_line"]
+
+# Line breaks are every character str.splitlines() breaks on, so that a clean
+# text never holds a break that a second pass would split on.
+_LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+# Whitespace other than a lone space, and invisible characters scrapers leave.
+_IRREGULAR = re.compile(r"[^\S ]|  |^ | $|[\u200b\u2060\ufeff\u00ad]")
+_SPACE_RUN = re.compile(r"(?:\s|[\u200b\u2060\ufeff\u00ad])+")
+_QUOTE_OPEN = "\"“‘«„'"
+# A teaser tail is only cut once this share of the body precedes the marker.
+_TAIL_SHARE = 0.5
+_MAX_PASSES = 4
+
+
+@dataclass
+class CleanResult:
+    text: str
+    edits: list[Edit] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    defects: list[str] = field(default_factory=list)
+
+    def explain(self) -> str:
+        """One line per edit: raw span, rule, what went and what came."""
+        if not self.edits:
+            return "no edits"
+        out = []
+        for e in self.edits:
+            removed = e.removed if len(e.removed) <= 70 else e.removed[:50] + " … " + e.removed[-15:]
+            line = f"{e.start:>7}-{e.end:<7} {e.rule:<20} {removed!r}"
+            if e.replacement:
+                line += f" -> {e.replacement!r}"
+            if e.detail:
+                line += f"  ({e.detail})"
+            out.append(line)
+        if self.meta:
+            out.append("meta: " + ", ".join(f"{k}={v!r}" for k, v in sorted(self.meta.items())))
+        if self.defects:
+            counts: dict[str, int] = {}
+            for d in self.defects:
+                counts[d] = counts.get(d, 0) + 1
+            out.append("defects: " + ", ".join(f"{k}×{v}" for k, v in sorted(counts.items())))
+        return "\n".join(out)
+
+
+class _Line:
+    """One non-blank line: normalised text and the raw offset of each character."""
+
+    __slots__ = ("text", "start", "end", "base", "cls", "score")
+
+    def __init__(self, text: str, start: int, end: int, base: list[int] | None) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        # None means the text is raw[start:end] verbatim (the common case).
+        self.base = base
+        self.cls: str | None = None
+        self.score = 0.0
+
+    def offsets(self) -> list[int]:
+        if self.base is not None:
+            return self.base
+        return list(range(self.start, self.end + 1))
+
+    def fix(self, fixes: list[Fix]) -> None:
+        self.text, self.base = apply_fixes(self.text, fixes, self.offsets())
+        self.start = self.base[0]
+
+
+def _split(raw: str) -> list[_Line]:
+    lines = []
+    for m in _LINE.finditer(raw):
+        seg = m.group()
+        a = m.start()
+        if not _IRREGULAR.search(seg):
+            if seg:
+                lines.append(_Line(seg, a, m.end(), None))
+            continue
+        fixes: list[Fix] = []
+        for w in _SPACE_RUN.finditer(seg):
+            at_edge = w.start() == 0 or w.end() == len(seg)
+            if at_edge:
+                fixes.append((w.start(), w.end(), ""))
+            elif w.group() != " ":
+                fixes.append((w.start(), w.end(), " "))
+        text, base = apply_fixes(seg, fixes)
+        if not text:
+            continue
+        base = [a + o for o in base]
+        # The end entry points past the last kept char, not past trailing space.
+        base[-1] = base[-2] + 1
+        lines.append(_Line(text, base[0], base[-1], base))
+    return lines
+
+
+def _edit(raw: str, start: int, end: int, rule: str, replacement: str = "", detail: str = "") -> Edit:
+    return Edit(start, end, rule, raw[start:end], replacement, detail)
+
+
+def _line_fix_edits(raw: str, line: _Line, fixes: list[Fix], rule: str, detail: str = "") -> list[Edit]:
+    base = line.offsets()
+    edits = []
+    for s, e, repl in fixes:
+        rs = base[s]
+        re_ = base[e - 1] + 1 if e > s else rs
+        edits.append(_edit(raw, rs, re_, rule, repl, detail))
+    return edits
+
+
+def _is_body_start(line: _Line) -> bool:
+    return _furn.is_sentence(line.text) and _furn.units(line.text) >= 8
+
+
+def _clean_once(raw: str, furniture: Mapping[str, str] | None) -> tuple[str, list[int], list[Edit], dict[str, str], list[str]]:
+    lines = _split(raw)
+    edits: list[Edit] = []
+    meta: dict[str, str] = {}
+    defects: list[str] = []
+    if not lines:
+        return "", [0], edits, meta, defects
+
+    # 1. A scraper's fields glued to the first line: "date 2024-08-05 (MENAFN) ...".
+    first = lines[0]
+    for name in ("date-prefix", "wire-tag"):
+        fixes = RULES[name](first.text)
+        if not fixes:
+            continue
+        if name == "date-prefix":
+            found = _meta.date_prefix(first.text)
+            if found:
+                meta["date"] = found[1]
+        else:
+            tag = _meta.wire_tag(first.text)
+            if tag:
+                meta["outlet"] = tag[1]
+        edits.extend(_line_fix_edits(raw, first, fixes, name))
+        first.fix(fixes)
+    if not first.text:
+        lines = lines[1:]
+        if not lines:
+            return "", [0], edits, meta, defects
+
+    # 2. Classify and score every line.
+    details: dict[int, str] = {}
+    for i, ln in enumerate(lines):
+        t = ln.text
+        if furniture and (ev := furniture.get(normalise_line(t))) is not None:
+            ln.cls = "corpus-furniture"
+            details[i] = ev
+        elif no_text(t):
+            ln.cls = "no-text"
+        elif t[0] not in _QUOTE_OPEN:
+            ln.cls = _furn.classify(t)
+        ln.score = line_score(t, ln.cls)
+
+    # 3. The article body: the best-scoring run of lines.
+    a, b, total = main_block([ln.score for ln in lines])
+    n = len(lines)
+    if total <= 0:
+        a, b = 0, n - 1
+    removed: dict[int, str] = {}
+    for i in range(a):
+        removed[i] = _furn.classify(lines[i].text, edge=True) or lines[i].cls or "outside-main-block"
+    for i in range(b + 1, n):
+        removed[i] = _furn.classify(lines[i].text, edge=True) or lines[i].cls or "outside-main-block"
+
+    # 4. Tail: a teaser marker in the second half cuts the rest; then peel furniture.
+    body_chars = sum(len(lines[i].text) for i in range(a, b + 1)) or 1
+    seen = 0
+    for i in range(a, b + 1):
+        t = lines[i].text
+        if seen >= _TAIL_SHARE * body_chars and (_furn.teaser_marker(t, True) or _furn.donation(t, False)):
+            rest = sum(len(lines[j].text) for j in range(i + 1, b + 1))
+            if rest < 0.6 * seen:
+                removed[i] = "teaser-marker" if _furn.teaser_marker(t, True) else "donation"
+                for j in range(i + 1, b + 1):
+                    removed[j] = lines[j].cls or "teaser-tail"
+                b = i - 1
+                break
+        seen += len(t)
+    while b >= a:
+        t = lines[b].text
+        cls = lines[b].cls or _furn.classify(t, edge=True)
+        if cls is None and _furn.headline_like(t) and not _furn.is_sentence(t):
+            cls = "outside-main-block"
+        if cls is None:
+            break
+        removed[b] = cls
+        b -= 1
+
+    # 5. Head: until the first paragraph, headings and furniture go (the first
+    # heading is the title).
+    title_line: str | None = None
+    head_end = a
+    for i in range(a, b + 1):
+        ln = lines[i]
+        if _is_body_start(ln):
+            break
+        head_end = i + 1
+        cls = ln.cls or _furn.classify(ln.text, edge=True)
+        if cls is None and _furn.headline_like(ln.text):
+            cls = "headline"
+            if title_line is None:
+                title_line = ln.text
+        if cls is not None:
+            removed[i] = cls
+    for i in range(head_end, b + 1):
+        if lines[i].cls is not None:
+            removed[i] = lines[i].cls or ""
+
+    # 6. Metadata from what the head and tail said.
+    pre_title = None
+    for i in range(0, head_end):
+        t = lines[i].text
+        if i in removed and pre_title is None and _furn.headline_like(t) and removed[i] in ("headline", "outside-main-block"):
+            pre_title = t
+        if "date" not in meta and removed.get(i) in ("dateline", "byline", "headline", "outside-main-block"):
+            d = _meta.parse_date(t) if _furn.dateline(t, True) or i == 0 else None
+            if d:
+                meta["date"] = d
+        if "author" not in meta and removed.get(i) in ("dateline", "byline"):
+            au = _meta.author(t)
+            if au:
+                meta["author"] = au
+    cand = pre_title or title_line
+    if cand is not None:
+        title, outlet = _meta.split_title(cand)
+        if title:
+            meta["title"] = title
+        if outlet and "outlet" not in meta:
+            meta["outlet"] = outlet
+    if title_line is not None and "title" in meta:
+        tkey = normalise_line(meta["title"])
+        for i in range(head_end, b + 1):
+            if i not in removed and normalise_line(lines[i].text) == tkey:
+                removed[i] = "repeated-headline"
+    if "outlet" not in meta:
+        last_kept = max((i for i in range(n) if i not in removed), default=-1)
+        for i in range(max(last_kept, 0), n):
+            o = _meta.source_outlet(lines[i].text)
+            if o:
+                meta["outlet"] = o
+                break
+    if "outlet" not in meta:
+        orgs: list[str] = []
+        for i in range(b + 1, n):
+            if removed.get(i) in ("rights-notice", "donation", "teaser-tail", "outside-main-block", "subscribe"):
+                orgs.extend(_meta.footer_orgs(lines[i].text))
+        org = _meta.pick_org(orgs)
+        if org:
+            meta["outlet"] = org
+
+    # 7. Edits for removed lines (runs of one rule merged), repairs in kept lines.
+    run: list[int] = []
+
+    def flush() -> None:
+        if run:
+            s, e = lines[run[0]].start, lines[run[-1]].end
+            rule = removed[run[0]]
+            edits.append(_edit(raw, s, e, rule, "", details.get(run[0], _detail(rule))))
+            run.clear()
+
+    pieces: list[_Line] = []
+    for i, ln in enumerate(lines):
+        if i in removed:
+            if run and (removed[run[-1]] != removed[i] or run[-1] != i - 1 or i in details):
+                flush()
+            run.append(i)
+            continue
+        flush()
+        _repair_line(raw, ln, edits, defects)
+        if ln.text:
+            pieces.append(ln)
+    flush()
+    edits.sort(key=lambda e: (e.start, e.end))
+
+    # 8. Assemble: paragraphs joined by a blank line, every char mapped.
+    out: list[str] = []
+    offsets: list[int] = []
+    for k, ln in enumerate(pieces):
+        if k:
+            out.append("\n\n")
+            sep = pieces[k - 1].end
+            offsets.extend((sep, sep))
+        out.append(ln.text)
+        if ln.base is None:
+            offsets.extend(range(ln.start, ln.end))
+        else:
+            offsets.extend(ln.base[:-1])
+    offsets.append(pieces[-1].end if pieces else 0)
+    return "".join(out), offsets, edits, meta, defects
+
+
+def _detail(rule: str) -> str:
+    from dedup.clean.rules import POSITIONAL
+
+    return POSITIONAL.get(rule, "")
+
+
+def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str]) -> None:
+    fixes = _repair.mojibake(ln.text)
+    if fixes:
+        defects.append("mojibake")
+        edits.extend(_line_fix_edits(raw, ln, fixes, "mojibake"))
+        ln.fix(fixes)
+    all_fixes: list[Fix] = []
+    t = ln.text
+    # Cheap gate: the repairs all need punctuation next to a letter.
+    if "," in t or "." in t or "!" in t or "?" in t:
+        for name in ("doubled-punctuation", "glued-sentence", "glued-comma"):
+            found = RULES[name](t)
+            if found:
+                defects.extend([name] * len(found))
+                edits.extend(_line_fix_edits(raw, ln, found, name))
+                all_fixes.extend(found)
+        lost = _repair.lost_link_text(t)
+        if lost:
+            defects.extend(["lost-link-text"] * lost)
+    if all_fixes:
+        ln.fix(all_fixes)
+
+
+def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResult:
+    """Clean one document; see the module docstring."""
+    text, offsets, edits, meta, defects = _clean_once(raw, furniture)
+    # Removing furniture can expose new furniture (a heading that now starts
+    # the text); cleaning to a fixed point makes clean() idempotent.
+    for _ in range(_MAX_PASSES - 1):
+        text2, off2, edits2, meta2, defects2 = _clean_once(text, furniture)
+        if text2 == text:
+            break
+        last = len(offsets) - 1
+        for e in edits2:
+            s = offsets[min(e.start, last)]
+            en = offsets[min(e.end - 1, last)] + 1 if e.end > e.start else s
+            edits.append(Edit(s, max(s, en), e.rule, raw[s:max(s, en)], e.replacement, e.detail))
+        edits.sort(key=lambda e: (e.start, e.end))
+        offsets = compose(off2, offsets)
+        text = text2
+        for k, v in meta2.items():
+            meta.setdefault(k, v)
+        # Defects describe the input; a later pass can only re-find them.
+    return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects)

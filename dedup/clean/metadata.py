@@ -1,0 +1,164 @@
+"""Metadata a document states about itself: title, outlet, date, author.
+
+Only stated values: a date is returned when the text says one near the head
+(``date 2022-09-17``, ``Date: 15 February 2023``), never guessed from a
+sentence in the body; an outlet comes from a title suffix (``Title |
+Atalayar``), a ``Source » jpost`` line, a leading wire tag ``(MENAFN)`` or the
+organisation a footer names (``content prepared by Warsaw Institute team``).
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTH_NUM = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH = (
+    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+)
+_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(\d{4})\b", re.IGNORECASE)
+_MDY = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.IGNORECASE)
+
+
+def _ymd(y: int, m: int, d: int) -> str | None:
+    if 1900 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def parse_date(text: str) -> str | None:
+    """First full date (day, month and year) stated in ``text``, as YYYY-MM-DD."""
+    text = text[:300]
+    found: list[tuple[int, str]] = []
+    m = _ISO.search(text)
+    if m:
+        v = _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if v:
+            found.append((m.start(), v))
+    m = _DMY.search(text)
+    if m:
+        v = _ymd(int(m.group(3)), _MONTH_NUM[m.group(2).lower()[:3]], int(m.group(1)))
+        if v:
+            found.append((m.start(), v))
+    m = _MDY.search(text)
+    if m:
+        v = _ymd(int(m.group(3)), _MONTH_NUM[m.group(1).lower()[:3]], int(m.group(2)))
+        if v:
+            found.append((m.start(), v))
+    return min(found)[1] if found else None
+
+
+# "date 2024-08-05 " at the very start of a scraped text (a scraper's field
+# glued to the first line).
+_DATE_PREFIX = re.compile(r"^date\s*:?\s+(\d{4}-\d{1,2}-\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\s+", re.IGNORECASE)
+# "(MENAFN) " / "(Reuters) - " as the first thing of a line; upper-case initial,
+# one or two words, so "(1) " or "(see above) " do not match.
+_WIRE_TAG = re.compile(r"^\(([A-Z][A-Za-z&.]{1,15}(?:\s[A-Z][A-Za-z&.]{1,15})?)\)\s*(?:[-–—]\s+)?(?=\S)")
+
+
+def date_prefix(line: str) -> tuple[int, str] | None:
+    """(length of the prefix, ISO date) for ``date 2024-08-05 Rest of line``."""
+    m = _DATE_PREFIX.match(line)
+    if not m:
+        return None
+    y, mo, d = (int(x) for x in m.group(1).split("-"))
+    v = _ymd(y, mo, d)
+    return (m.end(), v) if v else None
+
+
+def wire_tag(line: str) -> tuple[int, str] | None:
+    """(length of the tag, wire name) for ``(MENAFN) Russia has ...``."""
+    m = _WIRE_TAG.match(line)
+    if not m or len(line) - m.end() < 20:
+        return None
+    return m.end(), m.group(1)
+
+
+_TITLE_SEP = re.compile(r"\s+(?:\||–|—|-|::|»)\s+")
+
+
+def split_title(line: str) -> tuple[str, str | None]:
+    """``Iran and Russia gain strength in Mali | Atalayar`` -> (title, outlet).
+
+    The outlet is the last separated part when it is short and the rest is
+    longer; otherwise the whole line is the title.
+    """
+    parts = _TITLE_SEP.split(line.strip())
+    if len(parts) >= 2:
+        last = parts[-1].strip()
+        head_end = line.rstrip().rfind(last)
+        title = _TITLE_SEP.sub(" | ", line[:head_end]).rstrip(" |–—-:»")
+        title = line[: len(title)] if line.startswith(title) else title
+        if (
+            0 < len(last.split()) <= 4
+            and len(last) <= 40
+            and last[:1].isupper() | last[:1].isdigit()
+            and len(title.split()) >= max(2, len(last.split()))
+            and not last.endswith(".")
+        ):
+            return title.strip(), last
+    return line.strip(), None
+
+
+_SOURCE_OUTLET = re.compile(r"^(?:source|sources|fuente|quelle)\s*(?:»|:|›)\s*(.{2,60}?)\s*$", re.IGNORECASE)
+
+
+def source_outlet(line: str) -> str | None:
+    """``Source » jpost`` -> ``jpost``."""
+    m = _SOURCE_OUTLET.match(line.strip())
+    return m.group(1) if m else None
+
+
+_ORG = re.compile(
+    r"(?:\bpublished\s+by|\bprepared\s+by|\bproduced\s+by|\bbrought\s+to\s+you\s+by|©|ⓒ|\bcopyright)\s*"
+    r"(?:\(c\)\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?:the\s+)?"
+    r"((?:[A-Z][\w&.'’-]*)(?:\s+(?:[A-Z][\w&.'’-]*|of|for|and|&))*)"
+)
+_ORG_SUFFIX = re.compile(r"\s+(?:LLC|Inc\.?|Ltd\.?|Limited|Corp\.?|Co\.?|GmbH|S\.A\.|PLC|plc|AG)\.?$")
+
+
+def footer_orgs(line: str) -> list[str]:
+    """Organisation names a footer line states (``content prepared by Warsaw Institute team``)."""
+    out = []
+    for m in _ORG.finditer(line[:600]):
+        name = _ORG_SUFFIX.sub("", m.group(1).strip(" .,&"))
+        name = re.sub(r"\s+(?:of|for|and|&)$", "", name)
+        if name and name.lower() not in ("all", "the", "this", "all rights", "images", "copyright"):
+            out.append(name)
+    return out
+
+
+def pick_org(names: list[str]) -> str | None:
+    """The name the footer names most: ``Warsaw Institute`` over ``Warsaw Institute Foundation``."""
+    if not names:
+        return None
+    scored = sorted(
+        {n: sum(1 for o in names if o == n or o.startswith(n + " ")) for n in names}.items(),
+        key=lambda kv: (-kv[1], len(kv[0])),
+    )
+    return scored[0][0]
+
+
+_BY = re.compile(
+    r"^(?:by|written\s+by|author|autor|autora|por|par|von)\s*[:|]?\s+"
+    r"([A-Z\u00c0-\u024f][\w.'’-]*(?:\s+[A-Z\u00c0-\u024f][\w.'’-]*){0,3})",
+    re.IGNORECASE,
+)
+_AUTHOR_IN = re.compile(
+    r"\b(?:author|autor|written\s+by)\s*:\s*([A-Z\u00c0-\u024f][\w.'’-]*(?:\s+[A-Z\u00c0-\u024f][\w.'’-]*){0,3})"
+)
+
+
+def author(line: str) -> str | None:
+    """``By Sarah E. Needleman`` / ``Date: 15 February 2023 Author: Grzegorz Kuczyński`` -> the name."""
+    m = _AUTHOR_IN.search(line[:300]) or _BY.match(line[:300])
+    if not m:
+        return None
+    name = m.group(1).strip()
+    if not name[:1].isupper() or len(name) < 3:
+        return None
+    return name

@@ -1,0 +1,87 @@
+"""Edits and the clean->raw offset map.
+
+Every character of a clean text must be traceable to the raw text (spans of
+quotations and gaps are reported in raw offsets too), so the cleaner never
+builds text by string surgery alone: it builds it from pieces that carry their
+raw position, and the offset map falls out of the same walk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+#: (start, end, replacement) in the coordinates of the text being edited.
+Fix = tuple[int, int, str]
+
+
+def map_inserted(length: int, start: int, end: int) -> list[int]:
+    """Raw offsets for ``length`` new characters standing in for raw[start:end].
+
+    Characters are spread over the replaced span (one raw char each, the rest
+    pinned to its last char) so that the map stays non-decreasing and a span
+    that covers the replacement maps back onto the replaced raw text.
+    """
+    if length <= 0:
+        return []
+    last = max(start, end - 1)
+    if end - start >= length:
+        return list(range(start, start + length))
+    return list(range(start, last + 1)) + [last] * (length - (last + 1 - start))
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix], base: Sequence[int] | None = None) -> tuple[str, list[int]]:
+    """Apply non-overlapping fixes to ``text``.
+
+    Returns the new text and, for each of its characters plus one end entry,
+    the offset it came from: an index into ``text`` or, when ``base`` (an
+    offset map of ``text`` with ``len(text) + 1`` entries) is given, the value
+    of ``base`` at that index. Fixes that overlap an earlier one are skipped,
+    so a sloppy rule can lose a fix but never corrupt the map.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for start, end, repl in sorted(fixes, key=lambda f: (f[0], f[1])):
+        if start < pos or end < start or end > len(text):
+            continue
+        out.append(text[pos:start])
+        offsets.extend(range(pos, start))
+        if repl:
+            out.append(repl)
+            offsets.extend(map_inserted(len(repl), start, end))
+        pos = end
+    out.append(text[pos:])
+    offsets.extend(range(pos, len(text)))
+    offsets.append(len(text))
+    if base is not None:
+        offsets = [base[i] for i in offsets]
+    return "".join(out), offsets
+
+
+def compose(outer: Sequence[int], inner: Sequence[int]) -> list[int]:
+    """Offsets of a text cleaned twice: ``outer`` maps text2->text1, ``inner`` text1->raw."""
+    last = len(inner) - 1
+    return [inner[min(i, last)] for i in outer]
+
+
+def raw_span(offsets: Sequence[int], start: int, end: int) -> tuple[int, int]:
+    """Map a half-open clean span to a half-open raw span."""
+    last = len(offsets) - 1
+    s = offsets[min(start, last)]
+    if end <= start:
+        return s, s
+    e = offsets[min(end - 1, last)] + 1 if end - 1 < last else offsets[last]
+    return s, max(s, e)
+
+
+def check_offsets(offsets: Sequence[int], text: str, raw: str) -> None:
+    """Raise ValueError when an offset map breaks its contract (used by tests)."""
+    if len(offsets) != len(text) + 1:
+        raise ValueError(f"offsets has {len(offsets)} entries for {len(text)} chars")
+    prev = 0
+    for i, o in enumerate(offsets):
+        if not 0 <= o <= len(raw):
+            raise ValueError(f"offset {o} at {i} outside raw text of {len(raw)} chars")
+        if o < prev:
+            raise ValueError(f"offsets decrease at {i}: {prev} -> {o}")
+        prev = o

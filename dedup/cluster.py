@@ -1,0 +1,166 @@
+"""Verify LSH candidates on exact shingle sets and group copies into clusters.
+
+MinHash only proposes pairs; every pair is then measured on the exact
+shingle sets (Jaccard and containment both ways), because a truncated or
+damaged scrape is a copy even when its Jaccard is low.
+
+Clusters are grown from connected components of verified pairs but guarded
+against chaining: inside a component the best copy is chosen as canonical and
+a document joins only if it verifies against that canonical copy itself.
+Whatever is left forms clusters of its own by the same rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import Config
+from dedup.models import Cluster, PairScore, Relation
+
+U64 = npt.NDArray[np.uint64]
+
+
+@dataclass(frozen=True)
+class Rank:
+    """What makes one copy a better canonical than another, and how to say so."""
+
+    doc_id: str
+    length: int
+    defects: int
+    date: str | None
+
+    def key(self) -> tuple[int, int, str, str]:
+        # longest clean text, then fewest defects, then earliest date, then smallest id
+        return (-self.length, self.defects, self.date or "9999-99-99", self.doc_id)
+
+
+def measure(a: U64, b: U64) -> tuple[float, float, float]:
+    """(jaccard, containment of a in b, containment of b in a) of two sorted unique hash arrays."""
+    if len(a) == 0 or len(b) == 0:
+        return 0.0, 0.0, 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    union = len(a) + len(b) - inter
+    return inter / union, inter / len(a), inter / len(b)
+
+
+def relation(j: float, c_ab: float, c_ba: float, n_a: int, n_b: int, config: Config) -> Relation | None:
+    """``exact``, ``contained`` (only the smaller text is inside the other), ``near-duplicate``, or None."""
+    if min(n_a, n_b) < config.min_shingles:
+        # too short to call a copy unless it is the very same text
+        return "exact" if j == 1.0 and n_a == n_b and n_a > 0 else None
+    if j == 1.0:
+        return "exact"
+    smaller_in_larger, larger_in_smaller = (c_ab, c_ba) if n_a <= n_b else (c_ba, c_ab)
+    if smaller_in_larger >= config.containment_threshold > larger_in_smaller:
+        return "contained"
+    if j >= config.jaccard_threshold or smaller_in_larger >= config.containment_threshold:
+        return "near-duplicate"
+    return None
+
+
+def score(a_id: str, b_id: str, a: U64, b: U64, config: Config) -> PairScore:
+    """Figures for the pair, ordered so that ``a < b``."""
+    if b_id < a_id:
+        a_id, b_id, a, b = b_id, a_id, b, a
+    j, c_ab, c_ba = measure(a, b)
+    return PairScore(
+        a_id, b_id, round(j, 4), round(c_ab, 4), round(c_ba, 4),
+        relation(j, c_ab, c_ba, len(a), len(b), config),
+    )
+
+
+def cluster_id(members: Sequence[str]) -> str:
+    """Derived from the member ids only: unchanged membership keeps its id across runs."""
+    digest = hashlib.sha1("\n".join(sorted(members)).encode("utf-8")).hexdigest()
+    return f"c{digest[:12]}"
+
+
+def _reason(canonical: Rank, others: Sequence[Rank]) -> str:
+    if not others:
+        return "only copy"
+    runner = min(others, key=Rank.key)
+    if canonical.length != runner.length:
+        return (
+            f"most complete copy: longest clean text ({canonical.length} chars vs {runner.length}), "
+            f"{canonical.defects} defects vs {runner.defects}"
+        )
+    if canonical.defects != runner.defects:
+        return f"same length; fewest defects ({canonical.defects} vs {runner.defects})"
+    if (canonical.date or "9999") != (runner.date or "9999"):
+        return f"same length and defects; earliest date ({canonical.date})"
+    return "same length, defects and date; smallest id"
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def build_clusters(
+    ranks: Sequence[Rank],
+    hashes: Callable[[int], U64],
+    candidates: npt.NDArray[np.int64],
+    config: Config,
+) -> tuple[list[Cluster], list[PairScore]]:
+    """Clusters of every document (singletons included) and the verified candidate pairs.
+
+    ``ranks[i]`` and ``hashes(i)`` describe document i; ``candidates`` are
+    index pairs from LSH. Returns clusters sorted by id.
+    """
+    n = len(ranks)
+    uf = _UnionFind(n)
+    verified: list[PairScore] = []
+    for i, j in candidates.tolist():
+        pair = score(ranks[i].doc_id, ranks[j].doc_id, hashes(i), hashes(j), config)
+        if pair.relation is not None:
+            verified.append(pair)
+            uf.union(i, j)
+    components: dict[int, list[int]] = {}
+    for i in range(n):
+        components.setdefault(uf.find(i), []).append(i)
+
+    clusters: list[Cluster] = []
+    for members in components.values():
+        remaining = sorted(members, key=lambda i: ranks[i].key())
+        while remaining:
+            head, rest = remaining[0], remaining[1:]
+            joined: list[int] = [head]
+            pairs: list[PairScore] = []
+            left: list[int] = []
+            for other in rest:
+                pair = score(ranks[head].doc_id, ranks[other].doc_id, hashes(head), hashes(other), config)
+                if pair.relation is not None:
+                    joined.append(other)
+                    pairs.append(pair)
+                else:
+                    left.append(other)
+            ids = sorted(ranks[i].doc_id for i in joined)
+            clusters.append(
+                Cluster(
+                    id=cluster_id(ids),
+                    members=ids,
+                    canonical=ranks[head].doc_id,
+                    reason=_reason(ranks[head], [ranks[i] for i in joined[1:]]),
+                    pairs=sorted(pairs, key=lambda p: (p.a, p.b)),
+                )
+            )
+            remaining = left
+    clusters.sort(key=lambda c: c.id)
+    verified.sort(key=lambda p: (p.a, p.b))
+    return clusters, verified

@@ -1,0 +1,290 @@
+"""Read folders, files and JSON Lines streams into :class:`RawInput` records.
+
+Every input either becomes a ``RawInput`` or a :class:`~dedup.models.Problem`
+that names the file (and line) and the reason; nothing raises out of
+:func:`iter_inputs`, so one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from dedup.errors import BinaryInputError, DecodeError, EmptyInputError, InputError, RecordError
+from dedup.models import Problem
+
+TEXT_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSON_SUFFIXES = {".json"}
+JSONL_SUFFIXES = {".jsonl"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
+
+#: Larger inputs are refused rather than read: a 50 MB "article" is a dump,
+#: and holding it would break the bounded-memory promise of streaming runs.
+MAX_BYTES = 20 * 1024 * 1024
+
+_MAGIC = [
+    (b"\x89PNG", "PNG image"),
+    (b"GIF8", "GIF image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"%PDF", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"RIFF", "RIFF media file"),
+    (b"\x7fELF", "executable"),
+    (b"SQLite format 3\x00", "SQLite database"),
+]
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """One input document before cleaning."""
+
+    id: str
+    source: str
+    content_hash: str
+    kind: Literal["text", "html"]
+    body: str
+    encoding: str
+    title: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    author: str | None = None
+    url: str | None = None
+
+    @property
+    def stated(self) -> dict[str, str]:
+        fields = ("title", "outlet", "date", "author", "url")
+        return {f: v for f in fields if (v := getattr(self, f))}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the NUL bytes fall on one parity, as in ASCII-range UTF-16."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
+    """Text and the name of the encoding it was read with.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM are certain; otherwise
+    binary files are refused, and charset-normalizer chooses among legacy
+    encodings, preferring cp1252 over its near twins (cp1250, latin-1) when it
+    fits as well, because that is what Western news pages mislabelled as
+    latin-1 really are. The decoded text never contains mojibake we made.
+    """
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise DecodeError(path, f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                path, f"not valid {encoding} at byte {exc.start}; try another --encoding"
+            ) from None
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DecodeError(path, f"has a UTF-8 BOM but invalid UTF-8 at byte {exc.start + 3}") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise DecodeError(path, "has a UTF-16 BOM but is not valid UTF-16") from None
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise BinaryInputError(path, f"binary file ({what}), not text")
+    if b"\x00" in data[:8192]:
+        guess = _utf16_without_bom(data)
+        if guess:
+            try:
+                return data.decode(guess), guess
+            except UnicodeDecodeError:
+                pass
+        raise BinaryInputError(path, "binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc.start
+    return _decode_legacy(data, path, utf8_error)
+
+
+def _decode_legacy(data: bytes, path: str, utf8_error: int) -> tuple[str, str]:
+    import charset_normalizer  # deferred: only non-UTF-8 files pay for it
+
+    hint = f"not valid UTF-8 (byte {utf8_error}) and no other encoding fits; try --encoding=latin-1"
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None or best.chaos > 0.3:
+        raise DecodeError(path, hint)
+    chosen = best.encoding
+    if chosen in {"cp1250", "latin_1", "iso8859_15", "iso8859_2", "cp1254", "cp1257"}:
+        try:
+            data.decode("cp1252")
+            chosen = "cp1252"
+        except UnicodeDecodeError:
+            pass
+    text = data.decode(chosen)
+    control = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if control > max(3, len(text[:20000]) // 100):
+        raise DecodeError(path, hint)
+    return text, chosen
+
+
+def _clean_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def record_input(record: Any, *, default_id: str, source: str, content_hash: str) -> RawInput:
+    """A JSON record (``text`` or ``html``, optional id/url/title/date/outlet|source/author)."""
+    if not isinstance(record, dict):
+        raise RecordError(source, f"expected a JSON object, got {type(record).__name__}")
+    text, html = record.get("text"), record.get("html")
+    if not isinstance(text, str) and not isinstance(html, str):
+        raise RecordError(source, 'record has neither "text" nor "html" as a string')
+    body = text if isinstance(text, str) else html
+    assert isinstance(body, str)
+    if not body.strip():
+        raise EmptyInputError(source, "record text is empty")
+    rid = _clean_str(record.get("id")) or default_id
+    return RawInput(
+        id=rid,
+        source=source,
+        content_hash=content_hash,
+        kind="text" if isinstance(text, str) else "html",
+        body=body,
+        encoding="utf-8",
+        title=_clean_str(record.get("title")),
+        outlet=_clean_str(record.get("outlet") or record.get("source")),
+        date=_clean_str(record.get("date")),
+        author=_clean_str(record.get("author")),
+        url=_clean_str(record.get("url")),
+    )
+
+
+def _record_hash(record: Any) -> str:
+    return sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+
+def iter_jsonl(stream: Iterable[str], source: str, id_prefix: str) -> Iterator[RawInput | Problem]:
+    for lineno, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        where = f"{id_prefix}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Problem(source, f"invalid JSON ({exc.msg} at column {exc.colno}); line skipped", lineno)
+            continue
+        try:
+            yield record_input(record, default_id=where, source=source, content_hash=_record_hash(record))
+        except InputError as exc:
+            yield Problem(source, exc.reason + "; line skipped", lineno)
+
+
+def _read_file(path: Path, doc_id: str, encoding: str | None) -> Iterator[RawInput | Problem]:
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                source, f"file is {size / 1e6:.1f} MB, over the {MAX_BYTES // 2**20} MiB limit for one document"
+            )
+        data = path.read_bytes()
+    except InputError as exc:
+        yield Problem(source, exc.reason)
+        return
+    except OSError as exc:
+        yield Problem(source, f"cannot read ({exc.strerror or exc})")
+        return
+    suffix = path.suffix.lower()
+    try:
+        text, used = decode(data, source, encoding)
+        if not text.strip():
+            raise EmptyInputError(source, "empty file" if not data else "file holds only white space")
+    except InputError as exc:
+        yield Problem(source, exc.reason)
+        return
+    if suffix in JSONL_SUFFIXES:
+        yield from iter_jsonl(text.splitlines(), source, doc_id)
+        return
+    if suffix in JSON_SUFFIXES:
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Problem(source, f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+            return
+        records = parsed if isinstance(parsed, list) else [parsed]
+        for index, record in enumerate(records, start=1):
+            rid = doc_id if len(records) == 1 and not isinstance(parsed, list) else f"{doc_id}:{index}"
+            try:
+                yield record_input(record, default_id=rid, source=source, content_hash=_record_hash(record))
+            except InputError as exc:
+                yield Problem(source, exc.reason, index if isinstance(parsed, list) else None)
+        return
+    kind: Literal["text", "html"] = "html" if suffix in HTML_SUFFIXES else "text"
+    yield RawInput(id=doc_id, source=source, content_hash=sha256(data), kind=kind, body=text, encoding=used)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    # followlinks=False: a symlink loop in a scraped tree must not hang the run
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            if path.suffix.lower() in SUFFIXES:
+                yield path
+
+
+def iter_inputs(
+    paths: Iterable[str], *, encoding: str | None = None, stdin: IO[str] | None = None
+) -> Iterator[RawInput | Problem]:
+    """Every document under ``paths`` (folders walked recursively, files, ``-`` for stdin)."""
+    for given in paths:
+        if given == "-":
+            yield from iter_jsonl(stdin if stdin is not None else sys.stdin, "<stdin>", "-")
+            continue
+        path = Path(given)
+        if not path.exists():
+            yield Problem(given, "no such file or folder")
+            continue
+        if path.is_dir():
+            found = False
+            for file in _walk(path):
+                found = True
+                yield from _read_file(file, file.relative_to(path).as_posix(), encoding)
+            if not found:
+                yield Problem(
+                    given, f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
+                )
+            continue
+        if path.suffix.lower() not in SUFFIXES:
+            yield Problem(given, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
+                          f"{', '.join(sorted(SUFFIXES))}")
+            continue
+        yield from _read_file(path, path.name, encoding)

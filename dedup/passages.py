@@ -1,0 +1,252 @@
+"""Passages: the units that reuse detection fingerprints and aligns.
+
+A document's clean text is tokenised once (word tokens with character
+offsets, folded the same way as :func:`dedup.fingerprint.tokens`), then cut
+into *passages*: sentences (long ones split, tiny ones merged with the next)
+plus every stretch inside quotation marks and every piece of a quotation
+between ellipses or square brackets. Quotations get passages of their own
+because a quoted fragment is usually a part of a longer sentence on both
+sides, and a whole-sentence passage would dilute its Jaccard similarity
+below what LSH can find.
+
+Passages are shingled with 3-word shingles (see ``PASSAGE_SHINGLE``) so that
+one substituted word in a 20-word passage costs three shingles, not five,
+and hashed with the project's shingle polynomial so that the MinHash is the
+one in :mod:`dedup.fingerprint`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.fingerprint import _POLY, _fmix64, normalise, token_hash
+
+I64 = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
+
+#: Words per passage shingle. Passages are ~10-30 words: 5-word shingles
+#: would leave too few shared shingles after light editing, while 1-2 word
+#: shingles make every passage on one topic look alike.
+PASSAGE_SHINGLE = 3
+#: Longest sentence kept as one passage; longer ones are cut in even pieces
+#: so that a quoted half-sentence still has a passage of comparable size.
+MAX_UNIT_TOKENS = 40
+#: Shorter sentences are merged with the following one.
+MIN_UNIT_TOKENS = 6
+
+# Word tokens on the normalised text; an apostrophe inside a word stays
+# part of it and is removed afterwards (as fingerprint.tokens does).
+_TOKEN = re.compile(r"\w+(?:'\w+)*")
+
+# Sentence ends: terminal punctuation, optional closing quote/bracket, then
+# whitespace before something that can start a sentence; or terminal
+# punctuation glued to a capitalised word (a damaged scrape lost the space).
+_SENT_END = re.compile(
+    r"[.!?…]+[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[A-Z0-9])"
+    r"|(?<=[a-z]{2})[.!?](?=[A-Z][a-z])"
+    r"|\s*\n\s*"
+)
+
+# Opening mark -> closing marks it accepts. Straight double quotes pair with
+# themselves; ‘ only opens at a word start so that apostrophes stay out.
+_QUOTE_PAIRS = {"“": "”\"", "«": "»", "„": "“”", '"': '"”', "‘": "’"}
+_QUOTE_OPEN = re.compile(r"[“«„\"]|(?<![\w])‘")
+# Where a quotation is cut: ellipses and bracketed insertions/omissions.
+_QUOTE_CUT = re.compile(r"\(\s*(?:\.\s*){3}\)|\[\s*(?:\.\s*){3}\]|\[…\]|\(…\)|…|\.\.\.|\[[^\]\n]{0,60}\]")
+
+
+@dataclass
+class Tokens:
+    """Word tokens of one document's clean text, with character offsets."""
+
+    words: list[str]
+    starts: I64
+    ends: I64
+    hashes: U64
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+@dataclass
+class DocPassages:
+    """Everything reuse detection needs to know about one document."""
+
+    tokens: Tokens
+    # (n, 2) token ranges [start, end) of the passages
+    ranges: I64
+    # character ranges of quotations (inside the marks)
+    quotes: list[tuple[int, int]] = field(default_factory=list)
+    # token-level 3-gram hashes, position i = tokens i..i+2
+    grams: U64 = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+
+
+def tokenize(text: str) -> Tokens:
+    """Tokens with offsets into ``text`` itself.
+
+    Normalisation (NFKC, casefold) almost always keeps the length, in which
+    case offsets found in the normalised text are valid for the original;
+    otherwise each word is found in the original and folded alone.
+    """
+    norm = normalise(text)
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    if len(norm) == len(text):
+        for m in _TOKEN.finditer(norm):
+            words.append(m.group().replace("'", ""))
+            starts.append(m.start())
+            ends.append(m.end())
+    else:
+        # Find words on a per-character fold that keeps length; the token
+        # text itself is folded fully afterwards.
+        folded = "".join(c if len(normalise(c)) != 1 else normalise(c) for c in text)
+        for m in _TOKEN.finditer(folded):
+            word = unicodedata.normalize("NFKC", m.group()).casefold().replace("'", "")
+            for part in _TOKEN.findall(normalise(word)):
+                words.append(part.replace("'", ""))
+                starts.append(m.start())
+                ends.append(m.end())
+    hashes = np.fromiter((token_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    return Tokens(words, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64), hashes)
+
+
+def positional_shingles(hashes: U64, k: int) -> U64:
+    """Hash of the k-word shingle starting at each token (not deduplicated).
+
+    Same polynomial and finaliser as :func:`dedup.fingerprint.shingle_hashes`,
+    but kept in text order so that a passage's shingles are a slice.
+    """
+    n = len(hashes)
+    if n < k:
+        return np.empty(0, dtype=np.uint64)
+    m = n - k + 1
+    acc = np.zeros(m, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            acc = acc * _POLY + hashes[j : j + m]
+        return _fmix64(acc + np.uint64(k))
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Character ranges inside quotation marks (marks excluded).
+
+    A quotation left open runs to the end of its paragraph: news style opens
+    every paragraph of a long quotation and closes only the last.
+    """
+    out: list[tuple[int, int]] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _QUOTE_OPEN.search(text, pos)
+        if m is None:
+            break
+        opener = m.group()
+        start = m.end()
+        para_end = text.find("\n", start)
+        if para_end < 0:
+            para_end = n
+        close = -1
+        for ch in _QUOTE_PAIRS[opener]:
+            c = text.find(ch, start, para_end)
+            if c >= 0 and (close < 0 or c < close):
+                close = c
+        # A straight quote right before a word is an opener, right after one
+        # a closer; an unmatched closer-looking opener is skipped.
+        if close < 0:
+            if opener == '"' and start < n and text[start : start + 1].isspace():
+                pos = start
+                continue
+            end = para_end
+            pos = para_end
+        else:
+            end = close
+            pos = close + 1
+        if end - start >= 2:
+            out.append((start, end))
+    return out
+
+
+def quote_fragments(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pieces of quotations between ellipses and bracketed insertions."""
+    out: list[tuple[int, int]] = []
+    for start, end in regions:
+        cuts = [(m.start(), m.end()) for m in _QUOTE_CUT.finditer(text, start, end)]
+        if not cuts:
+            continue
+        prev = start
+        for cs, ce in cuts:
+            out.append((prev, cs))
+            prev = ce
+        out.append((prev, end))
+    return out
+
+
+def sentence_bounds(text: str) -> list[int]:
+    """Character offsets where sentences start (always includes 0)."""
+    bounds = [0]
+    for m in _SENT_END.finditer(text):
+        bounds.append(m.end())
+    return bounds
+
+
+def _char_to_token_range(tok: Tokens, start: int, end: int) -> tuple[int, int]:
+    s = int(np.searchsorted(tok.starts, start, side="left"))
+    e = int(np.searchsorted(tok.starts, end, side="left"))
+    return s, e
+
+
+def build(text: str) -> DocPassages:
+    """Tokens, passages and quotation regions of one clean text."""
+    tok = tokenize(text)
+    n = len(tok)
+    if n == 0:
+        return DocPassages(tok, np.empty((0, 2), dtype=np.int64))
+    # Sentence units in token indices.
+    bounds = np.asarray(sentence_bounds(text), dtype=np.int64)
+    tb = np.unique(np.searchsorted(tok.starts, bounds, side="left"))
+    tb = tb[tb < n]
+    edges = [*tb.tolist(), n]
+    units: list[tuple[int, int]] = []
+    pending = -1
+    for s, e in zip(edges[:-1], edges[1:], strict=True):
+        if pending >= 0:
+            s = pending
+        if e - s < MIN_UNIT_TOKENS and e < n:
+            pending = s
+            continue
+        pending = -1
+        length = e - s
+        if length > MAX_UNIT_TOKENS:
+            pieces = -(-length // (MAX_UNIT_TOKENS * 3 // 5))
+            step = -(-length // pieces)
+            for p in range(s, e, step):
+                units.append((p, min(e, p + step)))
+        else:
+            units.append((s, e))
+    ranges: set[tuple[int, int]] = set(units)
+    regions = quote_regions(text)
+    for cs, ce in [*regions, *quote_fragments(text, regions)]:
+        s, e = _char_to_token_range(tok, cs, ce)
+        if e - s >= PASSAGE_SHINGLE + 2:
+            ranges.add((s, e))
+    arr = np.asarray(sorted(ranges), dtype=np.int64).reshape(-1, 2)
+    return DocPassages(tok, arr, regions, positional_shingles(tok.hashes, PASSAGE_SHINGLE))
+
+
+def passage_shingles(dp: DocPassages) -> list[U64]:
+    """Shingle hashes of each passage: slices of the document's shingle array."""
+    k = PASSAGE_SHINGLE
+    out: list[U64] = []
+    for s, e in dp.ranges.tolist():
+        if e - s >= k:
+            out.append(dp.grams[s : e - k + 1])
+        else:
+            # a passage shorter than a shingle: one pseudo-shingle of its words
+            out.append(positional_shingles(dp.tokens.hashes[s:e], e - s) if e > s else dp.grams[:0])
+    return out

@@ -1,0 +1,375 @@
+"""The SQLite database of a corpus. The only module that imports sqlite-utils.
+
+Tables (documented in the README):
+
+- ``documents``      one row per document: raw and clean text, stated metadata,
+                     inferred metadata, defects, damage, cluster membership
+- ``edits``          every cleaning edit, in raw offsets
+- ``signatures``     MinHash signature per document, with its scheme/seed/num_perm
+- ``clusters``       one row per cluster (singletons included), canonical and reason
+- ``cluster_members``each member's figures against its canonical copy
+- ``reuses``, ``citations``  provenance edges
+- ``problems``       inputs that were skipped, per run
+- ``runs``           one row per run: config, version, counts, timings, status
+
+Writes go through :meth:`Store.transaction` in batches, so a killed run
+leaves whole batches and a re-run finishes the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import sqlite_utils
+
+from dedup.errors import StoreError
+from dedup.models import Cluster, Document, Edit, Problem
+
+SCHEMA_VERSION = 1
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def pack_offsets(offsets: list[int]) -> bytes:
+    return np.asarray(offsets, dtype=np.int32).tobytes()
+
+
+def unpack_offsets(blob: bytes | None) -> list[int]:
+    if not blob:
+        return []
+    return [int(x) for x in np.frombuffer(blob, dtype=np.int32)]
+
+
+class Store:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._ensure_schema()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot use as a dedup database ({exc})") from None
+
+    def _t(self, name: str) -> sqlite_utils.db.Table:
+        return self.db.table(name)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _ensure_schema(self) -> None:
+        db = self.db
+        if "meta" not in db.table_names():
+            self._t("meta").create({"key": str, "value": str}, pk="key")
+            self._t("meta").insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
+        self._t("documents").create(
+            {
+                "id": str, "source": str, "content_hash": str, "kind": str, "encoding": str,
+                "raw": str, "html": str, "text": str,
+                "title": str, "outlet": str, "date": str, "author": str, "url": str,
+                "inferred": str, "defects": str, "offsets": bytes, "clean_key": str,
+                "n_shingles": int, "completeness": float, "gaps": str,
+                "cluster": str, "canonical": int, "first_run": int, "last_run": int,
+            },
+            pk="id",
+            if_not_exists=True,
+        )
+        self._t("edits").create(
+            {"doc": str, "seq": int, "start": int, "end": int, "rule": str,
+             "removed": str, "replacement": str, "detail": str},
+            pk=("doc", "seq"),
+            if_not_exists=True,
+        )
+        self._t("signatures").create(
+            {"doc": str, "fingerprint_key": str, "scheme": str, "num_perm": int, "seed": int,
+             "shingle_size": int, "signature": bytes},
+            pk="doc",
+            if_not_exists=True,
+        )
+        self._t("clusters").create(
+            {"id": str, "canonical": str, "size": int, "reason": str}, pk="id", if_not_exists=True
+        )
+        self._t("cluster_members").create(
+            {"doc": str, "cluster": str, "canonical": str, "jaccard": float,
+             "containment_in_canonical": float, "containment_of_canonical": float, "relation": str},
+            pk="doc",
+            if_not_exists=True,
+        )
+        self._t("reuses").create(
+            {"id": str, "quoting": str, "source": str, "direction": str, "data": str},
+            pk="id",
+            if_not_exists=True,
+        )
+        self._t("citations").create(
+            {"id": str, "doc": str, "outlet": str, "resolved_to": str, "data": str},
+            pk="id",
+            if_not_exists=True,
+        )
+        self._t("runs").create(
+            {"id": int, "started": str, "finished": str, "version": str, "config_name": str,
+             "config": str, "paths": str, "counts": str, "timings": str, "status": str,
+             "exit_status": int},
+            pk="id",
+            if_not_exists=True,
+        )
+        self._t("problems").create(
+            {"run": int, "path": str, "line": int, "reason": str}, if_not_exists=True
+        )
+        self._t("cluster_members").create_index(["cluster"], if_not_exists=True)
+        self._t("edits").create_index(["doc"], if_not_exists=True)
+        self._t("problems").create_index(["run"], if_not_exists=True)
+
+    # -- runs -----------------------------------------------------------------
+    def start_run(self, version: str, config_name: str, config: dict[str, Any], paths: list[str]) -> int:
+        with self.transaction():
+            table = self._t("runs")
+            table.insert(
+                {
+                    "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "version": version,
+                    "config_name": config_name,
+                    "config": _json(config),
+                    "paths": _json(paths),
+                    "status": "running",
+                }
+            )
+            run_id = table.last_pk
+        return int(str(run_id))
+
+    def finish_run(
+        self, run_id: int, counts: dict[str, Any], timings: dict[str, float], status: str, exit_status: int
+    ) -> None:
+        with self.transaction():
+            self._t("runs").update(
+                run_id,
+                {
+                    "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "counts": _json(counts),
+                    "timings": _json({k: round(v, 4) for k, v in timings.items()}),
+                    "status": status,
+                    "exit_status": exit_status,
+                },
+            )
+
+    def add_problems(self, run_id: int, problems: Iterable[Problem]) -> None:
+        rows = [{"run": run_id, "path": p.path, "line": p.line, "reason": p.reason} for p in problems]
+        if rows:
+            with self.transaction():
+                self._t("problems").insert_all(rows)
+
+    def runs(self) -> list[dict[str, Any]]:
+        return list(self._t("runs").rows_where(order_by="id"))
+
+    def problems(self, run_id: int) -> list[Problem]:
+        return [
+            Problem(r["path"], r["reason"], r["line"])
+            for r in self._t("problems").rows_where("run = ?", [run_id], order_by="rowid")
+        ]
+
+    # -- documents ------------------------------------------------------------
+    def document_keys(self) -> dict[str, tuple[str, str | None]]:
+        """id -> (content_hash, clean_key) of every stored document."""
+        return {
+            r[0]: (r[1], r[2])
+            for r in self.db.execute("select id, content_hash, clean_key from documents").fetchall()
+        }
+
+    def save_documents(self, docs: Iterable[Document], run_id: int, clean_key: str, html: dict[str, str]) -> None:
+        """Upsert documents and replace their edits (one transaction per call: callers batch)."""
+        rows: list[dict[str, Any]] = []
+        edit_rows: list[dict[str, Any]] = []
+        ids: list[str] = []
+        for d in docs:
+            ids.append(d.id)
+            rows.append(
+                {
+                    "id": d.id, "source": d.source, "content_hash": d.content_hash, "kind": d.kind,
+                    "encoding": d.encoding, "raw": d.raw, "html": html.get(d.id), "text": d.text,
+                    "title": d.title, "outlet": d.outlet, "date": d.date, "author": d.author, "url": d.url,
+                    "defects": _json(d.defects), "offsets": pack_offsets(d.offsets),
+                    "clean_key": clean_key, "last_run": run_id,
+                }
+            )
+            edit_rows.extend(
+                {"doc": d.id, "seq": i, "start": e.start, "end": e.end, "rule": e.rule,
+                 "removed": e.removed, "replacement": e.replacement, "detail": e.detail}
+                for i, e in enumerate(d.edits)
+            )
+        if not rows:
+            return
+        with self.transaction():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                self.db.execute(
+                    f"delete from edits where doc in ({','.join('?' * len(chunk))})", chunk
+                )
+            existing = {
+                r[0]: r[1]
+                for chunk in _chunks(ids, 500)
+                for r in self.db.execute(
+                    f"select id, first_run from documents where id in ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            }
+            for row in rows:
+                row["first_run"] = existing.get(row["id"]) or run_id
+            self._t("documents").upsert_all(rows, pk="id")
+            if edit_rows:
+                self._t("edits").insert_all(edit_rows)
+
+    def touch_documents(self, ids: list[str], run_id: int) -> None:
+        with self.transaction():
+            for chunk in _chunks(ids, 500):
+                self.db.execute(
+                    f"update documents set last_run = ? where id in ({','.join('?' * len(chunk))})",
+                    [run_id, *chunk],
+                )
+
+    def iter_raw(self) -> Iterator[tuple[str, str | None, str]]:
+        """(id, stated outlet, raw) of every document, for corpus-level furniture."""
+        for r in self.db.execute("select id, outlet, raw from documents order by id"):
+            yield r[0], r[1], r[2]
+
+    def load_documents(self, ids: Iterable[str] | None = None, *, with_edits: bool = True) -> list[Document]:
+        if ids is None:
+            rows = list(self._t("documents").rows_where(order_by="id"))
+        else:
+            rows = []
+            for chunk in _chunks(list(ids), 500):
+                rows.extend(
+                    self._t("documents").rows_where(f"id in ({','.join('?' * len(chunk))})", chunk)
+                )
+            rows.sort(key=lambda r: r["id"])
+        edits: dict[str, list[Edit]] = {}
+        if with_edits:
+            for e in self._t("edits").rows_where(order_by="doc, seq"):
+                edits.setdefault(e["doc"], []).append(
+                    Edit(e["start"], e["end"], e["rule"], e["removed"], e["replacement"], e["detail"])
+                )
+        return [self._document(r, edits.get(r["id"], [])) for r in rows]
+
+    @staticmethod
+    def _document(r: dict[str, Any], edits: list[Edit]) -> Document:
+        return Document(
+            id=r["id"], source=r["source"], content_hash=r["content_hash"], raw=r["raw"],
+            kind=r["kind"], text=r["text"] or "", title=r["title"], outlet=r["outlet"], date=r["date"],
+            author=r["author"], url=r["url"], encoding=r["encoding"], edits=edits,
+            offsets=unpack_offsets(r["offsets"]), defects=json.loads(r["defects"] or "[]"),
+            inferred=json.loads(r["inferred"] or "{}"),
+        )
+
+    def document_rows(self) -> list[dict[str, Any]]:
+        return list(self._t("documents").rows_where(order_by="id"))
+
+    # -- signatures -----------------------------------------------------------
+    def save_signatures(
+        self, ids: list[str], sigs: npt.NDArray[np.uint32], fingerprint_key: str,
+        scheme: str, num_perm: int, seed: int, shingle_size: int,
+    ) -> None:
+        rows = [
+            {"doc": d, "fingerprint_key": fingerprint_key, "scheme": scheme, "num_perm": num_perm,
+             "seed": seed, "shingle_size": shingle_size, "signature": sigs[i].tobytes()}
+            for i, d in enumerate(ids)
+        ]
+        if rows:
+            with self.transaction():
+                self._t("signatures").upsert_all(rows, pk="doc")
+
+    def load_signatures(self, fingerprint_key: str) -> tuple[list[str], npt.NDArray[np.uint32]]:
+        ids, blobs = [], []
+        for doc, blob in self.db.execute(
+            "select doc, signature from signatures where fingerprint_key = ? order by doc", [fingerprint_key]
+        ):
+            ids.append(doc)
+            blobs.append(blob)
+        if not ids:
+            return [], np.empty((0, 0), dtype=np.uint32)
+        return ids, np.frombuffer(b"".join(blobs), dtype=np.uint32).reshape(len(ids), -1)
+
+    # -- results --------------------------------------------------------------
+    def save_results(
+        self,
+        clusters: list[Cluster],
+        doc_updates: dict[str, dict[str, Any]],
+        reuses: list[dict[str, Any]],
+        citations: list[dict[str, Any]],
+    ) -> None:
+        """Replace the analysis tables in one transaction: readers never see a half-written result."""
+        member_rows: list[dict[str, Any]] = []
+        for c in clusters:
+            by_doc = {p.b if p.a == c.canonical else p.a: p for p in c.pairs}
+            for m in c.members:
+                p = by_doc.get(m)
+                if p is None:
+                    member_rows.append({"doc": m, "cluster": c.id, "canonical": c.canonical, "relation": None})
+                    continue
+                canon_is_a = p.a == c.canonical
+                member_rows.append(
+                    {
+                        "doc": m, "cluster": c.id, "canonical": c.canonical, "jaccard": p.jaccard,
+                        "containment_in_canonical": p.containment_b_in_a if canon_is_a else p.containment_a_in_b,
+                        "containment_of_canonical": p.containment_a_in_b if canon_is_a else p.containment_b_in_a,
+                        "relation": p.relation,
+                    }
+                )
+        with self.transaction():
+            for table in ("clusters", "cluster_members", "reuses", "citations"):
+                self.db.execute(f"delete from {table}")
+            self._t("clusters").insert_all(
+                {"id": c.id, "canonical": c.canonical, "size": len(c.members), "reason": c.reason}
+                for c in clusters
+            )
+            self._t("cluster_members").insert_all(member_rows)
+            for doc_id, update in doc_updates.items():
+                self._t("documents").update(doc_id, update)
+            if reuses:
+                self._t("reuses").insert_all(reuses)
+            if citations:
+                self._t("citations").insert_all(citations)
+
+    def load_clusters(self) -> list[dict[str, Any]]:
+        return list(self._t("clusters").rows_where(order_by="id"))
+
+    def load_members(self) -> list[dict[str, Any]]:
+        return list(self._t("cluster_members").rows_where(order_by="cluster, doc"))
+
+    def load_edges(self, table: str) -> list[dict[str, Any]]:
+        return [json.loads(r["data"]) for r in self.db[table].rows_where(order_by="id")]
+
+    def table_fingerprint(self, exclude: tuple[str, ...] = ("runs", "problems")) -> str:
+        """A hash of every table's content, for tests that prove a re-run changed nothing."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for table in sorted(self.db.table_names()):
+            if table in exclude:
+                continue
+            cols = [c.name for c in self.db[table].columns if c.name not in ("first_run", "last_run")]
+            order = ", ".join(f"[{c}]" for c in cols)
+            for row in self.db.execute(f"select {order} from [{table}] order by {order}"):
+                h.update(repr(row).encode())
+        return h.hexdigest()
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

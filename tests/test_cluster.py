@@ -1,0 +1,81 @@
+"""Clusters: verified on exact shingle sets, guarded against chaining, canonical with a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import fingerprint as fp
+from dedup.cluster import Rank, build_clusters, measure, score
+from dedup.config import Config
+from tests.conftest import load_cases
+
+
+def _cluster(docs: dict[str, str], config: Config) -> tuple[list[Any], list[Any]]:
+    ids = sorted(docs)
+    hashes = [fp.shingle_hashes(fp.tokens(docs[i]), config.shingle_size) for i in ids]
+    sigs = fp.signatures(hashes, config.num_perm, config.seed)
+    candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
+    ranks = [Rank(i, len(docs[i]), 0, None) for i in ids]
+    return build_clusters(ranks, lambda i: hashes[i], candidates, config)
+
+
+@pytest.mark.parametrize("case", load_cases("cluster"))
+def test_cluster_cases(case: dict[str, Any]) -> None:
+    clusters, _ = _cluster(case["docs"], Config())
+    multi = sorted(c.members for c in clusters if len(c.members) > 1)
+    assert multi == sorted(case["clusters"])
+    # every document is in exactly one cluster
+    assert sorted(m for c in clusters for m in c.members) == sorted(case["docs"])
+    by_member = {m: c for c in clusters for m in c.members}
+    for member, canonical in case["canonical"].items():
+        assert by_member[member].canonical == canonical
+    pairs = {(p.a, p.b): p.relation for c in clusters for p in c.pairs}
+    for key, relation in case["relations"].items():
+        a, b = key.split("|")
+        assert pairs[(a, b)] == relation
+
+
+def test_canonical_reason_is_stated() -> None:
+    text = " ".join(f"word{i}" for i in range(200))
+    clusters, _ = _cluster({"long": text, "short": " ".join(text.split()[:120])}, Config())
+    (c,) = [c for c in clusters if len(c.members) == 2]
+    assert c.canonical == "long"
+    assert c.reason.startswith("most complete copy: longest clean text")
+
+
+def test_ties_go_to_earliest_date_then_smallest_id() -> None:
+    assert sorted([Rank("b", 10, 0, "2024-01-01"), Rank("a", 10, 0, None)], key=Rank.key)[0].doc_id == "b"
+    assert sorted([Rank("b", 10, 0, None), Rank("a", 10, 0, None)], key=Rank.key)[0].doc_id == "a"
+    assert sorted([Rank("b", 10, 0, None), Rank("a", 10, 2, None)], key=Rank.key)[0].doc_id == "b"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), min_size=0, max_size=60, unique=True),
+    st.lists(st.integers(0, 40), min_size=0, max_size=60, unique=True),
+)
+def test_similarity_is_symmetric(a: list[int], b: list[int]) -> None:
+    ha, hb = np.unique(np.array(a, dtype=np.uint64)), np.unique(np.array(b, dtype=np.uint64))
+    j1, ab1, ba1 = measure(ha, hb)
+    j2, ab2, ba2 = measure(hb, ha)
+    assert j1 == j2 and ab1 == ba2 and ba1 == ab2
+    assert score("x", "y", ha, hb, Config()) == score("y", "x", hb, ha, Config())
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu",
+                                 "one two three four five six seven eight nine ten eleven twelve",
+                                 "red green blue cyan magenta yellow black white grey pink brown"]),
+                min_size=1, max_size=8))
+def test_clusters_partition_the_documents(parts: list[str]) -> None:
+    docs = {f"d{i}": " ".join(parts[i:] + parts[:i]) for i in range(len(parts))}
+    clusters, _ = _cluster(docs, Config())
+    members = [m for c in clusters for m in c.members]
+    assert sorted(members) == sorted(docs)
+    for c in clusters:
+        assert c.canonical in c.members
