@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 from dedup.clean import CleanResult, clean  # noqa: E402
 from dedup.config import Config  # noqa: E402
+from dedup.corpus import Corpus  # noqa: E402
 from dedup.errors import (  # noqa: E402
     BinaryInputError,
     ConfigError,
@@ -43,6 +44,7 @@ __all__ = [
     "CleanResult",
     "Cluster",
     "Config",
+    "Corpus",
     "ConfigError",
     "DecodeError",
     "DedupError",

@@ -55,7 +55,7 @@ _STRONG_PATTERNS = [
 _WEAK_PATTERNS = [
     # "according to Reuters", "according to a report by the BBC"
     re.compile(
-        rf"\baccording\s+to\s+(?:an?\s+|the\s+)?(?:(?:{_MEDIA_NOUN}|{_MEDIA_WORD})\s+(?:in|by|from|at)\s+(?:the\s+)?)?"
+        rf"\b[Aa]ccording\s+to\s+(?:an?\s+|the\s+)?(?:(?:{_MEDIA_NOUN}|{_MEDIA_WORD})\s+(?:in|by|from|at)\s+(?:the\s+)?)?"
         rf"(?P<name>{_NAME}|{_DOMAIN})"
     ),
     # "VOA also reported", "UNHCR recently said"
@@ -183,7 +183,7 @@ def _clean_name(name: str) -> str:
         if parts[1].casefold() in _MEDIA_WORDS:
             break
         parts = parts[1:]
-    while parts and parts[0].casefold() in {"the", "on", "in", "at", "and", "but", "also"}:
+    while parts and parts[0].casefold() in {"the", "on", "in", "at", "and", "but", "also", "as", "so", "while"}:
         parts = parts[1:]
     return " ".join(parts)
 

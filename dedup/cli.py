@@ -14,12 +14,16 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from dedup import __version__
 from dedup.config import Config
+from dedup.corpus import Corpus, DocumentView
 from dedup.errors import DedupError, InputError, StoreError
+from dedup.models import Document, Gap
 from dedup.pipeline import RunResult, run
 
 err = Console(stderr=True)
@@ -60,6 +64,8 @@ def cli() -> None:
 @click.option("--db", default="dedup.db", show_default=True, help="SQLite database to create or update.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the run's results as JSON to this file ('-' for standard output).")
+@click.option("--jsonl-out", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write one JSON record per input record, in input order ('-' for standard output).")
 @click.option("--encoding", help="Read every text file with this encoding instead of detecting it.")
 @click.option("--shingle-size", type=int, help="Words per shingle (default 5).")
 @click.option("--num-perm", type=int, help="MinHash permutations (default 128).")
@@ -70,14 +76,16 @@ def cli() -> None:
               help="Share of the smaller copy found in the larger one (default 0.8).")
 @click.option("--seed", type=int, help="MinHash seed (default 1).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def run_command(paths: tuple[str, ...], db: str, json_out: str | None, encoding: str | None, quiet: bool,
-                **options: Any) -> None:
+def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out: str | None,
+                encoding: str | None, quiet: bool, **options: Any) -> None:
     """Ingest PATHS (folders, files, or - for JSON Lines on stdin), clean, cluster and store.
 
     Exit status 0 when every input was used, 1 when some were skipped (each is
     named on standard error and recorded in the runs table), 2 on usage errors.
     """
     config = _config(options)
+    if json_out == "-" and jsonl_out == "-":
+        raise click.UsageError("--json and --jsonl-out cannot both write to standard output")
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         raise click.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="PATHS")
@@ -97,6 +105,12 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, encoding:
             click.echo(text)
         else:
             Path(json_out).write_text(text + "\n", encoding="utf-8")
+    if jsonl_out:
+        from dedup.export import stream_records
+
+        with click.open_file(jsonl_out, "w", encoding="utf-8") as out:
+            for rec in stream_records(result):
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
     if not quiet:
         _summary(result, db)
     sys.exit(result.exit_status)
@@ -168,6 +182,235 @@ def clean_command(file: str, explain: bool, as_json: bool, encoding: str | None)
     if explain:
         click.echo("\n---- edits ----")
         click.echo(result.explain())
+
+
+def _open(db: str) -> Corpus:
+    try:
+        return Corpus.open(db)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _document(corpus: Corpus, doc_id: str) -> DocumentView:
+    try:
+        return corpus.document(doc_id)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0])) from None
+
+
+_db_option = click.option("--db", default="dedup.db", show_default=True, help="Database written by `dedup run`.")
+_json_flag = click.option("--json", "as_json", is_flag=True, help="JSON for machines instead of a table.")
+
+
+@cli.command(name="report")
+@_db_option
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="report.html (self-contained page with the provenance graph) or report.md.")
+def report_command(db: str, output: str) -> None:
+    """Write a provenance report (HTML or Markdown) from the database."""
+    from dedup.report import write_report
+
+    with _open(db) as corpus:
+        try:
+            path = write_report(corpus, output)
+        except ValueError as exc:
+            raise click.BadParameter(f"{exc} (try -o report.html or -o report.md)", param_hint="--output") from None
+    err.print(f"wrote {path}")
+
+
+@cli.command(name="clusters")
+@_db_option
+@_json_flag
+@click.option("--all", "show_all", is_flag=True, help="Include clusters of one document.")
+def clusters_command(db: str, as_json: bool, show_all: bool) -> None:
+    """List clusters: canonical copy, members, relation figures."""
+    with _open(db) as corpus:
+        clusters = [c for c in corpus.clusters() if show_all or len(c.members) > 1]
+        if as_json:
+            click.echo(json.dumps([c.to_dict() for c in clusters], ensure_ascii=False, indent=2))
+            return
+        docs = {v.id: v for v in corpus.documents()}
+        t = Table(title=f"{len(clusters)} clusters", title_justify="left")
+        for col in ("cluster", "canonical", "members (relation, jaccard, containment)", "reason"):
+            t.add_column(col, overflow="fold")
+        for c in clusters:
+            lines = []
+            for p in c.pairs:
+                other = p.b if p.a == c.canonical else p.a
+                inside = p.containment_a_in_b if p.a == other else p.containment_b_in_a
+                comp = docs[other].completeness
+                lines.append(f"{other}  {p.relation} j={p.jaccard:.2f} c={inside:.2f}"
+                             + (f" completeness={comp:.2f}" if comp is not None else ""))
+            title = docs[c.canonical].doc.title or ""
+            t.add_row(c.id, f"{c.canonical}\n[dim]{escape(title)}[/]", escape("\n".join(lines) or "-"), c.reason)
+        Console().print(t)
+
+
+@cli.command(name="quotes")
+@_db_option
+@_json_flag
+def quotes_command(db: str, as_json: bool) -> None:
+    """List quotation edges (who quotes whom) and citations of outside outlets."""
+    with _open(db) as corpus:
+        reuses, citations = corpus.reuses(), corpus.citations()
+        if as_json:
+            click.echo(json.dumps({"reuses": [r.to_dict() for r in reuses],
+                                   "citations": [c.to_dict() for c in citations]}, ensure_ascii=False, indent=2))
+            return
+        t = Table(title=f"{len(reuses)} quotation edges", title_justify="left")
+        for col in ("quoting → source", "direction", "confidence", "attribution", "passage"):
+            t.add_column(col, overflow="fold")
+        for r in reuses:
+            attribution = f"{r.attribution.outlet} {r.attribution.year or ''}" if r.attribution else "-"
+            passage = r.quoting_span.text if len(r.quoting_span.text) < 160 else r.quoting_span.text[:157] + "…"
+            t.add_row(f"{r.quoting} → {r.source}", r.direction, f"{r.confidence:.2f}", escape(attribution),
+                      escape(passage))
+        out = Console()
+        out.print(t)
+        c = Table(title=f"{len(citations)} citations", title_justify="left")
+        for col in ("document", "outlet", "resolved to", "phrase"):
+            c.add_column(col, overflow="fold")
+        for ci in citations:
+            c.add_row(ci.doc, escape(ci.outlet), ci.resolved_to or "[dim]outside the corpus[/]", escape(ci.phrase))
+        out.print(c)
+
+
+@cli.command(name="show")
+@click.argument("doc_id")
+@_db_option
+@_json_flag
+def show_command(doc_id: str, db: str, as_json: bool) -> None:
+    """Show a document: raw text with removed spans struck out, and gaps the canonical copy fills."""
+    with _open(db) as corpus:
+        view = _document(corpus, doc_id)
+        d = view.doc
+        if as_json:
+            data = view.to_dict() | {"text": d.text, "raw": d.raw, "edits": [e.to_dict() for e in d.edits]}
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        out = Console()
+        head = Table(show_header=False, box=None)
+        for key in ("title", "outlet", "date", "author", "url"):
+            value = getattr(d, key) or (f"{d.inferred[key]} (inferred from {d.inferred[key + '_from']})"
+                                        if key in d.inferred else "")
+            head.add_row(key, escape(value))
+        head.add_row("cluster", f"{view.cluster} ({'canonical' if view.canonical else 'copy'})")
+        if view.completeness is not None:
+            head.add_row("completeness", f"{view.completeness:.2f}, {len(view.gaps)} gaps")
+        out.print(head)
+        out.print(render_marked(d, view.gaps))
+
+
+def render_marked(d: Document, gaps: list[Gap]) -> Text:
+    """Raw text with removals struck out (rule in brackets) and lost spans marked where they were."""
+    text = Text()
+    gap_at = sorted((d.raw_span(g.at, g.at + 1)[0] if d.text else 0, g) for g in gaps)
+    cursor, gi = 0, 0
+    events = sorted(d.edits, key=lambda e: (e.start, e.end))
+
+    def plain(upto: int) -> None:
+        nonlocal cursor, gi
+        while gi < len(gap_at) and gap_at[gi][0] <= upto:
+            at, g = gap_at[gi]
+            if at > cursor:
+                text.append(d.raw[cursor:at])
+                cursor = at
+            lost = g.canonical_span.text
+            text.append(f"[… {g.length} chars lost: {lost[:80]}{'…' if len(lost) > 80 else ''}]",
+                        style="bold magenta")
+            gi += 1
+        if upto > cursor:
+            text.append(d.raw[cursor:upto])
+            cursor = upto
+
+    for e in events:
+        if e.start < cursor:
+            continue
+        plain(e.start)
+        if e.removed:
+            text.append(e.removed, style="strike dim red")
+            text.append(f"[{e.rule}]", style="dim cyan")
+        if e.replacement:
+            text.append(e.replacement, style="green")
+        cursor = e.end
+    plain(len(d.raw))
+    return text
+
+
+@cli.command(name="explain")
+@click.argument("a")
+@click.argument("b")
+@_db_option
+@_json_flag
+def explain_command(a: str, b: str, db: str, as_json: bool) -> None:
+    """Why documents A and B are (or are not) linked."""
+    from dedup.explain import explain_pair
+
+    with _open(db) as corpus:
+        for doc_id in (a, b):
+            _document(corpus, doc_id)
+        ex = explain_pair(corpus, a, b)
+    if as_json:
+        click.echo(json.dumps(ex.to_dict(), ensure_ascii=False, indent=2))
+        return
+    out = Console()
+    out.print(f"[bold]{escape(a)}[/] ↔ [bold]{escape(b)}[/]   [dim]{ex.config}[/]")
+    out.print(f"verdict: {escape(ex.verdict)}")
+    t = Table(show_header=True, title_justify="left")
+    t.add_column("figure")
+    t.add_column("value", justify="right")
+    t.add_row("jaccard, estimated from signatures", f"{ex.estimated_jaccard:.3f}")
+    t.add_row("jaccard, exact", f"{ex.jaccard:.3f}")
+    t.add_row(f"containment of {a} in {b}", f"{ex.containment_a_in_b:.3f}")
+    t.add_row(f"containment of {b} in {a}", f"{ex.containment_b_in_a:.3f}")
+    t.add_row("relation", str(ex.relation))
+    t.add_row("LSH bands that collided", f"{len(ex.bands_collided)} of {ex.bands}")
+    out.print(t)
+    for i, p in enumerate(ex.passages[:20], 1):
+        out.print(f"[bold]passage {i}[/] {a}[{p.a_start}:{p.a_end}] = {b}[{p.b_start}:{p.b_end}]")
+        out.print(diff_text(p.a_text, p.b_text))
+    for r in ex.reuses:
+        out.print(f"[bold]quotation[/] {r.quoting} → {r.source} ({r.direction}, confidence {r.confidence:.2f})")
+        out.print(diff_text(r.quoting_span.text, r.source_span.text))
+        for ev in r.evidence:
+            out.print(f"  • {escape(ev)}")
+    for doc_id, edits in ex.edits_that_mattered.items():
+        out.print(f"[bold]cleaning edits in {escape(doc_id)} that removed text the other copy also has[/]")
+        for e in edits:
+            out.print(f"  {e.rule} [{e.start}:{e.end}] ", Text(e.removed[:100], style="strike dim"))
+
+
+def diff_text(a: str, b: str) -> Text:
+    """Word diff of two passages: deletions red, insertions green."""
+    import difflib
+
+    wa, wb = a.split(), b.split()
+    text = Text()
+    for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        if op == "equal":
+            text.append(" ".join(wa[a0:a1]) + " ")
+            continue
+        if a1 > a0:
+            text.append(" ".join(wa[a0:a1]) + " ", style="red strike")
+        if b1 > b0:
+            text.append(" ".join(wb[b0:b1]) + " ", style="green")
+    return text
+
+
+@cli.command(name="export")
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--canonical-only", is_flag=True, help="One record per cluster: the deduplicated corpus.")
+@click.option("-o", "--output", default="-", type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write (default: standard output).")
+def export_command(db: str, fmt: str, canonical_only: bool, output: str) -> None:
+    """Export documents with cluster ids, member ids and provenance edges."""
+    from dedup.export import write_export
+
+    with _open(db) as corpus, click.open_file(output, "w", encoding="utf-8") as out:
+        n = write_export(corpus, out, fmt, canonical_only=canonical_only)
+    if output != "-":
+        err.print(f"wrote {n} records to {output}")
 
 
 def main() -> None:

@@ -51,6 +51,10 @@ class Span:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Span:
+        return cls(d["start"], d["end"], d["text"], d.get("raw_start"), d.get("raw_end"))
+
 
 @dataclass(frozen=True)
 class Gap:
@@ -159,6 +163,10 @@ class Attribution:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Attribution:
+        return cls(d["outlet"], d.get("year"), d.get("text", ""))
+
 
 @dataclass
 class Reuse:
@@ -195,6 +203,17 @@ class Reuse:
             "also_in": list(self.also_in),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Reuse:
+        return cls(
+            quoting=d["quoting"], source=d["source"], direction=d["direction"],
+            quoting_span=Span.from_dict(d["quoting_span"]), source_span=Span.from_dict(d["source_span"]),
+            similarity=d["similarity"], quoted=d["quoted"],
+            attribution=Attribution.from_dict(d["attribution"]) if d.get("attribution") else None,
+            evidence=list(d.get("evidence", [])), confidence=d.get("confidence", 0.0),
+            also_in=list(d.get("also_in", [])),
+        )
+
 
 @dataclass
 class Citation:
@@ -214,6 +233,10 @@ class Citation:
             "span": self.span.to_dict(),
             "phrase": self.phrase,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Citation:
+        return cls(d["doc"], d["outlet"], Span.from_dict(d["span"]), d.get("phrase", ""), d.get("resolved_to"))
 
 
 @dataclass(frozen=True)

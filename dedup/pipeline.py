@@ -55,6 +55,8 @@ class RunResult:
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: ids of the inputs of this run, in input order, one per input record read
+    input_order: list[str] = field(default_factory=list)
 
     @property
     def exit_status(self) -> int:
@@ -145,6 +147,7 @@ def run(
         t0 = time.perf_counter()
         problems: list[Problem] = []
         inputs: dict[str, RawInput] = {}
+        order: list[str] = []
         for item in iter_inputs(paths, encoding=encoding, stdin=stdin):
             if isinstance(item, Problem):
                 problems.append(item)
@@ -152,6 +155,7 @@ def run(
             previous = inputs.get(item.id)
             if previous is not None:
                 if previous.content_hash == item.content_hash:
+                    order.append(item.id)
                     continue  # the same input named twice is one document
                 problems.append(
                     Problem(item.source, f"duplicate id {item.id!r} with different content "
@@ -159,10 +163,12 @@ def run(
                 )
                 continue
             inputs[item.id] = item
+            order.append(item.id)
             report("ingest", 1, None)
         timings["ingest"] = time.perf_counter() - t0
 
         result = _analyse(store, run_id, inputs, config, report, timings, problems)
+        result.input_order = order
         store.add_problems(run_id, problems)
         store.finish_run(run_id, result.counts, timings, "ok" if not problems else "some inputs skipped",
                          result.exit_status)

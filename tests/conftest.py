@@ -33,7 +33,8 @@ def load_cases(kind: str) -> list[Any]:
 def invoke(*args: str, input: str | None = None) -> Result:
     from dedup.cli import cli
 
-    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    # wide enough that rich tables do not wrap the words tests look for
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False, env={"COLUMNS": "300"})
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ __all__ = ["RULES", "CleanResult", "clean", "corpus_furniture", "normalise_line"
 # text never holds a break that a second pass would split on.
 _LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
 # Whitespace other than a lone space, and invisible characters scrapers leave.
-_IRREGULAR = re.compile(r"[^\S ]|  |^ | $|[\u200b\u2060\ufeff\u00ad]")
+_IRREGULAR = re.compile(r"[\t\x1f\xa0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff\u00ad]")
 _SPACE_RUN = re.compile(r"(?:\s|[\u200b\u2060\ufeff\u00ad])+")
 _QUOTE_OPEN = "\"“‘«„'"
 # A teaser tail is only cut once this share of the body precedes the marker.
@@ -101,7 +101,7 @@ def _split(raw: str) -> list[_Line]:
     for m in _LINE.finditer(raw):
         seg = m.group()
         a = m.start()
-        if not _IRREGULAR.search(seg):
+        if seg[0] != " " and seg[-1] != " " and "  " not in seg and not _IRREGULAR.search(seg):
             if seg:
                 lines.append(_Line(seg, a, m.end(), None))
             continue
@@ -140,7 +140,28 @@ def _is_body_start(line: _Line) -> bool:
     return _furn.is_sentence(line.text) and _furn.units(line.text) >= 8
 
 
-def _clean_once(raw: str, furniture: Mapping[str, str] | None) -> tuple[str, list[int], list[Edit], dict[str, str], list[str]]:
+class _Cache:
+    """Per-call memo of line decisions, so later passes re-decide only changed lines."""
+
+    __slots__ = ("strict", "edge", "sound")
+
+    def __init__(self) -> None:
+        self.strict: dict[str, tuple[str | None, float]] = {}
+        self.edge: dict[str, str | None] = {}
+        # Lines in which the repairs found nothing to do.
+        self.sound: set[str] = set()
+
+    def classify_edge(self, text: str) -> str | None:
+        try:
+            return self.edge[text]
+        except KeyError:
+            cls = self.edge[text] = _furn.classify(text, edge=True)
+            return cls
+
+
+def _clean_once(
+    raw: str, furniture: Mapping[str, str] | None, cache: _Cache
+) -> tuple[str, list[int], list[Edit], dict[str, str], list[str]]:
     lines = _split(raw)
     edits: list[Edit] = []
     meta: dict[str, str] = {}
@@ -176,11 +197,17 @@ def _clean_once(raw: str, furniture: Mapping[str, str] | None) -> tuple[str, lis
         if furniture and (ev := furniture.get(normalise_line(t))) is not None:
             ln.cls = "corpus-furniture"
             details[i] = ev
-        elif no_text(t):
-            ln.cls = "no-text"
-        elif t[0] not in _QUOTE_OPEN:
-            ln.cls = _furn.classify(t)
-        ln.score = line_score(t, ln.cls)
+            ln.score = line_score(t, ln.cls)
+            continue
+        hit = cache.strict.get(t)
+        if hit is None:
+            cls = None
+            if no_text(t):
+                cls = "no-text"
+            elif t[0] not in _QUOTE_OPEN:
+                cls = _furn.classify(t)
+            hit = cache.strict[t] = (cls, line_score(t, cls))
+        ln.cls, ln.score = hit
 
     # 3. The article body: the best-scoring run of lines.
     a, b, total = main_block([ln.score for ln in lines])
@@ -189,9 +216,9 @@ def _clean_once(raw: str, furniture: Mapping[str, str] | None) -> tuple[str, lis
         a, b = 0, n - 1
     removed: dict[int, str] = {}
     for i in range(a):
-        removed[i] = _furn.classify(lines[i].text, edge=True) or lines[i].cls or "outside-main-block"
+        removed[i] = cache.classify_edge(lines[i].text) or lines[i].cls or "outside-main-block"
     for i in range(b + 1, n):
-        removed[i] = _furn.classify(lines[i].text, edge=True) or lines[i].cls or "outside-main-block"
+        removed[i] = cache.classify_edge(lines[i].text) or lines[i].cls or "outside-main-block"
 
     # 4. Tail: a teaser marker in the second half cuts the rest; then peel furniture.
     body_chars = sum(len(lines[i].text) for i in range(a, b + 1)) or 1
@@ -209,7 +236,7 @@ def _clean_once(raw: str, furniture: Mapping[str, str] | None) -> tuple[str, lis
         seen += len(t)
     while b >= a:
         t = lines[b].text
-        cls = lines[b].cls or _furn.classify(t, edge=True)
+        cls = lines[b].cls or cache.classify_edge(t)
         if cls is None and _furn.headline_like(t) and not _furn.is_sentence(t):
             cls = "outside-main-block"
         if cls is None:
@@ -226,7 +253,7 @@ def _clean_once(raw: str, furniture: Mapping[str, str] | None) -> tuple[str, lis
         if _is_body_start(ln):
             break
         head_end = i + 1
-        cls = ln.cls or _furn.classify(ln.text, edge=True)
+        cls = ln.cls or cache.classify_edge(ln.text)
         if cls is None and _furn.headline_like(ln.text):
             cls = "headline"
             if title_line is None:
@@ -297,7 +324,8 @@ def _clean_once(raw: str, furniture: Mapping[str, str] | None) -> tuple[str, lis
             run.append(i)
             continue
         flush()
-        _repair_line(raw, ln, edits, defects)
+        if ln.text not in cache.sound:
+            _repair_line(raw, ln, edits, defects, cache)
         if ln.text:
             pieces.append(ln)
     flush()
@@ -326,7 +354,7 @@ def _detail(rule: str) -> str:
     return POSITIONAL.get(rule, "")
 
 
-def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str]) -> None:
+def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str], cache: _Cache) -> None:
     fixes = _repair.mojibake(ln.text)
     if fixes:
         defects.append("mojibake")
@@ -347,15 +375,23 @@ def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str]) -> 
             defects.extend(["lost-link-text"] * lost)
     if all_fixes:
         ln.fix(all_fixes)
+    elif not fixes:
+        cache.sound.add(t)
 
 
 def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResult:
     """Clean one document; see the module docstring."""
-    text, offsets, edits, meta, defects = _clean_once(raw, furniture)
+    # Lines that survive a pass are classified again in the next; the cache
+    # makes the fixed-point check cost little more than one pass.
+    cache = _Cache()
+    text, offsets, edits, meta, defects = _clean_once(raw, furniture, cache)
+    if not edits:
+        # Nothing removed or repaired: the next pass would see the same lines.
+        return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects)
     # Removing furniture can expose new furniture (a heading that now starts
     # the text); cleaning to a fixed point makes clean() idempotent.
     for _ in range(_MAX_PASSES - 1):
-        text2, off2, edits2, meta2, defects2 = _clean_once(text, furniture)
+        text2, off2, edits2, meta2, _defects2 = _clean_once(text, furniture, cache)
         if text2 == text:
             break
         last = len(offsets) - 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from statistics import median
 
 # --- shape helpers ---------------------------------------------------------
@@ -26,10 +27,11 @@ _STOPS = ".!?。！？…"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
+@lru_cache(maxsize=16384)
 def units(line: str) -> int:
     """Length in words; scripts written without spaces count one word per two characters."""
     n = line.count(" ") + 1 if line else 0
-    if not line.isascii():
+    if not line.isascii() and max(line) >= "\u3040" and _CJK.search(line):
         cjk = len(_CJK.findall(line))
         if cjk:
             n = max(n, n + cjk // 2 - cjk // 8)
@@ -46,6 +48,21 @@ def has_lower(line: str) -> bool:
     return any(c.islower() for c in line[:400])
 
 
+@lru_cache(maxsize=16384)
+def lower(line: str) -> str:
+    return line.lower()
+
+
+def _any_in(line: str, needles: tuple[str, ...]) -> bool:
+    """Cheap substring gate before a costly regex (most lines hold none of the needles)."""
+    low = lower(line)
+    return any(n in low for n in needles)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=16384)
 def is_sentence(line: str) -> bool:
     """Prose: ends like a sentence and has lower-case letters (or is CJK), not a menu label."""
     if not ends_sentence(line):
@@ -72,6 +89,8 @@ def _words(line: str) -> list[str]:
 
 
 def _all_in(line: str, vocab: frozenset[str], max_words: int) -> bool:
+    if len(line) > 12 * max_words:
+        return False
     words = _words(line[:300])
     if not words or len(words) > max_words:
         return False
@@ -163,7 +182,7 @@ _AUTHOR_LABEL = re.compile(r"\b(?:author|by|autor|por)\s*:?\s+((?:[A-Z\u00c0-\u0
 
 def dateline(line: str, edge: bool = False) -> bool:
     """A line that is a date, a time, or a date with labels/author: ``Date: 15 February 2023 Author: X``."""
-    if len(line) > 200 or units(line) > 20 or not _DATE_TOKEN.search(line):
+    if len(line) > 200 or not _DIGIT.search(line) or units(line) > 20 or not _DATE_TOKEN.search(line):
         return False
     if ends_sentence(line) and units(line) > 8:
         return False
@@ -208,12 +227,17 @@ _SUBSCRIBE = re.compile(
 )
 
 
+_SUBSCRIBE_NEEDLES = ("newsletter", "subscri", "sign", "log", "inbox", "regist", "account", "deliver", "app", "notific")
+
+
 def subscribe(line: str, edge: bool = False) -> bool:
     """Newsletter, subscription and sign-in prompts."""
     if line[:1] in "\"“‘«" or len(line) > 500:
         return False
     n = units(line)
     if n > (40 if edge else 14):
+        return False
+    if not _any_in(line, _SUBSCRIBE_NEEDLES):
         return False
     m = _SUBSCRIBE.search(line)
     if m is None:
@@ -234,7 +258,7 @@ _COOKIE_CONTEXT = re.compile(
 
 def cookie_consent(line: str, edge: bool = False) -> bool:
     """Cookie banners and consent notices."""
-    if len(line) > 1200 or units(line) > 120:
+    if len(line) > 1200 or ("ookie" not in line and "OOKIE" not in line) or units(line) > 120:
         return False
     return _COOKIE.search(line) is not None and len(_COOKIE_CONTEXT.findall(line)) >= 2
 
@@ -252,6 +276,8 @@ def donation(line: str, edge: bool = False) -> bool:
         return False
     n = units(line)
     if n > (70 if edge else 4):
+        return False
+    if not _any_in(line, ("donat", "support", "patr", "paypal", "chip in", "contribut", "become a")):
         return False
     return _DONATE.search(line) is not None or (edge and line.strip().lower() in ("support", "donate"))
 
@@ -332,12 +358,19 @@ _RIGHTS = re.compile(
 )
 
 
+_RIGHTS_NEEDLES = (
+    "©", "ⓒ", "(c)", "copyright", "rights", "may not", "permission", "terms", "privacy", "disseminat", "provided",
+)  # fmt: skip
+
+
 def rights_notice(line: str, edge: bool = False) -> bool:
     """Copyright, reproduction terms and policy links."""
     if len(line) > 800:
         return False
     n = units(line)
     if n > (60 if edge else 25):
+        return False
+    if not _any_in(line, _RIGHTS_NEEDLES):
         return False
     found = _RIGHTS.findall(line)
     if not found:

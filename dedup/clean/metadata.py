@@ -149,7 +149,7 @@ _BY = re.compile(
     re.IGNORECASE,
 )
 _AUTHOR_IN = re.compile(
-    r"\b(?:author|autor|written\s+by)\s*:\s*([A-Z\u00c0-\u024f][\w.'’-]*(?:\s+[A-Z\u00c0-\u024f][\w.'’-]*){0,3})"
+    r"\b(?i:author|autor|written\s+by)\s*:\s*([A-Z\u00c0-\u024f][\w.'’-]*(?:\s+[A-Z\u00c0-\u024f][\w.'’-]*){0,3})"
 )
 
 

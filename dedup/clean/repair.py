@@ -18,12 +18,18 @@ from dedup.clean.offsets import Fix
 
 # Two letters, a sentence stop, two letters: the only shape a glued sentence
 # can have. Fixed-width look-arounds keep the scan linear on any input.
-_GLUED_STOP = re.compile(r"(?<=[^\W\d_]{2})[.!?](?=[^\W\d_]{2})")
-_GLUED_COMMA = re.compile(r"(?<=[^\W\d_]{2}),(?=[^\W\d_]{2})")
+_GLUED_STOP = re.compile(r"[.!?](?=[^\W\d_]{2})")
+_GLUED_COMMA = re.compile(r",(?=[^\W\d_]{2})")
+# Quick gate for mojibake: a Latin-1 lead byte followed by a continuation
+# byte as CP-1252 shows it ("Ã©", "â€™", "Ð°"); ftfy's own check is slower.
+_MOJI_GATE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 _DOUBLED_COMMA = re.compile(r",(?:\s*,)+")
-_DOUBLED_STOP = re.compile(r"(?<![.…])\.\.(?![.…])")
+_DOUBLED_STOP = re.compile(r"\.\.+")
 # ",." / ".," / ", ." are what is left when the words between two marks went.
-_ORPHAN_PUNCT = re.compile(r",\s?\.(?!\.)|(?<!\.)\.,")
+_ORPHAN_PUNCT = re.compile(r",\s?\.|\.,")
 # How far to look for the token around a candidate; bounded so that a 1 MB
 # line with no spaces stays linear.
 _TOKEN_WINDOW = 80
@@ -60,6 +66,8 @@ def glued_sentence(line: str) -> list[Fix]:
     fixes: list[Fix] = []
     for m in _GLUED_STOP.finditer(line):
         i = m.start()
+        if i < 2:
+            continue
         a, b, c, d = line[i - 2], line[i - 1], line[i + 1], line[i + 2]
         if not (a.islower() and b.islower() and c.isupper() and d.islower()):
             continue
@@ -74,7 +82,7 @@ def glued_comma(line: str) -> list[Fix]:
     fixes: list[Fix] = []
     for m in _GLUED_COMMA.finditer(line):
         i = m.start()
-        if not (line[i - 1].islower() and line[i + 1].islower()):
+        if i < 2 or not (line[i - 2].isalpha() and line[i - 1].islower() and line[i + 1].islower()):
             continue
         if _looks_like_address(_token_around(line, i)):
             continue
@@ -84,14 +92,21 @@ def glued_comma(line: str) -> list[Fix]:
 
 def doubled_punctuation(line: str) -> list[Fix]:
     """``Mali,, threatened`` -> ``Mali, threatened``; ``"Sahel".. Tehran`` -> one stop. Ellipses stay."""
-    fixes: list[Fix] = [(m.start(), m.end(), ",") for m in _DOUBLED_COMMA.finditer(line)]
-    fixes.extend((m.start(), m.end(), ".") for m in _DOUBLED_STOP.finditer(line))
+    fixes: list[Fix] = []
+    if ",," in line or ", ," in line:
+        fixes.extend((m.start(), m.end(), ",") for m in _DOUBLED_COMMA.finditer(line))
+    if ".." in line:
+        for m in _DOUBLED_STOP.finditer(line):
+            # Exactly two stops, not an ellipsis or a leader of dots.
+            if m.end() - m.start() == 2 and (m.start() == 0 or line[m.start() - 1] != "…"):
+                if m.end() == len(line) or line[m.end()] != "…":
+                    fixes.append((m.start(), m.end(), "."))
     return fixes
 
 
 def mojibake(line: str) -> list[Fix]:
     """UTF-8 read as Latin-1/CP-1252 (``Iranâ€™s``), fixed by ftfy; only where ftfy sees it."""
-    if line.isascii() or not is_bad(line):
+    if line.isascii() or not _MOJI_GATE.search(line) or not is_bad(line):
         return []
     fixed = ftfy.fix_encoding(line)
     if fixed == line:
@@ -110,4 +125,15 @@ def mojibake(line: str) -> list[Fix]:
 
 def lost_link_text(line: str) -> int:
     """How many places show punctuation whose words went missing (``However,. Iran``)."""
-    return len(_ORPHAN_PUNCT.findall(line))
+    if ",." not in line and ".," not in line and ", ." not in line:
+        return 0
+    n = 0
+    for m in _ORPHAN_PUNCT.finditer(line):
+        s, e = m.start(), m.end()
+        # ",..." is a comma before an ellipsis, "...," an ellipsis before one.
+        if line[e - 1] == "." and line[e : e + 1] == ".":
+            continue
+        if line[s] == "." and s > 0 and line[s - 1] == ".":
+            continue
+        n += 1
+    return n

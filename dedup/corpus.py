@@ -1,0 +1,161 @@
+"""Read the results of earlier runs from a database: the API behind report, export, explain.
+
+Nothing here recomputes the analysis; it only reads what ``dedup run`` stored::
+
+    corpus = dedup.Corpus.open("dedup.db")
+    for cluster in corpus.clusters():
+        print(cluster.canonical, cluster.members)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from dedup.errors import StoreError
+from dedup.models import Citation, Cluster, Document, Gap, PairScore, Reuse, Span
+from dedup.store import Store
+
+
+@dataclass
+class DocumentView:
+    """A stored document with what the run found about it."""
+
+    doc: Document
+    cluster: str | None
+    canonical: bool
+    completeness: float | None
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.doc.id
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.doc
+        return {
+            "id": d.id, "source": d.source, "title": d.title, "outlet": d.outlet, "date": d.date,
+            "author": d.author, "url": d.url, "cluster": self.cluster, "canonical": self.canonical,
+            "inferred": d.inferred, "defects": d.defects, "completeness": self.completeness,
+            "gaps": [g.to_dict() for g in self.gaps], "chars": len(d.text),
+        }
+
+
+class Corpus:
+    """A read-only view of a dedup database."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._docs: dict[str, DocumentView] | None = None
+
+    @classmethod
+    def open(cls, db: str) -> Corpus:
+        if db != ":memory:" and not os.path.exists(db):
+            raise StoreError(f"{db}: no such database; run `dedup run FOLDER --db {db}` first")
+        store = Store(db)
+        if not store.runs():
+            store.close()
+            raise StoreError(f"{db}: no run recorded yet; run `dedup run FOLDER --db {db}` first")
+        return cls(store)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- documents --------------------------------------------------------------
+    def _load(self) -> dict[str, DocumentView]:
+        if self._docs is None:
+            rows = {r["id"]: r for r in self.store.document_rows()}
+            views: dict[str, DocumentView] = {}
+            for doc in self.store.load_documents():
+                r = rows[doc.id]
+                gaps = [
+                    Gap(g["at"], g["length"], Span.from_dict(g["canonical_span"]))
+                    for g in json.loads(r["gaps"] or "[]")
+                ]
+                views[doc.id] = DocumentView(doc, r["cluster"], bool(r["canonical"]), r["completeness"], gaps)
+            self._docs = views
+        return self._docs
+
+    def documents(self) -> list[DocumentView]:
+        return list(self._load().values())
+
+    def document(self, doc_id: str) -> DocumentView:
+        docs = self._load()
+        if doc_id in docs:
+            return docs[doc_id]
+        close = [d for d in docs if doc_id in d]
+        hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
+        raise KeyError(f"no document {doc_id!r} in {self.store.path}{hint}")
+
+    def __iter__(self) -> Iterator[DocumentView]:
+        return iter(self.documents())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    # -- results ----------------------------------------------------------------
+    def clusters(self) -> list[Cluster]:
+        members: dict[str, list[dict[str, Any]]] = {}
+        for m in self.store.load_members():
+            members.setdefault(m["cluster"], []).append(m)
+        out = []
+        for c in self.store.load_clusters():
+            rows = members.get(c["id"], [])
+            pairs = []
+            for m in rows:
+                if m["doc"] == c["canonical"] or m["relation"] is None:
+                    continue
+                a, b = sorted([m["doc"], c["canonical"]])
+                in_canon, of_canon = m["containment_in_canonical"], m["containment_of_canonical"]
+                # stored against the canonical copy; turned back into the (a, b) order of the JSON
+                c_ab, c_ba = (in_canon, of_canon) if a == m["doc"] else (of_canon, in_canon)
+                pairs.append(PairScore(a, b, m["jaccard"], c_ab, c_ba, m["relation"]))
+            out.append(
+                Cluster(c["id"], sorted(m["doc"] for m in rows), c["canonical"], c["reason"],
+                        sorted(pairs, key=lambda p: (p.a, p.b)))
+            )
+        return out
+
+    def cluster_of(self, doc_id: str) -> Cluster:
+        cid = self.document(doc_id).cluster
+        for c in self.clusters():
+            if c.id == cid:
+                return c
+        raise KeyError(doc_id)
+
+    def reuses(self) -> list[Reuse]:
+        return [Reuse.from_dict(d) for d in self.store.load_edges("reuses")]
+
+    def citations(self) -> list[Citation]:
+        return [Citation.from_dict(d) for d in self.store.load_edges("citations")]
+
+    def edits(self, doc_id: str) -> list[Any]:
+        return self.document(doc_id).doc.edits
+
+    def runs(self) -> list[dict[str, Any]]:
+        return self.store.runs()
+
+    def last_run(self) -> dict[str, Any]:
+        return self.store.runs()[-1]
+
+    def summary(self) -> dict[str, Any]:
+        clusters = self.clusters()
+        return {
+            "documents": len(self),
+            "clusters": len(clusters),
+            "duplicate_clusters": sum(1 for c in clusters if len(c.members) > 1),
+            "duplicates": sum(len(c.members) - 1 for c in clusters),
+            "reuses": len(self.reuses()),
+            "citations": len(self.citations()),
+            "runs": len(self.runs()),
+            "config": self.last_run()["config_name"],
+        }

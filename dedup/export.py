@@ -1,0 +1,94 @@
+"""The deduplicated corpus as records for other pipelines (JSON Lines or CSV).
+
+With ``canonical_only`` there is one record per cluster: its canonical copy,
+with the cluster id, the member ids and the provenance edges as fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import IO, Any
+
+from dedup.corpus import Corpus
+from dedup.pipeline import RunResult
+
+FORMATS = ("jsonl", "csv")
+CSV_FIELDS = [
+    "id", "cluster", "canonical", "members", "title", "outlet", "date", "author", "url",
+    "completeness", "quotes", "quoted_by", "citations", "text",
+]
+
+
+def export_records(corpus: Corpus, *, canonical_only: bool = False) -> Iterator[dict[str, Any]]:
+    members = {c.id: c.members for c in corpus.clusters()}
+    quotes: dict[str, list[dict[str, Any]]] = {}
+    quoted_by: dict[str, list[dict[str, Any]]] = {}
+    for r in corpus.reuses():
+        edge = {"direction": r.direction, "confidence": r.confidence,
+                "quoting_span": [r.quoting_span.start, r.quoting_span.end],
+                "source_span": [r.source_span.start, r.source_span.end]}
+        quotes.setdefault(r.quoting, []).append({"source": r.source, **edge})
+        quoted_by.setdefault(r.source, []).append({"quoting": r.quoting, **edge})
+    citations: dict[str, list[dict[str, Any]]] = {}
+    for c in corpus.citations():
+        citations.setdefault(c.doc, []).append({"outlet": c.outlet, "resolved_to": c.resolved_to,
+                                                 "span": [c.span.start, c.span.end]})
+    for view in corpus.documents():
+        if canonical_only and not view.canonical:
+            continue
+        d = view.doc
+        yield {
+            "id": d.id, "cluster": view.cluster, "canonical": view.canonical,
+            "members": members.get(view.cluster or "", [d.id]),
+            "title": d.title or d.inferred.get("title"), "outlet": d.outlet or d.inferred.get("outlet"),
+            "date": d.date or d.inferred.get("date"), "author": d.author or d.inferred.get("author"),
+            "url": d.url, "completeness": view.completeness,
+            "quotes": quotes.get(d.id, []), "quoted_by": quoted_by.get(d.id, []),
+            "citations": citations.get(d.id, []), "text": d.text,
+        }
+
+
+def stream_records(result: RunResult) -> Iterator[dict[str, Any]]:
+    """One output record per input record of a run, in input order (``dedup run - --jsonl-out -``)."""
+    docs = {d.id: d for d in result.documents}
+    membership = {m: c for c in result.clusters for m in c.members}
+    quotes: dict[str, list[dict[str, Any]]] = {}
+    quoted_by: dict[str, list[dict[str, Any]]] = {}
+    for r in result.reuses:
+        quotes.setdefault(r.quoting, []).append(r.to_dict())
+        quoted_by.setdefault(r.source, []).append(r.to_dict())
+    cites: dict[str, list[dict[str, Any]]] = {}
+    for ci in result.citations:
+        cites.setdefault(ci.doc, []).append(ci.to_dict())
+    for doc_id in result.input_order:
+        d = docs[doc_id]
+        c = membership.get(doc_id)
+        yield {
+            "id": d.id, "cluster": c.id if c else None, "canonical": bool(c and c.canonical == d.id),
+            "canonical_id": c.canonical if c else d.id, "members": c.members if c else [d.id],
+            "title": d.title, "outlet": d.outlet, "date": d.date, "author": d.author, "url": d.url,
+            "inferred": d.inferred, "text": d.text,
+            "quotes": quotes.get(doc_id, []), "quoted_by": quoted_by.get(doc_id, []),
+            "citations": cites.get(doc_id, []),
+        }
+
+
+def write_export(corpus: Corpus, out: IO[str], fmt: str = "jsonl", *, canonical_only: bool = False) -> int:
+    """Write the records; returns how many."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    n = 0
+    if fmt == "jsonl":
+        for rec in export_records(corpus, canonical_only=canonical_only):
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n += 1
+        return n
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    for rec in export_records(corpus, canonical_only=canonical_only):
+        row = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v for k, v in rec.items()}
+        writer.writerow(row)
+        n += 1
+    return n
