@@ -64,7 +64,11 @@ _WEAK_PATTERNS = [
     re.compile(rf"[,”\"]\s+(?P<name>{_NAME})\s+{_VERB}\b"),
 ]
 # Wire-service dateline: "(Reuters) -", "(MENAFN)" at a paragraph start.
-_DATELINE = re.compile(r"(?:^|\n)[^\n(]{0,60}?\((?P<name>[A-Z][A-Za-z&]{1,11})\)\s*[-–—:]?")
+# The text before it is a dateline (capitals, digits, punctuation), never
+# prose: "the military company (PMC)" is an abbreviation, not a source.
+_DATELINE = re.compile(
+    r"(?:^|\n)\s*(?:[Dd]ate\b)?[^\na-z(]{0,60}?\((?P<name>[A-Z][A-Za-z&]{1,11})\)\s*[-–—:]?"
+)
 
 _MEDIA_WORDS = {
     "news", "post", "times", "journal", "radio", "tv", "agency", "press", "herald", "tribune",
@@ -183,7 +187,13 @@ def _clean_name(name: str) -> str:
         if parts[1].casefold() in _MEDIA_WORDS:
             break
         parts = parts[1:]
-    while parts and parts[0].casefold() in {"the", "on", "in", "at", "and", "but", "also", "as", "so", "while"}:
+    # "On Monday VOA": sentence openers, days and months are not part of the name
+    while len(parts) > 1 and (parts[0].casefold() in _NOT_OUTLETS or parts[0].casefold() in {"as", "so", "while"}):
+        if parts[0].casefold() == "the" and parts[1][:1].isupper():
+            break
+        parts = parts[1:]
+    # "The" stays when a name follows ("The Lantern"), goes when it is alone.
+    if len(parts) == 1 and parts[0].casefold() == "the":
         parts = parts[1:]
     return " ".join(parts)
 
@@ -240,10 +250,10 @@ class OutletIndex:
 
 def looks_like_outlet(name: str, known: OutletIndex | None = None) -> bool:
     """Whether a name after a weak verb is an outlet rather than a person."""
-    words = name.split()
+    words = re.sub(r"^[Tt]he\s+", "", name).split()
     if not words:
         return False
-    low = name.casefold()
+    low = " ".join(words).casefold()
     if low in _NOT_OUTLETS:
         return False
     if any(w.casefold().strip(".") in _PERSON_WORDS for w in words):
@@ -268,7 +278,7 @@ def find_mentions(text: str, known: OutletIndex | None = None) -> list[Mention]:
     def add(m: re.Match[str], strong: bool, group: str = "name", phrase_start: int | None = None) -> None:
         raw = m.group(group)
         name = _clean_name(raw)
-        if not name or name.casefold() in _NOT_OUTLETS or len(name) < 2:
+        if not name or re.sub(r"^the\s+", "", name.casefold()) in _NOT_OUTLETS or len(name) < 2:
             return
         if not strong and not looks_like_outlet(name, known):
             return

@@ -36,6 +36,8 @@ PASSAGE_SHINGLE = 3
 #: Longest sentence kept as one passage; longer ones are cut in even pieces
 #: so that a quoted half-sentence still has a passage of comparable size.
 MAX_UNIT_TOKENS = 40
+#: Word windows (stride half of it) added to the sentence passages.
+WINDOW = 12
 #: Shorter sentences are merged with the following one.
 MIN_UNIT_TOKENS = 6
 
@@ -151,11 +153,13 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
         para_end = text.find("\n", start)
         if para_end < 0:
             para_end = n
+        # Closers in order of preference: a straight quote inside “…” is a
+        # nested quotation, and closes only when no ” follows.
         close = -1
         for ch in _QUOTE_PAIRS[opener]:
-            c = text.find(ch, start, para_end)
-            if c >= 0 and (close < 0 or c < close):
-                close = c
+            close = text.find(ch, start, para_end)
+            if close >= 0:
+                break
         # A straight quote right before a word is an opener, right after one
         # a closer; an unmatched closer-looking opener is skipped.
         if close < 0:
@@ -230,6 +234,11 @@ def build(text: str) -> DocPassages:
         else:
             units.append((s, e))
     ranges: set[tuple[int, int]] = set(units)
+    # Fixed word windows as well: a quotation of half a long sentence has a
+    # window of about its own size on both sides, whatever the sentences.
+    if n > WINDOW:
+        for p in range(0, n - WINDOW // 2, WINDOW // 2):
+            ranges.add((p, min(n, p + WINDOW)))
     regions = quote_regions(text)
     for cs, ce in [*regions, *quote_fragments(text, regions)]:
         s, e = _char_to_token_range(tok, cs, ce)

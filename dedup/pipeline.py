@@ -231,8 +231,8 @@ def _analyse(
     for start in range(0, len(todo), BATCH):
         batch = todo[start : start + BATCH]
         docs = [prepare(raw, furniture) for raw in batch]
-        hashes = [fp.shingle_hashes(fp.tokens(d.text), config.shingle_size) for d in docs]
-        sigs = fp.signatures(hashes, config.num_perm, config.seed)
+        shingles, bounds = fp.batch_shingles([d.text for d in docs], config.shingle_size)
+        sigs = fp.signatures_concat(shingles, bounds, config.num_perm, config.seed)
         html = {raw.id: raw.body for raw in batch if raw.kind == "html"}
         store.save_documents(docs, run_id, clean_key, html)
         store.save_signatures(
@@ -249,9 +249,10 @@ def _analyse(
     by_id = {d.id: d for d in documents}
     missing = [d for d in documents if d.id not in set(ids)]
     if missing:
-        hs = [fp.shingle_hashes(fp.tokens(d.text), config.shingle_size) for d in missing]
+        shingles, bounds = fp.batch_shingles([d.text for d in missing], config.shingle_size)
         store.save_signatures(
-            [d.id for d in missing], fp.signatures(hs, config.num_perm, config.seed), config.fingerprint_key,
+            [d.id for d in missing], fp.signatures_concat(shingles, bounds, config.num_perm, config.seed),
+            config.fingerprint_key,
             SCHEME, config.num_perm, config.seed, config.shingle_size,
         )
         ids, sigs = store.load_signatures(config.fingerprint_key)

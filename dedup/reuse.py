@@ -66,11 +66,15 @@ MAX_EDIT_GAP = 6
 # on the other is an omission (ellipsis, or text a scrape dropped).
 MAX_OMISSION_GAP = 40
 ONE_SIDED_OTHER = 2
+MIN_OMISSION_RUN = 4
 # A passage whose exact signature appears in this many clusters of one
 # outlet is that outlet's furniture; in this many clusters of any outlets,
 # corpus boilerplate (legal notices, newsletter pitches).
 GLOBAL_BOILER_MIN = 25
 GLOBAL_BOILER_SHARE = 0.01
+# Share of an X-Y reuse that must lie inside X-Z and Y-Z for Z to explain it;
+# not all: two quoting articles often share the attribution phrase as well.
+COVER = 0.6
 # Share of a segment that must lie in quotation marks to count as quoted.
 QUOTED_SHARE = 0.6
 # Evidence weights (noisy-or); attribution and dates are near proof, marks
@@ -90,6 +94,7 @@ _STOP = frozenset(
 # Hossein Amir-Abdollahian to Mali" is eight tokens of names, not a quotation.
 MIN_CONTENT_WORDS = 3
 
+_MARKS = re.compile("[\"“”«»„]")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
 
@@ -158,6 +163,12 @@ def _overlap(x: tuple[int, int], y: tuple[int, int]) -> float:
     if inter <= 0:
         return 0.0
     return inter / max(1, min(x[1] - x[0], y[1] - y[0]))
+
+
+def _covers(outer: tuple[int, int], inner: tuple[int, int]) -> float:
+    """Share of ``inner`` that lies inside ``outer``."""
+    inter = min(outer[1], inner[1]) - max(outer[0], inner[0])
+    return max(0, inter) / max(1, inner[1] - inner[0])
 
 
 def _quoted_share(regions: list[tuple[int, int]], span: tuple[int, int]) -> float:
@@ -382,14 +393,32 @@ class _Detector:
         runs.append((si, sj, length))
         return sorted(r for r in runs if r[2] >= MIN_BLOCK)
 
-    def _gap_ok(self, a: int, b: int, gi: int, gj: int, prev: tuple[int, int, int]) -> bool:
+    @staticmethod
+    def _gap_ok(gi: int, gj: int, prev: tuple[int, int, int], run: tuple[int, int, int]) -> bool:
         if gi < 0 or gj < 0:
             return False
         if gi <= MAX_EDIT_GAP and gj <= MAX_EDIT_GAP:
             return True
+        # An omission is only bridged between substantial runs: a chance
+        # "in the" next to a quotation must not pull in the sentence before it.
+        if min(prev[2], run[2]) < MIN_OMISSION_RUN:
+            return False
         return (gi <= ONE_SIDED_OTHER and gj <= MAX_OMISSION_GAP) or (
             gj <= ONE_SIDED_OTHER and gi <= MAX_OMISSION_GAP
         )
+
+    @staticmethod
+    def _trim(chain: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """Drop short runs at either end that sit apart from the rest (chance matches)."""
+
+        def gap(r1: tuple[int, int, int], r2: tuple[int, int, int]) -> int:
+            return max(r2[0] - r1[0] - r1[2], r2[1] - r1[1] - r1[2])
+
+        while len(chain) > 1 and chain[0][2] < MIN_OMISSION_RUN and gap(chain[0], chain[1]) >= chain[0][2]:
+            chain = chain[1:]
+        while len(chain) > 1 and chain[-1][2] < MIN_OMISSION_RUN and gap(chain[-2], chain[-1]) >= chain[-1][2]:
+            chain = chain[:-1]
+        return chain
 
     def _chain(self, runs: list[tuple[int, int, int]], a: int, b: int) -> list[list[tuple[int, int, int]]]:
         """Greedy left-to-right chaining of runs into maximal monotone chains."""
@@ -401,13 +430,13 @@ class _Detector:
                 last = chain[-1]
                 gi = run[0] - (last[0] + last[2])
                 gj = run[1] - (last[1] + last[2])
-                if self._gap_ok(a, b, gi, gj, last) and gi + gj < best_gap:
+                if self._gap_ok(gi, gj, last, run) and gi + gj < best_gap:
                     best, best_gap = c, gi + gj
             if best >= 0:
                 chains[best].append(run)
             else:
                 chains.append([run])
-        return chains
+        return [self._trim(c) for c in chains]
 
     # ----------------------------------------------------------------- direction
     def verdict(self, seg: Segment) -> _Verdict:
@@ -423,7 +452,10 @@ class _Detector:
             ex = support[(x, y)]
             qx = _quoted_share(self.dp[x].quotes, sx)
             qy = _quoted_share(self.dp[y].quotes, sy)
-            if qx >= QUOTED_SHARE and qy < 1 - QUOTED_SHARE:
+            # Marks near the passage in y too mean both quote a third party
+            # (a speaker): no evidence about x and y.
+            ty = self.docs[y].text[max(0, sy[0] - 3) : sy[1] + 3]
+            if qx >= QUOTED_SHARE and qy < 1 - QUOTED_SHARE and not _MARKS.search(ty):
                 ex.append(("marks", W_MARKS, f"passage is in quotation marks in {docs[x].id}, not in {docs[y].id}"))
             gy = int(self.group[y])
             names = self.group_names.get(gy, [])
@@ -475,7 +507,9 @@ class _Detector:
                 decided = (x, y)
             elif "attribution" in theirs:
                 continue
-            elif not theirs & strong:
+            elif not theirs & strong and mine & {"attribution", "date", "share"}:
+                # quotation marks alone do not decide: in real scrapes both
+                # sides often quote a speaker and one copy lost its marks
                 decided = (x, y)
             elif "date" in mine and "date" not in theirs and "marks" in mine:
                 decided = (x, y)
@@ -532,7 +566,13 @@ class _Detector:
         return out
 
     def prune_quotation_clusters(self, reps: list[tuple[Segment, _Verdict]]) -> list[tuple[Segment, _Verdict]]:
-        """Drop X-Y when both X and Y reuse the same passage of an earlier Z."""
+        """Drop X-Y when X and Y both carry the same passage of a third document Z that came first.
+
+        Z is taken as the root when the evidence of X-Z or Y-Z points at Z
+        (attribution, marks or dates) and neither points away from it; the
+        X-Y stretch must lie mostly (COVER) inside both, so that Y copying X's own
+        words around the quotation is not explained away.
+        """
         by_doc: dict[int, list[tuple[Segment, _Verdict]]] = defaultdict(list)
         for item in reps:
             by_doc[item[0].a].append(item)
@@ -545,15 +585,14 @@ class _Detector:
             x, y = seg.a, seg.b
             explained = False
             for f, fv in by_doc[x]:
-                if f is seg:
-                    continue
                 z = f.b if f.a == x else f.a
-                if z == y or _overlap(f.side(x), seg.side(x)) < 0.5:
+                if f is seg or z == y or _covers(f.side(x), seg.side(x)) < COVER:
                     continue
                 for g, gv in by_doc[y]:
-                    if g is seg or z not in (g.a, g.b) or _overlap(g.side(y), seg.side(y)) < 0.5:
+                    if g is seg or z not in (g.a, g.b) or _covers(g.side(y), seg.side(y)) < COVER:
                         continue
-                    if self._is_root(z, x, fv) and self._is_root(z, y, gv):
+                    rx, ry = self._root(z, x, fv), self._root(z, y, gv)
+                    if min(rx, ry) >= 0 and max(rx, ry) > 0:
                         explained = True
                         break
                 if explained:
@@ -562,12 +601,14 @@ class _Detector:
                 keep.append((seg, ver))
         return keep
 
-    def _is_root(self, z: int, other: int, ver: _Verdict) -> bool:
-        """Whether z is (or may be) where ``other`` took the passage from."""
+    def _root(self, z: int, other: int, ver: _Verdict) -> int:
+        """+1: evidence says ``other`` took the passage from z; -1: the reverse; 0: no evidence."""
         if ver.direction == "quotes":
-            return ver.source == z
+            return 1 if ver.source == z else -1
         dz, do = self.date_of(z), self.date_of(other)
-        return dz is not None and do is not None and dz <= do
+        if dz is None or do is None or dz == do:
+            return 0
+        return 1 if dz < do else -1
 
     # ----------------------------------------------------------------- citations
     def citations(self, reps: list[tuple[Segment, _Verdict]]) -> list[Citation]:

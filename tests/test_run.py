@@ -155,3 +155,21 @@ def test_fixture_wire_story_clusters_across_text_html_and_records(tmp_path: Path
     assert "wire/04_unrelated_ferry.txt" not in clusters[tuple(tram)]["members"]
     html = next(d for d in report["documents"] if d["id"] == "html/tram_cityportal.html")
     assert html["outlet"] == "City Portal" and html["author"] == "Marta Lindqvist"
+
+
+def test_offsets_pack_round_trip() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from dedup.store import pack_offsets, unpack_offsets
+
+    @given(st.lists(st.integers(0, 5), max_size=300))
+    def check(steps: list[int]) -> None:
+        offsets, pos = [], 0
+        for step in steps:
+            pos += step
+            offsets.append(pos)
+        assert unpack_offsets(pack_offsets(offsets)) == offsets
+
+    check()
+    assert len(pack_offsets(list(range(3000)))) == 16

@@ -24,7 +24,7 @@ from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
 from dedup.clean.furniture import corpus_furniture, normalise_line
 from dedup.clean.offsets import Fix, apply_fixes, compose
-from dedup.clean.rules import RULES, line_score, main_block, no_text
+from dedup.clean.rules import RULES, SHORT_LINE_COST, line_score, main_block, no_text
 from dedup.models import Edit
 
 __all__ = ["RULES", "CleanResult", "clean", "corpus_furniture", "normalise_line"]
@@ -38,6 +38,12 @@ _SPACE_RUN = re.compile(r"(?:\s|[\u200b\u2060\ufeff\u00ad])+")
 _QUOTE_OPEN = "\"“‘«„'"
 # A teaser tail is only cut once this share of the body precedes the marker.
 _TAIL_SHARE = 0.5
+# ... and only when the prose after it is this small a share of the prose before.
+_TAIL_PROSE = 0.25
+# Below this many words of prose there is no article body to pick out.
+_MIN_PROSE = 30.0
+# "Read more: Another headline" is an inline promo, not the start of a tail.
+_LABEL_WITH_TEXT = re.compile(r"^[^:]{1,40}:\s*\S")
 _MAX_PASSES = 4
 
 
@@ -97,29 +103,54 @@ class _Line:
 
 
 def _split(raw: str) -> list[_Line]:
-    lines = []
+    lines: list[_Line] = []
+    prev_end = -1
+    joinable = False
     for m in _LINE.finditer(raw):
         seg = m.group()
         a = m.start()
+        # A single line break (not a blank line) may be a wrapped paragraph.
+        gap = raw[prev_end:a] if prev_end >= 0 else ""
+        single_break = joinable and (len(gap) == 1 or gap == "\r\n")
+        prev_end = m.end()
         if seg[0] != " " and seg[-1] != " " and "  " not in seg and not _IRREGULAR.search(seg):
-            if seg:
-                lines.append(_Line(seg, a, m.end(), None))
-            continue
-        fixes: list[Fix] = []
-        for w in _SPACE_RUN.finditer(seg):
-            at_edge = w.start() == 0 or w.end() == len(seg)
-            if at_edge:
-                fixes.append((w.start(), w.end(), ""))
-            elif w.group() != " ":
-                fixes.append((w.start(), w.end(), " "))
-        text, base = apply_fixes(seg, fixes)
-        if not text:
-            continue
-        base = [a + o for o in base]
-        # The end entry points past the last kept char, not past trailing space.
-        base[-1] = base[-2] + 1
-        lines.append(_Line(text, base[0], base[-1], base))
+            line = _Line(seg, a, m.end(), None)
+        else:
+            fixes: list[Fix] = []
+            for w in _SPACE_RUN.finditer(seg):
+                if w.start() == 0 or w.end() == len(seg):
+                    fixes.append((w.start(), w.end(), ""))
+                elif w.group() != " ":
+                    fixes.append((w.start(), w.end(), " "))
+            text, base = apply_fixes(seg, fixes)
+            if not text:
+                joinable = False
+                continue
+            base = [a + o for o in base]
+            # The end entry points past the last kept char, not past trailing space.
+            base[-1] = base[-2] + 1
+            line = _Line(text, base[0], base[-1], base)
+        if single_break and lines and _wrapped(lines[-1].text, line.text):
+            lines[-1] = _join(lines[-1], line)
+        else:
+            lines.append(line)
+        joinable = True
     return lines
+
+
+_NO_WRAP_END = ".!?:;…|•·"
+
+
+def _wrapped(prev: str, nxt: str) -> bool:
+    """``nxt`` continues the sentence ``prev`` left open (hard-wrapped text, a split caption)."""
+    if not nxt[0].islower() or prev.rstrip(_furn._CLOSERS)[-1:] in _NO_WRAP_END or prev[-1:] in _NO_WRAP_END:
+        return False
+    return not (_furn.dateline(nxt, True) or _furn.dateline(prev, True))
+
+
+def _join(a: _Line, b: _Line) -> _Line:
+    base = a.offsets()[:-1] + [a.end] + b.offsets()
+    return _Line(a.text + " " + b.text, a.start, b.end, base)
 
 
 def _edit(raw: str, start: int, end: int, rule: str, replacement: str = "", detail: str = "") -> Edit:
@@ -134,6 +165,25 @@ def _line_fix_edits(raw: str, line: _Line, fixes: list[Fix], rule: str, detail: 
         re_ = base[e - 1] + 1 if e > s else rs
         edits.append(_edit(raw, rs, re_, rule, repl, detail))
     return edits
+
+
+def _title_anchor(lines: list[_Line], prose: float) -> int:
+    """Index of the line that repeats the page title above the body, or -1."""
+    if len(lines) < 3 or prose <= 0:
+        return -1
+    title, _outlet = _meta.split_title(lines[0].text)
+    if len(title) < 15 or len(title) > 250:
+        return -1
+    key = title.lower()
+    after = prose
+    best = -1
+    for j, ln in enumerate(lines):
+        if j and len(ln.text) >= len(title) and ln.text[: len(title)].lower() == key and len(ln.text) < len(title) + 40:
+            if after >= 0.5 * prose:
+                best = j
+        if ln.score > 0:
+            after -= ln.score
+    return best
 
 
 def _is_body_start(line: _Line) -> bool:
@@ -209,10 +259,16 @@ def _clean_once(
             hit = cache.strict[t] = (cls, line_score(t, cls))
         ln.cls, ln.score = hit
 
-    # 3. The article body: the best-scoring run of lines.
-    a, b, total = main_block([ln.score for ln in lines])
+    # 3. The article body: the best-scoring run of lines. A text with little
+    # prose (a table, a schedule, a list) has no body to choose: keep it whole.
     n = len(lines)
-    if total <= 0:
+    prose = sum(ln.score for ln in lines if ln.score > 0)
+    # A page states its title first and again right above the article: the
+    # body starts after the last repeat that still has most prose below it.
+    anchor = _title_anchor(lines, prose)
+    a, b, total = main_block([ln.score for ln in lines[anchor + 1 :]])
+    a, b = a + anchor + 1, b + anchor + 1
+    if total <= 0 or prose < _MIN_PROSE:
         a, b = 0, n - 1
     removed: dict[int, str] = {}
     for i in range(a):
@@ -220,24 +276,46 @@ def _clean_once(
     for i in range(b + 1, n):
         removed[i] = cache.classify_edge(lines[i].text) or lines[i].cls or "outside-main-block"
 
-    # 4. Tail: a teaser marker in the second half cuts the rest; then peel furniture.
-    body_chars = sum(len(lines[i].text) for i in range(a, b + 1)) or 1
-    seen = 0
-    for i in range(a, b + 1):
-        t = lines[i].text
-        if seen >= _TAIL_SHARE * body_chars and (_furn.teaser_marker(t, True) or _furn.donation(t, False)):
-            rest = sum(len(lines[j].text) for j in range(i + 1, b + 1))
-            if rest < 0.6 * seen:
-                removed[i] = "teaser-marker" if _furn.teaser_marker(t, True) else "donation"
+    # 4. Tail: a bare "More in ..." marker late in the body, followed by little
+    # prose, starts other articles' teasers: cut there. Elsewhere a marker
+    # takes only itself and the headlines right after it.
+    prose_before = 0.0
+    prose_total = sum(ln.score for ln in lines[a : b + 1] if ln.score > 0) or 1.0
+    i = a
+    while i <= b:
+        ln = lines[i]
+        if (ln.cls == "comment-header" or _furn.comments_marker(ln.text)) and prose_before >= _TAIL_SHARE * prose_total:
+            heads = sum(1 for j in range(i, b + 1) if lines[j].cls == "comment-header")
+            if heads >= 2 or (heads >= 1 and _furn.comments_marker(ln.text)):
+                for j in range(i, b + 1):
+                    removed[j] = lines[j].cls or "comments"
+                b = i - 1
+                break
+        if _furn.teaser_marker(ln.text, True) or _furn.donation(ln.text, False):
+            rule = "teaser-marker" if _furn.teaser_marker(ln.text, True) else "donation"
+            bare = not _LABEL_WITH_TEXT.match(ln.text)
+            after = prose_total - prose_before
+            if bare and prose_before >= _TAIL_SHARE * prose_total and after < _TAIL_PROSE * prose_before:
+                removed[i] = rule
                 for j in range(i + 1, b + 1):
                     removed[j] = lines[j].cls or "teaser-tail"
                 b = i - 1
                 break
-        seen += len(t)
+            if bare:
+                removed[i] = rule
+                j = i + 1
+                while j <= b and lines[j].score < 0 and _furn.headline_like(lines[j].text):
+                    removed[j] = "teaser-tail"
+                    j += 1
+                i = j
+                continue
+        if ln.score > 0:
+            prose_before += ln.score
+        i += 1
     while b >= a:
         t = lines[b].text
         cls = lines[b].cls or cache.classify_edge(t)
-        if cls is None and _furn.headline_like(t) and not _furn.is_sentence(t):
+        if cls is None and lines[b].score <= -SHORT_LINE_COST and _furn.headline_like(t):
             cls = "outside-main-block"
         if cls is None:
             break
@@ -245,7 +323,7 @@ def _clean_once(
         b -= 1
 
     # 5. Head: until the first paragraph, headings and furniture go (the first
-    # heading is the title).
+    # heading is the title). Data lines (dates of a schedule, table rows) stay.
     title_line: str | None = None
     head_end = a
     for i in range(a, b + 1):
@@ -254,14 +332,14 @@ def _clean_once(
             break
         head_end = i + 1
         cls = ln.cls or cache.classify_edge(ln.text)
-        if cls is None and _furn.headline_like(ln.text):
+        if cls is None and ln.score <= -SHORT_LINE_COST and _furn.headline_like(ln.text):
             cls = "headline"
             if title_line is None:
                 title_line = ln.text
         if cls is not None:
             removed[i] = cls
     for i in range(head_end, b + 1):
-        if lines[i].cls is not None:
+        if lines[i].cls is not None and i not in removed:
             removed[i] = lines[i].cls or ""
 
     # 6. Metadata from what the head and tail said.

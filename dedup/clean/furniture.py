@@ -196,7 +196,8 @@ _SHARE = frozenset(
     """share shares shared sharing tweet tweets twitter x facebook email e mail mail print whatsapp linkedin
     pinterest reddit telegram copy copied link url comments comment save saved this article story post page on
     via messenger flipboard pocket gift tumblr vk sms the to with your friends follow us and or google
-    bookmark""".split()
+    bookmark click opens open in new window a friend pin pint it send instagram youtube rss feed permalink
+    compartir compartilhar partager teilen baixar download""".split()
 )
 _UI = frozenset(
     """advertisement advertisements advertising ad ads sponsored sponsor content menu search home close skip to main
@@ -205,7 +206,8 @@ _UI = frozenset(
     photos photo gallery view comments comment open app download click here expand collapse site index
     account my profile settings sections section news latest print today's paper of up now free trial already
     a subscriber jump scroll full screen fullscreen enable notifications notification accept cookies ok got it
-    page image images credit caption icon logo arrow left right up down back""".split()
+    page image images credit caption icon logo arrow left right up down back permalink feed for view all
+    print this""".split()
 )
 
 
@@ -335,9 +337,13 @@ def breadcrumb(line: str, edge: bool = False) -> bool:
     """``Home > News > World`` / ``Politics | Africa | Mali``."""
     if len(line) > 200 or ends_sentence(line):
         return False
+    if line[:1] == "|" or line[-1:] == "|":
+        return False  # a table row
     parts = _BREAD_SEP.split(line)
     if len(parts) < 3:
         return False
+    if sum(1 for p in parts if _DIGIT.search(p)) >= 2:
+        return False  # a row of figures
     return all(0 < units(p) <= 4 for p in parts)
 
 
@@ -378,6 +384,58 @@ def rights_notice(line: str, edge: bool = False) -> bool:
     return edge or len(found) >= 2 or not is_sentence(line) or n <= 12
 
 
+_COMMENT_HEAD = re.compile(
+    r"^[^.!?]{1,80}?\b(?:says|said|wrote|writes|commented(?:\s+on)?|replied|responded)\s*:?$", re.IGNORECASE
+)
+_COMMENT_COUNT = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|responses?|replies|thoughts|reactions?)(?:\s+(?:to|on)\b.*)?$|"
+    r"^(?:leave\s+a\s+(?:comment|reply)|comments\s+are\s+closed|post\s+a\s+comment|add\s+a\s+comment|"
+    r"join\s+the\s+(?:conversation|discussion)|top\s+rated\s+comments|reader\s+comments|show\s+comments)\b",
+    re.IGNORECASE,
+)
+
+
+def comment_header(line: str, edge: bool = False) -> bool:
+    """``Gary M on September 17, 2018 at 8:50 pm said:``, ``joetoronto says:``."""
+    if len(line) > 140 or units(line) > 16 or _COMMENT_HEAD.match(line) is None:
+        return False
+    return line.endswith(":") or _DIGIT.search(line) is not None
+
+
+def comments_marker(line: str) -> bool:
+    """``34 responses to "..."``, ``Leave a Reply``, ``8 comments``: the start of a comment section."""
+    return len(line) <= 160 and _COMMENT_COUNT.match(line) is not None
+
+
+_FUNCTION_CAPS = frozenset(
+    "To In At Of For The And With On After From By Is Are As Over Into A An Its Up Out Off Be Not Vs".split()
+)
+# "... HEADLINE text NEW DELHI: lead sentence" -- a dateline in mid-line.
+_MID_DATELINE = re.compile(
+    r"[a-z,;”\"’)](?:\s+[A-Z]{1,3})?\s+[A-Z][A-Z.]{2,}(?:\s+[A-Z][A-Z.]{2,})?\s*:\s+[A-Z]"
+)
+
+
+def teaser_like(line: str) -> bool:
+    """A headline glued to its lead sentence, as lists of other articles show them.
+
+    Headlines capitalise words that prose leaves lower-case ("Bill At Troy",
+    "Return To"), and a lead quoted in a list keeps its dateline ("... from
+    US NEW DELHI: Their American dream ...").
+    """
+    words = line.split(None, 12)[:12]
+    caps = run = 0
+    for w in words:
+        if not (w[:1].isupper() or w[:1].isdigit() or w[:1] in "$‘'\"“"):
+            break
+        run += 1
+        if w in _FUNCTION_CAPS and run > 1:
+            caps += 1
+    if run >= 4 and caps >= 1 and run < len(words):
+        return True
+    return _MID_DATELINE.search(line[:200]) is not None
+
+
 # Ordered: the first classifier that claims a line names the edit.
 LINE_CLASSIFIERS = {
     "caption-credit": caption_credit,
@@ -393,6 +451,7 @@ LINE_CLASSIFIERS = {
     "breadcrumb": breadcrumb,
     "source-line": source_line,
     "rights-notice": rights_notice,
+    "comment-header": comment_header,
 }
 
 

@@ -125,7 +125,8 @@ def footer_orgs(line: str) -> list[str]:
     """Organisation names a footer line states (``content prepared by Warsaw Institute team``)."""
     out = []
     for m in _ORG.finditer(line[:600]):
-        name = _ORG_SUFFIX.sub("", m.group(1).strip(" .,&"))
+        name = m.group(1).split(". ")[0]
+        name = _ORG_SUFFIX.sub("", name.strip(" .,&"))
         name = re.sub(r"\s+(?:of|for|and|&)$", "", name)
         if name and name.lower() not in ("all", "the", "this", "all rights", "images", "copyright"):
             out.append(name)

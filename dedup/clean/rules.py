@@ -27,6 +27,7 @@ from dedup.clean.offsets import Fix
 # a few words, a line a classifier calls furniture costs a paragraph's worth.
 FURNITURE_COST = 10.0
 SHORT_LINE_COST = 3.0
+DATA_LINE_COST = 0.5
 LONG_UNPUNCTUATED = 15
 
 
@@ -58,9 +59,17 @@ def line_score(line: str, furniture_name: str | None = None) -> float:
         return -max(FURNITURE_COST, furniture.units(line) / 2)
     n = furniture.units(line)
     if furniture.is_sentence(line):
+        if furniture.teaser_like(line):
+            return -SHORT_LINE_COST
         return float(n)
     if n >= LONG_UNPUNCTUATED and furniture.has_lower(line):
         return n / 2
+    # Menus are capitalised labels; table cells, list items and schedules
+    # carry numbers or running lower-case words, and cost little.
+    if any(c.isdigit() for c in line[:80]):
+        return -DATA_LINE_COST
+    if n >= 4 and sum(w[:1].islower() for w in line.split()) * 2 >= n:
+        return -DATA_LINE_COST
     return -SHORT_LINE_COST
 
 
@@ -107,6 +116,7 @@ POSITIONAL = {
     "headline": "a title or heading line before the first paragraph (its text becomes meta title)",
     "repeated-headline": "a line equal to the title, after the head",
     "corpus-furniture": "a line recurring across many documents (evidence in the edit's detail)",
+    "comments": "a reader-comment section after the article",
 }
 
 INLINE_REPAIRS = ("doubled-punctuation", "glued-sentence", "glued-comma")

@@ -1,0 +1,534 @@
+"""The provenance graph: which nodes and edges, where they go, and how they are drawn.
+
+Layout is computed here, in Python, so the HTML report needs no script and the
+same database always gives the same picture:
+
+* documents are grouped by near-duplicate cluster; a cluster of several copies
+  is one unit (a box) and its members stack inside it, canonical copy first;
+* units are put in columns by longest path along the reuse edges, quoting
+  article left of the article it quotes, so ``quotes`` arrows point right;
+* outlets outside the corpus (citations nothing resolved) get a column of their
+  own on the far left, next to the articles that tend to cite them;
+* within a column, units are ordered by the barycenter of their neighbours
+  (a few sweeps, ties by id), which removes most crossings of small graphs.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dedup.report.escape import anchor, h, mermaid, one_line, truncate
+from dedup.report.model import ReportData
+
+EdgeKind = Literal["quotes", "unknown", "cites"]
+
+# Isolated single documents add nothing to the picture of who quotes whom; past
+# this many they are left out of it (the tables still list them).
+MAX_ISOLATED = 40
+
+NODE_W, DOC_H = 270, 62
+OUTLET_W, OUTLET_H = 190, 36
+PAD, HEAD = 12, 26  # cluster box padding and caption height
+COL_GAP, ROW_GAP = 120, 20
+MARGIN, LEGEND_H = 24, 56
+
+
+@dataclass
+class Node:
+    key: str
+    kind: Literal["doc", "outlet"]
+    name: str  # document id, or outlet name as first cited
+    title: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    cluster: str | None = None
+    canonical: bool = False
+    completeness: float | None = None
+    gaps: int = 0
+    cited: int = 0  # outlet nodes: how many citations
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    hgt: float = 0.0
+
+
+@dataclass
+class Edge:
+    kind: EdgeKind
+    frm: str  # node keys
+    to: str
+    count: int = 1
+    confidence: float = 0.0
+    target: str = ""  # fragment of the report section that explains the edge
+
+
+@dataclass
+class Group:
+    cluster: str
+    members: list[str]  # node keys, canonical first
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    hgt: float = 0.0
+
+
+@dataclass
+class Graph:
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    omitted: int = 0  # isolated documents left out
+    width: float = 0.0
+    height: float = 0.0
+
+
+def doc_key(doc_id: str) -> str:
+    return "d:" + doc_id
+
+
+def _outlet_key(outlet: str) -> str:
+    return "o:" + one_line(outlet).casefold()
+
+
+def reuse_anchor(index: int) -> str:
+    return f"reuse-{index + 1}"
+
+
+def build_graph(data: ReportData) -> Graph:
+    g = Graph()
+    linked: set[str] = set()
+    for r in data.reuses:
+        linked.update((r.quoting, r.source))
+    for c in data.external + data.resolved:
+        linked.add(c.doc)
+        if c.resolved_to:
+            linked.add(c.resolved_to)
+    isolated = [d for d in data.singletons if d not in linked]
+    drop = set(isolated) if len(isolated) > MAX_ISOLATED else set()
+    g.omitted = len(drop)
+
+    for doc_id in sorted(set(data.docs) | linked):
+        if doc_id in drop:
+            continue
+        d = data.doc(doc_id)
+        g.nodes[doc_key(doc_id)] = Node(
+            doc_key(doc_id), "doc", doc_id, d.title, d.outlet, d.date, d.cluster, d.canonical,
+            d.completeness, len(d.gaps),
+        )
+    for ci in data.clusters:
+        g.groups.append(Group(ci.id, [doc_key(m) for m in ci.members]))
+
+    # one arrow per document pair and kind; the sections list each passage
+    merged: dict[tuple[str, str, str], Edge] = {}
+    for i, r in enumerate(data.reuses):
+        a, b = doc_key(r.quoting), doc_key(r.source)
+        if r.direction != "quotes":
+            a, b = min(a, b), max(a, b)  # undirected: the pair order carries no meaning
+        k = (r.direction, a, b)
+        if k in merged:
+            merged[k].count += 1
+            merged[k].confidence = max(merged[k].confidence, r.confidence)
+        else:
+            merged[k] = Edge(r.direction, a, b, 1, r.confidence, reuse_anchor(i))
+    reuse_pairs = {frozenset((e.frm, e.to)) for e in merged.values()}
+    for c in data.external:
+        ok = _outlet_key(c.outlet)
+        if ok not in g.nodes:
+            g.nodes[ok] = Node(ok, "outlet", one_line(c.outlet))
+        g.nodes[ok].cited += 1
+        k = ("cites", doc_key(c.doc), ok)
+        if k in merged:
+            merged[k].count += 1
+        else:
+            merged[k] = Edge("cites", doc_key(c.doc), ok, 1, 0.0, "citations")
+    for c in data.resolved:
+        assert c.resolved_to is not None
+        a, b = doc_key(c.doc), doc_key(c.resolved_to)
+        if frozenset((a, b)) in reuse_pairs:
+            continue  # the quotation arrow already says it, with more evidence
+        k = ("cites", a, b)
+        if k in merged:
+            merged[k].count += 1
+        else:
+            merged[k] = Edge("cites", a, b, 1, 0.0, "citations")
+    order = {"cites": 0, "unknown": 1, "quotes": 2}
+    g.edges = sorted(merged.values(), key=lambda e: (order[e.kind], e.frm, e.to))
+    _layout(g)
+    return g
+
+
+# -- layout ----------------------------------------------------------------------------------
+def _ranks(units: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
+    """Longest-path layering after dropping the back edges a DFS finds (cycles of reuse)."""
+    succ: dict[str, list[str]] = defaultdict(list)
+    for a, b in sorted(set(edges)):
+        succ[a].append(b)
+    state: dict[str, int] = {}
+    kept: list[tuple[str, str]] = []
+    for root in units:
+        if root in state:
+            continue
+        stack = [(root, iter(succ[root]))]
+        state[root] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                continue  # back edge
+            else:
+                kept.append((node, nxt))
+                if nxt not in state:
+                    state[nxt] = 1
+                    stack.append((nxt, iter(succ[nxt])))
+    indeg: dict[str, int] = dict.fromkeys(units, 0)
+    out: dict[str, list[str]] = defaultdict(list)
+    for a, b in kept:
+        out[a].append(b)
+        indeg[b] += 1
+    rank = dict.fromkeys(units, 0)
+    ready = [u for u in units if indeg[u] == 0]
+    heapq.heapify(ready)
+    while ready:
+        u = heapq.heappop(ready)
+        for v in out[u]:
+            rank[v] = max(rank[v], rank[u] + 1)
+            indeg[v] -= 1
+            if indeg[v] == 0:
+                heapq.heappush(ready, v)
+    return rank
+
+
+def _layout(g: Graph) -> None:
+    unit_of: dict[str, str] = {}
+    unit_members: dict[str, list[str]] = {}
+    for grp in g.groups:
+        present = [m for m in grp.members if m in g.nodes]
+        grp.members = present
+        unit_members["c:" + grp.cluster] = present
+        for m in present:
+            unit_of[m] = "c:" + grp.cluster
+    for key, n in g.nodes.items():
+        if n.kind == "doc" and key not in unit_of:
+            unit_of[key] = key
+            unit_members[key] = [key]
+    doc_units = sorted(set(unit_of.values()))
+    outlets = sorted(k for k, n in g.nodes.items() if n.kind == "outlet")
+    for k in outlets:
+        unit_of[k] = k
+        unit_members[k] = [k]
+
+    layer_edges = [(unit_of[e.frm], unit_of[e.to]) for e in g.edges if e.kind != "cites"]
+    rank = _ranks(doc_units, [(a, b) for a, b in layer_edges if a != b])
+    shift = 1 if outlets else 0
+    ncols = (max(rank.values(), default=0) + 1 + shift) if doc_units else shift
+    cols: list[list[str]] = [[] for _ in range(ncols)]
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for e in g.edges:
+        a, b = unit_of[e.frm], unit_of[e.to]
+        if a != b:
+            neighbours[a].add(b)
+            neighbours[b].add(a)
+    # linked units first; isolated ones collect at the bottom of their column
+    for u in sorted(doc_units, key=lambda u: (not neighbours[u], u)):
+        cols[rank[u] + shift].append(u)
+    if outlets:
+        cols[0] = outlets
+
+    col_of = {u: ci for ci, col in enumerate(cols) for u in col}
+    for sweep in range(8):
+        pos = {u: i / max(1, len(col)) for col in cols for i, u in enumerate(col)}
+        seq = range(len(cols)) if sweep % 2 == 0 else range(len(cols) - 1, -1, -1)
+        for ci in seq:
+            col = cols[ci]
+
+            def bary(u: str, ci: int = ci, pos: dict[str, float] = pos) -> float:
+                ns = [pos[v] for v in neighbours[u] if col_of[v] != ci]
+                return sum(ns) / len(ns) if ns else 2.0  # no neighbour elsewhere: keep at the end
+
+            order = {u: i for i, u in enumerate(col)}
+            col.sort(key=lambda u: (bary(u), order[u]))
+            for i, u in enumerate(col):
+                pos[u] = i / max(1, len(col))
+
+    def unit_size(u: str) -> tuple[float, float]:
+        if u.startswith("c:"):
+            n = len(unit_members[u])
+            return NODE_W + 2 * PAD, HEAD + n * DOC_H + (n - 1) * 10 + PAD
+        if g.nodes[u].kind == "outlet":
+            return OUTLET_W, OUTLET_H
+        return NODE_W, DOC_H
+
+    col_w = [max((unit_size(u)[0] for u in col), default=NODE_W) for col in cols]
+    col_h = [sum(unit_size(u)[1] for u in col) + ROW_GAP * max(0, len(col) - 1) for col in cols]
+    top = MARGIN + LEGEND_H
+    full_h = max(col_h, default=0.0)
+    x = float(MARGIN)
+    groups = {"c:" + grp.cluster: grp for grp in g.groups}
+    for ci, col in enumerate(cols):
+        y = top + (full_h - col_h[ci]) / 2
+        for u in col:
+            w, hh = unit_size(u)
+            ux = x + (col_w[ci] - w) / 2
+            if u.startswith("c:"):
+                grp = groups[u]
+                grp.x, grp.y, grp.w, grp.hgt = ux, y, w, hh
+                my = y + HEAD
+                for m in unit_members[u]:
+                    n = g.nodes[m]
+                    n.x, n.y, n.w, n.hgt = ux + PAD, my, NODE_W, DOC_H
+                    my += DOC_H + 10
+            else:
+                n = g.nodes[u]
+                n.x, n.y, n.w, n.hgt = ux, y, w, hh
+            y += hh + ROW_GAP
+        x += col_w[ci] + COL_GAP
+    g.width = max(x - COL_GAP + MARGIN, 760.0)
+    g.height = top + full_h + MARGIN
+
+
+# -- SVG --------------------------------------------------------------------------------------
+def _edge_path(a: Node, b: Node) -> tuple[str, float, float]:
+    """A cubic curve between box sides; returns the path and its midpoint for the label."""
+    if b.x >= a.x + a.w:
+        p0, p3 = (a.x + a.w, a.y + a.hgt / 2), (b.x, b.y + b.hgt / 2)
+    elif a.x >= b.x + b.w:
+        p0, p3 = (a.x, a.y + a.hgt / 2), (b.x + b.w, b.y + b.hgt / 2)
+    else:  # same column: an arc out to the right
+        p0, p3 = (a.x + a.w, a.y + a.hgt / 2), (b.x + b.w, b.y + b.hgt / 2)
+        bulge = 50 + abs(p3[1] - p0[1]) / 4
+        p1, p2 = (p0[0] + bulge, p0[1]), (p3[0] + bulge, p3[1])
+        return _curve(p0, p1, p2, p3)
+    dx = (p3[0] - p0[0]) / 2
+    return _curve(p0, (p0[0] + dx, p0[1]), (p3[0] - dx, p3[1]), p3)
+
+
+Point = tuple[float, float]
+
+
+def _curve(p0: Point, p1: Point, p2: Point, p3: Point) -> tuple[str, float, float]:
+    mx = (p0[0] + 3 * p1[0] + 3 * p2[0] + p3[0]) / 8
+    my = (p0[1] + 3 * p1[1] + 3 * p2[1] + p3[1]) / 8
+    d = f"M{p0[0]:.1f},{p0[1]:.1f} C{p1[0]:.1f},{p1[1]:.1f} {p2[0]:.1f},{p2[1]:.1f} {p3[0]:.1f},{p3[1]:.1f}"
+    return d, mx, my
+
+
+def _edge_label(e: Edge) -> str:
+    if e.kind == "quotes":
+        text = f"quotes · {e.confidence:.2f}"
+    elif e.kind == "unknown":
+        text = "shared text"
+    else:
+        text = "cites"
+    return text + (f" ×{e.count}" if e.count > 1 else "")
+
+
+def _doc_tooltip(n: Node) -> str:
+    parts = [n.name]
+    if n.title:
+        parts.append(n.title)
+    meta = " · ".join(x for x in (n.outlet, n.date) if x)
+    if meta:
+        parts.append(meta)
+    if n.cluster:
+        parts.append(f"cluster {n.cluster}" + (" (canonical copy)" if n.canonical else ""))
+    if n.completeness is not None and not n.canonical:
+        parts.append(f"{n.completeness:.0%} complete, {n.gaps} gap(s)")
+    return "\n".join(one_line(p) for p in parts)
+
+
+def _svg_doc(n: Node) -> list[str]:
+    cls = "node doc" + (" canonical" if n.canonical else "")
+    cluster_attr = f' data-cluster="{h(n.cluster)}"' if n.cluster else ""
+    line2 = truncate(n.title, 40) if n.title else "(no title)"
+    meta = [truncate(n.outlet, 22)] if n.outlet else []
+    if n.date:
+        meta.append(n.date[:10])
+    if n.completeness is not None and n.completeness < 1 and not n.canonical:
+        meta.append(f"{n.completeness:.0%} complete")
+    x, y = n.x, n.y
+    out = [
+        f'<g class="{cls}" data-id="{h(n.name)}"{cluster_attr}>',
+        f"<title>{h(_doc_tooltip(n))}</title>",
+        f'<a href="#{anchor("doc", n.name)}">',
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{n.w:.1f}" height="{n.hgt:.1f}" rx="6"/>',
+        f'<text class="id" x="{x + 10:.1f}" y="{y + 18:.1f}">{h(truncate(n.name, 28 if n.canonical else 36))}</text>',
+        f'<text class="{"title" if n.title else "title missing"}" x="{x + 10:.1f}" y="{y + 36:.1f}">'
+        f"{h(line2)}</text>",
+        f'<text class="meta" x="{x + 10:.1f}" y="{y + 53:.1f}">{h(" · ".join(meta) or "no outlet or date")}</text>',
+    ]
+    if n.canonical:
+        bx = x + n.w - 78
+        out.append(f'<rect class="badge" x="{bx:.1f}" y="{y + 6:.1f}" width="70" height="17" rx="8.5"/>')
+        out.append(f'<text class="badge" x="{bx + 35:.1f}" y="{y + 18:.1f}" text-anchor="middle">★ canonical</text>')
+    out.append("</a></g>")
+    return out
+
+
+def _svg_outlet(n: Node) -> list[str]:
+    cx, cy = n.x + n.w / 2, n.y + n.hgt / 2
+    cited = f" · cited {n.cited}×" if n.cited > 1 else ""
+    return [
+        f'<g class="node outlet" data-id="{h(n.name)}">',
+        f"<title>{h(n.name)} (outlet outside the corpus, cited {n.cited}×)</title>",
+        f'<rect x="{n.x:.1f}" y="{n.y:.1f}" width="{n.w:.1f}" height="{n.hgt:.1f}" rx="{n.hgt / 2:.1f}"/>',
+        f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle">{h(truncate(n.name, 22))}{cited}</text>',
+        "</g>",
+    ]
+
+
+_LEGEND = [
+    ("doc", "document"),
+    ("canonical", "canonical copy"),
+    ("cluster", "near-duplicate cluster"),
+    ("outlet", "outlet outside the corpus"),
+    ("quotes", "quotes (arrow to the quoted)"),
+    ("unknown", "shared text, direction unknown"),
+    ("cites", "cites"),
+]
+
+
+def _svg_legend() -> list[str]:
+    out = ['<g class="legend">']
+    x, y = float(MARGIN), float(MARGIN)
+    for kind, text in _LEGEND:
+        if kind in ("doc", "canonical"):
+            cls = "node doc" + (" canonical" if kind == "canonical" else "")
+            out.append(f'<g class="{cls}"><rect x="{x:.0f}" y="{y:.0f}" width="26" height="16" rx="3"/></g>')
+            sw = 26
+        elif kind == "cluster":
+            out.append(f'<g class="cluster"><rect x="{x:.0f}" y="{y:.0f}" width="26" height="16" rx="4"/></g>')
+            sw = 26
+        elif kind == "outlet":
+            out.append(f'<g class="node outlet"><rect x="{x:.0f}" y="{y:.0f}" width="30" height="16" rx="8"/></g>')
+            sw = 30
+        else:
+            marker = {"quotes": ' marker-end="url(#arrow-quotes)"', "cites": ' marker-end="url(#arrow-cites)"'}
+            out.append(
+                f'<g class="edge {kind}"><path d="M{x:.0f},{y + 8:.0f} L{x + 34:.0f},{y + 8:.0f}"'
+                f'{marker.get(kind, "")}/></g>'
+            )
+            sw = 38
+        out.append(f'<text x="{x + sw + 6:.0f}" y="{y + 12:.0f}">{h(text)}</text>')
+        x += sw + 14 + 6.4 * len(text)
+        if x > 1100:
+            x, y = float(MARGIN), y + 24
+    out.append("</g>")
+    return out
+
+
+def render_svg(g: Graph, title: str) -> str:
+    w, hh = g.width, g.height
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" id="provenance-graph" role="img" '
+        f'width="{w:.0f}" height="{hh:.0f}" viewBox="0 0 {w:.0f} {hh:.0f}" aria-labelledby="graph-title">',
+        f'<title id="graph-title">{h(title)}</title>',
+        "<defs>",
+        '<marker id="arrow-quotes" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>',
+        '<marker id="arrow-cites" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+        'orient="auto-start-reverse"><path d="M0,1 L9,5 L0,9"/></marker>',
+        "</defs>",
+    ]
+    out += _svg_legend()
+    out.append('<g class="clusters">')
+    for grp in g.groups:
+        if not grp.members:
+            continue
+        n = len(grp.members)
+        out += [
+            f'<g class="cluster" data-id="{h(grp.cluster)}">',
+            f"<title>near-duplicate cluster {h(grp.cluster)}: {n} copies</title>",
+            f'<a href="#{anchor("cluster", grp.cluster)}">',
+            f'<rect x="{grp.x:.1f}" y="{grp.y:.1f}" width="{grp.w:.1f}" height="{grp.hgt:.1f}" rx="10"/>',
+            f'<text x="{grp.x + PAD:.1f}" y="{grp.y + 17:.1f}">'
+            f"near-duplicates · {n} copies · {h(truncate(grp.cluster, 20))}</text>",
+            "</a></g>",
+        ]
+    out.append("</g>")
+    out.append('<g class="edges">')
+    labels: list[str] = []
+    for e in g.edges:
+        a, b = g.nodes.get(e.frm), g.nodes.get(e.to)
+        if a is None or b is None:
+            continue
+        d, mx, my = _edge_path(a, b)
+        marker = {"quotes": ' marker-end="url(#arrow-quotes)"', "cites": ' marker-end="url(#arrow-cites)"'}
+        text = _edge_label(e)
+        out += [
+            f'<g class="edge {e.kind}" data-from="{h(a.name)}" data-to="{h(b.name)}" data-kind="{e.kind}">',
+            f"<title>{h(a.name)} {h(text)} {h(b.name)}</title>",
+            f'<a href="#{e.target}"><path d="{d}"{marker.get(e.kind, "")}/>',
+            # a wide invisible stroke, so the thin line is easy to hover and click
+            f'<path class="hit" d="{d}"/></a>',
+            "</g>",
+        ]
+        if e.kind != "cites" or e.count > 1:
+            labels.append(f'<text class="edge-label {e.kind}" x="{mx:.1f}" y="{my - 5:.1f}" '
+                          f'text-anchor="middle">{h(text)}</text>')
+    out.append("</g>")
+    out.append('<g class="nodes">')
+    for n in g.nodes.values():
+        out += _svg_doc(n) if n.kind == "doc" else _svg_outlet(n)
+    out.append("</g>")
+    out.append('<g class="edge-labels">')
+    out += labels
+    out.append("</g>")
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+# -- Mermaid ----------------------------------------------------------------------------------
+def render_mermaid(g: Graph) -> str:
+    """A ``flowchart`` with the same nodes, boxes and edges as the SVG (Mermaid does its own layout)."""
+    ids: dict[str, str] = {}
+    for key in sorted(g.nodes, key=lambda k: (g.nodes[k].kind, k)):
+        ids[key] = ("d" if g.nodes[key].kind == "doc" else "o") + str(len(ids))
+
+    def doc_node(n: Node, indent: str) -> str:
+        label = mermaid(truncate(n.name, 40))
+        sub = truncate(" · ".join(x for x in (n.title, n.outlet) if x), 48)
+        if sub:
+            label += "<br/>" + mermaid(sub)
+        if n.canonical:
+            label = "★ " + label
+        cls = ":::canonical" if n.canonical else ""
+        return f'{indent}{ids[n.key]}["{label}"]{cls}'
+
+    lines = ["flowchart LR"]
+    grouped: set[str] = set()
+    for i, grp in enumerate(g.groups):
+        if not grp.members:
+            continue
+        lines.append(f'  subgraph c{i}["near-duplicates: {mermaid(truncate(grp.cluster, 30))}"]')
+        for m in grp.members:
+            lines.append(doc_node(g.nodes[m], "    "))
+            grouped.add(m)
+        lines.append("  end")
+    for key, n in g.nodes.items():
+        if n.kind == "doc" and key not in grouped:
+            lines.append(doc_node(n, "  "))
+    for key, n in g.nodes.items():
+        if n.kind == "outlet":
+            lines.append(f'  {ids[key]}(["{mermaid(truncate(n.name, 40))}"]):::outlet')
+    styles: list[str] = []
+    for i, e in enumerate(e for e in g.edges if e.frm in ids and e.to in ids):
+        a, b = ids[e.frm], ids[e.to]
+        text = mermaid(_edge_label(e))
+        if e.kind == "quotes":
+            lines.append(f'  {a} -->|"{text}"| {b}')
+            styles.append(f"  linkStyle {i} stroke:#c2410c,stroke-width:2px")
+        elif e.kind == "unknown":
+            lines.append(f'  {a} -.-|"{text}"| {b}')
+        else:
+            lines.append(f"  {a} -.-> {b}" if e.count == 1 else f'  {a} -.->|"{text}"| {b}')
+            styles.append(f"  linkStyle {i} stroke:#9ca3af")
+    lines += styles
+    lines.append("  classDef canonical stroke:#1d4ed8,stroke-width:3px")
+    lines.append("  classDef outlet fill:#fef3c7,stroke:#b45309,stroke-dasharray:4 3")
+    return "\n".join(lines)
