@@ -241,7 +241,8 @@ def clusters_command(db: str, as_json: bool, show_all: bool) -> None:
                 comp = docs[other].completeness
                 lines.append(f"{other}  {p.relation} j={p.jaccard:.2f} c={inside:.2f}"
                              + (f" completeness={comp:.2f}" if comp is not None else ""))
-            title = docs[c.canonical].doc.title or ""
+            canon = docs[c.canonical].doc
+            title = canon.title or canon.inferred.get("title", "")
             t.add_row(c.id, f"{c.canonical}\n[dim]{escape(title)}[/]", escape("\n".join(lines) or "-"), c.reason)
         Console().print(t)
 

@@ -80,5 +80,13 @@ def _pieces(text: str, spans: list[tuple[int, int]], kinds: list[Kind]) -> list[
     return merged
 
 
-def changed_words(pieces: list[Piece]) -> int:
-    return sum(len(_TOKEN.findall(p.text)) for p in pieces if p.kind == "changed")
+def changed_words(pieces: list[Piece], kind: Kind = "changed") -> int:
+    return sum(len(_TOKEN.findall(p.text)) for p in pieces if p.kind == kind)
+
+
+def diff_summary(left: list[Piece], right: list[Piece]) -> str:
+    """"3 word(s) only in one passage, 2 differ in case or typography": the size of the change."""
+    changed = changed_words(left) + changed_words(right)
+    minor = changed_words(left, "minor")
+    text = f"{changed} word(s) only in one passage" if changed else "same words"
+    return text + (f", {minor} differ in case or typography" if minor else "")

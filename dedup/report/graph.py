@@ -122,12 +122,12 @@ def build_graph(data: ReportData) -> Graph:
         g.groups.append(Group(ci.id, [doc_key(m) for m in ci.members]))
 
     # one arrow per document pair and kind; the sections list each passage
-    merged: dict[tuple[str, str, str], Edge] = {}
+    merged: dict[tuple[EdgeKind, str, str], Edge] = {}
     for i, r in enumerate(data.reuses):
         a, b = doc_key(r.quoting), doc_key(r.source)
         if r.direction != "quotes":
             a, b = min(a, b), max(a, b)  # undirected: the pair order carries no meaning
-        k = (r.direction, a, b)
+        k: tuple[EdgeKind, str, str] = (r.direction, a, b)
         if k in merged:
             merged[k].count += 1
             merged[k].confidence = max(merged[k].confidence, r.confidence)
@@ -440,14 +440,14 @@ def render_svg(g: Graph, title: str) -> str:
     for grp in g.groups:
         if not grp.members:
             continue
-        n = len(grp.members)
+        size = len(grp.members)
         out += [
             f'<g class="cluster" data-id="{h(grp.cluster)}">',
-            f"<title>near-duplicate cluster {h(grp.cluster)}: {n} copies</title>",
+            f"<title>near-duplicate cluster {h(grp.cluster)}: {size} copies</title>",
             f'<a href="#{anchor("cluster", grp.cluster)}">',
             f'<rect x="{grp.x:.1f}" y="{grp.y:.1f}" width="{grp.w:.1f}" height="{grp.hgt:.1f}" rx="10"/>',
             f'<text x="{grp.x + PAD:.1f}" y="{grp.y + 17:.1f}">'
-            f"near-duplicates · {n} copies · {h(truncate(grp.cluster, 20))}</text>",
+            f"near-duplicates · {size} copies · {h(truncate(grp.cluster, 20))}</text>",
             "</a></g>",
         ]
     out.append("</g>")

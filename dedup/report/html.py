@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from dedup.models import Citation, Gap, Reuse
-from dedup.report.diff import Piece, changed_words, word_diff
+from dedup.report.diff import Piece, diff_summary, word_diff
 from dedup.report.escape import anchor, h, one_line, safe_url, truncate
 from dedup.report.graph import build_graph, render_svg, reuse_anchor
 from dedup.report.model import ClusterInfo, DocInfo, ReportData, build
@@ -184,11 +184,11 @@ def _graph(data: ReportData) -> str:
 
 def _documents(data: ReportData) -> str:
     rows = []
+    multi = {ci.id for ci in data.clusters}
     for d in data.docs.values():
-        role = '<span class="tag">canonical</span>' if d.canonical and d.cluster and any(
-            ci.id == d.cluster for ci in data.clusters) else ""
+        role = '<span class="tag">★ canonical</span>' if d.canonical else ""
         cluster = (f'<a href="#{anchor("cluster", d.cluster)}"><code>{h(d.cluster)}</code></a>'
-                   if d.cluster and any(ci.id == d.cluster for ci in data.clusters) else
+                   if d.cluster in multi else
                    '<span class="muted">only copy</span>')
         rows.append(
             f'<tr id="{anchor("doc", d.id)}"><td><code class="id">{h(d.id)}</code></td><td>{_value(d, "title")}</td>'
@@ -273,7 +273,7 @@ def _reuse(data: ReportData, i: int, r: Reuse) -> str:
         head = (f'<span class="tag unknown">direction unknown</span> {_doc_ref(data, r.quoting)} and '
                 f"{_doc_ref(data, r.source)} share a passage")
     facts = [f"similarity {r.similarity:.3f}", "in quotation marks" if r.quoted else "not in quotation marks",
-             f"confidence {r.confidence:.3f}", f"{changed_words(quoting) + changed_words(source)} word(s) differ"]
+             f"confidence {r.confidence:.3f}", diff_summary(quoting, source)]
     parts = [f'<article class="reuse {h(r.direction)}" id="{reuse_anchor(i)}"><h3>{head}</h3>',
              f'<p class="keys">{" · ".join(h(f) for f in facts)}</p>']
     if r.attribution:

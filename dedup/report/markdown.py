@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dedup.models import Citation, Reuse
-from dedup.report.diff import Piece, changed_words, word_diff
+from dedup.report.diff import Piece, diff_summary, word_diff
 from dedup.report.escape import md, md_code, md_url, safe_url, truncate
 from dedup.report.graph import build_graph, render_mermaid
 from dedup.report.model import ClusterInfo, DocInfo, ReportData, build
@@ -159,7 +159,7 @@ def _reuse(data: ReportData, i: int, r: Reuse) -> list[str]:
         head, "",
         f"{_ref(data, r.quoting)} → {_ref(data, r.source)}", "",
         f"similarity {r.similarity:.3f} · {'in' if r.quoted else 'not in'} quotation marks · "
-        f"confidence {r.confidence:.3f} · {changed_words(quoting) + changed_words(source)} word(s) differ",
+        f"confidence {r.confidence:.3f} · {diff_summary(quoting, source)}",
         "",
     ]
     if r.attribution:

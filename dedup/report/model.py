@@ -79,7 +79,7 @@ class ReportData:
         return sum(1 for r in self.reuses if r.direction == "quotes")
 
 
-def _doc_info(view: Any) -> DocInfo:
+def _doc_info(view: Any, multi: set[str]) -> DocInfo:
     d = view.doc
     inferred = d.inferred or {}
     values: dict[str, str | None] = {}
@@ -95,7 +95,8 @@ def _doc_info(view: Any) -> DocInfo:
             values[name] = None
     return DocInfo(
         id=d.id, title=values["title"], outlet=values["outlet"], date=values["date"], url=d.url,
-        cluster=view.cluster, canonical=view.canonical, completeness=view.completeness,
+        # every single document is the "canonical" of its own cluster; only copies make it news
+        cluster=view.cluster, canonical=view.canonical and view.cluster in multi, completeness=view.completeness,
         gaps=tuple(view.gaps), inferred_from=sources, chars=len(d.text),
     )
 
@@ -106,11 +107,13 @@ def _reuse_key(r: Reuse) -> tuple[int, float, str, str, int]:
 
 
 def build(corpus: Corpus) -> ReportData:
-    docs = {v.id: _doc_info(v) for v in sorted(corpus.documents(), key=lambda v: v.id)}
+    found = corpus.clusters()
+    multi = {c.id for c in found if len(c.members) > 1}
+    docs = {v.id: _doc_info(v, multi) for v in sorted(corpus.documents(), key=lambda v: v.id)}
     clusters: list[ClusterInfo] = []
     singletons: list[str] = []
     clustered: set[str] = set()
-    for c in corpus.clusters():
+    for c in found:
         clustered.update(c.members)
         if len(c.members) > 1:
             pairs = {(p.b if p.a == c.canonical else p.a): p for p in c.pairs}
