@@ -29,6 +29,12 @@ from dedup.pipeline import RunResult, run
 err = Console(stderr=True)
 
 
+class _StoreProblem(click.ClickException):
+    """The database cannot be used: a usage error (exit 2), nothing was written."""
+
+    exit_code = 2
+
+
 class _RichProgress:
     """Adapts the library's progress callback to rich bars, one per stage."""
 
@@ -94,7 +100,7 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
         with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
             result = run(list(paths), db=db, config=config, encoding=encoding, progress=_RichProgress(bar))
     except StoreError as exc:
-        raise click.ClickException(f"{exc} (try another --db)") from None
+        raise _StoreProblem(str(exc)) from None
     except DedupError as exc:
         raise click.ClickException(str(exc)) from None
     for problem in result.problems:
@@ -188,7 +194,7 @@ def _open(db: str) -> Corpus:
     try:
         return Corpus.open(db)
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise _StoreProblem(str(exc)) from None
 
 
 def _document(corpus: Corpus, doc_id: str) -> DocumentView:

@@ -143,6 +143,7 @@ def run(
     timings: dict[str, float] = {}
     store = Store(db)
     try:
+        store.lock()
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
         t0 = time.perf_counter()
         problems: list[Problem] = []

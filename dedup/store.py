@@ -19,6 +19,7 @@ leaves whole batches and a re-run finishes the rest.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -75,8 +76,40 @@ class Store:
     def _t(self, name: str) -> sqlite_utils.db.Table:
         return self.db.table(name)
 
+    def lock(self) -> None:
+        """Take the database for one writing run; a second run stops at once with a clear message.
+
+        An OS file lock (released by the kernel if the process dies, even by
+        SIGKILL), not a row in the database, so a killed run never leaves the
+        database locked.
+        """
+        if self.path == ":memory:":
+            return
+        import fcntl
+
+        handle = open(self.path + ".lock", "a+")  # noqa: SIM115 - held for the life of the run
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise StoreError(
+                f"{self.path} is being written by another dedup run ({holder}); "
+                "wait for it to finish or use another --db"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self._lock = handle
+
     def close(self) -> None:
         self.db.conn.close()
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.close()
+            self._lock = None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

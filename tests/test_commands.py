@@ -114,5 +114,5 @@ def test_library_api(tmp_path: Path) -> None:
 
 def test_open_missing_database_names_the_fix(tmp_path: Path) -> None:
     result = invoke("clusters", "--db", str(tmp_path / "none.db"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no such database; run `dedup run FOLDER" in result.stderr

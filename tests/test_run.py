@@ -173,3 +173,18 @@ def test_offsets_pack_round_trip() -> None:
 
     check()
     assert len(pack_offsets(list(range(3000)))) == 16
+
+
+def test_second_concurrent_run_stops_with_a_clear_message(tmp_path: Path) -> None:
+    from dedup.store import Store
+
+    db = tmp_path / "busy.db"
+    holder = Store(str(db))
+    holder.lock()
+    try:
+        result = invoke("run", str(SEEDS), "--db", str(db), "-q")
+        assert result.exit_code == 2
+        assert "is being written by another dedup run (pid" in " ".join(result.stderr.split())
+    finally:
+        holder.close()
+    assert invoke("run", str(SEEDS), "--db", str(db), "-q").exit_code == 0

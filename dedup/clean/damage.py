@@ -51,13 +51,21 @@ def align_damage(damaged: str, canonical: str) -> tuple[list[Gap], float]:
     # (canonical word range, damaged word position) of each run the damaged copy lacks.
     runs: list[list[int]] = []  # [c_start, c_end, d_start, d_end]
     matched = 0
+    # Indel reports a replaced stretch as a delete next to an insert; the
+    # deleted damaged words are what stands where the canonical text went.
+    deleted_before: dict[int, int] = {}
     for op in Indel.opcodes(dw, cw):
         tag, d1, d2, c1, c2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
         if tag == "equal":
             matched += sum(cs[j][1] - cs[j][0] for j in range(c1, c2))
             continue
         if c2 <= c1:
+            deleted_before[d2] = d1
+            if runs and runs[-1][3] == d1 and runs[-1][2] == d1:
+                runs[-1][3] = d2  # the delete follows the insert it stands for
             continue  # words only the damaged copy has
+        if d1 in deleted_before:
+            d1 = deleted_before[d1]
         if runs and c1 - runs[-1][1] <= MERGE_WORDS and d1 - runs[-1][3] <= MERGE_WORDS + 1:
             runs[-1][1] = c2
             runs[-1][3] = max(runs[-1][3], d2)
