@@ -10,10 +10,10 @@ The library API (the ``dedup`` command is a thin layer over it)::
 
 __version__ = "0.1.0"
 
-from dedup.clean import CleanResult, clean  # noqa: E402
-from dedup.config import Config  # noqa: E402
-from dedup.corpus import Corpus  # noqa: E402
-from dedup.errors import (  # noqa: E402
+from dedup.clean import CleanResult, clean
+from dedup.config import Config
+from dedup.corpus import Corpus
+from dedup.errors import (
     BinaryInputError,
     ConfigError,
     DecodeError,
@@ -23,7 +23,7 @@ from dedup.errors import (  # noqa: E402
     RecordError,
     StoreError,
 )
-from dedup.models import (  # noqa: E402
+from dedup.models import (
     Attribution,
     Citation,
     Cluster,
@@ -35,7 +35,7 @@ from dedup.models import (  # noqa: E402
     Reuse,
     Span,
 )
-from dedup.pipeline import RunResult, run, run_records  # noqa: E402
+from dedup.pipeline import RunResult, run, run_records
 
 __all__ = [
     "Attribution",
@@ -44,8 +44,8 @@ __all__ = [
     "CleanResult",
     "Cluster",
     "Config",
-    "Corpus",
     "ConfigError",
+    "Corpus",
     "DecodeError",
     "DedupError",
     "Document",

@@ -19,7 +19,6 @@ signatures, which is how the tests prove compatibility.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -209,7 +208,7 @@ def batch_token_hashes(texts: Sequence[str]) -> tuple[U64, npt.NDArray[np.int64]
         raw = (prefix[ends] - prefix[starts]) * qw[starts] + (ends - starts).astype(np.uint64)
         hashes = _fmix64(raw)
     bounds = np.searchsorted(starts, np.r_[doc_start, len(buf)])
-    return hashes, bounds.astype(np.int64)
+    return hashes, np.asarray(bounds, dtype=np.int64)
 
 
 def batch_shingles(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.int64]]:

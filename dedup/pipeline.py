@@ -202,7 +202,9 @@ def _analyse(
     # stored plus what arrived, and part of the clean key so that documents
     # are cleaned again when the corpus teaches a new furniture line.
     new_ids = set(inputs)
-    raw_stream: list[tuple[str, str | None, str]] = [(i, None, body) for i, _, body in store.iter_raw() if i not in new_ids]
+    raw_stream: list[tuple[str, str | None, str]] = [
+        (i, outlet, body) for i, outlet, body in store.iter_raw() if i not in new_ids
+    ]
     raw_stream += [(r.id, r.outlet, r.body) for r in inputs.values()]
     furniture = corpus_furniture(raw_stream, min_docs=config.furniture_min_docs)
     del raw_stream

@@ -53,8 +53,11 @@ I64 = npt.NDArray[np.int64]
 PASSAGE_PERM = 32
 PASSAGE_BANDS = 16
 PASSAGE_ROWS = 2
-# Candidate passage pairs below this estimated Jaccard are not aligned.
-MIN_EST_JACCARD = 2 / PASSAGE_PERM
+# Candidate passage pairs below this estimated Jaccard are not aligned: on a
+# corpus of one topic, band collisions from shared names ("U.S. President
+# Donald Trump") are common, while a real reuse always has some passage
+# pair (a window inside it) far above this.
+MIN_EST_JACCARD = 8 / PASSAGE_PERM
 # Tokens of context aligned on each side of a colliding passage, so that a
 # reuse crossing a passage boundary is followed into the next passage.
 ALIGN_MARGIN = 25
@@ -322,7 +325,7 @@ class _Detector:
     def align(self, a: int, b: int, pairs: list[tuple[int, int, int, int]]) -> list[Segment]:
         ta, tb = self.dp[a].tokens, self.dp[b].tokens
         ha, hb = ta.hashes, tb.hashes
-        matched: set[tuple[int, int]] = set()
+        blocks: set[tuple[int, int, int]] = set()
         seen: set[tuple[int, int, int, int]] = set()
         for sa, ea, sb, eb in sorted(set(pairs)):
             wa = (max(0, sa - ALIGN_MARGIN), min(len(ta), ea + ALIGN_MARGIN))
@@ -335,11 +338,10 @@ class _Detector:
             ys = hb[wb[0] : wb[1]].tolist()
             for op in Indel.opcodes(xs, ys):
                 if op.tag == "equal" and op.src_end - op.src_start >= MIN_BLOCK:
-                    for k in range(op.src_end - op.src_start):
-                        matched.add((wa[0] + op.src_start + k, wb[0] + op.dest_start + k))
-        if not matched:
+                    blocks.add((wa[0] + op.src_start, wb[0] + op.dest_start, op.src_end - op.src_start))
+        if not blocks:
             return []
-        runs = self._runs(matched)
+        runs = self._runs(blocks)
         chains = self._chain(runs, a, b)
         out: list[Segment] = []
         cfg = self.config
@@ -379,18 +381,19 @@ class _Detector:
         return n
 
     @staticmethod
-    def _runs(matched: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
-        """Diagonal runs (i, j, length) of aligned token pairs."""
-        pts = sorted(matched, key=lambda p: (p[0] - p[1], p[0]))
+    def _runs(blocks: set[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """Diagonal runs (i, j, length): overlapping blocks of one diagonal merged."""
         runs: list[tuple[int, int, int]] = []
-        si, sj, length = pts[0][0], pts[0][1], 1
-        for i, j in pts[1:]:
-            if i - j == si - sj and i == si + length:
-                length += 1
-            else:
-                runs.append((si, sj, length))
-                si, sj, length = i, j, 1
-        runs.append((si, sj, length))
+        cur: tuple[int, int, int] | None = None
+        for i, j, length in sorted(blocks, key=lambda b: (b[0] - b[1], b[0])):
+            if cur is not None and i - j == cur[0] - cur[1] and i <= cur[0] + cur[2]:
+                cur = (cur[0], cur[1], max(cur[2], i + length - cur[0]))
+                continue
+            if cur is not None:
+                runs.append(cur)
+            cur = (i, j, length)
+        if cur is not None:
+            runs.append(cur)
         return sorted(r for r in runs if r[2] >= MIN_BLOCK)
 
     @staticmethod
@@ -423,10 +426,13 @@ class _Detector:
     def _chain(self, runs: list[tuple[int, int, int]], a: int, b: int) -> list[list[tuple[int, int, int]]]:
         """Greedy left-to-right chaining of runs into maximal monotone chains."""
         chains: list[list[tuple[int, int, int]]] = []
+        active: list[int] = []  # chains that can still grow: runs come in order of i
         for run in runs:
             best = -1
             best_gap = 1 << 30
-            for c, chain in enumerate(chains):
+            active = [c for c in active if chains[c][-1][0] + chains[c][-1][2] + MAX_OMISSION_GAP >= run[0]]
+            for c in active:
+                chain = chains[c]
                 last = chain[-1]
                 gi = run[0] - (last[0] + last[2])
                 gj = run[1] - (last[1] + last[2])
@@ -435,6 +441,7 @@ class _Detector:
             if best >= 0:
                 chains[best].append(run)
             else:
+                active.append(len(chains))
                 chains.append([run])
         return [self._trim(c) for c in chains]
 

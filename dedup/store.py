@@ -24,7 +24,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -87,7 +87,7 @@ class Store:
             return
         import fcntl
 
-        handle = open(self.path + ".lock", "a+")  # noqa: SIM115 - held for the life of the run
+        handle = open(self.path + ".lock", "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -106,10 +106,10 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
-        lock = getattr(self, "_lock", None)
+        lock: IO[str] | None = getattr(self, "_lock", None)
         if lock is not None:
             lock.close()
-            self._lock = None
+            del self._lock
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -126,5 +126,5 @@ def test_symlink_loop_does_not_hang(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "doc.txt").write_text("text", encoding="utf-8")
     os.symlink(tmp_path, tmp_path / "a" / "loop")
-    docs, problems = _collect(str(tmp_path))
+    docs, _problems = _collect(str(tmp_path))
     assert [d.id for d in docs] == ["a/doc.txt"]

@@ -42,6 +42,13 @@ _TAIL_SHARE = 0.5
 _TAIL_PROSE = 0.25
 # Below this many words of prose there is no article body to pick out.
 _MIN_PROSE = 30.0
+_HAS_DIGIT = re.compile(r"\d")
+# A comment-section heading that needs no comment below it to be believed.
+_STRONG_COMMENTS = re.compile(
+    r"^(?:\d+\s+(?:comments?|responses?|replies|thoughts)|top\s+rated\s+comments|comments\s+are\s+closed|"
+    r"leave\s+a\s+(?:comment|reply)|reader\s+comments)\b",
+    re.IGNORECASE,
+)
 # "Read more: Another headline" is an inline promo, not the start of a tail.
 _LABEL_WITH_TEXT = re.compile(r"^[^:]{1,40}:\s*\S")
 _MAX_PASSES = 4
@@ -81,7 +88,7 @@ class CleanResult:
 class _Line:
     """One non-blank line: normalised text and the raw offset of each character."""
 
-    __slots__ = ("text", "start", "end", "base", "cls", "score")
+    __slots__ = ("base", "cls", "end", "score", "start", "text")
 
     def __init__(self, text: str, start: int, end: int, base: list[int] | None) -> None:
         self.text = text
@@ -149,7 +156,7 @@ def _wrapped(prev: str, nxt: str) -> bool:
 
 
 def _join(a: _Line, b: _Line) -> _Line:
-    base = a.offsets()[:-1] + [a.end] + b.offsets()
+    base = [*a.offsets()[:-1], a.end, *b.offsets()]
     return _Line(a.text + " " + b.text, a.start, b.end, base)
 
 
@@ -193,7 +200,7 @@ def _is_body_start(line: _Line) -> bool:
 class _Cache:
     """Per-call memo of line decisions, so later passes re-decide only changed lines."""
 
-    __slots__ = ("strict", "edge", "sound")
+    __slots__ = ("edge", "sound", "strict")
 
     def __init__(self) -> None:
         self.strict: dict[str, tuple[str | None, float]] = {}
@@ -286,7 +293,8 @@ def _clean_once(
         ln = lines[i]
         if (ln.cls == "comment-header" or _furn.comments_marker(ln.text)) and prose_before >= _TAIL_SHARE * prose_total:
             heads = sum(1 for j in range(i, b + 1) if lines[j].cls == "comment-header")
-            if heads >= 2 or (heads >= 1 and _furn.comments_marker(ln.text)):
+            strong = _STRONG_COMMENTS.match(ln.text) is not None
+            if heads >= 2 or (_furn.comments_marker(ln.text) and (heads >= 1 or strong)):
                 for j in range(i, b + 1):
                     removed[j] = lines[j].cls or "comments"
                 b = i - 1
@@ -332,7 +340,11 @@ def _clean_once(
             break
         head_end = i + 1
         cls = ln.cls or cache.classify_edge(ln.text)
-        if cls is None and ln.score <= -SHORT_LINE_COST and _furn.headline_like(ln.text):
+        if (
+            cls is None
+            and _furn.headline_like(ln.text)
+            and (ln.score <= -SHORT_LINE_COST or not _HAS_DIGIT.search(ln.text))
+        ):
             cls = "headline"
             if title_line is None:
                 title_line = ln.text
@@ -346,7 +358,7 @@ def _clean_once(
     pre_title = None
     for i in range(0, head_end):
         t = lines[i].text
-        if i in removed and pre_title is None and _furn.headline_like(t) and removed[i] in ("headline", "outside-main-block"):
+        if pre_title is None and removed.get(i) in ("headline", "outside-main-block") and _furn.headline_like(t):
             pre_title = t
         if "date" not in meta and removed.get(i) in ("dateline", "byline", "headline", "outside-main-block"):
             d = _meta.parse_date(t) if _furn.dateline(t, True) or i == 0 else None
@@ -476,7 +488,7 @@ def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResul
         for e in edits2:
             s = offsets[min(e.start, last)]
             en = offsets[min(e.end - 1, last)] + 1 if e.end > e.start else s
-            edits.append(Edit(s, max(s, en), e.rule, raw[s:max(s, en)], e.replacement, e.detail))
+            edits.append(Edit(s, max(s, en), e.rule, raw[s : max(s, en)], e.replacement, e.detail))
         edits.sort(key=lambda e: (e.start, e.end))
         offsets = compose(off2, offsets)
         text = text2

@@ -29,11 +29,11 @@ EdgeKind = Literal["quotes", "unknown", "cites"]
 # this many they are left out of it (the tables still list them).
 MAX_ISOLATED = 40
 
-NODE_W, DOC_H = 270, 62
-OUTLET_W, OUTLET_H = 190, 36
+NODE_W, DOC_H = 290, 62
+OUTLET_W, OUTLET_H = 190, 30
 PAD, HEAD = 12, 26  # cluster box padding and caption height
-COL_GAP, ROW_GAP = 120, 20
-MARGIN, LEGEND_H = 24, 56
+COL_GAP, ROW_GAP, OUTLET_GAP = 120, 20, 10
+MARGIN = 24
 
 
 @dataclass
@@ -133,7 +133,7 @@ def build_graph(data: ReportData) -> Graph:
             merged[k].confidence = max(merged[k].confidence, r.confidence)
         else:
             merged[k] = Edge(r.direction, a, b, 1, r.confidence, reuse_anchor(i))
-    reuse_pairs = {frozenset((e.frm, e.to)) for e in merged.values()}
+    quoted_pairs = {(e.frm, e.to) for e in merged.values() if e.kind == "quotes"}
     for c in data.external:
         ok = _outlet_key(c.outlet)
         if ok not in g.nodes:
@@ -147,7 +147,7 @@ def build_graph(data: ReportData) -> Graph:
     for c in data.resolved:
         assert c.resolved_to is not None
         a, b = doc_key(c.doc), doc_key(c.resolved_to)
-        if frozenset((a, b)) in reuse_pairs:
+        if (a, b) in quoted_pairs:
             continue  # the quotation arrow already says it, with more evidence
         k = ("cites", a, b)
         if k in merged:
@@ -265,8 +265,11 @@ def _layout(g: Graph) -> None:
         return NODE_W, DOC_H
 
     col_w = [max((unit_size(u)[0] for u in col), default=NODE_W) for col in cols]
-    col_h = [sum(unit_size(u)[1] for u in col) + ROW_GAP * max(0, len(col) - 1) for col in cols]
-    top = MARGIN + LEGEND_H
+    gaps = [OUTLET_GAP if outlets and ci == 0 else ROW_GAP for ci in range(len(cols))]
+    col_h = [sum(unit_size(u)[1] for u in col) + gaps[ci] * max(0, len(col) - 1) for ci, col in enumerate(cols)]
+    width = sum(col_w) + COL_GAP * max(0, len(cols) - 1) + 2 * MARGIN
+    g.width = max(width, 760.0)
+    top = MARGIN + legend_height(g.width)
     full_h = max(col_h, default=0.0)
     x = float(MARGIN)
     groups = {"c:" + grp.cluster: grp for grp in g.groups}
@@ -286,24 +289,49 @@ def _layout(g: Graph) -> None:
             else:
                 n = g.nodes[u]
                 n.x, n.y, n.w, n.hgt = ux, y, w, hh
-            y += hh + ROW_GAP
+            y += hh + gaps[ci]
         x += col_w[ci] + COL_GAP
-    g.width = max(x - COL_GAP + MARGIN, 760.0)
     g.height = top + full_h + MARGIN
 
 
 # -- SVG --------------------------------------------------------------------------------------
-def _edge_path(a: Node, b: Node) -> tuple[str, float, float]:
-    """A cubic curve between box sides; returns the path and its midpoint for the label."""
+def _sides(a: Node, b: Node) -> tuple[str, str]:
+    """Which side of each box an edge leaves from: facing each other, or both right in one column."""
     if b.x >= a.x + a.w:
-        p0, p3 = (a.x + a.w, a.y + a.hgt / 2), (b.x, b.y + b.hgt / 2)
-    elif a.x >= b.x + b.w:
-        p0, p3 = (a.x, a.y + a.hgt / 2), (b.x + b.w, b.y + b.hgt / 2)
-    else:  # same column: an arc out to the right
-        p0, p3 = (a.x + a.w, a.y + a.hgt / 2), (b.x + b.w, b.y + b.hgt / 2)
+        return "r", "l"
+    if a.x >= b.x + b.w:
+        return "l", "r"
+    return "r", "r"
+
+
+def _ports(g: Graph) -> dict[tuple[int, str], Point]:
+    """Spread the ends of the edges meeting one side of a box along it, ordered by where the other
+    end lies, so a fan of edges stays a fan instead of a knot."""
+    by_side: dict[tuple[str, str], list[tuple[float, int, str]]] = defaultdict(list)
+    for i, e in enumerate(g.edges):
+        a, b = g.nodes.get(e.frm), g.nodes.get(e.to)
+        if a is None or b is None:
+            continue
+        sa, sb = _sides(a, b)
+        by_side[(a.key, sa)].append((b.y + b.hgt / 2, i, "from"))
+        by_side[(b.key, sb)].append((a.y + a.hgt / 2, i, "to"))
+    ports: dict[tuple[int, str], Point] = {}
+    for (key, side), ends in by_side.items():
+        n = g.nodes[key]
+        ends.sort()
+        x = n.x + n.w if side == "r" else n.x
+        span = max(0.0, n.hgt - 16)
+        for k, (_, i, end) in enumerate(ends):
+            y = n.y + n.hgt / 2 if len(ends) == 1 else n.y + 8 + span * k / (len(ends) - 1)
+            ports[(i, end)] = (x, y)
+    return ports
+
+
+def _edge_path(p0: Point, p3: Point, sides: tuple[str, str]) -> tuple[str, float, float]:
+    """A cubic curve between two ports; returns the path and its midpoint for the label."""
+    if sides == ("r", "r"):  # same column: an arc out to the right
         bulge = 50 + abs(p3[1] - p0[1]) / 4
-        p1, p2 = (p0[0] + bulge, p0[1]), (p3[0] + bulge, p3[1])
-        return _curve(p0, p1, p2, p3)
+        return _curve(p0, (p0[0] + bulge, p0[1]), (p3[0] + bulge, p3[1]), p3)
     dx = (p3[0] - p0[0]) / 2
     return _curve(p0, (p0[0] + dx, p0[1]), (p3[0] - dx, p3[1]), p3)
 
@@ -345,8 +373,8 @@ def _doc_tooltip(n: Node) -> str:
 def _svg_doc(n: Node) -> list[str]:
     cls = "node doc" + (" canonical" if n.canonical else "")
     cluster_attr = f' data-cluster="{h(n.cluster)}"' if n.cluster else ""
-    line2 = truncate(n.title, 40) if n.title else "(no title)"
-    meta = [truncate(n.outlet, 22)] if n.outlet else []
+    line2 = truncate(n.title, 42) if n.title else "(no title)"
+    meta = [truncate(n.outlet, 26)] if n.outlet else []
     if n.date:
         meta.append(n.date[:10])
     if n.completeness is not None and n.completeness < 1 and not n.canonical:
@@ -357,15 +385,15 @@ def _svg_doc(n: Node) -> list[str]:
         f"<title>{h(_doc_tooltip(n))}</title>",
         f'<a href="#{anchor("doc", n.name)}">',
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{n.w:.1f}" height="{n.hgt:.1f}" rx="6"/>',
-        f'<text class="id" x="{x + 10:.1f}" y="{y + 18:.1f}">{h(truncate(n.name, 28 if n.canonical else 36))}</text>',
+        f'<text class="id" x="{x + 10:.1f}" y="{y + 18:.1f}">{h(truncate(n.name, 26 if n.canonical else 38))}</text>',
         f'<text class="{"title" if n.title else "title missing"}" x="{x + 10:.1f}" y="{y + 36:.1f}">'
         f"{h(line2)}</text>",
         f'<text class="meta" x="{x + 10:.1f}" y="{y + 53:.1f}">{h(" · ".join(meta) or "no outlet or date")}</text>',
     ]
     if n.canonical:
-        bx = x + n.w - 78
-        out.append(f'<rect class="badge" x="{bx:.1f}" y="{y + 6:.1f}" width="70" height="17" rx="8.5"/>')
-        out.append(f'<text class="badge" x="{bx + 35:.1f}" y="{y + 18:.1f}" text-anchor="middle">★ canonical</text>')
+        bx = x + n.w - 88
+        out.append(f'<rect class="badge" x="{bx:.1f}" y="{y + 6:.1f}" width="80" height="17" rx="8.5"/>')
+        out.append(f'<text class="badge" x="{bx + 40:.1f}" y="{y + 18:.1f}" text-anchor="middle">★ canonical</text>')
     out.append("</a></g>")
     return out
 
@@ -393,31 +421,55 @@ _LEGEND = [
 ]
 
 
-def _svg_legend() -> list[str]:
-    out = ['<g class="legend">']
-    x, y = float(MARGIN), float(MARGIN)
+def _text_width(text: str, size: float = 12.0) -> float:
+    """A generous estimate of rendered width (no font metrics here): 0.6 em per character."""
+    return len(text) * size * 0.6
+
+
+def _swatch_width(kind: str) -> float:
+    return 30.0 if kind == "outlet" else 26.0 if kind in ("doc", "canonical", "cluster") else 38.0
+
+
+def _legend_rows(width: float) -> list[list[tuple[str, str]]]:
+    """Legend items wrapped to the picture's width."""
+    rows: list[list[tuple[str, str]]] = [[]]
+    x = float(MARGIN)
     for kind, text in _LEGEND:
-        if kind in ("doc", "canonical"):
-            cls = "node doc" + (" canonical" if kind == "canonical" else "")
-            out.append(f'<g class="{cls}"><rect x="{x:.0f}" y="{y:.0f}" width="26" height="16" rx="3"/></g>')
-            sw = 26
-        elif kind == "cluster":
-            out.append(f'<g class="cluster"><rect x="{x:.0f}" y="{y:.0f}" width="26" height="16" rx="4"/></g>')
-            sw = 26
-        elif kind == "outlet":
-            out.append(f'<g class="node outlet"><rect x="{x:.0f}" y="{y:.0f}" width="30" height="16" rx="8"/></g>')
-            sw = 30
-        else:
-            marker = {"quotes": ' marker-end="url(#arrow-quotes)"', "cites": ' marker-end="url(#arrow-cites)"'}
-            out.append(
-                f'<g class="edge {kind}"><path d="M{x:.0f},{y + 8:.0f} L{x + 34:.0f},{y + 8:.0f}"'
-                f'{marker.get(kind, "")}/></g>'
-            )
-            sw = 38
-        out.append(f'<text x="{x + sw + 6:.0f}" y="{y + 12:.0f}">{h(text)}</text>')
-        x += sw + 14 + 6.4 * len(text)
-        if x > 1100:
-            x, y = float(MARGIN), y + 24
+        item = _swatch_width(kind) + 6 + _text_width(text) + 18
+        if rows[-1] and x + item > width - MARGIN:
+            rows.append([])
+            x = float(MARGIN)
+        rows[-1].append((kind, text))
+        x += item
+    return rows
+
+
+def legend_height(width: float) -> float:
+    return 24.0 * len(_legend_rows(width)) + 12
+
+
+def _legend_item(kind: str, text: str, x: float, y: float) -> list[str]:
+    if kind in ("doc", "canonical", "cluster", "outlet"):
+        cls = "swatch " + ("doc canonical" if kind == "canonical" else kind)
+        w, rx = (30, 8) if kind == "outlet" else (26, 3)
+        shape = f'<g class="{cls}"><rect x="{x:.0f}" y="{y:.0f}" width="{w}" height="16" rx="{rx}"/></g>'
+    else:
+        marker = {"quotes": ' marker-end="url(#arrow-quotes)"', "cites": ' marker-end="url(#arrow-cites)"'}
+        shape = (f'<g class="swatch {kind}"><path d="M{x:.0f},{y + 8:.0f} L{x + 34:.0f},{y + 8:.0f}"'
+                 f'{marker.get(kind, "")}/></g>')
+    tx = x + _swatch_width(kind) + 6
+    return [shape, f'<text x="{tx:.0f}" y="{y + 12:.0f}">{h(text)}</text>']
+
+
+def _svg_legend(width: float) -> list[str]:
+    out = ['<g class="legend">']
+    y = float(MARGIN)
+    for row in _legend_rows(width):
+        x = float(MARGIN)
+        for kind, text in row:
+            out += _legend_item(kind, text, x, y)
+            x += _swatch_width(kind) + 6 + _text_width(text) + 18
+        y += 24
     out.append("</g>")
     return out
 
@@ -435,7 +487,7 @@ def render_svg(g: Graph, title: str) -> str:
         'orient="auto-start-reverse"><path d="M0,1 L9,5 L0,9"/></marker>',
         "</defs>",
     ]
-    out += _svg_legend()
+    out += _svg_legend(w)
     out.append('<g class="clusters">')
     for grp in g.groups:
         if not grp.members:
@@ -447,17 +499,18 @@ def render_svg(g: Graph, title: str) -> str:
             f'<a href="#{anchor("cluster", grp.cluster)}">',
             f'<rect x="{grp.x:.1f}" y="{grp.y:.1f}" width="{grp.w:.1f}" height="{grp.hgt:.1f}" rx="10"/>',
             f'<text x="{grp.x + PAD:.1f}" y="{grp.y + 17:.1f}">'
-            f"near-duplicates · {size} copies · {h(truncate(grp.cluster, 20))}</text>",
+            f"{size} copies · cluster {h(truncate(grp.cluster, 16))}</text>",
             "</a></g>",
         ]
     out.append("</g>")
     out.append('<g class="edges">')
     labels: list[str] = []
-    for e in g.edges:
+    ports = _ports(g)
+    for i, e in enumerate(g.edges):
         a, b = g.nodes.get(e.frm), g.nodes.get(e.to)
         if a is None or b is None:
             continue
-        d, mx, my = _edge_path(a, b)
+        d, mx, my = _edge_path(ports[(i, "from")], ports[(i, "to")], _sides(a, b))
         marker = {"quotes": ' marker-end="url(#arrow-quotes)"', "cites": ' marker-end="url(#arrow-cites)"'}
         text = _edge_label(e)
         out += [
@@ -468,7 +521,8 @@ def render_svg(g: Graph, title: str) -> str:
             f'<path class="hit" d="{d}"/></a>',
             "</g>",
         ]
-        if e.kind != "cites" or e.count > 1:
+        # an outlet node shows its own count; a label halfway along a fan of edges would be ambiguous
+        if e.kind != "cites" or b.kind == "doc":
             labels.append(f'<text class="edge-label {e.kind}" x="{mx:.1f}" y="{my - 5:.1f}" '
                           f'text-anchor="middle">{h(text)}</text>')
     out.append("</g>")

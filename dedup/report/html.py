@@ -27,7 +27,8 @@ body { margin:0; font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto S
 main { max-width:1280px; margin:0 auto; padding:24px 28px 64px; }
 h1 { font-size:26px; margin:0 0 4px; } h2 { font-size:20px; margin:40px 0 12px;
      padding-bottom:6px; border-bottom:1px solid var(--line); }
-h3 { font-size:16px; margin:24px 0 8px; }
+h3 { font-size:16px; margin:24px 0 8px; } h3 .muted, h4 .muted { font-weight:400; }
+h4 { font-size:14.5px; margin:18px 0 6px; }
 .sub { color:var(--muted); margin:0 0 20px; }
 code, .id { font-family: ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:0.9em; }
 a { color:var(--accent); text-decoration:none; } a:hover { text-decoration:underline; }
@@ -46,8 +47,8 @@ th { background:var(--bg); font-weight:600; } td.num { text-align:right; font-va
 svg.graph { display:block; font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
 svg.graph text { font-size:12px; fill:var(--ink); }
 svg.graph .legend text { font-size:12px; fill:var(--muted); }
-svg.graph .node.doc rect { fill:#fff; stroke:#8c959f; stroke-width:1.2; }
-svg.graph .node.doc.canonical > a > rect:first-of-type, svg.graph .legend .canonical rect
+svg.graph .node.doc rect, svg.graph .swatch.doc rect { fill:#fff; stroke:#8c959f; stroke-width:1.2; }
+svg.graph .node.doc.canonical > a > rect:first-of-type, svg.graph .swatch.canonical rect
   { stroke:var(--accent); stroke-width:2.6; }
 svg.graph .node.doc text.id { font:600 12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
 svg.graph .node.doc text.title { font-size:12.5px; }
@@ -55,15 +56,17 @@ svg.graph .node.doc text.missing { fill:var(--muted); font-style:italic; }
 svg.graph .node.doc text.meta { font-size:11px; fill:var(--muted); }
 svg.graph rect.badge { fill:#dbeafe; stroke:none; } svg.graph text.badge { font-size:10.5px; font-weight:600;
   fill:var(--accent); }
-svg.graph .cluster rect { fill:#eef4ff; stroke:#93b4f0; stroke-width:1.2; }
+svg.graph .cluster rect, svg.graph .swatch.cluster rect { fill:#eef4ff; stroke:#93b4f0; stroke-width:1.2; }
 svg.graph .cluster text { font-size:11.5px; font-weight:600; fill:#3b5ba9; }
-svg.graph .node.outlet rect { fill:#fef3c7; stroke:var(--outlet); stroke-dasharray:4 3; }
+svg.graph .node.outlet rect, svg.graph .swatch.outlet rect { fill:#fef3c7; stroke:var(--outlet); stroke-dasharray:4 3; }
 svg.graph .node.outlet text { fill:#78350f; }
-svg.graph .edge path { fill:none; }
+svg.graph .edge path, svg.graph .swatch path { fill:none; }
 svg.graph .edge path.hit { stroke:transparent; stroke-width:12; }
-svg.graph .edge.quotes path:not(.hit) { stroke:var(--quote); stroke-width:2.4; }
-svg.graph .edge.unknown path:not(.hit) { stroke:#6b7280; stroke-width:2; stroke-dasharray:7 5; }
-svg.graph .edge.cites path:not(.hit) { stroke:#b8bfc8; stroke-width:1.2; stroke-dasharray:2 3; }
+svg.graph .edge.quotes path:not(.hit), svg.graph .swatch.quotes path { stroke:var(--quote); stroke-width:2.4; }
+svg.graph .edge.unknown path:not(.hit), svg.graph .swatch.unknown path
+  { stroke:#6b7280; stroke-width:2; stroke-dasharray:7 5; }
+svg.graph .edge.cites path:not(.hit), svg.graph .swatch.cites path
+  { stroke:#b8bfc8; stroke-width:1.2; stroke-dasharray:2 3; }
 svg.graph .edge:hover path:not(.hit) { stroke-width:3.5; }
 svg.graph #arrow-quotes path { fill:var(--quote); }
 svg.graph #arrow-cites path { fill:none; stroke:#9ca3af; stroke-width:1.5; }
@@ -288,11 +291,11 @@ def _reuse(data: ReportData, i: int, r: Reuse) -> str:
     parts.append(
         '<div class="pair">'
         f'<figure class="side quoting" data-doc="{h(r.quoting)}"><figcaption>{h(left_role)}: '
-        f"{_doc_ref(data, r.quoting, with_outlet=True)} <span class=muted>chars "
+        f"{_doc_ref(data, r.quoting)} <span class=muted>· chars "
         f"{r.quoting_span.start}–{r.quoting_span.end}</span></figcaption>"
         f'<p class="passage">{_pieces(quoting, "ins")}</p></figure>'
         f'<figure class="side source" data-doc="{h(r.source)}"><figcaption>{h(right_role)}: '
-        f"{_doc_ref(data, r.source, with_outlet=True)} <span class=muted>chars "
+        f"{_doc_ref(data, r.source)} <span class=muted>· chars "
         f"{r.source_span.start}–{r.source_span.end}</span></figcaption>"
         f'<p class="passage">{_pieces(source, "del")}</p></figure></div>'
     )

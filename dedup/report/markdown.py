@@ -120,9 +120,9 @@ def _cluster(data: ReportData, ci: ClusterInfo) -> list[str]:
         d = data.doc(m)
         p = ci.pairs.get(m)
         if m == ci.canonical:
-            figures = "★ canonical | | |"
+            figures = "★ canonical | | | |"
         elif p is None:
-            figures = "— | — | — |"
+            figures = "— | — | — | — |"
         else:
             in_canon = p.containment_a_in_b if p.a == m else p.containment_b_in_a
             of_canon = p.containment_b_in_a if p.a == m else p.containment_a_in_b
