@@ -25,7 +25,10 @@ from rapidfuzz import fuzz, process
 # One capitalised word of a name: "Al-Jazeera", "Reuters", "VOA", "mid.ru"-like domains are separate.
 _W = r"[A-Z][\w&'’.-]*[\w&]|[A-Z]"
 _NAME = rf"(?:(?:{_W})(?:\s+(?:of|the|for|de|du|del|al|el|&|and)\s+(?:{_W})|[ \t]+(?:{_W})){{0,5}})"
-_DOMAIN = r"(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|ru|es|fr|de|uk|co\.uk|info|io|news|tv|ir|il|int|eu)\b"
+_DOMAIN = (
+    r"(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*"
+    r"\.(?:com|org|net|ru|es|fr|de|uk|co\.uk|info|io|news|tv|ir|il|int|eu)\b"
+)
 _MEDIA_NOUN = r"(?:article|report|story|piece|editorial|op-ed|column|interview|analysis|investigation|dispatch|survey)"
 _VERB = (
     r"(?:reported|reports|said|says|noted|notes|wrote|writes|stated|states|published|revealed|"
@@ -82,7 +85,7 @@ _KNOWN_OUTLETS = {
     "reuters", "ap", "afp", "bloomberg", "tass", "xinhua", "interfax", "ria novosti", "tasnim",
     "irna", "fars", "anadolu", "bbc", "cnn", "nbc", "cbs", "abc", "fox news", "politico", "axios",
     "al-jazeera", "al jazeera", "aljazeera", "sputnik", "rt", "dpa", "efe", "ansa", "kyodo",
-    "yonhap", "menafn", "upi", "npr", "pbs", "voa", "rferl", "axios", "vice", "vox", "buzzfeed",
+    "yonhap", "menafn", "upi", "npr", "pbs", "voa", "rferl", "vice", "vox", "buzzfeed",
     "the hill", "breitbart", "haaretz", "atalayar", "europa press",
 }
 # Capitalised words that are not outlets even after "an article in".

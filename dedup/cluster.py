@@ -164,3 +164,40 @@ def build_clusters(
     clusters.sort(key=lambda c: c.id)
     verified.sort(key=lambda p: (p.a, p.b))
     return clusters, verified
+
+
+def settle_canonical(
+    cluster: Cluster,
+    rank_of: Callable[[str], Rank],
+    hashes_of: Callable[[str], U64],
+    coverage: Callable[[str, str], float],
+    config: Config,
+    top: int = 3,
+) -> Cluster:
+    """Let the copy that holds most of the others' text be canonical.
+
+    Length and defects choose a provisional canonical; here the ``top``
+    longest members are aligned against every other member, and
+    ``coverage(m, o)`` (the share of o's text that m also has) decides: a
+    long copy padded with leftover furniture loses to a shorter one that
+    holds the whole article. The switch happens only when the new canonical
+    still verifies against every member, so the chaining guard holds.
+    """
+    if len(cluster.members) < 2:
+        return cluster
+    ranked = sorted(cluster.members, key=lambda m: rank_of(m).key())
+    scores = {
+        m: sum(coverage(m, o) for o in cluster.members if o != m) / (len(cluster.members) - 1)
+        for m in ranked[:top]
+    }
+    best = min(scores, key=lambda m: (-round(scores[m], 2), rank_of(m).key()))
+    covers = f"covers {scores[best]:.0%} of the other copies' text"
+    if best == cluster.canonical:
+        return Cluster(cluster.id, cluster.members, best, f"{cluster.reason}; {covers}", cluster.pairs)
+    pairs = [score(best, m, hashes_of(best), hashes_of(m), config) for m in cluster.members if m != best]
+    if any(p.relation is None for p in pairs):
+        return cluster
+    old = cluster.canonical
+    reason = (f"most complete copy: {covers}, vs {scores.get(old, 0.0):.0%} for the longest copy {old} "
+              f"({rank_of(best).length} chars vs {rank_of(old).length})")
+    return Cluster(cluster.id, cluster.members, best, reason, sorted(pairs, key=lambda p: (p.a, p.b)))

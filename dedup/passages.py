@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -218,7 +219,7 @@ def build(text: str) -> DocPassages:
     edges = [*tb.tolist(), n]
     units: list[tuple[int, int]] = []
     pending = -1
-    for s, e in zip(edges[:-1], edges[1:], strict=True):
+    for s, e in pairwise(edges):
         if pending >= 0:
             s = pending
         if e - s < MIN_UNIT_TOKENS and e < n:

@@ -22,7 +22,7 @@ from dedup import __version__
 from dedup import fingerprint as fp
 from dedup.clean import RULES, clean, corpus_furniture
 from dedup.clean.damage import align_damage
-from dedup.cluster import Rank, build_clusters
+from dedup.cluster import Rank, build_clusters, settle_canonical
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import RawInput, iter_inputs
@@ -274,6 +274,16 @@ def _analyse(
         Rank(i, len(by_id[i].text), len(by_id[i].defects), by_id[i].date) for i in ids
     ]
     clusters, pairs = build_clusters(ranks, hashes_of, candidates, config)
+    index = {doc_id: i for i, doc_id in enumerate(ids)}
+    rank_of = {r.doc_id: r for r in ranks}
+
+    def coverage(m: str, o: str) -> float:
+        return align_damage(by_id[m].text, by_id[o].text)[1]
+
+    clusters = [
+        settle_canonical(c, rank_of.__getitem__, lambda d: hashes_of(index[d]), coverage, config)
+        for c in clusters
+    ]
     report("cluster", len(ids), None)
     timings["cluster"] = time.perf_counter() - t
 

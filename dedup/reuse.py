@@ -41,7 +41,7 @@ from rapidfuzz.distance import Indel
 from dedup import passages as P
 from dedup.attribution import Mention, OutletIndex, find_mentions, mentions_near, outlet_matches
 from dedup.config import Config
-from dedup.fingerprint import band_keys, lsh_candidates, signatures
+from dedup.fingerprint import band_keys, lsh_candidates, normalise, signatures
 from dedup.models import Attribution, Citation, Cluster, Document, Reuse
 
 I64 = npt.NDArray[np.int64]
@@ -226,7 +226,7 @@ class _Detector:
                 if name not in self.group_names[g]:
                     self.group_names[g].append(name)
         for g, names in self.group_names.items():
-            self.outlet_of_group[g] = P.normalise(names[0]) if names else None
+            self.outlet_of_group[g] = normalise(names[0]) if names else None
         self.group_date: dict[int, str] = {}
         for i, d in enumerate(self.docs):
             dt = _date(d)
@@ -245,7 +245,7 @@ class _Detector:
         return self._mentions[i]
 
     # ----------------------------------------------------------------- candidates
-    def candidates(self) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    def candidates(self) -> dict[tuple[int, int], list[tuple[int, int, int, int]]]:
         """Candidate passage pairs grouped by document pair (a < b, other groups)."""
         owner_l: list[I64] = []
         ranges_l: list[I64] = []
@@ -277,14 +277,14 @@ class _Detector:
         est = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
         ok = est >= MIN_EST_JACCARD
         pairs, da, db = pairs[ok], da[ok], db[ok]
-        out: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        out: dict[tuple[int, int], list[tuple[int, int, int, int]]] = defaultdict(list)
         for (pa, pb), a, b in zip(pairs.tolist(), da.tolist(), db.tolist(), strict=True):
-            ra = (int(ranges[pa, 0]), int(ranges[pa, 1]))
-            rb = (int(ranges[pb, 0]), int(ranges[pb, 1]))
+            sa, ea = int(ranges[pa, 0]), int(ranges[pa, 1])
+            sb, eb = int(ranges[pb, 0]), int(ranges[pb, 1])
             if a < b:
-                out[(a, b)].append((ra[0], ra[1]) + (rb[0], rb[1]))  # type: ignore[arg-type]
+                out[(a, b)].append((sa, ea, sb, eb))
             else:
-                out[(b, a)].append((rb[0], rb[1]) + (ra[0], ra[1]))  # type: ignore[arg-type]
+                out[(b, a)].append((sb, eb, sa, ea))
         return dict(out)
 
     def _boilerplate(self, owner: I64, sigs: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
@@ -654,7 +654,7 @@ def find_reuses(
     det = _Detector(docs, clusters, config)
     segments: list[Segment] = []
     for (a, b), pairs in sorted(det.candidates().items()):
-        segments.extend(det.align(a, b, pairs))  # type: ignore[arg-type]
+        segments.extend(det.align(a, b, pairs))
     reps = det.group_segments(segments)
     judged = [(s, det.verdict(s)) for s in reps]
     judged = det.prune_quotation_clusters(judged)

@@ -161,7 +161,7 @@ def generate(bbc: Path, seed: int = 7, n_sources: int = 120) -> Corpus:
         return f"{prefix}{next(counter):05d}"
 
     start = date(2022, 1, 1)
-    for topic, name, title, body in sources:
+    for topic, _name, title, body in sources:
         outlet = rng.choice(OUTLETS)
         d0 = start + timedelta(days=rng.randrange(0, 600))
         sid = new_id("s")
@@ -197,7 +197,7 @@ def generate(bbc: Path, seed: int = 7, n_sources: int = 120) -> Corpus:
             pool_t = by_topic[topic]
             if not pool_t:
                 break
-            qtopic, qname, qtitle, qbody = pool_t.pop()
+            _qtopic, _qname, qtitle, qbody = pool_t.pop()
             qouts = [o for o in OUTLETS if o != outlet]
             qoutlet = rng.choice(qouts)
             qdate = d0 + timedelta(days=rng.randint(1, 90))
@@ -265,9 +265,7 @@ def generate(bbc: Path, seed: int = 7, n_sources: int = 120) -> Corpus:
         for m in g:
             group_of[m] = rep
     for c in cases:
-        for doc_id, (s, e) in list(c.s_spans.items()):
-            assert s < e
-        assert c.q_span[0] < c.q_span[1]
+        assert all(s < e for s, e in c.s_spans.values()) and c.q_span[0] < c.q_span[1]
     return Corpus(records, clusters, cases, group_of)
 
 

@@ -24,7 +24,9 @@ def test_outlets_match(a: str, b: str) -> None:
     assert outlet_matches(a, b) and outlet_matches(b, a)
 
 
-@pytest.mark.parametrize(("a", "b"), [("Reuters", "AP"), ("Arab News", "Atalayar"), ("The Times", "The Post"), ("", "x")])
+@pytest.mark.parametrize(
+    ("a", "b"), [("Reuters", "AP"), ("Arab News", "Atalayar"), ("The Times", "The Post"), ("", "x")]
+)
 def test_outlets_differ(a: str, b: str) -> None:
     assert not outlet_matches(a, b)
 

@@ -79,3 +79,30 @@ def test_clusters_partition_the_documents(parts: list[str]) -> None:
     assert sorted(members) == sorted(docs)
     for c in clusters:
         assert c.canonical in c.members
+
+
+def test_copy_holding_the_whole_article_beats_a_longer_padded_one() -> None:
+    # Three sites carry the whole article; a fourth lost a fifth of it but kept a long
+    # furniture tail, so it is the longest. The copy that holds most of the others' text wins.
+    from dedup.cluster import settle_canonical
+    from dedup.models import Cluster
+
+    sentences = [f"sentence{i} of the article body." for i in range(60)]
+    body = " ".join(sentences)
+    padded = " ".join(sentences[:48]) + " " + " ".join(f"menu{i} link" for i in range(110))
+    docs = {"a-padded": padded, "b-full": body, "c-full": body, "d-full": body}
+    config = Config(containment_threshold=0.5, jaccard_threshold=0.3)
+    hashes = {k: fp.shingle_hashes(fp.tokens(v), 5) for k, v in docs.items()}
+    ranks = {k: Rank(k, len(v), 0, None) for k, v in docs.items()}
+    assert len(padded) > len(body)
+    provisional = Cluster("c1", sorted(docs), "a-padded", "longest", [])
+
+    def coverage(m: str, o: str) -> float:
+        # share of o's sentences (the menu tail is one unit) that m also holds
+        mine, theirs = set(docs[m].split(". ")), docs[o].split(". ")
+        return sum(u in mine for u in theirs) / len(theirs)
+
+    settled = settle_canonical(provisional, ranks.__getitem__, hashes.__getitem__, coverage, config)
+    assert settled.canonical == "b-full"
+    assert settled.reason.startswith("most complete copy: covers 99% of the other copies' text, vs 80%")
+    assert {(p.a, p.b) for p in settled.pairs} == {("a-padded", "b-full"), ("b-full", "c-full"), ("b-full", "d-full")}

@@ -32,7 +32,10 @@ MAX_ISOLATED = 40
 NODE_W, DOC_H = 290, 62
 OUTLET_W, OUTLET_H = 190, 30
 PAD, HEAD = 12, 26  # cluster box padding and caption height
-COL_GAP, ROW_GAP, OUTLET_GAP = 120, 20, 10
+COL_GAP, ROW_GAP, OUTLET_GAP = 100, 20, 10
+# Up to this width the picture shrinks to the page; past it the text would get too small to
+# read, so it keeps its size and the page scrolls it instead.
+FIT_WIDTH = 1800
 MARGIN = 24
 
 
@@ -292,6 +295,12 @@ def _layout(g: Graph) -> None:
             y += hh + gaps[ci]
         x += col_w[ci] + COL_GAP
     g.height = top + full_h + MARGIN
+    # an edge inside one column bulges out to the right (see _edge_path): leave room for it and its label
+    for e in g.edges:
+        na, nb = g.nodes[e.frm], g.nodes[e.to]
+        if _sides(na, nb) == ("r", "r"):
+            bulge = 50 + abs(na.y - nb.y) / 4
+            g.width = max(g.width, max(na.x + na.w, nb.x + nb.w) + 0.75 * bulge + 60 + MARGIN)
 
 
 # -- SVG --------------------------------------------------------------------------------------
@@ -477,7 +486,8 @@ def _svg_legend(width: float) -> list[str]:
 def render_svg(g: Graph, title: str) -> str:
     w, hh = g.width, g.height
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" id="provenance-graph" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="graph{" fit" if w <= FIT_WIDTH else ""}" '
+        'id="provenance-graph" role="img" '
         f'width="{w:.0f}" height="{hh:.0f}" viewBox="0 0 {w:.0f} {hh:.0f}" aria-labelledby="graph-title">',
         f'<title id="graph-title">{h(title)}</title>',
         "<defs>",

@@ -44,6 +44,7 @@ th { background:var(--bg); font-weight:600; } td.num { text-align:right; font-va
        background:#dbeafe; color:var(--accent); }
 .tag.quotes { background:#ffedd5; color:var(--quote); } .tag.unknown { background:#e5e7eb; color:#374151; }
 .graph-wrap { overflow:auto; border:1px solid var(--line); border-radius:8px; background:#fcfcfd; }
+svg.graph.fit { max-width:100%; height:auto; }
 svg.graph { display:block; font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
 svg.graph text { font-size:12px; fill:var(--ink); }
 svg.graph .legend text { font-size:12px; fill:var(--muted); }
