@@ -339,6 +339,10 @@ def _damage_and_inference(
             for name in ("title", "outlet", "date", "author"):
                 if getattr(doc, name):
                     continue
+                stated = {getattr(by_id[o], name) for o in c.members if getattr(by_id[o], name)}
+                if name == "outlet" and len(stated) > 1:
+                    # copies on several sites: syndication, so no one outlet is this copy's
+                    continue
                 for other in order:
                     value = getattr(by_id[other], name)
                     if other != m and value:

@@ -155,6 +155,10 @@ def test_fixture_wire_story_clusters_across_text_html_and_records(tmp_path: Path
     assert "wire/04_unrelated_ferry.txt" not in clusters[tuple(tram)]["members"]
     html = next(d for d in report["documents"] if d["id"] == "html/tram_cityportal.html")
     assert html["outlet"] == "City Portal" and html["author"] == "Marta Lindqvist"
+    # the truncated copy states no outlet; its mates are on several sites, so none is inferred
+    truncated = next(d for d in report["documents"] if d["id"] == "wire/03_truncated_aggregator.txt")
+    assert truncated["outlet"] is None and "outlet" not in truncated["inferred"]
+    assert truncated["inferred"]["date"] in {"2024-03-12", "2024-03-13"}
 
 
 def test_offsets_pack_round_trip() -> None:

@@ -32,7 +32,7 @@ MAX_ISOLATED = 40
 NODE_W, DOC_H = 290, 62
 OUTLET_W, OUTLET_H = 190, 30
 PAD, HEAD = 12, 26  # cluster box padding and caption height
-COL_GAP, ROW_GAP, OUTLET_GAP = 100, 20, 10
+COL_GAP, ROW_GAP, OUTLET_GAP, COMP_GAP = 120, 20, 10, 44
 # Up to this width the picture shrinks to the page; past it the text would get too small to
 # read, so it keeps its size and the page scrolls it instead.
 FIT_WIDTH = 1800
@@ -208,6 +208,12 @@ def _ranks(units: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
 
 
 def _layout(g: Graph) -> None:
+    """Lay out each connected component on its own, then pack the components in rows.
+
+    A corpus is mostly many small unrelated groups; one set of columns for all of
+    them would make a picture tens of thousands of pixels tall with every edge
+    crossing the page, while packed components read like a contact sheet.
+    """
     unit_of: dict[str, str] = {}
     unit_members: dict[str, list[str]] = {}
     for grp in g.groups:
@@ -216,29 +222,83 @@ def _layout(g: Graph) -> None:
         unit_members["c:" + grp.cluster] = present
         for m in present:
             unit_of[m] = "c:" + grp.cluster
-    for key, n in g.nodes.items():
-        if n.kind == "doc" and key not in unit_of:
+    for key in g.nodes:
+        if key not in unit_of:
             unit_of[key] = key
             unit_members[key] = [key]
-    doc_units = sorted(set(unit_of.values()))
-    outlets = sorted(k for k, n in g.nodes.items() if n.kind == "outlet")
-    for k in outlets:
-        unit_of[k] = k
-        unit_members[k] = [k]
+    units = sorted(set(unit_of.values()))
+    parent = {u: u for u in units}
 
-    layer_edges = [(unit_of[e.frm], unit_of[e.to]) for e in g.edges if e.kind != "cites"]
+    def find(u: str) -> str:
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for e in g.edges:
+        ra, rb = find(unit_of[e.frm]), find(unit_of[e.to])
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    comps: dict[str, list[str]] = defaultdict(list)
+    for u in units:
+        comps[find(u)].append(u)
+    groups = {"c:" + grp.cluster: grp for grp in g.groups}
+    sized = []
+    for comp in comps.values():
+        members = set(comp)
+        edges = [e for e in g.edges if unit_of[e.frm] in members]
+        w, hh = _layout_component(g, comp, edges, unit_of, unit_members, groups)
+        sized.append((w, hh, comp))
+    # biggest pictures first; single documents fill the last rows like a grid
+    sized.sort(key=lambda t: (-len(t[2]), -t[1], t[2][0]))
+
+    row_limit = max([1500.0] + [w for w, _, _ in sized])
+    x, y, row_h, width = float(MARGIN), 0.0, 0.0, 0.0
+    for w, hh, comp in sized:
+        if x > MARGIN and x + w > MARGIN + row_limit:
+            x, y, row_h = float(MARGIN), y + row_h + COMP_GAP, 0.0
+        _shift(g, comp, unit_members, groups, x, y)
+        width = max(width, x + w)
+        x += w + COMP_GAP
+        row_h = max(row_h, hh)
+    g.width = max(width + MARGIN, 760.0)
+    # the legend wraps to the final width, so only now is it known how much room it takes
+    top = MARGIN + legend_height(g.width)
+    _shift(g, units, unit_members, groups, 0.0, top)
+    g.height = top + y + row_h + MARGIN
+
+
+def _shift(g: Graph, comp: list[str], unit_members: dict[str, list[str]], groups: dict[str, Group],
+           dx: float, dy: float) -> None:
+    for u in comp:
+        if u in groups:
+            groups[u].x += dx
+            groups[u].y += dy
+        for m in unit_members[u]:
+            g.nodes[m].x += dx
+            g.nodes[m].y += dy
+
+
+def _layout_component(
+    g: Graph, comp: list[str], edges: list[Edge], unit_of: dict[str, str],
+    unit_members: dict[str, list[str]], groups: dict[str, Group],
+) -> tuple[float, float]:
+    """Columns by reuse edges, outlets in a column of their own on the left; positions relative to
+    the component's top-left corner. Returns the component's width and height."""
+    doc_units = [u for u in comp if not g.nodes[unit_members[u][0]].kind == "outlet"]
+    outlets = [u for u in comp if g.nodes[unit_members[u][0]].kind == "outlet"]
+    layer_edges = [(unit_of[e.frm], unit_of[e.to]) for e in edges if e.kind != "cites"]
     rank = _ranks(doc_units, [(a, b) for a, b in layer_edges if a != b])
     shift = 1 if outlets else 0
-    ncols = (max(rank.values(), default=0) + 1 + shift) if doc_units else shift
+    ncols = (max(rank.values(), default=0) + 1 if doc_units else 0) + shift
     cols: list[list[str]] = [[] for _ in range(ncols)]
     neighbours: dict[str, set[str]] = defaultdict(set)
-    for e in g.edges:
+    for e in edges:
         a, b = unit_of[e.frm], unit_of[e.to]
         if a != b:
             neighbours[a].add(b)
             neighbours[b].add(a)
-    # linked units first; isolated ones collect at the bottom of their column
-    for u in sorted(doc_units, key=lambda u: (not neighbours[u], u)):
+    for u in doc_units:
         cols[rank[u] + shift].append(u)
     if outlets:
         cols[0] = outlets
@@ -260,28 +320,24 @@ def _layout(g: Graph) -> None:
                 pos[u] = i / max(1, len(col))
 
     def unit_size(u: str) -> tuple[float, float]:
-        if u.startswith("c:"):
+        if u in groups:
             n = len(unit_members[u])
             return NODE_W + 2 * PAD, HEAD + n * DOC_H + (n - 1) * 10 + PAD
         if g.nodes[u].kind == "outlet":
             return OUTLET_W, OUTLET_H
         return NODE_W, DOC_H
 
-    col_w = [max((unit_size(u)[0] for u in col), default=NODE_W) for col in cols]
     gaps = [OUTLET_GAP if outlets and ci == 0 else ROW_GAP for ci in range(len(cols))]
+    col_w = [max((unit_size(u)[0] for u in col), default=0.0) for col in cols]
     col_h = [sum(unit_size(u)[1] for u in col) + gaps[ci] * max(0, len(col) - 1) for ci, col in enumerate(cols)]
-    width = sum(col_w) + COL_GAP * max(0, len(cols) - 1) + 2 * MARGIN
-    g.width = max(width, 760.0)
-    top = MARGIN + legend_height(g.width)
     full_h = max(col_h, default=0.0)
-    x = float(MARGIN)
-    groups = {"c:" + grp.cluster: grp for grp in g.groups}
+    x = 0.0
     for ci, col in enumerate(cols):
-        y = top + (full_h - col_h[ci]) / 2
+        y = (full_h - col_h[ci]) / 2
         for u in col:
             w, hh = unit_size(u)
             ux = x + (col_w[ci] - w) / 2
-            if u.startswith("c:"):
+            if u in groups:
                 grp = groups[u]
                 grp.x, grp.y, grp.w, grp.hgt = ux, y, w, hh
                 my = y + HEAD
@@ -294,13 +350,14 @@ def _layout(g: Graph) -> None:
                 n.x, n.y, n.w, n.hgt = ux, y, w, hh
             y += hh + gaps[ci]
         x += col_w[ci] + COL_GAP
-    g.height = top + full_h + MARGIN
+    width = max(0.0, x - COL_GAP)
     # an edge inside one column bulges out to the right (see _edge_path): leave room for it and its label
-    for e in g.edges:
+    for e in edges:
         na, nb = g.nodes[e.frm], g.nodes[e.to]
         if _sides(na, nb) == ("r", "r"):
             bulge = 50 + abs(na.y - nb.y) / 4
-            g.width = max(g.width, max(na.x + na.w, nb.x + nb.w) + 0.75 * bulge + 60 + MARGIN)
+            width = max(width, max(na.x + na.w, nb.x + nb.w) + 0.75 * bulge + 60)
+    return width, full_h
 
 
 # -- SVG --------------------------------------------------------------------------------------
