@@ -81,9 +81,11 @@ def cli() -> None:
 @click.option("--containment", "containment_threshold", type=float,
               help="Share of the smaller copy found in the larger one (default 0.8).")
 @click.option("--seed", type=int, help="MinHash seed (default 1).")
+@click.option("--workers", type=click.IntRange(1, 256),
+              help="Processes for cleaning, fingerprinting and alignment (default: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out: str | None,
-                encoding: str | None, quiet: bool, **options: Any) -> None:
+                encoding: str | None, workers: int | None, quiet: bool, **options: Any) -> None:
     """Ingest PATHS (folders, files, or - for JSON Lines on stdin), clean, cluster and store.
 
     Exit status 0 when every input was used, 1 when some were skipped (each is
@@ -98,7 +100,8 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
-            result = run(list(paths), db=db, config=config, encoding=encoding, progress=_RichProgress(bar))
+            result = run(list(paths), db=db, config=config, encoding=encoding, progress=_RichProgress(bar),
+                         workers=workers)
     except StoreError as exc:
         raise _StoreProblem(str(exc)) from None
     except DedupError as exc:
@@ -106,11 +109,8 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
     for problem in result.problems:
         err.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=True, soft_wrap=True)
     if json_out:
-        text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
-        if json_out == "-":
-            click.echo(text)
-        else:
-            Path(json_out).write_text(text + "\n", encoding="utf-8")
+        with click.open_file(json_out, "w", encoding="utf-8") as out:
+            result.write_json(out)
     if jsonl_out:
         from dedup.export import stream_records
 
@@ -137,14 +137,16 @@ def _summary(result: RunResult, db: str) -> None:
     err.print(table)
     big = sorted((cl for cl in result.clusters if len(cl.members) > 1), key=lambda cl: (-len(cl.members), cl.id))
     if big:
-        titles = {d.id: d.title or d.inferred.get("title") or "" for d in result.documents}
+        docs = result.documents
+        by_id = getattr(docs, "by_id", None) or {d.id: d for d in docs}.__getitem__
         t = Table(title="largest clusters", title_justify="left")
         t.add_column("cluster")
         t.add_column("size", justify="right")
         t.add_column("canonical")
         t.add_column("title")
         for cl in big[:10]:
-            t.add_row(cl.id, str(len(cl.members)), cl.canonical, titles.get(cl.canonical, ""))
+            canon = by_id(cl.canonical)
+            t.add_row(cl.id, str(len(cl.members)), cl.canonical, canon.title or canon.inferred.get("title") or "")
         err.print(t)
 
 

@@ -112,22 +112,36 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+Scorer = Callable[[int, int], PairScore]
+
+
+def hash_scorer(ranks: Sequence[Rank], hashes: Callable[[int], U64], config: Config) -> Scorer:
+    """A scorer over documents whose exact shingle sets ``hashes(i)`` gives."""
+
+    def pair(i: int, j: int) -> PairScore:
+        return score(ranks[i].doc_id, ranks[j].doc_id, hashes(i), hashes(j), config)
+
+    return pair
+
+
 def build_clusters(
     ranks: Sequence[Rank],
-    hashes: Callable[[int], U64],
+    pair_score: Scorer,
     candidates: npt.NDArray[np.int64],
     config: Config,
 ) -> tuple[list[Cluster], list[PairScore]]:
     """Clusters of every document (singletons included) and the verified candidate pairs.
 
-    ``ranks[i]`` and ``hashes(i)`` describe document i; ``candidates`` are
-    index pairs from LSH. Returns clusters sorted by id.
+    ``ranks[i]`` describes document i and ``pair_score(i, j)`` measures a pair
+    on exact shingle sets (the caller decides where the sets come from: memory,
+    a cache of earlier runs); ``candidates`` are index pairs from LSH. Returns
+    clusters sorted by id.
     """
     n = len(ranks)
     uf = _UnionFind(n)
     verified: list[PairScore] = []
     for i, j in candidates.tolist():
-        pair = score(ranks[i].doc_id, ranks[j].doc_id, hashes(i), hashes(j), config)
+        pair = pair_score(i, j)
         if pair.relation is not None:
             verified.append(pair)
             uf.union(i, j)
@@ -144,7 +158,7 @@ def build_clusters(
             pairs: list[PairScore] = []
             left: list[int] = []
             for other in rest:
-                pair = score(ranks[head].doc_id, ranks[other].doc_id, hashes(head), hashes(other), config)
+                pair = pair_score(head, other)
                 if pair.relation is not None:
                     joined.append(other)
                     pairs.append(pair)
@@ -169,9 +183,8 @@ def build_clusters(
 def settle_canonical(
     cluster: Cluster,
     rank_of: Callable[[str], Rank],
-    hashes_of: Callable[[str], U64],
+    pair_score: Callable[[str, str], PairScore],
     coverage: Callable[[str, str], float],
-    config: Config,
     top: int = 3,
 ) -> Cluster:
     """Let the copy that holds most of the others' text be canonical.
@@ -181,9 +194,11 @@ def settle_canonical(
     ``coverage(m, o)`` (the share of o's text that m also has) decides: a
     long copy padded with leftover furniture loses to a shorter one that
     holds the whole article. The switch happens only when the new canonical
-    still verifies against every member, so the chaining guard holds.
+    still verifies against every member, so the chaining guard holds. With
+    two members the share each holds of the other orders them exactly as
+    their lengths do, so no alignment is spent on them.
     """
-    if len(cluster.members) < 2:
+    if len(cluster.members) < 3:
         return cluster
     ranked = sorted(cluster.members, key=lambda m: rank_of(m).key())
     scores = {
@@ -194,7 +209,7 @@ def settle_canonical(
     covers = f"covers {scores[best]:.0%} of the other copies' text"
     if best == cluster.canonical:
         return Cluster(cluster.id, cluster.members, best, f"{cluster.reason}; {covers}", cluster.pairs)
-    pairs = [score(best, m, hashes_of(best), hashes_of(m), config) for m in cluster.members if m != best]
+    pairs = [pair_score(best, m) for m in cluster.members if m != best]
     if any(p.relation is None for p in pairs):
         return cluster
     old = cluster.canonical

@@ -52,7 +52,8 @@ def export_records(corpus: Corpus, *, canonical_only: bool = False) -> Iterator[
 
 def stream_records(result: RunResult) -> Iterator[dict[str, Any]]:
     """One output record per input record of a run, in input order (``dedup run - --jsonl-out -``)."""
-    docs = {d.id: d for d in result.documents}
+    docs = result.documents
+    by_id = getattr(docs, "by_id", None) or {d.id: d for d in docs}.__getitem__
     membership = {m: c for c in result.clusters for m in c.members}
     quotes: dict[str, list[dict[str, Any]]] = {}
     quoted_by: dict[str, list[dict[str, Any]]] = {}
@@ -63,7 +64,7 @@ def stream_records(result: RunResult) -> Iterator[dict[str, Any]]:
     for ci in result.citations:
         cites.setdefault(ci.doc, []).append(ci.to_dict())
     for doc_id in result.input_order:
-        d = docs[doc_id]
+        d = by_id(doc_id)
         c = membership.get(doc_id)
         yield {
             "id": d.id, "cluster": c.id if c else None, "canonical": bool(c and c.canonical == d.id),

@@ -205,8 +205,44 @@ def iter_jsonl(stream: Iterable[str], source: str, id_prefix: str) -> Iterator[R
             yield Problem(source, exc.reason + "; line skipped", lineno)
 
 
+def _read_jsonl(path: Path, doc_id: str) -> Iterator[RawInput | Problem]:
+    """JSON Lines streamed a line at a time: a file of any size, a record at most MAX_BYTES."""
+    source = str(path)
+    try:
+        with path.open("rb") as f:
+            def lines() -> Iterator[str]:
+                for lineno, data in enumerate(f, start=1):
+                    if lineno == 1 and data.startswith(codecs.BOM_UTF8):
+                        data = data[3:]
+                    if len(data) > MAX_BYTES:
+                        yield ""  # keeps the numbering; reported below
+                        bad.append((lineno, f"record is {len(data) / 1e6:.1f} MB, over the "
+                                            f"{MAX_BYTES // 2**20} MiB limit for one document; line skipped"))
+                        continue
+                    try:
+                        yield data.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        yield ""
+                        bad.append((lineno, f"not valid UTF-8 at byte {exc.start} (JSON Lines must be UTF-8); "
+                                            "line skipped"))
+
+            bad: list[tuple[int, str]] = []
+            for item in iter_jsonl(lines(), source, doc_id):
+                while bad:
+                    lineno, reason = bad.pop(0)
+                    yield Problem(source, reason, lineno)
+                yield item
+            for lineno, reason in bad:
+                yield Problem(source, reason, lineno)
+    except OSError as exc:
+        yield Problem(source, f"cannot read ({exc.strerror or exc})")
+
+
 def _read_file(path: Path, doc_id: str, encoding: str | None) -> Iterator[RawInput | Problem]:
     source = str(path)
+    if path.suffix.lower() in JSONL_SUFFIXES and not encoding:
+        yield from _read_jsonl(path, doc_id)
+        return
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:

@@ -9,8 +9,13 @@ shape.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, overload
+
+import numpy as np
+import numpy.typing as npt
 
 Relation = Literal["exact", "near-duplicate", "contained"]
 Direction = Literal["quotes", "unknown"]
@@ -36,6 +41,84 @@ class Edit:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class OffsetMap(Sequence[int]):
+    """The clean→raw offset map, stored as its breakpoints.
+
+    A cleaner's map is piecewise ``raw = start + i`` (runs of kept text
+    between edits), so a 3,000-character article needs a few dozen integers
+    instead of a 3,000-element list; 100k documents fit in memory.
+    ``m[i]`` is the raw offset of clean character i; ``len(m)`` is
+    ``len(text) + 1``.
+    """
+
+    __slots__ = ("_n", "_starts", "_values")
+
+    def __init__(self, starts: npt.NDArray[np.int64], values: npt.NDArray[np.int64], n: int) -> None:
+        self._starts = starts
+        self._values = values
+        self._n = n
+
+    @classmethod
+    def from_list(cls, offsets: Sequence[int]) -> OffsetMap:
+        if isinstance(offsets, OffsetMap):
+            return offsets
+        arr = np.asarray(offsets, dtype=np.int64)
+        if len(arr) == 0:
+            return cls(np.empty(0, np.int64), np.empty(0, np.int64), 0)
+        starts = np.r_[0, np.flatnonzero(np.diff(arr) != 1) + 1].astype(np.int64)
+        return cls(starts, arr[starts], len(arr))
+
+    @classmethod
+    def from_bytes(cls, blob: bytes | None) -> OffsetMap:
+        if not blob:
+            return cls(np.empty(0, np.int64), np.empty(0, np.int64), 0)
+        packed = np.frombuffer(blob, dtype=np.int32).astype(np.int64)
+        n, k = int(packed[0]), int(packed[1])
+        return cls(packed[2 : 2 + k], packed[2 + k : 2 + 2 * k], n)
+
+    def to_bytes(self) -> bytes:
+        if self._n == 0:
+            return b""
+        head = np.array([self._n, len(self._starts)], dtype=np.int64)
+        return np.concatenate([head, self._starts, self._values]).astype(np.int32).tobytes()
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        seg = bisect_right(self._starts, i) - 1  # type: ignore[arg-type]
+        return int(self._values[seg] + (i - self._starts[seg]))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.tolist())
+
+    def tolist(self) -> list[int]:
+        idx = np.arange(self._n)
+        seg = np.searchsorted(self._starts, idx, side="right") - 1
+        return (self._values[seg] + (idx - self._starts[seg])).tolist()  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OffsetMap | list | tuple):
+            return self.tolist() == list(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.to_bytes())
+
+    def __repr__(self) -> str:
+        return f"OffsetMap(n={self._n}, segments={len(self._starts)})"
 
 
 @dataclass(frozen=True)
@@ -97,7 +180,7 @@ class Document:
     edits: list[Edit] = field(default_factory=list)
     # offsets[i] is the raw offset of clean character i; one extra entry at the
     # end maps the end of the clean text (so half-open spans map cleanly).
-    offsets: list[int] = field(default_factory=list)
+    offsets: Sequence[int] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     inferred: dict[str, str] = field(default_factory=dict)
 

@@ -1,52 +1,76 @@
-"""The main job: ingest → clean → fingerprint → cluster → damage → reuse → store.
+"""The main job: ingest → furniture → clean+fingerprint → cluster → damage → reuse → store.
 
 Stages are plain functions over :class:`~dedup.models.Document`; this module
-only sequences them, batches the writes, and reports progress through a
-callback, so the same stages can run under another executor (Spark) and the
-CLI can draw its own progress bars.
+sequences them, streams documents through the database (the spool between
+stages, so no stage holds the corpus in memory), fans the heavy work out to a
+process pool, and reports progress through a callback so that the CLI can
+draw its own bars. Nothing here knows about rich or click.
+
+Incremental by construction: an input whose bytes are unchanged is not read
+twice, a document is cleaned again only when its bytes, the rule set or the
+corpus furniture it contains changed, verified pair figures and alignments
+are kept between runs, and cluster ids derive from membership.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import json
+import os
+import shutil
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import IO, Any
+from multiprocessing import get_context
+from typing import IO, Any, TypeVar
 
 import numpy as np
 
 from dedup import __version__
 from dedup import fingerprint as fp
-from dedup.clean import RULES, clean, corpus_furniture
+from dedup.clean import RULES, clean, corpus_furniture, normalise_line
 from dedup.clean.damage import align_damage
-from dedup.cluster import Rank, build_clusters, settle_canonical
+from dedup.cluster import Rank, build_clusters, measure, relation, score, settle_canonical
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import RawInput, iter_inputs
-from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse
-from dedup.store import Store
+from dedup.models import Citation, Cluster, Document, Gap, OffsetMap, PairScore, Problem, Reuse, Span
+from dedup.store import LazyDocuments, Store
 
 #: progress(stage, advance, total): total is set on the first call of a stage
 Progress = Callable[[str, int, int | None], None]
 
 BATCH = 256
 _META_FIELDS = ("title", "outlet", "date", "author", "url")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _no_progress(stage: str, advance: int, total: int | None) -> None:
     return None
 
 
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
 @dataclass
 class RunResult:
-    """Everything a run found, for the whole corpus in the database."""
+    """Everything a run found, for the whole corpus in the database.
+
+    ``documents`` is a lazy sequence read from the database; the database
+    stays readable after the run (a temporary one for :func:`run_records` is
+    removed at exit).
+    """
 
     config: Config
     run_id: int
-    documents: list[Document]
+    db: str
+    documents: Sequence[Document]
     clusters: list[Cluster]
     pairs: list[PairScore]
     reuses: list[Reuse]
@@ -54,7 +78,7 @@ class RunResult:
     problems: list[Problem]
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    extra: dict[str, dict[str, Any]] = field(default_factory=dict)
+    damage: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: ids of the inputs of this run, in input order, one per input record read
     input_order: list[str] = field(default_factory=list)
 
@@ -69,37 +93,64 @@ class RunResult:
                 return c
         raise KeyError(doc_id)
 
-    def to_json(self) -> dict[str, Any]:
+    def document_records(self) -> Iterator[dict[str, Any]]:
         membership = {m: c for c in self.clusters for m in c.members}
-        docs = []
         for d in self.documents:
             c = membership.get(d.id)
-            extra = self.extra.get(d.id, {})
-            docs.append(
-                {
-                    "id": d.id, "source": d.source, "title": d.title, "outlet": d.outlet, "date": d.date,
-                    "author": d.author, "url": d.url,
-                    "cluster": c.id if c else None, "canonical": bool(c and c.canonical == d.id),
-                    "inferred": d.inferred, "defects": d.defects,
-                    "completeness": extra.get("completeness"), "gaps": extra.get("gaps", []),
-                    "chars": len(d.text),
-                }
-            )
+            dmg = self.damage.get(d.id, {})
+            yield {
+                "id": d.id, "source": d.source, "title": d.title, "outlet": d.outlet, "date": d.date,
+                "author": d.author, "url": d.url,
+                "cluster": c.id if c else None, "canonical": bool(c and c.canonical == d.id),
+                "inferred": d.inferred, "defects": d.defects,
+                "completeness": dmg.get("completeness"), "gaps": dmg.get("gaps", []),
+                "chars": len(d.text),
+            }
+
+    def to_json(self) -> dict[str, Any]:
         return {
             "version": __version__,
             "run": {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
                     "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()}},
-            "documents": docs,
+            "documents": list(self.document_records()),
             "clusters": [c.to_dict() for c in self.clusters],
             "reuses": [r.to_dict() for r in self.reuses],
             "citations": [c.to_dict() for c in self.citations],
             "problems": [p.to_dict() for p in self.problems],
         }
 
+    def write_json(self, out: IO[str]) -> None:
+        """The same document as :meth:`to_json`, written as it is produced (100k documents stream)."""
+        head = {"version": __version__,
+                "run": {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
+                        "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()}}}
+        out.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ",\n")
+
+        def array(name: str, items: Iterable[dict[str, Any]], last: bool = False) -> None:
+            out.write(f'  "{name}": [')
+            for i, item in enumerate(items):
+                out.write(("," if i else "") + "\n    " + json.dumps(item, ensure_ascii=False))
+            out.write("\n  ]" + ("\n" if last else ",\n"))
+
+        array("documents", self.document_records())
+        array("clusters", (c.to_dict() for c in self.clusters))
+        array("reuses", (r.to_dict() for r in self.reuses))
+        array("citations", (c.to_dict() for c in self.citations))
+        array("problems", (p.to_dict() for p in self.problems), last=True)
+        out.write("}\n")
+
 
 def clean_version() -> str:
     """Changes whenever the rule set changes, so stored clean text is redone."""
     return hashlib.sha1(("|".join(RULES) + __version__).encode()).hexdigest()[:10]
+
+
+def furniture_key(raw: str, furniture: dict[str, str]) -> str:
+    """The corpus furniture lines this raw text holds: it is cleaned again when they change."""
+    if not furniture:
+        return ""
+    present = sorted({key for line in raw.splitlines() if (key := normalise_line(line)) in furniture})
+    return hashlib.sha1("\n".join(present).encode("utf-8")).hexdigest()[:12] if present else ""
 
 
 def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
@@ -111,23 +162,105 @@ def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
         body, html_meta = extracted.text, extracted.meta
     result = clean(body, furniture=furniture)
     meta = {**result.meta, **html_meta, **raw.stated}
-    doc = Document(
+    return Document(
         id=raw.id, source=raw.source, content_hash=raw.content_hash, raw=body, kind=raw.kind,
-        text=result.text, encoding=raw.encoding, edits=list(result.edits), offsets=list(result.offsets),
-        defects=list(result.defects), title=meta.get("title"), outlet=meta.get("outlet"),
-        date=meta.get("date"), author=meta.get("author"), url=meta.get("url"),
-    )
-    return doc
-
-
-def _document_input(d: Document, html: str | None) -> RawInput:
-    """Rebuild the input of a stored document, so it can be cleaned again under new rules."""
-    return RawInput(
-        id=d.id, source=d.source, content_hash=d.content_hash, kind="html" if html else "text",
-        body=html or d.raw, encoding=d.encoding,
+        text=result.text, encoding=raw.encoding, edits=list(result.edits),
+        offsets=OffsetMap.from_list(result.offsets), defects=list(result.defects),
+        title=meta.get("title"), outlet=meta.get("outlet"), date=meta.get("date"), author=meta.get("author"),
+        url=meta.get("url"),
     )
 
 
+# -- process pool -----------------------------------------------------------------
+# Work is handed to workers as plain data and their state (furniture, config)
+# is set once per worker, so the stage functions never know whether they run
+# in this process or another.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(state: dict[str, Any]) -> None:
+    _WORKER.clear()
+    _WORKER.update(state)
+
+
+def _clean_batch(rows: list[dict[str, Any]]) -> tuple[list[Document], dict[str, str], bytes]:
+    furniture: dict[str, str] = _WORKER["furniture"]
+    config: Config = _WORKER["config"]
+    docs = []
+    fkeys = {}
+    for row in rows:
+        stated = json.loads(row["stated"] or "{}")
+        raw = RawInput(
+            id=row["id"], source=row["source"], content_hash=row["content_hash"], kind=row["kind"],
+            body=row["html"] if row["kind"] == "html" else row["raw"], encoding=row["encoding"],
+            **{k: stated.get(k) for k in _META_FIELDS},
+        )
+        doc = prepare(raw, furniture)
+        docs.append(doc)
+        fkeys[doc.id] = furniture_key(doc.raw, furniture) if row["kind"] == "text" else ""
+    shingles, bounds = fp.batch_shingles([d.text for d in docs], config.shingle_size)
+    sigs = fp.signatures_concat(shingles, bounds, config.num_perm, config.seed)
+    return docs, fkeys, sigs.tobytes()
+
+
+def _align_batch(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, str, float, list[dict[str, Any]]]]:
+    out = []
+    for doc_id, against, text, against_text in jobs:
+        gaps, completeness = align_damage(text, against_text)
+        out.append((doc_id, against, completeness, [g.to_dict() for g in gaps]))
+    return out
+
+
+class _Pool:
+    """``map`` over batches, in a process pool when ``workers > 1``; results in input order.
+
+    At most ``2 * workers`` batches are in flight, so memory stays bounded
+    whatever the size of the input.
+    """
+
+    def __init__(self, workers: int, state: dict[str, Any]) -> None:
+        self.workers = workers
+        self.state = state
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Pool:
+        if self.workers > 1:
+            self.executor = ProcessPoolExecutor(
+                self.workers, mp_context=get_context("fork"), initializer=_init_worker, initargs=(self.state,)
+            )
+        else:
+            _init_worker(self.state)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+    def map(self, fn: Callable[[T], R], batches: Iterable[T]) -> Iterator[R]:
+        if self.executor is None:
+            yield from map(fn, batches)
+            return
+        pending: list[Future[R]] = []
+        for batch in batches:
+            pending.append(self.executor.submit(fn, batch))
+            if len(pending) >= 2 * self.workers:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# -- the run ----------------------------------------------------------------------
 def run(
     paths: Sequence[str],
     *,
@@ -136,10 +269,12 @@ def run(
     encoding: str | None = None,
     stdin: IO[str] | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> RunResult:
     """Run the whole job on files, folders or ``-`` (JSON Lines on ``stdin``) into database ``db``."""
     config = config or Config()
     report = progress or _no_progress
+    workers = workers or default_workers()
     timings: dict[str, float] = {}
     store = Store(db)
     try:
@@ -147,28 +282,9 @@ def run(
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
         t0 = time.perf_counter()
         problems: list[Problem] = []
-        inputs: dict[str, RawInput] = {}
-        order: list[str] = []
-        for item in iter_inputs(paths, encoding=encoding, stdin=stdin):
-            if isinstance(item, Problem):
-                problems.append(item)
-                continue
-            previous = inputs.get(item.id)
-            if previous is not None:
-                if previous.content_hash == item.content_hash:
-                    order.append(item.id)
-                    continue  # the same input named twice is one document
-                problems.append(
-                    Problem(item.source, f"duplicate id {item.id!r} with different content "
-                            f"(first seen in {previous.source}); kept the first")
-                )
-                continue
-            inputs[item.id] = item
-            order.append(item.id)
-            report("ingest", 1, None)
+        order, counts = _ingest(store, run_id, iter_inputs(paths, encoding=encoding, stdin=stdin), problems, report)
         timings["ingest"] = time.perf_counter() - t0
-
-        result = _analyse(store, run_id, inputs, config, report, timings, problems)
+        result = _analyse(store, run_id, config, workers, report, timings, problems, counts)
         result.input_order = order
         store.add_problems(run_id, problems)
         store.finish_run(run_id, result.counts, timings, "ok" if not problems else "some inputs skipped",
@@ -179,194 +295,295 @@ def run(
 
 
 def run_records(
-    records: Iterable[dict[str, Any]], *, config: Config | None = None, db: str = ":memory:",
-    progress: Progress | None = None,
+    records: Iterable[dict[str, Any]], *, config: Config | None = None, db: str | None = None,
+    progress: Progress | None = None, workers: int | None = None,
 ) -> RunResult:
-    """Run on in-memory records (dicts with ``text`` or ``html`` and optional metadata)."""
+    """Run on in-memory records (dicts with ``text`` or ``html`` and optional metadata).
+
+    Without ``db`` the results go to a temporary database removed at exit.
+    """
+    if db is None:
+        folder = tempfile.mkdtemp(prefix="dedup-")
+        atexit.register(shutil.rmtree, folder, True)
+        db = os.path.join(folder, "run.db")
     lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
-    return run(["-"], db=db, config=config, stdin=io.StringIO(lines), progress=progress)
+    return run(["-"], db=db, config=config, stdin=io.StringIO(lines), progress=progress, workers=workers)
+
+
+def _ingest(
+    store: Store, run_id: int, items: Iterable[RawInput | Problem], problems: list[Problem], report: Progress,
+) -> tuple[list[str], dict[str, int]]:
+    """Stream inputs into the database: new or changed ones are stored as pending, the rest untouched."""
+    stored = store.document_keys()
+    seen: dict[str, RawInput] = {}
+    seen_hash: dict[str, tuple[str, str]] = {}
+    order: list[str] = []
+    unchanged: list[str] = []
+    pending: list[dict[str, Any]] = []
+    n_inputs = 0
+    for item in items:
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        previous = seen_hash.get(item.id)
+        if previous is not None:
+            if previous[0] == item.content_hash:
+                order.append(item.id)
+                continue  # the same input named twice is one document
+            problems.append(
+                Problem(item.source, f"duplicate id {item.id!r} with different content "
+                        f"(first seen in {previous[1]}); kept the first")
+            )
+            continue
+        seen_hash[item.id] = (item.content_hash, item.source)
+        order.append(item.id)
+        n_inputs += 1
+        report("ingest", 1, None)
+        if stored.get(item.id, ("",))[0] == item.content_hash:
+            unchanged.append(item.id)
+            continue
+        pending.append({
+            "id": item.id, "source": item.source, "content_hash": item.content_hash, "kind": item.kind,
+            "encoding": item.encoding, "body": item.body, "stated": json.dumps(item.stated, sort_keys=True),
+        })
+        if len(pending) >= 1000:
+            store.save_pending(pending, run_id)
+            pending = []
+    store.save_pending(pending, run_id)
+    del seen
+    if unchanged:
+        store.touch_documents(unchanged, run_id)
+    return order, {"inputs": n_inputs, "unchanged": len(unchanged)}
 
 
 def _analyse(
     store: Store,
     run_id: int,
-    inputs: dict[str, RawInput],
     config: Config,
+    workers: int,
     report: Progress,
     timings: dict[str, float],
     problems: list[Problem],
+    counts: dict[str, int],
 ) -> RunResult:
+    # Corpus furniture is a property of the whole corpus, computed from what
+    # ingest stored (never from what cleaning found), so a re-run finds the same.
     t = time.perf_counter()
-    stored = store.document_keys()
-    # Corpus furniture is a property of the whole corpus: computed over what is
-    # stored plus what arrived, and part of the clean key so that documents
-    # are cleaned again when the corpus teaches a new furniture line.
-    new_ids = set(inputs)
-    raw_stream: list[tuple[str, str | None, str]] = [
-        (i, outlet, body) for i, outlet, body in store.iter_raw() if i not in new_ids
-    ]
-    raw_stream += [(r.id, r.outlet, r.body) for r in inputs.values()]
-    furniture = corpus_furniture(raw_stream, min_docs=config.furniture_min_docs)
-    del raw_stream
-    clean_key = clean_version() + "-" + hashlib.sha1(
-        json.dumps(sorted(furniture)).encode("utf-8")
-    ).hexdigest()[:10]
-
-    todo: list[RawInput] = []
-    unchanged: list[str] = []
-    for rid, raw in inputs.items():
-        if stored.get(rid) == (raw.content_hash, clean_key):
-            unchanged.append(rid)
-        else:
-            todo.append(raw)
-    stale = [i for i, (_, key) in stored.items() if key != clean_key and i not in inputs]
-    if stale:
-        html_of = {
-            r["id"]: r["html"] for r in store.document_rows() if r["id"] in set(stale)
-        }
-        todo.extend(_document_input(d, html_of.get(d.id)) for d in store.load_documents(stale, with_edits=False))
-    if unchanged:
-        store.touch_documents(unchanged, run_id)
+    furniture = corpus_furniture(store.iter_furniture_sources(), min_docs=config.furniture_min_docs)
+    furniture_json = json.dumps(furniture, sort_keys=True, ensure_ascii=False)
+    furniture_changed = store.get_meta("furniture") != furniture_json
+    version = clean_version()
+    keys = store.clean_keys()
+    todo = {d for d, (ck, _) in keys.items() if ck != version}
+    if furniture_changed and furniture:
+        # only documents holding a furniture line that came or went are cleaned again
+        for row in store.iter_work():
+            if row["id"] not in todo and row["kind"] == "text" and (
+                furniture_key(row["raw"], furniture) != (row["furniture_key"] or "")
+            ):
+                todo.add(row["id"])
+    elif furniture_changed:
+        todo |= {d for d, (_, fk) in keys.items() if fk}
     timings["furniture"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    fingerprint = {"fingerprint_key": config.fingerprint_key, "scheme": SCHEME, "num_perm": config.num_perm,
+                   "seed": config.seed, "shingle_size": config.shingle_size}
     report("clean", 0, len(todo))
-    for start in range(0, len(todo), BATCH):
-        batch = todo[start : start + BATCH]
-        docs = [prepare(raw, furniture) for raw in batch]
-        shingles, bounds = fp.batch_shingles([d.text for d in docs], config.shingle_size)
-        sigs = fp.signatures_concat(shingles, bounds, config.num_perm, config.seed)
-        html = {raw.id: raw.body for raw in batch if raw.kind == "html"}
-        store.save_documents(docs, run_id, clean_key, html)
-        store.save_signatures(
-            [d.id for d in docs], sigs, config.fingerprint_key, SCHEME, config.num_perm, config.seed,
-            config.shingle_size,
-        )
-        report("clean", len(batch), None)
+    with _Pool(workers, {"furniture": furniture, "config": config}) as pool:
+        for docs, fkeys, sig_bytes in pool.map(_clean_batch, _batches(store.iter_work(todo), BATCH)):
+            sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
+            store.save_cleaned(docs, run_id, version, fkeys, sigs, fingerprint)
+            report("clean", len(docs), None)
+    store.set_meta("furniture", furniture_json)
     timings["clean+fingerprint"] = time.perf_counter() - t
 
-    # Signatures made under another scheme (earlier run with other settings) are redone.
     t = time.perf_counter()
     ids, sigs = store.load_signatures(config.fingerprint_key)
-    documents = store.load_documents()
-    by_id = {d.id: d for d in documents}
-    missing = [d for d in documents if d.id not in set(ids)]
-    if missing:
-        shingles, bounds = fp.batch_shingles([d.text for d in missing], config.shingle_size)
-        store.save_signatures(
-            [d.id for d in missing], fp.signatures_concat(shingles, bounds, config.num_perm, config.seed),
-            config.fingerprint_key,
-            SCHEME, config.num_perm, config.seed, config.shingle_size,
-        )
+    all_ids = [r[0] for r in store.ranks()]
+    if len(ids) != len(all_ids):
+        # signatures made with other settings (an earlier run with another config) are redone
+        missing = sorted(set(all_ids) - set(ids))
+        texts = store.texts(missing)
+        for batch in _batches(missing, 2048):
+            sh, bounds = fp.batch_shingles([texts[d] for d in batch], config.shingle_size)
+            store.save_signatures(batch, fp.signatures_concat(sh, bounds, config.num_perm, config.seed),
+                                  config.fingerprint_key, SCHEME, config.num_perm, config.seed, config.shingle_size)
         ids, sigs = store.load_signatures(config.fingerprint_key)
+    timings["signatures"] = time.perf_counter() - t
 
+    t = time.perf_counter()
     report("cluster", 0, len(ids))
-    keys = fp.band_keys(sigs, config.bands, config.rows)
-    candidates = fp.lsh_candidates(keys)
-    cache: dict[int, np.ndarray] = {}
-
-    def hashes_of(i: int) -> np.ndarray:
-        if i not in cache:
-            cache[i] = fp.shingle_hashes(fp.tokens(by_id[ids[i]].text), config.shingle_size)
-        return cache[i]
-
-    ranks = [
-        Rank(i, len(by_id[i].text), len(by_id[i].defects), by_id[i].date) for i in ids
-    ]
-    clusters, pairs = build_clusters(ranks, hashes_of, candidates, config)
-    index = {doc_id: i for i, doc_id in enumerate(ids)}
-    rank_of = {r.doc_id: r for r in ranks}
-
-    def coverage(m: str, o: str) -> float:
-        return align_damage(by_id[m].text, by_id[o].text)[1]
-
-    clusters = [
-        settle_canonical(c, rank_of.__getitem__, lambda d: hashes_of(index[d]), coverage, config)
-        for c in clusters
-    ]
+    clusters, pairs, n_candidates = _cluster(store, ids, sigs, config)
     report("cluster", len(ids), None)
     timings["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    extra, updates = _damage_and_inference(clusters, by_id)
+    clusters, damage, updates = _damage_and_inference(store, clusters, workers, config)
     timings["damage"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    reuses, citations = _find_reuses(documents, clusters, config)
+    documents = LazyDocuments(store.path, ids)
+    reuses, citations = _find_reuses(documents, clusters, config, workers)
     timings["reuse"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    store.save_results(
-        clusters,
-        updates,
-        [_reuse_row(r) for r in reuses],
-        [_citation_row(c) for c in citations],
-    )
+    store.save_results(clusters, updates, [_reuse_row(r) for r in reuses], [_citation_row(c) for c in citations])
     timings["store"] = time.perf_counter() - t
     counts = {
-        "inputs": len(inputs),
+        "inputs": counts["inputs"],
         "processed": len(todo),
-        "unchanged": len(unchanged),
-        "documents": len(documents),
+        "unchanged": counts["unchanged"],
+        "documents": len(ids),
         "clusters": len(clusters),
         "duplicate_clusters": sum(1 for c in clusters if len(c.members) > 1),
-        "candidate_pairs": len(candidates),
+        "candidate_pairs": n_candidates,
         "verified_pairs": len(pairs),
         "reuses": len(reuses),
         "citations": len(citations),
         "skipped": len(problems),
     }
-    return RunResult(config, run_id, documents, clusters, pairs, reuses, citations, problems, counts,
-                     timings, extra)
+    # fresh reader: inferred metadata was just written
+    documents = LazyDocuments(store.path, ids)
+    return RunResult(config, run_id, store.path, documents, clusters, pairs, reuses, citations, problems, counts,
+                     timings, damage)
+
+
+def _cluster(
+    store: Store, ids: list[str], sigs: np.ndarray, config: Config
+) -> tuple[list[Cluster], list[PairScore], int]:
+    """LSH candidates, exact figures (kept between runs), guarded clusters, settled canonicals."""
+    candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
+    ranks = [Rank(doc_id, length, defects, date) for doc_id, length, defects, date in store.ranks()]
+    assert [r.doc_id for r in ranks] == ids
+    known = store.load_pairs()
+    hashes: dict[int, np.ndarray] = {}
+    new_rows: list[tuple[str, str, float, float, float, int, int]] = []
+
+    def load_hashes(indices: Iterable[int]) -> None:
+        need = sorted({i for i in indices if i not in hashes})
+        for batch in _batches(need, 2048):
+            texts = store.texts(ids[i] for i in batch)
+            for i in batch:
+                hashes[i] = fp.shingle_hashes(fp.tokens(texts[ids[i]]), config.shingle_size)
+
+    def figures(i: int, j: int) -> PairScore:
+        a, b = (i, j) if ids[i] < ids[j] else (j, i)
+        key = (ids[a], ids[b])
+        if key not in known:
+            load_hashes((a, b))
+            ha, hb = hashes[a], hashes[b]
+            jac, c_ab, c_ba = measure(ha, hb)
+            known[key] = (round(jac, 4), round(c_ab, 4), round(c_ba, 4), len(ha), len(hb))
+            new_rows.append((*key, *known[key]))
+        jac, c_ab, c_ba, n_a, n_b = known[key]
+        return PairScore(*key, jac, c_ab, c_ba, relation(jac, c_ab, c_ba, n_a, n_b, config))
+
+    # texts of every candidate document at once: one pass instead of one query a pair
+    load_hashes(i for pair in candidates.tolist() for i in pair if (ids[min(pair)], ids[max(pair)]) not in known)
+    clusters, pairs = build_clusters(ranks, figures, candidates, config)
+    hashes.clear()
+    store.save_pairs(new_rows)
+    return clusters, pairs, len(candidates)
 
 
 def _damage_and_inference(
-    clusters: list[Cluster], by_id: dict[str, Document]
-) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Gaps and completeness of each copy against its canonical; metadata inferred from cluster mates."""
-    extra: dict[str, dict[str, Any]] = {}
+    store: Store, clusters: list[Cluster], workers: int, config: Config
+) -> tuple[list[Cluster], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Settle canonicals of larger clusters, align copies against them, infer metadata from mates.
+
+    Alignments are kept between runs, keyed by both texts' clean keys, so an
+    incremental run aligns only what changed.
+    """
+    multi = [c for c in clusters if len(c.members) > 1]
+    members = sorted({m for c in multi for m in c.members})
+    docs = {d.id: d for d in LazyDocuments(store.path, members, chunk=512)}
+    keys = {d: ck for d, (ck, _) in store.clean_keys().items() if d in docs}
+    cache = store.load_alignments()
+    fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
+
+    def aligned(pairs: Iterable[tuple[str, str]]) -> None:
+        """Fill ``fresh`` for (doc, against) pairs not in the cache, in the pool."""
+        jobs = []
+        for doc_id, against in pairs:
+            hit = cache.get((doc_id, against))
+            if hit and hit[0] == keys.get(doc_id) and hit[1] == keys.get(against):
+                fresh[(doc_id, against)] = (hit[2], json.loads(hit[3]))
+            elif (doc_id, against) not in fresh:
+                jobs.append((doc_id, against, docs[doc_id].text, docs[against].text))
+        if not jobs:
+            return
+        with _Pool(min(workers, max(1, len(jobs) // 64)), {}) as pool:
+            for batch in pool.map(_align_batch, _batches(jobs, 64)):
+                rows = []
+                for doc_id, against, completeness, gaps in batch:
+                    fresh[(doc_id, against)] = (completeness, gaps)
+                    rows.append((doc_id, against, keys.get(doc_id) or "", keys.get(against) or "", completeness,
+                                 json.dumps(gaps, ensure_ascii=False)))
+                store.save_alignments(rows)
+
+    rank_of = {d.id: Rank(d.id, len(d.text), len(d.defects), d.date) for d in docs.values()}
+    big = [c for c in multi if len(c.members) >= 3]
+    aligned((m, o) for c in big for m in sorted(c.members, key=lambda x: rank_of[x].key())[:3]
+            for o in c.members if o != m)
+    def pair_score(a: str, b: str) -> PairScore:
+        ha = fp.shingle_hashes(fp.tokens(docs[a].text), config.shingle_size)
+        hb = fp.shingle_hashes(fp.tokens(docs[b].text), config.shingle_size)
+        return score(a, b, ha, hb, config)
+
+    settled = {
+        c.id: settle_canonical(c, rank_of.__getitem__, pair_score, lambda m, o: fresh[(m, o)][0]) for c in big
+    }
+    clusters = [settled.get(c.id, c) for c in clusters]
+    multi = [c for c in clusters if len(c.members) > 1]
+    aligned((m, c.canonical) for c in multi for m in c.members if m != c.canonical)
+
+    damage: dict[str, dict[str, Any]] = {}
     updates: dict[str, dict[str, Any]] = {}
     for c in clusters:
-        canonical = by_id[c.canonical]
         order = [c.canonical] + [m for m in c.members if m != c.canonical]
         for m in c.members:
-            doc = by_id[m]
             info: dict[str, Any] = {"completeness": 1.0, "gaps": []}
-            if m != c.canonical:
-                gaps, completeness = align_damage(doc.text, canonical.text)
-                info = {"completeness": round(completeness, 4), "gaps": [g.to_dict() for g in gaps]}
             inferred: dict[str, str] = {}
-            for name in ("title", "outlet", "date", "author"):
-                if getattr(doc, name):
-                    continue
-                stated = {getattr(by_id[o], name) for o in c.members if getattr(by_id[o], name)}
-                if name == "outlet" and len(stated) > 1:
-                    # copies on several sites: syndication, so no one outlet is this copy's
-                    continue
-                for other in order:
-                    value = getattr(by_id[other], name)
-                    if other != m and value:
-                        inferred[name] = value
-                        inferred[f"{name}_from"] = other
-                        break
-            doc.inferred = inferred
-            extra[m] = info
+            if len(c.members) > 1:
+                if m != c.canonical:
+                    completeness, gaps = fresh[(m, c.canonical)]
+                    info = {"completeness": round(completeness, 4), "gaps": gaps}
+                doc = docs[m]
+                for name in ("title", "outlet", "date", "author"):
+                    if getattr(doc, name):
+                        continue
+                    stated = {getattr(docs[o], name) for o in c.members if getattr(docs[o], name)}
+                    if name == "outlet" and len(stated) > 1:
+                        # copies on several sites: syndication, so no one outlet is this copy's
+                        continue
+                    for other in order:
+                        value = getattr(docs[other], name)
+                        if other != m and value:
+                            inferred[name] = value
+                            inferred[f"{name}_from"] = other
+                            break
+                doc.inferred = inferred
+            damage[m] = info
             updates[m] = {
                 "cluster": c.id, "canonical": int(m == c.canonical),
                 "completeness": info["completeness"], "gaps": json.dumps(info["gaps"], ensure_ascii=False),
                 "inferred": json.dumps(inferred, ensure_ascii=False, sort_keys=True),
             }
-    return extra, updates
+    return clusters, damage, updates
 
 
 def _find_reuses(
-    documents: list[Document], clusters: list[Cluster], config: Config
+    documents: Sequence[Document], clusters: list[Cluster], config: Config, workers: int
 ) -> tuple[list[Reuse], list[Citation]]:
-    try:
-        from dedup.reuse import find_reuses
-    except ImportError:
-        return [], []
-    found: tuple[list[Reuse], list[Citation]] = find_reuses(documents, clusters, config)
+    import inspect
+
+    from dedup.reuse import find_reuses
+
+    kwargs: dict[str, Any] = {}
+    if "workers" in inspect.signature(find_reuses).parameters:
+        kwargs["workers"] = workers
+    found: tuple[list[Reuse], list[Citation]] = find_reuses(documents, clusters, config, **kwargs)
     return found
 
 
@@ -389,3 +606,6 @@ def _citation_row(c: Citation) -> dict[str, Any]:
         "id": _edge_id(c.doc, c.outlet, c.span.start), "doc": c.doc, "outlet": c.outlet,
         "resolved_to": c.resolved_to, "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
     }
+
+
+__all__ = ["Gap", "Progress", "RunResult", "Span", "run", "run_records"]

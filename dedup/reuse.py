@@ -644,7 +644,7 @@ class _Detector:
 
 
 def find_reuses(
-    docs: Sequence[Document], clusters: Sequence[Cluster], config: Config
+    docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, *, workers: int = 1
 ) -> tuple[list[Reuse], list[Citation]]:
     """Passages reused between documents of different clusters, and outlets the documents cite.
 

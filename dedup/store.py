@@ -22,16 +22,16 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, Any, overload
 
 import numpy as np
 import numpy.typing as npt
 import sqlite_utils
 
 from dedup.errors import StoreError
-from dedup.models import Cluster, Document, Edit, Problem
+from dedup.models import Cluster, Document, Edit, OffsetMap, Problem
 
 SCHEMA_VERSION = 1
 
@@ -40,25 +40,13 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def pack_offsets(offsets: list[int]) -> bytes:
-    """The clean→raw map as its breakpoints: it is piecewise ``raw = start + i``, so a
-    3,000-character article packs into a few dozen integers instead of 12 kB."""
-    arr = np.asarray(offsets, dtype=np.int64)
-    if len(arr) == 0:
-        return b""
-    starts = np.r_[0, np.flatnonzero(np.diff(arr) != 1) + 1]
-    return np.concatenate([[len(arr), len(starts)], starts, arr[starts]]).astype(np.int32).tobytes()
+def pack_offsets(offsets: Sequence[int]) -> bytes:
+    """The clean→raw map as its breakpoints (see :class:`~dedup.models.OffsetMap`)."""
+    return OffsetMap.from_list(offsets).to_bytes()
 
 
-def unpack_offsets(blob: bytes | None) -> list[int]:
-    if not blob:
-        return []
-    packed = np.frombuffer(blob, dtype=np.int32).astype(np.int64)
-    n, k = int(packed[0]), int(packed[1])
-    starts, values = packed[2 : 2 + k], packed[2 + k : 2 + 2 * k]
-    idx = np.arange(n)
-    seg = np.searchsorted(starts, idx, side="right") - 1
-    return (values[seg] + (idx - starts[seg])).tolist()  # type: ignore[no-any-return]
+def unpack_offsets(blob: bytes | None) -> OffsetMap:
+    return OffsetMap.from_bytes(blob)
 
 
 class Store:
@@ -132,6 +120,7 @@ class Store:
                 "raw": str, "html": str, "text": str,
                 "title": str, "outlet": str, "date": str, "author": str, "url": str,
                 "inferred": str, "defects": str, "offsets": bytes, "clean_key": str,
+                "stated": str, "furniture_key": str,
                 "n_shingles": int, "completeness": float, "gaps": str,
                 "cluster": str, "canonical": int, "first_run": int, "last_run": int,
             },
@@ -179,6 +168,21 @@ class Store:
         self._t("problems").create(
             {"run": int, "path": str, "line": int, "reason": str}, if_not_exists=True
         )
+        self._t("pairs").create(
+            {"a": str, "b": str, "jaccard": float, "containment_a_in_b": float, "containment_b_in_a": float,
+             "n_a": int, "n_b": int},
+            pk=("a", "b"),
+            if_not_exists=True,
+        )
+        self._t("alignments").create(
+            {"doc": str, "against": str, "doc_key": str, "against_key": str, "completeness": float, "gaps": str},
+            pk=("doc", "against"),
+            if_not_exists=True,
+        )
+        docs = self._t("documents")
+        for column in ("stated", "furniture_key"):
+            if column not in docs.columns_dict:
+                docs.add_column(column, str)
         self._t("cluster_members").create_index(["cluster"], if_not_exists=True)
         self._t("edits").create_index(["doc"], if_not_exists=True)
         self._t("problems").create_index(["run"], if_not_exists=True)
@@ -288,11 +292,6 @@ class Store:
                     [run_id, *chunk],
                 )
 
-    def iter_raw(self) -> Iterator[tuple[str, str | None, str]]:
-        """(id, stated outlet, raw) of every document, for corpus-level furniture."""
-        for r in self.db.execute("select id, outlet, raw from documents order by id"):
-            yield r[0], r[1], r[2]
-
     def load_documents(self, ids: Iterable[str] | None = None, *, with_edits: bool = True) -> list[Document]:
         if ids is None:
             rows = list(self._t("documents").rows_where(order_by="id"))
@@ -323,6 +322,152 @@ class Store:
 
     def document_rows(self) -> list[dict[str, Any]]:
         return list(self._t("documents").rows_where(order_by="id"))
+
+    # -- streaming stages -------------------------------------------------------
+    def save_pending(self, items: Iterable[dict[str, Any]], run_id: int) -> None:
+        """Store inputs that are new or changed, to be cleaned later in this run.
+
+        ``items`` are dicts with id, source, content_hash, kind, encoding, body
+        and stated (JSON of the metadata a record stated). The database is the
+        spool between ingest and cleaning, so no stage holds the corpus in memory.
+        """
+        rows = []
+        for it in items:
+            html = it["kind"] == "html"
+            rows.append({
+                "id": it["id"], "source": it["source"], "content_hash": it["content_hash"], "kind": it["kind"],
+                "encoding": it["encoding"], "raw": "" if html else it["body"], "html": it["body"] if html else None,
+                "stated": it["stated"], "text": None, "clean_key": None, "furniture_key": None,
+                "last_run": run_id,
+            })
+        if not rows:
+            return
+        ids = [r["id"] for r in rows]
+        with self.transaction():
+            existing = {
+                r[0]: r[1]
+                for chunk in _chunks(ids, 500)
+                for r in self.db.execute(
+                    f"select id, first_run from documents where id in ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            }
+            for row in rows:
+                row["first_run"] = existing.get(row["id"]) or run_id
+            self._t("documents").upsert_all(rows, pk="id")
+
+    def iter_furniture_sources(self) -> Iterator[tuple[str, str | None, str]]:
+        """(id, outlet a record stated, raw text) of text documents, for corpus-level furniture.
+
+        Only what ingest knew is used (never metadata the cleaner found), so the
+        furniture of a corpus does not depend on how often it was run.
+        """
+        for doc_id, stated, raw in self.db.execute(
+            "select id, stated, raw from documents where kind = 'text' order by id"
+        ):
+            outlet = json.loads(stated or "{}").get("outlet")
+            yield doc_id, outlet, raw
+
+    def iter_work(self, ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Rows needed to clean documents again (all, or ``ids``), in id order."""
+        cols = "id, source, content_hash, kind, encoding, raw, html, stated, clean_key, furniture_key"
+        if ids is None:
+            for row in self.db.execute(f"select {cols} from documents order by id"):
+                yield dict(zip(cols.split(", "), row, strict=True))
+            return
+        for chunk in _chunks(sorted(ids), 500):
+            query = f"select {cols} from documents where id in ({','.join('?' * len(chunk))}) order by id"
+            for row in self.db.execute(query, chunk):
+                yield dict(zip(cols.split(", "), row, strict=True))
+
+    def clean_keys(self) -> dict[str, tuple[str | None, str | None]]:
+        """id -> (clean_key, furniture_key)."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("select id, clean_key, furniture_key from documents")}
+
+    def save_cleaned(
+        self, docs: list[Document], run_id: int, clean_key: str, furniture_keys: dict[str, str],
+        sigs: npt.NDArray[np.uint32], fingerprint: dict[str, Any],
+    ) -> None:
+        """Clean text, metadata, edits and signature of a batch, in one transaction."""
+        ids = [d.id for d in docs]
+        with self.transaction():
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                self.db.execute(f"delete from edits where doc in ({marks})", chunk)
+                # figures and alignments of a changed text are stale
+                self.db.execute(f"delete from pairs where a in ({marks}) or b in ({marks})", chunk + chunk)
+                self.db.execute(f"delete from alignments where doc in ({marks}) or against in ({marks})",
+                                chunk + chunk)
+            self.db.conn.executemany(
+                "update documents set text = ?, title = ?, outlet = ?, date = ?, author = ?, url = ?, "
+                "defects = ?, offsets = ?, clean_key = ?, furniture_key = ?, last_run = ?, raw = ? where id = ?",
+                [
+                    (d.text, d.title, d.outlet, d.date, d.author, d.url, _json(d.defects), pack_offsets(d.offsets),
+                     clean_key, furniture_keys.get(d.id, ""), run_id, d.raw, d.id)
+                    for d in docs
+                ],
+            )
+            edit_rows = [
+                {"doc": d.id, "seq": i, "start": e.start, "end": e.end, "rule": e.rule,
+                 "removed": e.removed, "replacement": e.replacement, "detail": e.detail}
+                for d in docs for i, e in enumerate(d.edits)
+            ]
+            if edit_rows:
+                self._t("edits").insert_all(edit_rows)
+            self._t("signatures").upsert_all(
+                ({"doc": d, **fingerprint, "signature": sigs[i].tobytes()} for i, d in enumerate(ids)), pk="doc"
+            )
+
+    def ranks(self) -> list[tuple[str, int, int, str | None]]:
+        """(id, clean length, defect count, date) of every document, without loading texts."""
+        return [
+            (r[0], r[1] or 0, r[2] or 0, r[3])
+            for r in self.db.execute(
+                "select id, length(text), json_array_length(defects), date from documents order by id"
+            )
+        ]
+
+    def texts(self, ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(ids), 500):
+            for doc_id, text in self.db.execute(
+                f"select id, text from documents where id in ({','.join('?' * len(chunk))})", chunk
+            ):
+                out[doc_id] = text or ""
+        return out
+
+    def load_pairs(self) -> dict[tuple[str, str], tuple[float, float, float, int, int]]:
+        return {
+            (r[0], r[1]): (r[2], r[3], r[4], r[5], r[6])
+            for r in self.db.execute(
+                "select a, b, jaccard, containment_a_in_b, containment_b_in_a, n_a, n_b from pairs"
+            )
+        }
+
+    def save_pairs(self, rows: list[tuple[str, str, float, float, float, int, int]]) -> None:
+        if rows:
+            with self.transaction():
+                self.db.conn.executemany("insert or replace into pairs values (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def load_alignments(self) -> dict[tuple[str, str], tuple[str, str, float, str]]:
+        return {
+            (r[0], r[1]): (r[2], r[3], r[4], r[5])
+            for r in self.db.execute(
+                "select doc, against, doc_key, against_key, completeness, gaps from alignments"
+            )
+        }
+
+    def save_alignments(self, rows: list[tuple[str, str, str, str, float, str]]) -> None:
+        if rows:
+            with self.transaction():
+                self.db.conn.executemany("insert or replace into alignments values (?, ?, ?, ?, ?, ?)", rows)
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("select value from meta where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db.execute("insert or replace into meta (key, value) values (?, ?)", [key, value])
 
     # -- signatures -----------------------------------------------------------
     def save_signatures(
@@ -383,8 +528,9 @@ class Store:
                 for c in clusters
             )
             self._t("cluster_members").insert_all(member_rows)
-            for doc_id, update in doc_updates.items():
-                self._t("documents").update(doc_id, update)
+            for columns, rows in _group_updates(doc_updates).items():
+                assignments = ", ".join(f"[{c}] = ?" for c in columns)
+                self.db.conn.executemany(f"update documents set {assignments} where id = ?", rows)
             if reuses:
                 self._t("reuses").insert_all(reuses)
             if citations:
@@ -399,7 +545,7 @@ class Store:
     def load_edges(self, table: str) -> list[dict[str, Any]]:
         return [json.loads(r["data"]) for r in self.db[table].rows_where(order_by="id")]
 
-    def table_fingerprint(self, exclude: tuple[str, ...] = ("runs", "problems")) -> str:
+    def table_fingerprint(self, exclude: tuple[str, ...] = ("runs", "problems", "alignments")) -> str:
         """A hash of every table's content, for tests that prove a re-run changed nothing."""
         import hashlib
 
@@ -414,6 +560,100 @@ class Store:
         return h.hexdigest()
 
 
+def _group_updates(updates: dict[str, dict[str, Any]]) -> dict[tuple[str, ...], list[list[Any]]]:
+    grouped: dict[tuple[str, ...], list[list[Any]]] = {}
+    for doc_id, update in updates.items():
+        columns = tuple(sorted(update))
+        grouped.setdefault(columns, []).append([update[c] for c in columns] + [doc_id])
+    return grouped
+
+
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+_DOC_COLUMNS = ("id, source, content_hash, kind, encoding, text, title, outlet, date, author, url, "
+                "defects, inferred, offsets")
+
+
+class LazyDocuments(Sequence[Document]):
+    """The documents of a database as a sequence, read in chunks on first use.
+
+    Lets a stage walk 100k documents with a few thousand in memory. Each
+    process opens its own read connection (a forked worker never shares its
+    parent's), and ``raw`` text and edits are not loaded: stages after
+    cleaning need only the clean text, metadata and the offset map.
+    """
+
+    def __init__(self, path: str, ids: Sequence[str], chunk: int = 256, cache_chunks: int = 16) -> None:
+        self.path = path
+        self._ids = list(ids)
+        self._index = {d: i for i, d in enumerate(self._ids)}
+        self._chunk = chunk
+        self._cache_chunks = cache_chunks
+        self._cache: dict[int, list[Document]] = {}
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "ids": self._ids, "chunk": self._chunk, "cache_chunks": self._cache_chunks}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"], state["ids"], state["chunk"], state["cache_chunks"])  # type: ignore[misc]
+
+    @property
+    def ids(self) -> list[str]:
+        return self._ids
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():
+            self._conn = sqlite3.connect(self.path, timeout=30)
+            self._pid = os.getpid()
+            self._cache = {}
+        return self._conn
+
+    def _load_chunk(self, k: int) -> list[Document]:
+        if k in self._cache:
+            return self._cache[k]
+        ids = self._ids[k * self._chunk : (k + 1) * self._chunk]
+        rows = self._connection().execute(
+            f"select {_DOC_COLUMNS} from documents where id in ({','.join('?' * len(ids))})", ids
+        ).fetchall()
+        found = {r[0]: r for r in rows}
+        docs = [_lazy_document(found[i]) for i in ids]
+        if len(self._cache) >= self._cache_chunks:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[k] = docs
+        return docs
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, i: int) -> Document: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Document]: ...
+    def __getitem__(self, i: int | slice) -> Document | list[Document]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self._ids)
+        if not 0 <= i < len(self._ids):
+            raise IndexError(i)
+        return self._load_chunk(i // self._chunk)[i % self._chunk]
+
+    def __iter__(self) -> Iterator[Document]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def by_id(self, doc_id: str) -> Document:
+        return self[self._index[doc_id]]
+
+
+def _lazy_document(r: tuple[Any, ...]) -> Document:
+    return Document(
+        id=r[0], source=r[1], content_hash=r[2], raw="", kind=r[3], encoding=r[4], text=r[5] or "",
+        title=r[6], outlet=r[7], date=r[8], author=r[9], url=r[10], defects=json.loads(r[11] or "[]"),
+        inferred=json.loads(r[12] or "{}"), offsets=unpack_offsets(r[13]),
+    )

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import fingerprint as fp
-from dedup.cluster import Rank, build_clusters, measure, score
+from dedup.cluster import Rank, build_clusters, hash_scorer, measure, score
 from dedup.config import Config
 from tests.conftest import load_cases
 
@@ -21,7 +21,7 @@ def _cluster(docs: dict[str, str], config: Config) -> tuple[list[Any], list[Any]
     sigs = fp.signatures(hashes, config.num_perm, config.seed)
     candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
     ranks = [Rank(i, len(docs[i]), 0, None) for i in ids]
-    return build_clusters(ranks, lambda i: hashes[i], candidates, config)
+    return build_clusters(ranks, hash_scorer(ranks, lambda i: hashes[i], config), candidates, config)
 
 
 @pytest.mark.parametrize("case", load_cases("cluster"))
@@ -102,7 +102,10 @@ def test_copy_holding_the_whole_article_beats_a_longer_padded_one() -> None:
         mine, theirs = set(docs[m].split(". ")), docs[o].split(". ")
         return sum(u in mine for u in theirs) / len(theirs)
 
-    settled = settle_canonical(provisional, ranks.__getitem__, hashes.__getitem__, coverage, config)
+    def pair(a: str, b: str) -> Any:
+        return score(a, b, hashes[a], hashes[b], config)
+
+    settled = settle_canonical(provisional, ranks.__getitem__, pair, coverage)
     assert settled.canonical == "b-full"
     assert settled.reason.startswith("most complete copy: covers 99% of the other copies' text, vs 80%")
     assert {(p.a, p.b) for p in settled.pairs} == {("a-padded", "b-full"), ("b-full", "c-full"), ("b-full", "d-full")}

@@ -128,3 +128,23 @@ def test_symlink_loop_does_not_hang(tmp_path: Path) -> None:
     os.symlink(tmp_path, tmp_path / "a" / "loop")
     docs, _problems = _collect(str(tmp_path))
     assert [d.id for d in docs] == ["a/doc.txt"]
+
+
+def test_jsonl_is_streamed_and_bad_lines_are_numbered(tmp_path: Path) -> None:
+    # a JSON Lines file larger than the one-document limit is fine: only a line is a document
+    from dedup import ingest
+
+    path = tmp_path / "big.jsonl"
+    with path.open("wb") as f:
+        f.write(b'{"id": "a", "text": "first"}\n')
+        f.write(b'{"id": "b", "text": "caf\xe9"}\n')  # latin-1 byte: not UTF-8
+        f.write(b'{"id": "c", "text": "' + b"x" * 300 + b'"}\n')
+    old = ingest.MAX_BYTES
+    ingest.MAX_BYTES = 200
+    try:
+        docs, problems = _collect(str(path))
+    finally:
+        ingest.MAX_BYTES = old
+    assert [d.id for d in docs] == ["a"]
+    assert [(p.line, p.reason.split(" (")[0].split(",")[0]) for p in problems] == [
+        (2, "not valid UTF-8 at byte 24"), (3, "record is 0.0 MB")]

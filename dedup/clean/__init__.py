@@ -88,7 +88,7 @@ class CleanResult:
 class _Line:
     """One non-blank line: normalised text and the raw offset of each character."""
 
-    __slots__ = ("base", "cls", "end", "score", "start", "text")
+    __slots__ = ("base", "cls", "dirty", "end", "score", "start", "text")
 
     def __init__(self, text: str, start: int, end: int, base: list[int] | None) -> None:
         self.text = text
@@ -98,6 +98,8 @@ class _Line:
         self.base = base
         self.cls: str | None = None
         self.score = 0.0
+        # Set once a fix changed the text: it may no longer be what _split makes of it.
+        self.dirty = False
 
     def offsets(self) -> list[int]:
         if self.base is not None:
@@ -107,6 +109,7 @@ class _Line:
     def fix(self, fixes: list[Fix]) -> None:
         self.text, self.base = apply_fixes(self.text, fixes, self.offsets())
         self.start = self.base[0]
+        self.dirty = True
 
 
 def _split(raw: str) -> list[_Line]:
@@ -216,37 +219,16 @@ class _Cache:
             return cls
 
 
-def _clean_once(
-    raw: str, furniture: Mapping[str, str] | None, cache: _Cache
-) -> tuple[str, list[int], list[Edit], dict[str, str], list[str]]:
-    lines = _split(raw)
-    edits: list[Edit] = []
-    meta: dict[str, str] = {}
-    defects: list[str] = []
-    if not lines:
-        return "", [0], edits, meta, defects
+def _decide(
+    lines: list[_Line], furniture: Mapping[str, str] | None, cache: _Cache
+) -> tuple[dict[int, str], dict[int, str], int, int, str | None]:
+    """Steps 2-5 of a pass: which lines go, and why.
 
-    # 1. A scraper's fields glued to the first line: "date 2024-08-05 (MENAFN) ...".
-    first = lines[0]
-    for name in ("date-prefix", "wire-tag"):
-        fixes = RULES[name](first.text)
-        if not fixes:
-            continue
-        if name == "date-prefix":
-            found = _meta.date_prefix(first.text)
-            if found:
-                meta["date"] = found[1]
-        else:
-            tag = _meta.wire_tag(first.text)
-            if tag:
-                meta["outlet"] = tag[1]
-        edits.extend(_line_fix_edits(raw, first, fixes, name))
-        first.fix(fixes)
-    if not first.text:
-        lines = lines[1:]
-        if not lines:
-            return "", [0], edits, meta, defects
-
+    Returns (removed line index -> rule, line index -> evidence, last line of
+    the body, end of the head, the title line or None). Depends on nothing
+    but the lines' texts, so a text made of the kept lines of a pass can be
+    decided again without splitting it.
+    """
     # 2. Classify and score every line.
     details: dict[int, str] = {}
     for i, ln in enumerate(lines):
@@ -353,6 +335,42 @@ def _clean_once(
     for i in range(head_end, b + 1):
         if lines[i].cls is not None and i not in removed:
             removed[i] = lines[i].cls or ""
+    return removed, details, b, head_end, title_line
+
+
+def _clean_once(
+    raw: str, furniture: Mapping[str, str] | None, cache: _Cache
+) -> tuple[str, list[int], list[Edit], dict[str, str], list[str], list[_Line]]:
+    lines = _split(raw)
+    edits: list[Edit] = []
+    meta: dict[str, str] = {}
+    defects: list[str] = []
+    if not lines:
+        return "", [0], edits, meta, defects, []
+
+    # 1. A scraper's fields glued to the first line: "date 2024-08-05 (MENAFN) ...".
+    first = lines[0]
+    for name in ("date-prefix", "wire-tag"):
+        fixes = RULES[name](first.text)
+        if not fixes:
+            continue
+        if name == "date-prefix":
+            found = _meta.date_prefix(first.text)
+            if found:
+                meta["date"] = found[1]
+        else:
+            tag = _meta.wire_tag(first.text)
+            if tag:
+                meta["outlet"] = tag[1]
+        edits.extend(_line_fix_edits(raw, first, fixes, name))
+        first.fix(fixes)
+    if not first.text:
+        lines = lines[1:]
+        if not lines:
+            return "", [0], edits, meta, defects, []
+
+    removed, details, b, head_end, title_line = _decide(lines, furniture, cache)
+    n = len(lines)
 
     # 6. Metadata from what the head and tail said.
     pre_title = None
@@ -435,7 +453,7 @@ def _clean_once(
         else:
             offsets.extend(ln.base[:-1])
     offsets.append(pieces[-1].end if pieces else 0)
-    return "".join(out), offsets, edits, meta, defects
+    return "".join(out), offsets, edits, meta, defects, pieces
 
 
 def _detail(rule: str) -> str:
@@ -454,7 +472,7 @@ def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str], cac
     t = ln.text
     # Cheap gate: the repairs all need punctuation next to a letter.
     if "," in t or "." in t or "!" in t or "?" in t:
-        for name in ("doubled-punctuation", "glued-sentence", "glued-comma"):
+        for name in _repair.REPAIRS:
             found = RULES[name](t)
             if found:
                 defects.extend([name] * len(found))
@@ -469,19 +487,61 @@ def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str], cac
         cache.sound.add(t)
 
 
+# What a kept line must not hold for _split to return it unchanged: a line
+# break, irregular whitespace, or a space at its ends or next to another.
+_UNSPLIT = re.compile(
+    r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029\t\x1f\xa0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff\u00ad]|^ | $|  "
+)
+
+
+def _settled(pieces: list[_Line], furniture: Mapping[str, str] | None, cache: _Cache) -> bool:
+    """True when another pass over the kept lines would keep them all, unchanged.
+
+    A pass over ``text`` (the kept lines joined by blank lines) splits it back
+    into those very lines, unless a fix left a line that _split would change,
+    so its decisions can be taken on the lines themselves: no prefix field, no
+    line removed, no repair to make means the pass returns ``text`` again.
+    That saves re-splitting, re-mapping and re-hashing every line.
+    """
+    if not pieces:
+        return False
+    if any(ln.dirty and _UNSPLIT.search(ln.text) for ln in pieces):
+        return False
+    lines = [_Line(ln.text, ln.start, ln.end, None) for ln in pieces]
+    first = lines[0].text
+    if RULES["date-prefix"](first) or RULES["wire-tag"](first):
+        return False
+    removed = _decide(lines, furniture, cache)[0]
+    if removed:
+        return False
+    for ln in lines:
+        t = ln.text
+        if t in cache.sound:
+            continue
+        if _repair.mojibake(t):
+            return False
+        if ("," in t or "." in t or "!" in t or "?" in t) and any(RULES[name](t) for name in _repair.REPAIRS):
+            return False
+        cache.sound.add(t)
+    return True
+
+
 def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResult:
     """Clean one document; see the module docstring."""
     # Lines that survive a pass are classified again in the next; the cache
     # makes the fixed-point check cost little more than one pass.
     cache = _Cache()
-    text, offsets, edits, meta, defects = _clean_once(raw, furniture, cache)
+    text, offsets, edits, meta, defects, pieces = _clean_once(raw, furniture, cache)
     if not edits:
         # Nothing removed or repaired: the next pass would see the same lines.
         return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects)
     # Removing furniture can expose new furniture (a heading that now starts
-    # the text); cleaning to a fixed point makes clean() idempotent.
+    # the text); cleaning to a fixed point makes clean() idempotent. A pass
+    # that would change nothing is decided on the kept lines, not run.
     for _ in range(_MAX_PASSES - 1):
-        text2, off2, edits2, meta2, _defects2 = _clean_once(text, furniture, cache)
+        if _settled(pieces, furniture, cache):
+            break
+        text2, off2, edits2, meta2, _defects2, pieces = _clean_once(text, furniture, cache)
         if text2 == text:
             break
         last = len(offsets) - 1

@@ -438,7 +438,9 @@ def teaser_like(line: str) -> bool:
             caps += 1
     if run >= 4 and caps >= 1 and run < len(words):
         return True
-    return _MID_DATELINE.search(line[:200]) is not None
+    head = line[:200]
+    # The dateline's colon is a cheap gate before a regex that tries every position.
+    return ":" in head and _MID_DATELINE.search(head) is not None
 
 
 # Ordered: the first classifier that claims a line names the edit.
