@@ -196,15 +196,18 @@ def batch_token_hashes(texts: Sequence[str]) -> tuple[U64, npt.NDArray[np.int64]
             doc_start = doc_start - shift[doc_start]
             buf = buf[keep]
             word = word[keep]
-    prev = np.r_[False, word[:-1]]
-    nxt = np.r_[word[1:], False]
-    starts = np.flatnonzero(word & ~prev)
-    ends = np.flatnonzero(word & ~nxt) + 1
+    # the buffer ends with a NUL separator, so a word never touches its end
+    edge = word[1:] != word[:-1]
+    flips = np.flatnonzero(edge) + 1
+    if len(word) and word[0]:
+        flips = np.r_[0, flips]
+    starts, ends = flips[0::2], flips[1::2]
     pw, qw = _powers(len(buf) + 1)
     with np.errstate(over="ignore"):
         prefix = np.empty(len(buf) + 1, dtype=np.uint64)
         prefix[0] = 0
-        np.cumsum(buf.astype(np.uint64) * pw[: len(buf)], dtype=np.uint64, out=prefix[1:])
+        np.multiply(buf, pw[: len(buf)], out=prefix[1:], dtype=np.uint64)
+        np.cumsum(prefix[1:], out=prefix[1:])
         raw = (prefix[ends] - prefix[starts]) * qw[starts] + (ends - starts).astype(np.uint64)
         hashes = _fmix64(raw)
     bounds = np.searchsorted(starts, np.r_[doc_start, len(buf)])

@@ -11,6 +11,7 @@ import codecs
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,10 @@ _MAGIC = [
     (b"\x7fELF", "executable"),
     (b"SQLite format 3\x00", "SQLite database"),
 ]
+
+
+# <meta charset="utf-8">, http-equiv content-type, or an XML declaration
+_DECLARED = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_-]{3,20})""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,11 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc.start
+    declared = _DECLARED.search(data[:4096])
+    if declared and declared.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8"):
+        # the file says UTF-8 and is not: guessing another encoding would silently garble it
+        raise DecodeError(path, f"declares {declared.group(1).decode()} but is not valid UTF-8 at byte {utf8_error}; "
+                                "try --encoding=cp1252 if it is really a Windows file")
     return _decode_legacy(data, path, utf8_error)
 
 

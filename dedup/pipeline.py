@@ -183,11 +183,15 @@ def _init_worker(state: dict[str, Any]) -> None:
     _WORKER.update(state)
 
 
-def _clean_batch(rows: list[dict[str, Any]]) -> tuple[list[Document], dict[str, str], bytes]:
+def _clean_batch(
+    rows: list[dict[str, Any]],
+) -> tuple[list[Document], dict[str, str], bytes, list[tuple[str, Problem]]]:
+    """Clean and fingerprint a batch; a document that makes a stage fail becomes a Problem, not a crash."""
     furniture: dict[str, str] = _WORKER["furniture"]
     config: Config = _WORKER["config"]
     docs = []
     fkeys = {}
+    failed: list[tuple[str, Problem]] = []
     for row in rows:
         stated = json.loads(row["stated"] or "{}")
         raw = RawInput(
@@ -195,12 +199,21 @@ def _clean_batch(rows: list[dict[str, Any]]) -> tuple[list[Document], dict[str, 
             body=row["html"] if row["kind"] == "html" else row["raw"], encoding=row["encoding"],
             **{k: stated.get(k) for k in _META_FIELDS},
         )
-        doc = prepare(raw, furniture)
+        try:
+            doc = prepare(raw, furniture)
+        except RecursionError:
+            failed.append((row["id"], Problem(row["source"], f"document {row['id']!r} is nested too deeply to parse; "
+                                              "skipped")))
+            continue
+        except Exception as exc:  # one hostile document must not stop a 100k-document run
+            failed.append((row["id"], Problem(row["source"], f"document {row['id']!r} could not be cleaned "
+                                              f"({type(exc).__name__}: {str(exc)[:200]}); skipped")))
+            continue
         docs.append(doc)
         fkeys[doc.id] = furniture_key(doc.raw, furniture) if row["kind"] == "text" else ""
     shingles, bounds = fp.batch_shingles([d.text for d in docs], config.shingle_size)
     sigs = fp.signatures_concat(shingles, bounds, config.num_perm, config.seed)
-    return docs, fkeys, sigs.tobytes()
+    return docs, fkeys, sigs.tobytes(), failed
 
 
 def _align_batch(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, str, float, list[dict[str, Any]]]]:
@@ -310,6 +323,14 @@ def run_records(
     return run(["-"], db=db, config=config, stdin=io.StringIO(lines), progress=progress, workers=workers)
 
 
+def _fault_point(stage: str) -> None:
+    """Crash-safety tests kill the run here (DEDUP_FAULT=stage) to prove a re-run finishes the job."""
+    if os.environ.get("DEDUP_FAULT") == stage:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _ingest(
     store: Store, run_id: int, items: Iterable[RawInput | Problem], problems: list[Problem], report: Progress,
 ) -> tuple[list[str], dict[str, int]]:
@@ -349,6 +370,7 @@ def _ingest(
         if len(pending) >= 1000:
             store.save_pending(pending, run_id)
             pending = []
+            _fault_point("ingest")
     store.save_pending(pending, run_id)
     del seen
     if unchanged:
@@ -386,15 +408,23 @@ def _analyse(
         todo |= {d for d, (_, fk) in keys.items() if fk}
     timings["furniture"] = time.perf_counter() - t
 
+    _fault_point("furniture")
     t = time.perf_counter()
     fingerprint = {"fingerprint_key": config.fingerprint_key, "scheme": SCHEME, "num_perm": config.num_perm,
                    "seed": config.seed, "shingle_size": config.shingle_size}
     report("clean", 0, len(todo))
     with _Pool(workers, {"furniture": furniture, "config": config}) as pool:
-        for docs, fkeys, sig_bytes in pool.map(_clean_batch, _batches(store.iter_work(todo), BATCH)):
+        for n, (docs, fkeys, sig_bytes, failed) in enumerate(
+            pool.map(_clean_batch, _batches(store.iter_work(todo), BATCH)), start=1
+        ):
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
             store.save_cleaned(docs, run_id, version, fkeys, sigs, fingerprint)
-            report("clean", len(docs), None)
+            if failed:
+                problems.extend(p for _, p in failed)
+                # forgotten, so that the next run tries them again and nothing half-made stays
+                store.delete_documents([doc_id for doc_id, _ in failed])
+            report("clean", len(docs) + len(failed), None)
+            _fault_point(f"clean:{n}")
     store.set_meta("furniture", furniture_json)
     timings["clean+fingerprint"] = time.perf_counter() - t
 
@@ -412,21 +442,25 @@ def _analyse(
         ids, sigs = store.load_signatures(config.fingerprint_key)
     timings["signatures"] = time.perf_counter() - t
 
+    _fault_point("cluster")
     t = time.perf_counter()
     report("cluster", 0, len(ids))
     clusters, pairs, n_candidates = _cluster(store, ids, sigs, config)
     report("cluster", len(ids), None)
     timings["cluster"] = time.perf_counter() - t
 
+    _fault_point("damage")
     t = time.perf_counter()
     clusters, damage, updates = _damage_and_inference(store, clusters, workers, config)
     timings["damage"] = time.perf_counter() - t
 
+    _fault_point("reuse")
     t = time.perf_counter()
     documents = LazyDocuments(store.path, ids)
     reuses, citations = _find_reuses(documents, clusters, config, workers)
     timings["reuse"] = time.perf_counter() - t
 
+    _fault_point("store")
     t = time.perf_counter()
     store.save_results(clusters, updates, [_reuse_row(r) for r in reuses], [_citation_row(c) for c in citations])
     timings["store"] = time.perf_counter() - t

@@ -355,6 +355,13 @@ class Store:
                 row["first_run"] = existing.get(row["id"]) or run_id
             self._t("documents").upsert_all(rows, pk="id")
 
+    def delete_documents(self, ids: list[str]) -> None:
+        with self.transaction():
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                for table, col in (("documents", "id"), ("edits", "doc"), ("signatures", "doc")):
+                    self.db.execute(f"delete from {table} where {col} in ({marks})", chunk)
+
     def iter_furniture_sources(self) -> Iterator[tuple[str, str | None, str]]:
         """(id, outlet a record stated, raw text) of text documents, for corpus-level furniture.
 

@@ -1,5 +1,7 @@
 # Sourced by scripts/demo, scripts/test and scripts/check: make .venv and install the
 # project into it, once. A second run only compares a stamp and returns at once.
+# DEDUP_EXTRAS names the extras to install (comma-separated); an install that already
+# has them (and the same pyproject.toml) is kept.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,12 +12,25 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 STAMP=".venv/.dedup-installed"
-WANT="$(cat pyproject.toml | sha1sum | cut -c1-16)-$EXTRAS"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-  echo "installing the project into .venv (log: .venv/install.log)" >&2
+HASH="$(sha1sum pyproject.toml | cut -c1-16)"
+have_all() {
+  [ -f "$STAMP" ] || return 1
+  [ "$(head -n1 "$STAMP")" = "$HASH" ] || return 1
+  local extra
+  for extra in ${EXTRAS//,/ }; do
+    grep -qx "$extra" <(tail -n +2 "$STAMP") || return 1
+  done
+}
+if ! have_all; then
+  installed=""
+  if [ -f "$STAMP" ] && [ "$(head -n1 "$STAMP")" = "$HASH" ]; then
+    installed="$(tail -n +2 "$STAMP" | paste -sd, -)"
+  fi
+  all="$(printf '%s\n' ${EXTRAS//,/ } ${installed//,/ } | sort -u | paste -sd, -)"
+  echo "installing the project into .venv with extras [$all] (log: .venv/install.log)" >&2
   {
     .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
-    .venv/bin/python -m pip install --disable-pip-version-check -e ".[$EXTRAS]"
+    .venv/bin/python -m pip install --disable-pip-version-check -e ".[$all]"
   } > .venv/install.log 2>&1 || { tail -n 30 .venv/install.log >&2; echo "pip install failed" >&2; exit 1; }
-  echo "$WANT" > "$STAMP"
+  { echo "$HASH"; printf '%s\n' ${all//,/ }; } > "$STAMP"
 fi
