@@ -408,14 +408,22 @@ def diff_text(a: str, b: str) -> Text:
 
 @cli.command(name="export")
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "txt"]), default="jsonl", show_default=True,
+              help="txt writes one clean-text file per document into the folder given with -o.")
 @click.option("--canonical-only", is_flag=True, help="One record per cluster: the deduplicated corpus.")
 @click.option("-o", "--output", default="-", type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write (default: standard output).")
 def export_command(db: str, fmt: str, canonical_only: bool, output: str) -> None:
     """Export documents with cluster ids, member ids and provenance edges."""
-    from dedup.export import write_export
+    from dedup.export import write_export, write_folder
 
+    if fmt == "txt":
+        if output == "-":
+            raise click.BadParameter("--format txt writes a folder: give one with -o DIR", param_hint="--output")
+        with _open(db) as corpus:
+            n = write_folder(corpus, Path(output), canonical_only=canonical_only)
+        err.print(f"wrote {n} files under {output}")
+        return
     with _open(db) as corpus, click.open_file(output, "w", encoding="utf-8") as out:
         n = write_export(corpus, out, fmt, canonical_only=canonical_only)
     if output != "-":

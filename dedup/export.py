@@ -7,14 +7,17 @@ with the cluster id, the member ids and the provenance edges as fields.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from dedup.corpus import Corpus
 from dedup.pipeline import RunResult
 
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "csv", "txt")
 CSV_FIELDS = [
     "id", "cluster", "canonical", "members", "title", "outlet", "date", "author", "url",
     "completeness", "quotes", "quoted_by", "citations", "text",
@@ -76,8 +79,50 @@ def stream_records(result: RunResult) -> Iterator[dict[str, Any]]:
         }
 
 
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*\\]")
+
+
+def safe_relative_path(doc_id: str) -> Path:
+    """A relative path for a document id that cannot leave the output folder.
+
+    Ids come from input (file paths, record ids) and may hold ``..``,
+    absolute paths, control characters or names Windows reserves; each path
+    component is made harmless and an id that would be empty gets a hash.
+    """
+    parts = []
+    for part in doc_id.replace("\\", "/").split("/"):
+        part = _UNSAFE.sub("_", part).strip(" .")
+        if part and part not in {".", ".."}:
+            parts.append(part[:150])
+    if not parts:
+        parts = ["doc-" + hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:12]]
+    if not parts[-1].lower().endswith(".txt"):
+        parts[-1] += ".txt"
+    return Path(*parts)
+
+
+def write_folder(corpus: Corpus, folder: Path, *, canonical_only: bool = False) -> int:
+    """One clean-text file per document under ``folder`` (named from its id, safely); returns how many."""
+    root = folder.resolve()
+    n = 0
+    used: set[Path] = set()
+    for rec in export_records(corpus, canonical_only=canonical_only):
+        target = (root / safe_relative_path(rec["id"])).resolve()
+        if root not in target.parents:  # defence in depth: never write outside the folder
+            raise ValueError(f"refusing to write {target} outside {root}")
+        if target in used:  # two ids that sanitise alike keep both files
+            target = target.with_name(f"{target.stem}-{hashlib.sha1(rec['id'].encode()).hexdigest()[:8]}.txt")
+        used.add(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(rec["text"] + "\n", encoding="utf-8")
+        n += 1
+    return n
+
+
 def write_export(corpus: Corpus, out: IO[str], fmt: str = "jsonl", *, canonical_only: bool = False) -> int:
     """Write the records; returns how many."""
+    if fmt == "txt":
+        raise ValueError("the txt format writes a folder: use write_folder (dedup export --format txt -o DIR)")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     n = 0

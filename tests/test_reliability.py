@@ -182,3 +182,37 @@ def test_two_concurrent_runs_never_corrupt_or_double(tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
     assert conn.execute("select count(*), count(distinct id) from documents").fetchone() == (300, 300)
+
+
+def test_hostile_ids_cannot_escape_the_export_folder(tmp_path: Path) -> None:
+    from dedup.export import safe_relative_path
+
+    hostile = ["../../etc/passwd", "/abs/path.txt", "a\x00b\nc", "..", "", "C:\\Windows\\x", "ok/../../up"]
+    records = [{"id": i or "empty", "text": f"Text number {n} of a hostile id."} for n, i in enumerate(hostile)]
+    lines = "\n".join(json.dumps(r) for r in records)
+    db = tmp_path / "h.db"
+    assert invoke("run", "-", "--db", str(db), "-q", input=lines).exit_code == 0
+    out = tmp_path / "out"
+    result = invoke("export", "--db", str(db), "--format", "txt", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt"))
+    assert len(written) == len(records)
+    assert all(".." not in p.split("/") for p in written)
+    assert not any(p.name != "out" and p.is_file() for p in tmp_path.iterdir() if p.suffix == ".txt")
+    assert safe_relative_path("../../etc/passwd").as_posix() == "etc/passwd.txt"
+    assert safe_relative_path("a\x00b\nc").as_posix() == "a_b_c.txt"
+
+
+def test_duplicate_ids_with_different_content_are_reported_not_doubled(tmp_path: Path) -> None:
+    lines = "\n".join(json.dumps(r) for r in [
+        {"id": "x", "text": "The first story about the harbour."},
+        {"id": "x", "text": "A different story that reuses the id."},
+        {"id": "x", "text": "The first story about the harbour."},
+    ])
+    out = tmp_path / "o.jsonl"
+    result = invoke("run", "-", "--db", str(tmp_path / "d.db"), "--jsonl-out", str(out), "-q", input=lines)
+    assert result.exit_code == 1
+    assert "duplicate id 'x' with different content (first seen in <stdin>); kept the first" in result.stderr
+    conn = sqlite3.connect(tmp_path / "d.db")
+    assert conn.execute("select count(*), max(text) from documents").fetchone() == (
+        1, "The first story about the harbour.")
