@@ -25,7 +25,7 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from dedup.fingerprint import _POLY, _fmix64, normalise, token_hash
+from dedup.fingerprint import _POLY, _fmix64, _powers, normalise, token_hash
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -63,17 +63,32 @@ _QUOTE_OPEN = re.compile(r"[“«„\"]|(?<![\w])‘")
 _QUOTE_CUT = re.compile(r"\(\s*(?:\.\s*){3}\)|\[\s*(?:\.\s*){3}\]|\[…\]|\(…\)|…|\.\.\.|\[[^\]\n]{0,60}\]")
 
 
-@dataclass
 class Tokens:
-    """Word tokens of one document's clean text, with character offsets."""
+    """Word tokens of one document's clean text, with character offsets.
 
-    words: list[str]
-    starts: I64
-    ends: I64
-    hashes: U64
+    ``words`` (the folded token texts) are made on first use: only the
+    documents that reach alignment need them.
+    """
+
+    __slots__ = ("_norm", "_words", "ends", "hashes", "starts")
+
+    def __init__(self, words: list[str] | None, starts: I64, ends: I64, hashes: U64, norm: str = "") -> None:
+        self._words = words
+        self._norm = norm
+        self.starts = starts
+        self.ends = ends
+        self.hashes = hashes
+
+    @property
+    def words(self) -> list[str]:
+        if self._words is None:
+            norm = self._norm
+            spans = zip(self.starts.tolist(), self.ends.tolist(), strict=True)
+            self._words = [norm[s:e].replace("'", "") for s, e in spans]
+        return self._words
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self.starts)
 
 
 @dataclass
@@ -97,6 +112,8 @@ def tokenize(text: str) -> Tokens:
     otherwise each word is found in the original and folded alone.
     """
     norm = normalise(text)
+    if len(norm) == len(text) and "_" not in norm:
+        return _tokenize_fast(norm)
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -117,6 +134,62 @@ def tokenize(text: str) -> Tokens:
                 ends.append(m.end())
     hashes = np.fromiter((token_hash(w) for w in words), dtype=np.uint64, count=len(words))
     return Tokens(words, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64), hashes)
+
+
+# Word characters of a normalised text below U+0080: what ``\w`` matches
+# there, less "_" (texts with "_" take the regex path).
+_WORD_ASCII = np.zeros(128, dtype=bool)
+_WORD_ASCII[ord("0") : ord("9") + 1] = True
+_WORD_ASCII[ord("a") : ord("z") + 1] = True
+_APOS = ord("'")
+
+
+def _tokenize_fast(norm: str) -> Tokens:
+    r""":func:`tokenize` of a normalised text in numpy (~10x faster than the regex walk).
+
+    Same tokens as ``_TOKEN`` (a run of word characters, apostrophes inside it
+    kept in the span and dropped from the word; above U+007F a word character
+    is what ``str.isalnum`` says, as for ``\w``) and the same hashes as
+    ``token_hash``: for ASCII words the byte polynomial is read off prefix
+    sums of the text without its inner apostrophes, as
+    :func:`dedup.fingerprint.batch_token_hashes` does; the rare words with
+    other characters are hashed one by one.
+    """
+    cps = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
+    n = len(cps)
+    high = cps >= 128
+    word = _WORD_ASCII[np.where(high, 0, cps)]
+    if high.any():
+        uniq = np.unique(cps[high])
+        alnum = np.fromiter((chr(c).isalnum() for c in uniq.tolist()), dtype=bool, count=len(uniq))
+        word[high] = alnum[np.searchsorted(uniq, cps[high])]
+    inner = np.zeros(n, dtype=bool)
+    if n > 2:
+        inner[1:-1] = (cps[1:-1] == _APOS) & word[:-2] & word[2:]
+    tok = word | inner
+    prev = np.r_[False, tok[:-1]]
+    nxt = np.r_[tok[1:], False]
+    starts = np.flatnonzero(tok & ~prev)
+    ends = np.flatnonzero(tok & ~nxt) + 1
+    if len(starts) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return Tokens([], empty, empty, np.empty(0, dtype=np.uint64), norm)
+    # positions in the text without inner apostrophes
+    drop = np.r_[0, np.cumsum(inner)]
+    cs, ce = starts - drop[starts], ends - drop[ends]
+    kept = cps[~inner] if inner.any() else cps
+    pw, qw = _powers(len(kept) + 1)
+    with np.errstate(over="ignore"):
+        prefix = np.empty(len(kept) + 1, dtype=np.uint64)
+        prefix[0] = 0
+        np.cumsum(kept.astype(np.uint64) * pw[: len(kept)], dtype=np.uint64, out=prefix[1:])
+        raw = (prefix[ce] - prefix[cs]) * qw[cs] + (ce - cs).astype(np.uint64)
+        hashes = _fmix64(raw)
+    if high.any():
+        hi_count = np.r_[0, np.cumsum(high)]
+        for t in np.flatnonzero(hi_count[ends] > hi_count[starts]).tolist():
+            hashes[t] = token_hash(norm[int(starts[t]) : int(ends[t])].replace("'", ""))
+    return Tokens(None, starts.astype(np.int64), ends.astype(np.int64), hashes, norm)
 
 
 def positional_shingles(hashes: U64, k: int) -> U64:
