@@ -24,7 +24,8 @@ from dedup.config import Config
 from dedup.corpus import Corpus, DocumentView
 from dedup.errors import DedupError, InputError, StoreError
 from dedup.models import Document, Gap
-from dedup.pipeline import RunResult, run
+from dedup import engines
+from dedup.pipeline import RunResult
 
 err = Console(stderr=True)
 
@@ -81,11 +82,16 @@ def cli() -> None:
 @click.option("--containment", "containment_threshold", type=float,
               help="Share of the smaller copy found in the larger one (default 0.8).")
 @click.option("--seed", type=int, help="MinHash seed (default 1).")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="local: a process pool on this machine; spark: Apache Spark (pip install 'article-dedup[spark]').")
+@click.option("--master", help="Spark master for --engine spark: local[2] (default), spark://host:7077, yarn, k8s://…")
+@click.option("--remote", help="Spark Connect server for --engine spark, e.g. sc://host:15002.")
 @click.option("--workers", type=click.IntRange(1, 256),
               help="Processes for cleaning, fingerprinting and alignment (default: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out: str | None,
-                encoding: str | None, workers: int | None, quiet: bool, **options: Any) -> None:
+                encoding: str | None, engine: str, master: str | None, remote: str | None, workers: int | None,
+                quiet: bool, **options: Any) -> None:
     """Ingest PATHS (folders, files, or - for JSON Lines on stdin), clean, cluster and store.
 
     Exit status 0 when every input was used, 1 when some were skipped (each is
@@ -97,11 +103,17 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         raise click.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="PATHS")
+    if engine == "local" and (master or remote):
+        raise click.UsageError("--master and --remote go with --engine spark")
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    spark_options: dict[str, Any] = {}
+    if engine == "spark":
+        spark_options = {"master": master or "local[2]", "remote": remote}
     try:
+        runner = engines.engine(engine)
         with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
-            result = run(list(paths), db=db, config=config, encoding=encoding, progress=_RichProgress(bar),
-                         workers=workers)
+            result = runner(list(paths), db=db, config=config, encoding=encoding, progress=_RichProgress(bar),
+                            workers=workers, **spark_options)
     except StoreError as exc:
         raise _StoreProblem(str(exc)) from None
     except DedupError as exc:

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -178,9 +179,29 @@ def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
 _WORKER: dict[str, Any] = {}
 
 
+def _die_with_parent() -> None:
+    """A worker whose run is killed (even by SIGKILL) must not live on holding its pipes open."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except OSError:
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _init_worker(state: dict[str, Any]) -> None:
     _WORKER.clear()
     _WORKER.update(state)
+
+
+def _init_pool_worker(state: dict[str, Any]) -> None:
+    _die_with_parent()
+    _init_worker(state)
 
 
 def _clean_batch(
@@ -239,7 +260,8 @@ class _Pool:
     def __enter__(self) -> _Pool:
         if self.workers > 1:
             self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=get_context("fork"), initializer=_init_worker, initargs=(self.state,)
+                self.workers, mp_context=get_context("fork"), initializer=_init_pool_worker,
+                initargs=(self.state,)
             )
         else:
             _init_worker(self.state)
@@ -367,7 +389,7 @@ def _ingest(
             "id": item.id, "source": item.source, "content_hash": item.content_hash, "kind": item.kind,
             "encoding": item.encoding, "body": item.body, "stated": json.dumps(item.stated, sort_keys=True),
         })
-        if len(pending) >= 1000:
+        if len(pending) >= BATCH:
             store.save_pending(pending, run_id)
             pending = []
             _fault_point("ingest")
@@ -488,6 +510,10 @@ def _cluster(
 ) -> tuple[list[Cluster], list[PairScore], int]:
     """LSH candidates, exact figures (kept between runs), guarded clusters, settled canonicals."""
     candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
+    if store.get_meta("pairs_key") != config.fingerprint_key:
+        # cached figures were measured on shingles of another size: measure again
+        store.clear_pairs()
+        store.set_meta("pairs_key", config.fingerprint_key)
     ranks = [Rank(doc_id, length, defects, date) for doc_id, length, defects, date in store.ranks()]
     assert [r.doc_id for r in ranks] == ids
     known = store.load_pairs()

@@ -450,6 +450,10 @@ class Store:
             )
         }
 
+    def clear_pairs(self) -> None:
+        with self.transaction():
+            self.db.execute("delete from pairs")
+
     def save_pairs(self, rows: list[tuple[str, str, float, float, float, int, int]]) -> None:
         if rows:
             with self.transaction():

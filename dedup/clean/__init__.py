@@ -16,18 +16,18 @@ offset map still says where every character came from.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
-from dedup.clean.furniture import corpus_furniture, normalise_line
+from dedup.clean.furniture import corpus_furniture, furniture_key, normalise_line
 from dedup.clean.offsets import Fix, apply_fixes, compose
 from dedup.clean.rules import RULES, SHORT_LINE_COST, line_score, main_block, no_text
 from dedup.models import Edit
 
-__all__ = ["RULES", "CleanResult", "clean", "corpus_furniture", "normalise_line"]
+__all__ = ["RULES", "CleanResult", "clean", "corpus_furniture", "furniture_key", "normalise_line"]
 
 # Line breaks are every character str.splitlines() breaks on, so that a clean
 # text never holds a break that a second pass would split on.
@@ -101,10 +101,10 @@ class _Line:
         # Set once a fix changed the text: it may no longer be what _split makes of it.
         self.dirty = False
 
-    def offsets(self) -> list[int]:
+    def offsets(self) -> Sequence[int]:
         if self.base is not None:
             return self.base
-        return list(range(self.start, self.end + 1))
+        return range(self.start, self.end + 1)
 
     def fix(self, fixes: list[Fix]) -> None:
         self.text, self.base = apply_fixes(self.text, fixes, self.offsets())
@@ -112,19 +112,36 @@ class _Line:
         self.dirty = True
 
 
+def _regular(seg: str) -> bool:
+    """No space at either end, no two spaces, no irregular whitespace: the line is its own text."""
+    if seg[0] == " " or seg[-1] == " " or "  " in seg:
+        return False
+    if seg.isascii():
+        # The only ASCII characters of _IRREGULAR; two substring scans beat a regex scan.
+        return "\t" not in seg and "\x1f" not in seg
+    return not _IRREGULAR.search(seg)
+
+
 def _split(raw: str) -> list[_Line]:
     lines: list[_Line] = []
     prev_end = -1
     joinable = False
-    for m in _LINE.finditer(raw):
-        seg = m.group()
-        a = m.start()
+    pos = 0
+    # str.splitlines breaks on exactly the characters _LINE excludes; the
+    # position of each line is recovered from the lengths (a break is one
+    # character, or the two of "\r\n").
+    for seg in raw.splitlines():
+        a = pos
+        end = a + len(seg)
+        pos = end + (2 if raw.startswith("\r\n", end) else 1)
+        if not seg:
+            continue
         # A single line break (not a blank line) may be a wrapped paragraph.
         gap = raw[prev_end:a] if prev_end >= 0 else ""
         single_break = joinable and (len(gap) == 1 or gap == "\r\n")
-        prev_end = m.end()
-        if seg[0] != " " and seg[-1] != " " and "  " not in seg and not _IRREGULAR.search(seg):
-            line = _Line(seg, a, m.end(), None)
+        prev_end = end
+        if _regular(seg):
+            line = _Line(seg, a, end, None)
         else:
             fixes: list[Fix] = []
             for w in _SPACE_RUN.finditer(seg):
@@ -132,11 +149,10 @@ def _split(raw: str) -> list[_Line]:
                     fixes.append((w.start(), w.end(), ""))
                 elif w.group() != " ":
                     fixes.append((w.start(), w.end(), " "))
-            text, base = apply_fixes(seg, fixes)
+            text, base = apply_fixes(seg, fixes, range(a, end + 1))
             if not text:
                 joinable = False
                 continue
-            base = [a + o for o in base]
             # The end entry points past the last kept char, not past trailing space.
             base[-1] = base[-2] + 1
             line = _Line(text, base[0], base[-1], base)
@@ -200,16 +216,46 @@ def _is_body_start(line: _Line) -> bool:
     return _furn.is_sentence(line.text) and _furn.units(line.text) >= 8
 
 
-class _Cache:
-    """Per-call memo of line decisions, so later passes re-decide only changed lines."""
+# Line decisions are functions of the line's text alone, so they are memoised
+# across documents too: page furniture repeats from page to page, and so does
+# every line of a syndicated copy. The memos are emptied when they grow past
+# _MEMO_SIZE lines, and by furniture.clear_caches().
+_MEMO_SIZE = 1 << 15
+_STRICT: dict[str, tuple[str | None, float]] = {}
+_EDGE: dict[str, str | None] = {}
+# Lines in which the repairs found nothing to do.
+_SOUND: set[str] = set()
+# (comments marker, teaser marker at the edge, donation) of a line, for the tail scan.
+_TAIL: dict[str, tuple[bool, bool, bool]] = {}
+_furn.register_memo(_STRICT, _EDGE, _SOUND, _TAIL)
 
-    __slots__ = ("edge", "sound", "strict")
+
+def _tail_flags(text: str) -> tuple[bool, bool, bool]:
+    try:
+        return _TAIL[text]
+    except KeyError:
+        flags = _TAIL[text] = (
+            _furn.comments_marker(text),
+            _furn.teaser_marker(text, True),
+            _furn.donation(text, False),
+        )
+        return flags
+
+
+class _Cache:
+    """Memo of line decisions, so later passes (and documents) re-decide only new lines."""
+
+    __slots__ = ("edge", "keys", "sound", "strict")
 
     def __init__(self) -> None:
-        self.strict: dict[str, tuple[str | None, float]] = {}
-        self.edge: dict[str, str | None] = {}
-        # Lines in which the repairs found nothing to do.
-        self.sound: set[str] = set()
+        if max(len(_STRICT), len(_EDGE), len(_SOUND), len(_TAIL)) > _MEMO_SIZE:
+            for memo in (_STRICT, _EDGE, _SOUND, _TAIL):
+                memo.clear()
+        self.strict = _STRICT
+        self.edge = _EDGE
+        self.sound = _SOUND
+        # normalise_line of each line looked up in a furniture mapping (this call only).
+        self.keys: dict[str, str] = {}
 
     def classify_edge(self, text: str) -> str | None:
         try:
@@ -217,6 +263,13 @@ class _Cache:
         except KeyError:
             cls = self.edge[text] = _furn.classify(text, edge=True)
             return cls
+
+    def key(self, text: str) -> str:
+        try:
+            return self.keys[text]
+        except KeyError:
+            k = self.keys[text] = normalise_line(text)
+            return k
 
 
 def _decide(
@@ -231,9 +284,14 @@ def _decide(
     """
     # 2. Classify and score every line.
     details: dict[int, str] = {}
+    longest = furniture.longest if isinstance(furniture, _furn.FurnitureLines) else -1
     for i, ln in enumerate(lines):
         t = ln.text
-        if furniture and (ev := furniture.get(normalise_line(t))) is not None:
+        if (
+            furniture
+            and (longest < 0 or _furn.key_may_fit(t, longest))
+            and (ev := furniture.get(cache.key(t))) is not None
+        ):
             ln.cls = "corpus-furniture"
             details[i] = ev
             ln.score = line_score(t, ln.cls)
@@ -273,16 +331,17 @@ def _decide(
     i = a
     while i <= b:
         ln = lines[i]
-        if (ln.cls == "comment-header" or _furn.comments_marker(ln.text)) and prose_before >= _TAIL_SHARE * prose_total:
+        comments, teaser, donation = _tail_flags(ln.text)
+        if (ln.cls == "comment-header" or comments) and prose_before >= _TAIL_SHARE * prose_total:
             heads = sum(1 for j in range(i, b + 1) if lines[j].cls == "comment-header")
             strong = _STRONG_COMMENTS.match(ln.text) is not None
-            if heads >= 2 or (_furn.comments_marker(ln.text) and (heads >= 1 or strong)):
+            if heads >= 2 or (comments and (heads >= 1 or strong)):
                 for j in range(i, b + 1):
                     removed[j] = lines[j].cls or "comments"
                 b = i - 1
                 break
-        if _furn.teaser_marker(ln.text, True) or _furn.donation(ln.text, False):
-            rule = "teaser-marker" if _furn.teaser_marker(ln.text, True) else "donation"
+        if teaser or donation:
+            rule = "teaser-marker" if teaser else "donation"
             bare = not _LABEL_WITH_TEXT.match(ln.text)
             after = prose_total - prose_before
             if bare and prose_before >= _TAIL_SHARE * prose_total and after < _TAIL_PROSE * prose_before:
@@ -470,6 +529,7 @@ def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str], cac
         ln.fix(fixes)
     all_fixes: list[Fix] = []
     t = ln.text
+    lost = 0
     # Cheap gate: the repairs all need punctuation next to a letter.
     if "," in t or "." in t or "!" in t or "?" in t:
         for name in _repair.REPAIRS:
@@ -483,15 +543,23 @@ def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str], cac
             defects.extend(["lost-link-text"] * lost)
     if all_fixes:
         ln.fix(all_fixes)
-    elif not fixes:
+    elif not fixes and not lost:
+        # Nothing to repair and no defect to report: the memo may skip it next time.
         cache.sound.add(t)
 
 
-# What a kept line must not hold for _split to return it unchanged: a line
-# break, irregular whitespace, or a space at its ends or next to another.
-_UNSPLIT = re.compile(
-    r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029\t\x1f\xa0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff\u00ad]|^ | $|  "
-)
+_BREAKS = re.compile(r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_ASCII_BREAKS = b"\n\r\x0b\x0c\x1c\x1d\x1e"
+
+
+def _splits_to_itself(text: str) -> bool:
+    """_split(text) is [text] itself: no line break, and _regular (spacing already normal)."""
+    if not text or not _regular(text):
+        return False
+    if text.isascii():
+        b = text.encode("ascii")
+        return len(b.translate(None, _ASCII_BREAKS)) == len(b)
+    return _BREAKS.search(text) is None
 
 
 def _settled(pieces: list[_Line], furniture: Mapping[str, str] | None, cache: _Cache) -> bool:
@@ -505,7 +573,7 @@ def _settled(pieces: list[_Line], furniture: Mapping[str, str] | None, cache: _C
     """
     if not pieces:
         return False
-    if any(ln.dirty and _UNSPLIT.search(ln.text) for ln in pieces):
+    if any(ln.dirty and not _splits_to_itself(ln.text) for ln in pieces):
         return False
     lines = [_Line(ln.text, ln.start, ln.end, None) for ln in pieces]
     first = lines[0].text
@@ -522,8 +590,46 @@ def _settled(pieces: list[_Line], furniture: Mapping[str, str] | None, cache: _C
             return False
         if ("," in t or "." in t or "!" in t or "?" in t) and any(RULES[name](t) for name in _repair.REPAIRS):
             return False
-        cache.sound.add(t)
+        if not _repair.lost_link_text(t):
+            cache.sound.add(t)
     return True
+
+
+def _furniture_candidates(raw: str, longest: int = -1) -> set[str]:
+    """Normalised lines that clean(raw) may look up in a furniture mapping (for furniture_key).
+
+    With ``longest`` (a bound on the mapping's key length), lines whose keys
+    cannot be that short are passed over, repaired forms included: a repair
+    removes at most a comma or full stop per fix, and no other character that
+    key_may_fit counts.
+    """
+
+    def fits(t: str, slack: int = 0) -> bool:
+        return longest < 0 or _furn.key_may_fit(t, longest + slack)
+
+    keys = {normalise_line(ln) for ln in raw.splitlines() if ln and fits(ln)}
+    lines = _split(raw)
+    if lines:
+        first = lines[0].text
+        for name in ("date-prefix", "wire-tag"):
+            fixes = RULES[name](first)
+            if fixes:
+                first = apply_fixes(first, fixes)[0]
+        if fits(first):
+            keys.add(normalise_line(first))
+    for ln in lines:
+        t = ln.text
+        if not fits(t, t.count(",") + t.count(".")):
+            continue
+        keys.add(normalise_line(t))
+        fixes = _repair.mojibake(t)
+        if fixes:
+            t = apply_fixes(t, fixes)[0]
+            keys.add(normalise_line(t))
+        more = [f for name in _repair.REPAIRS for f in RULES[name](t)]
+        if more:
+            keys.add(normalise_line(apply_fixes(t, more)[0]))
+    return keys
 
 
 def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResult:

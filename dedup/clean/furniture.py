@@ -14,11 +14,14 @@ are anchored or bounded so that a megabyte-long line stays linear.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from statistics import median
+from typing import Any
 
 # --- shape helpers ---------------------------------------------------------
 
@@ -31,7 +34,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 def units(line: str) -> int:
     """Length in words; scripts written without spaces count one word per two characters."""
     n = line.count(" ") + 1 if line else 0
-    if not line.isascii() and max(line) >= "\u3040" and _CJK.search(line):
+    if not line.isascii():
         cjk = len(_CJK.findall(line))
         if cjk:
             n = max(n, n + cjk // 2 - cjk // 8)
@@ -62,11 +65,30 @@ def _any_in(line: str, needles: tuple[str, ...]) -> bool:
 _DIGIT = re.compile(r"\d")
 
 
+def _has_digit(line: str) -> bool:
+    """``_DIGIT.search(line)``; for ASCII text a byte scan."""
+    if line.isascii():
+        b = line.encode("ascii")
+        return len(b.translate(None, b"0123456789")) != len(b)
+    return _DIGIT.search(line) is not None
+
+
+_MEMOS: list[dict[str, Any] | set[str]] = []
+
+
+def register_memo(*memos: dict[str, Any] | set[str]) -> None:
+    """Have clear_caches() empty these memos of line decisions too."""
+    _MEMOS.extend(memos)
+
+
 def clear_caches() -> None:
-    """Forget memoised line shapes (for honest timing of distinct texts)."""
+    """Forget memoised line shapes and decisions (for honest timing of distinct texts)."""
     units.cache_clear()
     lower.cache_clear()
     is_sentence.cache_clear()
+    words.cache_clear()
+    for memo in _MEMOS:
+        memo.clear()
 
 
 @lru_cache(maxsize=16384)
@@ -91,17 +113,26 @@ def headline_like(line: str) -> bool:
     return bool(s) and s[-1] not in ".。:;,"
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
 def _words(line: str) -> list[str]:
-    return re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", line.lower())
+    return _WORD.findall(line.lower())
+
+
+@lru_cache(maxsize=16384)
+def words(line: str) -> tuple[str, ...]:
+    """The words of a short line, lower-cased (memoised: two classifiers ask)."""
+    return tuple(_words(line[:300]))
 
 
 def _all_in(line: str, vocab: frozenset[str], max_words: int) -> bool:
     if len(line) > 12 * max_words:
         return False
-    words = _words(line[:300])
-    if not words or len(words) > max_words:
+    words_ = words(line)
+    if not words_ or len(words_) > max_words:
         return False
-    return all(w in vocab for w in words)
+    return all(w in vocab for w in words_)
 
 
 # --- classifiers -----------------------------------------------------------
@@ -123,15 +154,20 @@ _CREDIT_TAIL = re.compile(
 )
 
 
+_CREDIT_WORD_RE = re.compile(_CREDIT_WORD)
+
+
 def _credit_prefix(prefix: str) -> bool:
     words = prefix.split()
     if not words or len(words) > 8 or ends_sentence(prefix):
         return False
     low = prefix.lower()
+    credit_word = _CREDIT_WORD_RE.match(low) is not None
+    if not ("/" in prefix or " via " in low or " vía " in low or credit_word):
+        return False  # not marked as a credit (decided before counting letters)
     letters = [c for c in prefix if c.isalpha()]
     upper = sum(c.isupper() for c in letters)
-    marked = "/" in prefix or " via " in low or " vía " in low or re.match(_CREDIT_WORD, low) is not None
-    return marked and (upper * 2 >= len(letters) or re.match(_CREDIT_WORD, low) is not None)
+    return upper * 2 >= len(letters) or credit_word
 
 
 def caption_credit(line: str, edge: bool = False) -> bool:
@@ -140,12 +176,28 @@ def caption_credit(line: str, edge: bool = False) -> bool:
         return False
     if _CREDIT_HEAD.match(line):
         return not (ends_sentence(line) and units(line) > 40)
-    m = _CREDIT_DASH.match(line)
+    m = _CREDIT_DASH.match(line) if ("-" in line or "–" in line or "—" in line) else None
     if m and _credit_prefix(m.group(1)):
         return True
-    if not ends_sentence(line) and _CREDIT_TAIL.search(line[-80:]):
+    if not ends_sentence(line) and _credit_tail(line[-80:]):
         return True
     return False
+
+
+# The names _CREDIT_TAIL ends with (it is case-sensitive): a tail that ends
+# with none of them, after a bracket and spaces, cannot match.
+_AGENCIES = tuple(
+    "AFP AP Photo Reuters REUTERS EFE EPA Getty Images Shutterstock NurPhoto Xinhua ANSA dpa DPA Bloomberg "
+    "Anadolu Agency IANS PTI ANI TASS Sputnik Pool Handout Press Alamy iStock iStockphoto Wikimedia Commons "
+    "Twitter Facebook Instagram".split()
+)
+
+
+def _credit_tail(tail: str) -> bool:
+    end = tail.rstrip()
+    if end.endswith(")"):
+        end = end[:-1]
+    return end.endswith(_AGENCIES) and _CREDIT_TAIL.search(tail) is not None
 
 
 _BYLINE = re.compile(
@@ -189,7 +241,7 @@ _AUTHOR_LABEL = re.compile(r"\b(?i:author|by|autor|por)\s*:?\s+((?:[A-Z\u00c0-\u
 
 def dateline(line: str, edge: bool = False) -> bool:
     """A line that is a date, a time, or a date with labels/author: ``Date: 15 February 2023 Author: X``."""
-    if len(line) > 200 or not _DIGIT.search(line) or units(line) > 20 or not _DATE_TOKEN.search(line):
+    if len(line) > 200 or not _has_digit(line) or units(line) > 20 or not _DATE_TOKEN.search(line):
         return False
     if ends_sentence(line) and units(line) > 8:
         return False
@@ -462,10 +514,37 @@ LINE_CLASSIFIERS = {
 }
 
 
+# The longest line each classifier can claim: its own first test turns longer
+# lines down, so classify() need not call it for them (most article lines are
+# longer than most of these).
+_LENGTH_CAP = {
+    "caption-credit": 600, "byline": 160, "dateline": 200, "share-buttons": 12 * 12, "ui-chrome": 12 * 8,
+    "subscribe": 500, "cookie-consent": 1200, "donation": 800, "tag-list": 600, "teaser-marker": 160,
+    "breadcrumb": 200, "source-line": 120, "rights-notice": 800, "comment-header": 140,
+}  # fmt: skip
+_NO_CAP = 1 << 62
+
+
+# And the most words (units) each can claim, strictly and at the edge: the
+# same kind of first test, made on units(line).
+_UNITS_CAP = {
+    "byline": (10, 14), "dateline": (20, 20), "subscribe": (14, 40), "cookie-consent": (120, 120),
+    "donation": (4, 70), "teaser-marker": (8, 12), "source-line": (8, 8), "rights-notice": (25, 60),
+    "comment-header": (16, 16),
+}  # fmt: skip
+_CAPPED = tuple(
+    tuple((_LENGTH_CAP.get(name, _NO_CAP), _UNITS_CAP.get(name, (_NO_CAP, _NO_CAP))[edge], name, fn)
+          for name, fn in LINE_CLASSIFIERS.items())
+    for edge in (0, 1)
+)  # fmt: skip
+
+
 def classify(line: str, edge: bool = False) -> str | None:
     """Name of the first classifier that calls ``line`` furniture, or None."""
-    for name, fn in LINE_CLASSIFIERS.items():
-        if fn(line, edge):
+    n = len(line)
+    u = units(line)
+    for cap, ucap, name, fn in _CAPPED[1 if edge else 0]:
+        if n <= cap and u <= ucap and fn(line, edge):
             return name
     return None
 
@@ -476,15 +555,99 @@ _NORM_SPACE = re.compile(r"\s+")
 _NORM_DIGITS = re.compile(r"\d+")
 
 
+# ASCII whitespace other than the space (what \s matches besides " "), and the digits.
+_ODD_SPACE_BYTES = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_DIGIT_BYTES = b"0123456789"
+_SPACE_DIGIT_BYTES = b" " + _ODD_SPACE_BYTES + _DIGIT_BYTES
+_ZERO_TABLE = bytes.maketrans(_DIGIT_BYTES, b"0" * 10)
+
+
 def normalise_line(line: str) -> str:
     """Key under which a line is counted across documents: case, spacing and numbers ignored."""
-    return _NORM_DIGITS.sub("0", _NORM_SPACE.sub(" ", line).strip().lower())
+    # Same as _NORM_DIGITS.sub("0", _NORM_SPACE.sub(" ", line).strip().lower()):
+    # str.split() and strip() know whitespace exactly as \s does, and an
+    # ASCII line with single spaces and no digit needs no regex at all.
+    if line.isascii():
+        b = line.encode("ascii")
+        if b"  " not in b and len(b.translate(None, _ODD_SPACE_BYTES)) == len(b):
+            low = line.strip(" ").lower()
+        else:
+            low = " ".join(line.split()).lower()
+        if len(b.translate(None, _DIGIT_BYTES)) == len(b):
+            return low
+        # Every digit to "0", then runs of "0" to one: each run of digits is "0".
+        z = low.encode("ascii").translate(_ZERO_TABLE)
+        while b"00" in z:
+            z = z.replace(b"00", b"0")
+        return z.decode("ascii")
+    return _NORM_DIGITS.sub("0", " ".join(line.split()).lower())
 
 
 def _eligible(key: str) -> bool:
     # One-word lines ("Politics") and long paragraphs are left to the rules:
     # counting them across a corpus would strip syndicated article text.
     return 3 <= len(key) <= 400 and any(c.isalpha() for c in key)
+
+
+_MAX_KEY = 400
+
+
+def _counted_key(line: str) -> str | None:
+    """``normalise_line(line)`` when it is eligible for counting, else None.
+
+    Most lines of a corpus are paragraphs far longer than any key, so they are
+    turned down before they are normalised: every ASCII character that is not
+    whitespace or a digit stays one character of the key.
+    """
+    if not line:
+        return None
+    if not key_may_fit(line, _MAX_KEY):
+        return None
+    key = normalise_line(line)
+    return key if _eligible(key) else None
+
+
+class FurnitureLines(dict[str, str]):
+    """What corpus_furniture returns: a dict that knows a bound on its keys' length.
+
+    ``longest`` is at least the length of every key (it only grows), so the
+    cleaner need not normalise a line whose key could not be that short.
+    """
+
+    longest = 0  # (a class default: unpickling fills the dict before it sets attributes)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.longest = max(map(len, self), default=0)
+
+    def _grow(self, key: str) -> None:
+        if len(key) > self.longest:
+            self.longest = len(key)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._grow(key)
+        super().__setitem__(key, value)
+
+    def setdefault(self, key: str, default: str = "") -> str:  # type: ignore[override]
+        self._grow(key)
+        return super().setdefault(key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self.longest = max(map(len, self), default=0)
+
+    def __ior__(self, other: Any) -> FurnitureLines:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+
+def key_may_fit(line: str, longest: int) -> bool:
+    """False when normalise_line(line) is surely longer than ``longest``.
+
+    Every ASCII character that is not whitespace or a digit stays one
+    character of the key.
+    """
+    return len(line) <= longest or len(line.encode("ascii", "ignore").translate(None, _SPACE_DIGIT_BYTES)) <= longest
 
 
 def corpus_furniture(
@@ -501,44 +664,99 @@ def corpus_furniture(
     line, so for each document we take the typical document frequency of its
     own lines, and a line must be seen in more than twice that many documents.
     Returns normalised line -> evidence.
+
+    ``docs`` is read once, as a stream. What is kept per document is small:
+    the 64-bit hash of each eligible line (Python's string hash, which is
+    fixed within a process), a flag for long lines, and an outlet number. The
+    text of a line is kept only once ``min_docs`` documents hold it, since no
+    rarer line can be furniture.
     """
-    doc_lines: list[tuple[str, list[str]]] = []
+    capture_at = max(min_docs, 1)
+    df: dict[int, int] = {}
+    texts: dict[int, str] = {}
+    occ = array("q")  # hash of each eligible line of each document, document after document
+    long_line = bytearray()  # 1 where that line has eight or more words
+    ends = array("q")  # end of each document's run in ``occ``
+    doc_outlet = array("l")
+    outlet_num: dict[str, int] = {}
     outlet_size: Counter[str] = Counter()
     for _doc_id, outlet, raw in docs:
-        found = {normalise_line(ln) for ln in raw.splitlines()}
+        keys = {k for k in map(_counted_key, raw.splitlines()) if k is not None}
+        for k in keys:
+            h = hash(k)
+            c = df.get(h, 0) + 1
+            df[h] = c
+            if c == capture_at:
+                texts[h] = k
+            occ.append(h)
+            long_line.append(k.count(" ") >= 7)
+        ends.append(len(occ))
         o = (outlet or "").strip().lower()
-        doc_lines.append((o, sorted(k for k in found if _eligible(k))))
+        num = outlet_num.get(o)
+        if num is None:
+            num = outlet_num[o] = len(outlet_num)
+        doc_outlet.append(num)
         outlet_size[o] += 1
-    n_docs = len(doc_lines)
+    n_docs = len(ends)
     if n_docs < min_docs:
-        return {}
-    df: Counter[str] = Counter()
-    for _o, doc_keys in doc_lines:
-        df.update(doc_keys)
+        return FurnitureLines()
+    outlets = list(outlet_num)
+
     # Typical frequency of a document's own lines: ~1 for a unique article,
     # ~c for each of c copies of one article.
     typical: list[float] = []
-    for _o, doc_keys in doc_lines:
-        long_keys = [k for k in doc_keys if k.count(" ") >= 7] or doc_keys
-        typical.append(median(df[k] for k in long_keys) if long_keys else 1.0)
-    holders: defaultdict[str, list[int]] = defaultdict(list)
-    for i, (_o, doc_keys) in enumerate(doc_lines):
-        for k in doc_keys:
-            if df[k] >= min_docs:
-                holders[k].append(i)
-    out: dict[str, str] = {}
-    for key, idx in holders.items():
-        copies = median(typical[i] for i in idx)
-        if df[key] <= 2 * copies:
+    holders: dict[int, list[int]] = {}
+    start = 0
+    for i, end in enumerate(ends):
+        if end == start:
+            typical.append(1.0)
             continue
-        best: tuple[int, str] | None = None
-        per_outlet: Counter[str] = Counter(doc_lines[i][0] for i in idx if doc_lines[i][0])
+        hs = occ[start:end]
+        longs = [h for h, flag in zip(hs, long_line[start:end], strict=True) if flag] or hs
+        typical.append(median(df[h] for h in longs))
+        for h in hs:
+            if df[h] >= min_docs:
+                holders.setdefault(h, []).append(i)
+        start = end
+
+    found: list[tuple[int, str, str]] = []
+    for h, idx in holders.items():
+        copies = median(typical[i] for i in idx)
+        n = df[h]
+        if n <= 2 * copies:
+            continue
+        evidence: str | None = None
+        per_outlet: Counter[str] = Counter(outlets[doc_outlet[i]] for i in idx if outlets[doc_outlet[i]])
         for o, c in per_outlet.most_common(3):
             if c >= min_docs and c >= min_share * outlet_size[o] and c > 2 * copies:
-                best = (c, f"seen in {c} documents of outlet {o}")
+                evidence = f"seen in {c} documents of outlet {o}"
                 break
-        if best is None and df[key] >= max(min_docs, min_share * n_docs):
-            best = (df[key], f"in {df[key]} of {n_docs} documents")
-        if best is not None:
-            out[key] = best[1]
-    return out
+        if evidence is None and n >= max(min_docs, min_share * n_docs):
+            evidence = f"in {n} of {n_docs} documents"
+        if evidence is not None:
+            found.append((idx[0], texts[h], evidence))
+    # In the order of the first document that holds each line, then the line.
+    found.sort(key=lambda f: (f[0], f[1]))
+    return FurnitureLines((key, evidence) for _first, key, evidence in found)
+
+
+def furniture_key(raw: str, furniture: Mapping[str, str]) -> str:
+    """A short stable hash of the furniture lines that occur in ``raw`` (sorted).
+
+    Two calls give the same key exactly when the same furniture lines occur,
+    so a pipeline can keep a document's clean text while its key stays the
+    same. A line "occurs" when clean() could look it up: a raw line, a line
+    as the cleaner splits and joins the text, the first line without its
+    scraper prefix, or a line after its inline repairs. The evidence strings
+    are not part of the key. No furniture gives the hash of nothing.
+    """
+    hits: set[str] = set()
+    if furniture:
+        from dedup.clean import _furniture_candidates
+
+        longest = furniture.longest if isinstance(furniture, FurnitureLines) else -1
+        for k in _furniture_candidates(raw, longest):
+            if k in furniture:
+                hits.add(k)
+    digest = hashlib.blake2b("\n".join(sorted(hits)).encode("utf-8"), digest_size=8)
+    return digest.hexdigest()

@@ -79,6 +79,7 @@ def wire_tag(line: str) -> tuple[int, str] | None:
 
 
 _TITLE_SEP = re.compile(r"\s+(?:\||–|—|-|::|»)\s+")
+_TITLE_SEP_CHARS = "|–—-:»"
 
 
 def split_title(line: str) -> tuple[str, str | None]:
@@ -87,6 +88,8 @@ def split_title(line: str) -> tuple[str, str | None]:
     The outlet is the last separated part when it is short and the rest is
     longer; otherwise the whole line is the title.
     """
+    if not any(c in line for c in _TITLE_SEP_CHARS):
+        return line.strip(), None  # no separator: what the split below would find
     parts = _TITLE_SEP.split(line.strip())
     if len(parts) >= 2:
         last = parts[-1].strip()
@@ -118,13 +121,17 @@ _ORG = re.compile(
     r"(?:\(c\)\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?:the\s+)?"
     r"((?:[A-Z][\w&.'’-]*)(?:\s+(?:[A-Z][\w&.'’-]*|of|for|and|&))*)"
 )
+_ORG_WORDS = ("published", "prepared", "produced", "brought", "©", "ⓒ", "copyright")
 _ORG_SUFFIX = re.compile(r"\s+(?:LLC|Inc\.?|Ltd\.?|Limited|Corp\.?|Co\.?|GmbH|S\.A\.|PLC|plc|AG)\.?$")
 
 
 def footer_orgs(line: str) -> list[str]:
     """Organisation names a footer line states (``content prepared by Warsaw Institute team``)."""
-    out = []
-    for m in _ORG.finditer(line[:600]):
+    out: list[str] = []
+    head = line[:600]
+    if not any(w in head for w in _ORG_WORDS):
+        return out  # each alternative of _ORG starts with one of these (case matters)
+    for m in _ORG.finditer(head):
         name = m.group(1).split(". ")[0]
         name = _ORG_SUFFIX.sub("", name.strip(" .,&"))
         name = re.sub(r"\s+(?:of|for|and|&)$", "", name)

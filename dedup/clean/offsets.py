@@ -40,21 +40,21 @@ def apply_fixes(text: str, fixes: Iterable[Fix], base: Sequence[int] | None = No
     """
     out: list[str] = []
     offsets: list[int] = []
+    # Built piecewise from slices of ``base`` (or ranges): no loop per character.
+    src: Sequence[int] = base if base is not None else range(len(text) + 1)
     pos = 0
     for start, end, repl in sorted(fixes, key=lambda f: (f[0], f[1])):
         if start < pos or end < start or end > len(text):
             continue
         out.append(text[pos:start])
-        offsets.extend(range(pos, start))
+        offsets.extend(src[pos:start])
         if repl:
             out.append(repl)
-            offsets.extend(map_inserted(len(repl), start, end))
+            inserted = map_inserted(len(repl), start, end)
+            offsets.extend(inserted if base is None else [base[i] for i in inserted])
         pos = end
     out.append(text[pos:])
-    offsets.extend(range(pos, len(text)))
-    offsets.append(len(text))
-    if base is not None:
-        offsets = [base[i] for i in offsets]
+    offsets.extend(src[pos : len(text) + 1])
     return "".join(out), offsets
 
 

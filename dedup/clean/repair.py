@@ -24,6 +24,9 @@ REPAIRS = ("doubled-punctuation", "glued-sentence", "glued-comma")
 # Two letters, a sentence stop, two letters: the only shape a glued sentence
 # can have. Fixed-width look-arounds keep the scan linear on any input.
 _GLUED_STOP = re.compile(r"[.!?](?=[^\W\d_]{2})")
+# The same, one stop at a time: a pattern that starts with a literal is
+# searched for far faster than one that starts with a class.
+_GLUED_STOPS = tuple((c, re.compile(re.escape(c) + r"(?=[^\W\d_]{2})")) for c in ".!?")
 _GLUED_COMMA = re.compile(r",(?=[^\W\d_]{2})")
 # Quick gate for mojibake: a Latin-1 lead byte followed by a continuation
 # byte as CP-1252 shows it ("Ã©", "â€™", "Ð°"); ftfy's own check is slower.
@@ -69,8 +72,13 @@ def _looks_like_address(token: str) -> bool:
 def glued_sentence(line: str) -> list[Fix]:
     """``groups.Taking`` -> ``groups. Taking``; never ``U.S.``, ``3.5``, ``e.g.``, URLs."""
     fixes: list[Fix] = []
-    for m in _GLUED_STOP.finditer(line):
-        i = m.start()
+    found: list[int] = []
+    for c, pat in _GLUED_STOPS:
+        if c in line:
+            found.extend(m.start() for m in pat.finditer(line))
+    if len(found) > 1:
+        found.sort()  # the order _GLUED_STOP.finditer gives
+    for i in found:
         if i < 2:
             continue
         a, b, c, d = line[i - 2], line[i - 1], line[i + 1], line[i + 2]
@@ -169,15 +177,33 @@ _BAD_WIDTH = _badness_width()
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
-def _is_bad(text: str) -> bool:
+def _non_ascii_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of non-ASCII characters. A few are found from the ASCII encoding
+    (one ``?`` stands for each), which is quicker than a regex scan."""
+    enc = text.encode("ascii", "replace")
+    if enc.count(b"?") > 16:
+        return [m.span() for m in _NON_ASCII_RUN.finditer(text)]
+    runs: list[tuple[int, int]] = []
+    i = enc.find(b"?")
+    while i >= 0:
+        if text[i] != "?":
+            if runs and runs[-1][1] == i:
+                runs[-1] = (runs[-1][0], i + 1)
+            else:
+                runs.append((i, i + 1))
+        i = enc.find(b"?", i + 1)
+    return runs
+
+
+def _is_bad(text: str, runs: list[tuple[int, int]] | None = None) -> bool:
     """``ftfy.badness.is_bad`` searching only around the non-ASCII characters (same answer)."""
     w = _BAD_WIDTH
     if w is None:
         return is_bad(text)
     n = len(text)
     lo = hi = -1
-    for m in _NON_ASCII_RUN.finditer(text):
-        a, b = m.start() - w + 1, m.end() + w - 1
+    for start, end in _non_ascii_runs(text) if runs is None else runs:
+        a, b = start - w + 1, end + w - 1
         if a <= hi:
             hi = b
             continue
@@ -187,9 +213,15 @@ def _is_bad(text: str) -> bool:
     return hi > lo and BADNESS_RE.search(text, max(lo, 0), min(hi, n)) is not None
 
 
-def _fix_encoding_step(text: str) -> str:
-    """One step of ``ftfy.fix_encoding`` (ftfy 6.3, default configuration) with the windowed badness check."""
-    if not text or _chardata.possible_encoding(text, "ascii") or not _is_bad(text):
+def _fix_encoding_step(text: str, bad: bool = False) -> str:
+    """One step of ``ftfy.fix_encoding`` (ftfy 6.3, default configuration) with the windowed badness check.
+
+    ``bad`` says the caller already knows ``text`` is non-empty, not ASCII and bad.
+    """
+    if not text or _chardata.possible_encoding(text, "ascii"):
+        return text
+    runs = _non_ascii_runs(text)
+    if not bad and not _is_bad(text, runs):
         return text
     possible_1byte_encodings = []
     for encoding in _chardata.CHARMAP_ENCODINGS:
@@ -198,7 +230,7 @@ def _fix_encoding_step(text: str) -> str:
             encoded_bytes = text.encode(encoding)
             try:
                 decoding = "utf-8"
-                if encoding != "macroman" and _chardata.ALTERED_UTF8_RE.search(encoded_bytes):
+                if encoding != "macroman" and _altered_utf8(encoded_bytes, runs):
                     encoded_bytes = _ftfy_fixes.restore_byte_a0(encoded_bytes)
                 if encoding.startswith("sloppy"):
                     encoded_bytes = _ftfy_fixes.replace_lossy_sequences(encoded_bytes)
@@ -223,16 +255,42 @@ def _fix_encoding_step(text: str) -> str:
     return text
 
 
+# ftfy 6.3's pattern for UTF-8 whose 0xA0 byte became a space: every
+# alternative starts at a byte of 0x80 or more and spans at most four bytes.
+_ALTERED_KNOWN = _chardata.ALTERED_UTF8_RE.pattern == (
+    b"[\xc2\xc3\xc5\xce\xd0\xd9][ ]|[\xe2\xe3][ ][\x80-\x84\x86-\x9f\xa1-\xbf]|"
+    b"[\xe0-\xe3][\x80-\x84\x86-\x9f\xa1-\xbf][ ]|[\xf0][ ][\x80-\xbf][\x80-\xbf]|"
+    b"[\xf0][\x80-\xbf][ ][\x80-\xbf]|[\xf0][\x80-\xbf][\x80-\xbf][ ]"
+)
+
+
+def _altered_utf8(encoded: bytes, runs: list[tuple[int, int]]) -> bool:
+    """``ALTERED_UTF8_RE.search(encoded)``, looking only where the high bytes are.
+
+    ``encoded`` is a one-byte-per-character encoding of a text whose
+    non-ASCII characters (its only high bytes) lie in ``runs``.
+    """
+    if not _ALTERED_KNOWN:
+        return _chardata.ALTERED_UTF8_RE.search(encoded) is not None
+    search = _chardata.ALTERED_UTF8_RE.search
+    n = len(encoded)
+    return any(search(encoded, a, min(b + 3, n)) for a, b in runs)
+
+
 # The step above restates ftfy 6.3's own; any other version is called as it is.
 _FTFY_STEP_VERIFIED = ftfy.__version__.startswith("6.3.") and _BAD_WIDTH is not None
 
 
-def fix_encoding(text: str) -> str:
-    """``ftfy.fix_encoding(text)``, faster on long lines with a little mojibake."""
+def fix_encoding(text: str, bad: bool = False) -> str:
+    """``ftfy.fix_encoding(text)``, faster on long lines with a little mojibake.
+
+    ``bad`` says ``text`` is known to be non-ASCII and bad (saves one check).
+    """
     if not _FTFY_STEP_VERIFIED:
         return ftfy.fix_encoding(text)
     while True:
-        fixed = _fix_encoding_step(text)
+        fixed = _fix_encoding_step(text, bad)
+        bad = False
         if fixed == text:
             return text
         text = fixed
@@ -242,7 +300,7 @@ def mojibake(line: str) -> list[Fix]:
     """UTF-8 read as Latin-1/CP-1252 (``Iranâ€™s``), fixed by ftfy; only where ftfy sees it."""
     if line.isascii() or not _MOJI_GATE.search(line) or not _is_bad(line):
         return []
-    fixed = fix_encoding(line)
+    fixed = fix_encoding(line, bad=True)
     if fixed == line:
         return []
     # One fix over the differing middle keeps unchanged characters mapped to

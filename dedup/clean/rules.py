@@ -66,7 +66,12 @@ def line_score(line: str, furniture_name: str | None = None) -> float:
         return n / 2
     # Menus are capitalised labels; table cells, list items and schedules
     # carry numbers or running lower-case words, and cost little.
-    if any(c.isdigit() for c in line[:80]):
+    head = line[:80]
+    if head.isascii():
+        raw = head.encode("ascii")
+        if len(raw.translate(None, b"0123456789")) != len(raw):
+            return -DATA_LINE_COST
+    elif any(c.isdigit() for c in head):
         return -DATA_LINE_COST
     if n >= 4 and sum(w[:1].islower() for w in line.split()) * 2 >= n:
         return -DATA_LINE_COST

@@ -1,0 +1,154 @@
+"""The Spark engine gives exactly the local engine's results (issue 7).
+
+Every test here runs a corpus through :func:`dedup.pipeline.run` and through
+:func:`dedup.engines.spark.run_spark` into two databases and compares them
+table by table (``Store.table_fingerprint``: every row of every table but the
+run bookkeeping) and result by result (clusters with members, canonical and
+reason, pair figures, damage, inferred metadata, reuse edges, citations).
+
+One local Spark session (``local[2]``) is shared by the module, since starting
+one costs more than most of the runs; the Spark Connect test
+(``test_spark_connect.py``) starts its own server once this one is stopped.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dedup.pipeline import RunResult, run
+from dedup.store import Store
+from tests.conftest import ROOT, SEEDS
+
+HAVE_SPARK = importlib.util.find_spec("pyspark") is not None
+needs_spark = pytest.mark.skipif(
+    not HAVE_SPARK, reason="pyspark is not installed: pip install 'article-dedup[spark]' (and a Java 17+ runtime)"
+)
+
+
+@pytest.fixture(scope="module")
+def spark() -> Any:
+    from dedup.engines.spark import spark_session
+
+    with spark_session("local[2]") as session:
+        yield session
+
+
+def _tables(db: Path) -> dict[str, str]:
+    """One fingerprint per table, minus run bookkeeping (``runs``, ``problems`` and run ids)."""
+    store = Store(str(db))
+    try:
+        names = [n for n in store.db.table_names() if n not in ("runs", "problems")]
+        return {n: store.table_fingerprint(exclude=tuple(o for o in store.db.table_names() if o != n)) for n in names}
+    finally:
+        store.close()
+
+
+def _results(result: RunResult) -> dict[str, Any]:
+    return {
+        "clusters": [c.to_dict() for c in result.clusters],
+        "pairs": [p.to_dict() for p in result.pairs],
+        "reuses": sorted((r.to_dict() for r in result.reuses), key=lambda r: json.dumps(r, sort_keys=True)),
+        "citations": sorted((c.to_dict() for c in result.citations), key=lambda c: json.dumps(c, sort_keys=True)),
+        "damage": result.damage,
+        "documents": list(result.document_records()),
+        "problems": [p.to_dict() for p in result.problems],
+        "counts": result.counts,
+        "input_order": result.input_order,
+    }
+
+
+def _assert_same(local: RunResult, spark_result: RunResult, local_db: Path, spark_db: Path) -> None:
+    a, b = _results(local), _results(spark_result)
+    for key in a:
+        assert a[key] == b[key], f"{key} differ between the local and the Spark engine"
+    ta, tb = _tables(local_db), _tables(spark_db)
+    assert ta == tb, f"tables differ: {sorted(n for n in ta if ta[n] != tb.get(n))}"
+
+
+def _both(paths: list[str], tmp: Path, spark: Any, **kwargs: Any) -> tuple[RunResult, RunResult]:
+    from dedup.engines.spark import run_spark
+
+    local = run(paths, db=str(tmp / "local.db"), **kwargs)
+    on_spark = run_spark(paths, db=str(tmp / "spark.db"), spark=spark, **kwargs)
+    _assert_same(local, on_spark, tmp / "local.db", tmp / "spark.db")
+    return local, on_spark
+
+
+@pytest.mark.spark
+@needs_spark
+def test_seeds_same_as_local(tmp_path: Path, spark: Any) -> None:
+    local, _ = _both([str(SEEDS)], tmp_path, spark)
+    assert any(len(c.members) > 1 for c in local.clusters) and local.reuses
+
+
+@pytest.mark.spark
+@needs_spark
+def test_seeds_incremental_same_as_local(tmp_path: Path, spark: Any) -> None:
+    """A re-run after inputs changed (one edited, one added): both engines agree again."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    _both([str(corpus)], tmp_path, spark)
+    first, second = sorted(corpus.iterdir())[:2]
+    text = first.read_text(encoding="utf-8")
+    (corpus / "zz_truncated_copy.txt").write_text(text[: len(text) * 2 // 3], encoding="utf-8")
+    second.write_text(second.read_text(encoding="utf-8") + "\nOne more closing line for the edited seed.\n",
+                      encoding="utf-8")
+    local, on_spark = _both([str(corpus)], tmp_path, spark)
+    assert on_spark.counts["unchanged"] == len(list(corpus.iterdir())) - 2
+    assert any("zz_truncated_copy.txt" in c.members and len(c.members) > 1 for c in local.clusters)
+
+
+@pytest.mark.spark
+@needs_spark
+def test_generated_corpus_same_as_local(tmp_path: Path, spark: Any) -> None:
+    """2,000 generated news records: syndicated, truncated and damaged copies, and quotations."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from benchgen import generate
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    corpus = generate(2000, seed=7)
+    src = tmp_path / "generated.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in corpus.records), encoding="utf-8")
+    _, on_spark = _both([str(src)], tmp_path, spark)
+    assert on_spark.counts["duplicate_clusters"] > 100 and on_spark.counts["reuses"] > 50
+
+    # the Parquet copy has the tables' shape and content
+    tables = spark.read.parquet(str(tmp_path / "spark.db.parquet" / "clusters"))
+    store = Store(str(tmp_path / "spark.db"))
+    try:
+        want = sorted((r["id"], r["canonical"], r["size"], r["reason"]) for r in store.load_clusters())
+        members_cols = set(store.db["cluster_members"].columns_dict)
+    finally:
+        store.close()
+    assert sorted((r["id"], r["canonical"], r["size"], r["reason"]) for r in tables.collect()) == want
+    got_cols = set(spark.read.parquet(str(tmp_path / "spark.db.parquet" / "cluster_members")).columns)
+    assert got_cols == members_cols
+    for name in ("documents", "edits", "signatures", "reuses", "citations"):
+        assert (tmp_path / "spark.db.parquet" / name).is_dir()
+
+
+def test_import_dedup_does_not_import_pyspark() -> None:
+    code = "import sys, dedup, dedup.engines, dedup.pipeline; assert 'pyspark' not in sys.modules, 'pyspark imported'"
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_without_the_extra_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedup.engines import engine
+    from dedup.errors import ConfigError
+
+    for name in ("pyspark", "pyspark.sql"):
+        monkeypatch.setitem(sys.modules, name, None)
+    message = r"^the Spark engine needs the spark extra: pip install 'article-dedup\[spark\]'$"
+    with pytest.raises(ConfigError, match=message):
+        engine("spark")([str(SEEDS)], db=str(tmp_path / "x.db"))
+    assert not (tmp_path / "x.db").exists()
