@@ -19,12 +19,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from dedup import __version__
+from dedup import __version__, engines
 from dedup.config import Config
 from dedup.corpus import Corpus, DocumentView
 from dedup.errors import DedupError, InputError, StoreError
 from dedup.models import Document, Gap
-from dedup import engines
 from dedup.pipeline import RunResult
 
 err = Console(stderr=True)
