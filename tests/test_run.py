@@ -192,3 +192,9 @@ def test_second_concurrent_run_stops_with_a_clear_message(tmp_path: Path) -> Non
     finally:
         holder.close()
     assert invoke("run", str(SEEDS), "--db", str(db), "-q").exit_code == 0
+
+
+def test_spark_options_need_the_spark_engine(tmp_path: Path) -> None:
+    result = invoke("run", str(SEEDS), "--db", str(tmp_path / "x.db"), "--master", "local[2]")
+    assert result.exit_code == 2
+    assert "--master and --remote go with --engine spark" in result.stderr
