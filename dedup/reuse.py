@@ -29,7 +29,11 @@ run only on candidate passage pairs):
 
 from __future__ import annotations
 
+import pickle
 import re
+import resource
+import tempfile
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -51,7 +55,7 @@ from dedup.attribution import (
     select_mentions,
 )
 from dedup.config import Config
-from dedup.fingerprint import band_keys, batch_shingles, normalise, signatures
+from dedup.fingerprint import band_keys, batch_shingles, normalise, signatures_concat
 from dedup.models import Attribution, Citation, Cluster, Document, Reuse, Span
 
 I64 = npt.NDArray[np.int64]
@@ -64,10 +68,21 @@ _A = TypeVar("_A", bound=np.generic)
 WINNOW = 4
 # A fingerprint in more groups than this is a common phrase or boilerplate.
 MAX_FP_GROUPS = 25
+# Pairing works on 2**FP_PART_BITS slices of the fingerprint range at a time.
+FP_PART_BITS = 6
+# Group pairs are counted in this many buckets, spilled to temporary files.
+PAIR_SPILLS = 8
 # Groups sharing fewer fingerprints are not compared further.
 MIN_SHARED_FP = 3
-# Documents per first-pass task.
+# Documents per first-pass task, and characters: the vector pass over a
+# chunk holds ~30 bytes per character (and fingerprint's table of powers
+# grows to the largest chunk), so chunks stay a few hundred kB of text.
 SCAN_CHUNK = 1000
+SCAN_CHARS = 400_000
+# Documents per task of pass 2's first step (passages and signatures).
+PREPARE_CHUNK = 200
+# Documents per pass-2 matching task (all members of whole group pairs).
+PASS2_CHUNK_DOCS = 400
 
 # Passage MinHash: 32 permutations in 16 bands of 2 rows. A passage pair
 # with Jaccard 0.3 (a quoted sentence inside a longer one) collides with
@@ -155,6 +170,21 @@ class _Verdict:
 
 
 # --------------------------------------------------------------------------- helpers
+
+#: CPU seconds (this process) of each stage of the last find_reuses call, for scripts/bench-reuse.
+TIMINGS: dict[str, float] = {}
+#: Peak RSS (MB, this process) at the end of each stage of the last call.
+PEAK_RSS: dict[str, int] = {}
+_CLOCK: list[float] = [0.0]
+
+
+def _tick(stage: str) -> None:
+    now = time.process_time()
+    if stage != "start":
+        TIMINGS[stage] = TIMINGS.get(stage, 0.0) + now - _CLOCK[0]
+        PEAK_RSS[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    _CLOCK[0] = now
+
 
 
 def _date(doc: Document) -> str | None:
@@ -270,6 +300,55 @@ def _pool_map(fn: Callable[[_T], _R], items: Iterable[_T], workers: int) -> Iter
             yield pending.popleft().result()
 
 
+@dataclass
+class _Task:
+    """One chunk of pass 2: whole candidate group pairs with every member document."""
+
+    config: Config
+    docs: list[int]
+    records: list[bytes]  # pickled (Document, DocPassages without grams, passage signatures)
+    group: dict[int, int]
+    members: dict[int, list[int]]
+    canonical: dict[int, int]
+    group_names: dict[int, list[str]]
+    dates: dict[int, str | None]
+    mentions: dict[int, list[Mention]]
+    pairs: I64
+    boiler_keys: I64
+
+
+def _prepare(item: tuple[list[Document], int]) -> list[tuple[bytes, P.U64]]:
+    """Pass 2, first step (any process): passages and signatures of documents, pickled for the
+    spool, with the exact key of each passage (for the corpus-wide boilerplate)."""
+    docs, seed = item
+    dps = [P.build(doc.text) for doc in docs]
+    parts = [P.passage_shingle_concat(dp) for dp in dps]
+    offsets = np.cumsum([0] + [len(h) for h, _ in parts])
+    allh = np.concatenate([h for h, _ in parts]) if parts else np.empty(0, np.uint64)
+    starts = [b[:-1] + off for (_, b), off in zip(parts, offsets.tolist(), strict=False)]
+    bounds = np.concatenate([*starts, offsets[-1:]])
+    sigs = signatures_concat(allh, bounds.astype(np.int64), PASSAGE_PERM, seed)
+    exact = band_keys(sigs, 1, PASSAGE_PERM)[:, 0]
+    out: list[tuple[bytes, P.U64]] = []
+    lo = 0
+    for doc, dp in zip(docs, dps, strict=True):
+        hi = lo + len(dp.ranges)
+        # the spool holds what cannot be recomputed cheaply: grams and the
+        # normalised text are made again on reading, offsets fit 32 bits
+        dp.grams = dp.grams[:0]
+        tok = dp.tokens
+        tok.starts, tok.ends = tok.starts.astype(np.int32), tok.ends.astype(np.int32)
+        if tok._words is None:
+            tok._norm = ""
+        out.append((pickle.dumps((doc, dp, sigs[lo:hi].copy()), protocol=pickle.HIGHEST_PROTOCOL), exact[lo:hi]))
+        lo = hi
+    return out
+
+
+def _match(task: _Task) -> list[tuple[Segment, _Verdict, Reuse]]:
+    return _Matcher(task).run()
+
+
 class _Detector:
     def __init__(self, docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int) -> None:
         self.source = docs
@@ -279,8 +358,7 @@ class _Detector:
         ids: list[str] = []
         names: list[list[str]] = []
         dates: list[str | None] = []
-        fp_doc_l: list[npt.NDArray[np.int32]] = []
-        fp_l: list[npt.NDArray[np.uint32]] = []
+        fp_keys: list[npt.NDArray[np.uint64]] = []
         # candidate mentions with their spans: spans need the document, which is at hand only now
         self.raw: dict[int, list[tuple[RawMention, Span]]] = {}
 
@@ -289,28 +367,33 @@ class _Detector:
 
         def chunks() -> Iterator[list[str]]:
             chunk: list[Document] = []
+            size = 0
             for d in docs:
                 ids.append(d.id)
                 names.append(doc_outlet_names(d))
                 dates.append(_date(d))
                 chunk.append(d)
-                if len(chunk) == SCAN_CHUNK:
+                size += len(d.text)
+                if len(chunk) == SCAN_CHUNK or size >= SCAN_CHARS:
                     in_flight.append(chunk)
                     yield [x.text for x in chunk]
                     chunk = []
+                    size = 0
             if chunk:
                 in_flight.append(chunk)
                 yield [x.text for x in chunk]
 
+        _tick("start")
         base = 0
         for fp_doc, fp, raw in _pool_map(_scan, chunks(), workers):
             chunk_docs = in_flight.popleft()
-            fp_doc_l.append(fp_doc + np.int32(base))
-            fp_l.append(fp)
+            fp_keys.append(np.sort((fp.astype(np.uint64) << np.uint64(32)) | (fp_doc + base).astype(np.uint64)))
+            del fp_doc, fp
             for k, r in enumerate(raw):
                 if r:
                     self.raw[base + k] = [(m, chunk_docs[k].span(m.start, m.end)) for m in r]
             base += len(raw)
+        _tick("pass1_scan")
         self.ids = ids
         self.dates = dates
         self.index = {d: i for i, d in enumerate(ids)}
@@ -351,152 +434,490 @@ class _Detector:
         self._mentions: dict[int, list[Mention]] = {
             i: select_mentions([m for m, _ in raw], self.outlets) for i, raw in self.raw.items()
         }
-        self.pairs = self._group_pairs(
-            np.concatenate(fp_doc_l) if fp_doc_l else np.empty(0, np.int32),
-            np.concatenate(fp_l) if fp_l else np.empty(0, np.uint32),
-        )
-        # ---- pass 2: only the documents of candidate group pairs, read again
-        involved = sorted({m for g in np.unique(self.pairs).tolist() for m in self.members[g]})
-        self.docs: dict[int, Document] = {i: docs[i] for i in involved}
-        self.dp: dict[int, P.DocPassages] = {i: P.build(d.text) for i, d in self.docs.items()}
+        # keep the spans of the mentions that count (most candidates do not)
+        self.spans: dict[int, dict[tuple[int, int], Span]] = {}
+        for i, cands in self.raw.items():
+            wanted = {(men.start, men.end) for men in self._mentions[i]}
+            if wanted:
+                self.spans[i] = {(m.start, m.end): sp for m, sp in cands if (m.start, m.end) in wanted}
+        del self.raw
+        self._mentions = {i: ms for i, ms in self._mentions.items() if ms}
+        self.pairs = self._group_pairs(fp_keys)
+        del fp_keys
+        _tick("pass1_index")
 
-    def _group_pairs(self, fp_doc: npt.NDArray[np.int32], fp: npt.NDArray[np.uint32]) -> I64:
+    def _group_pairs(self, fp_keys: list[npt.NDArray[np.uint64]]) -> I64:
         """Pairs of groups (g1 < g2) that share at least MIN_SHARED_FP fingerprints of modest spread.
 
+        ``fp_keys``: per first-pass chunk, sorted ``fingerprint << 32 | document``.
         A fingerprint in more than MAX_FP_GROUPS groups is a common phrase or
         furniture and pairs nothing; copies inside one group count once, so
-        syndication costs nothing here.
+        syndication costs nothing here. Worked in FP_PARTS slices of the
+        fingerprint range, so that the temporaries are a fraction of the corpus's.
         """
-        if len(fp) == 0:
+        n_groups = int(self.group.max()) + 1 if len(self.group) else 1
+        spills = [tempfile.TemporaryFile(prefix="dedup-pairs-") for _ in range(PAIR_SPILLS)]
+        low = np.uint64(0xFFFFFFFF)
+        shift = 64 - FP_PART_BITS
+        for part in range(1 << FP_PART_BITS):
+            lo = np.uint64(part << shift)
+            pieces = []
+            for keys in fp_keys:
+                a = int(np.searchsorted(keys, lo))
+                last = part == (1 << FP_PART_BITS) - 1
+                b = len(keys) if last else int(np.searchsorted(keys, np.uint64((part + 1) << shift)))
+                if b > a:
+                    pieces.append(keys[a:b])
+            if not pieces:
+                continue
+            key = np.concatenate(pieces)
+            groups = self.group[(key & low).astype(np.int64)].astype(np.uint64)
+            key = _sorted_unique(((key >> np.uint64(32)) << np.uint64(32)) | groups)
+            del groups
+            vals = key >> np.uint64(32)
+            grp = (key & low).astype(np.int64)
+            del key
+            starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
+            sizes = np.diff(np.r_[starts, len(vals)])
+            del vals
+            codes: list[I64] = []
+            for size in np.unique(sizes[(sizes >= 2) & (sizes <= MAX_FP_GROUPS)]).tolist():
+                rows = starts[sizes == size]
+                mat = grp[rows[:, None] + np.arange(size)[None, :]]
+                i, j = np.triu_indices(size, k=1)
+                codes.append(mat[:, i].ravel() * n_groups + mat[:, j].ravel())
+            if not codes:
+                continue
+            allc = np.sort(np.concatenate(codes))
+            del codes
+            starts_c = np.flatnonzero(np.r_[True, allc[1:] != allc[:-1]])
+            # pair code and its count in this slice (only "at least MIN_SHARED_FP" matters) in one integer
+            cnt = np.minimum(np.diff(np.r_[starts_c, len(allc)]), MIN_SHARED_FP)
+            packed = allc[starts_c] * 4 + cnt
+            del allc, starts_c, cnt
+            # spilled by pair bucket: on a large corpus the group pairs that
+            # share one common phrase are tens of millions
+            bucket = (packed >> 2) % len(spills)
+            for q, spill in enumerate(spills):
+                packed[bucket == q].tofile(spill)
+            del packed, bucket
+        found: list[I64] = []
+        for spill in spills:
+            spill.seek(0)
+            packed = np.fromfile(spill, dtype=np.int64)
+            spill.close()
+            if len(packed) == 0:
+                continue
+            packed.sort()
+            allc = packed >> 2
+            starts_c = np.flatnonzero(np.r_[True, allc[1:] != allc[:-1]])
+            total = np.add.reduceat(packed & 3, starts_c)
+            found.append(allc[starts_c][total >= MIN_SHARED_FP])
+            del packed, allc, starts_c, total
+        if not found:
             return np.empty((0, 2), dtype=np.int64)
-        groups = self.group[fp_doc]
-        key = _sorted_unique((fp.astype(np.uint64) << np.uint64(32)) | groups.astype(np.uint64))
-        del groups
-        vals = key >> np.uint64(32)
-        grp = (key & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        del key
-        starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
-        sizes = np.diff(np.r_[starts, len(vals)])
-        del vals
-        n_groups = int(self.group.max()) + 1
-        codes: list[I64] = []
-        for size in np.unique(sizes[(sizes >= 2) & (sizes <= MAX_FP_GROUPS)]).tolist():
-            rows = starts[sizes == size]
-            mat = grp[rows[:, None] + np.arange(size)[None, :]]
-            i, j = np.triu_indices(size, k=1)
-            codes.append(mat[:, i].ravel() * n_groups + mat[:, j].ravel())
-        if not codes:
-            return np.empty((0, 2), dtype=np.int64)
-        allc = np.sort(np.concatenate(codes))
-        starts_c = np.flatnonzero(np.r_[True, allc[1:] != allc[:-1]])
-        counts = np.diff(np.r_[starts_c, len(allc)])
-        uniq = allc[starts_c][counts >= MIN_SHARED_FP]
+        uniq = np.sort(np.concatenate(found))
         return np.stack([uniq // n_groups, uniq % n_groups], axis=1)
 
     # ----------------------------------------------------------------- dates, mentions
     def date_of(self, i: int) -> str | None:
         return self.dates[i] or self.group_date.get(int(self.group[i]))
 
+    def pass2(self, workers: int) -> list[tuple[Segment, _Verdict, Reuse]]:
+        """Reuses between the documents of the candidate group pairs, in bounded memory.
+
+        The documents are read once more, in index order: their passages and
+        signatures go to a spool file (the corpus-wide boilerplate needs the
+        exact passage keys of all of them before any pair is judged). Then
+        chunks of whole group pairs, at most PASS2_CHUNK_DOCS documents each,
+        are read back from the spool and matched, in the worker pool; results
+        come back in chunk order, so the output does not depend on ``workers``.
+        """
+        if len(self.pairs) == 0:
+            return []
+        involved = sorted({m for g in np.unique(self.pairs).tolist() for m in self.members[g]})
+        seed = self.config.seed
+        where: dict[int, tuple[int, int]] = {}
+        owner_l: list[I64] = []
+        exact_l: list[P.U64] = []
+
+        def batches() -> Iterator[tuple[list[Document], int]]:
+            for lo in range(0, len(involved), PREPARE_CHUNK):
+                yield [self.source[i] for i in involved[lo : lo + PREPARE_CHUNK]], seed
+
+        with tempfile.TemporaryFile(prefix="dedup-reuse-") as spool:
+            pos = 0
+            done = 0
+            for recs in _pool_map(_prepare, batches(), workers):
+                for blob, exact in recs:
+                    i = involved[done]
+                    done += 1
+                    spool.write(blob)
+                    where[i] = (pos, len(blob))
+                    pos += len(blob)
+                    owner_l.append(np.full(len(exact), i, dtype=np.int64))
+                    exact_l.append(exact)
+            _tick("pass2_prepare")
+            boiler = self._boilerplate(np.concatenate(owner_l), np.concatenate(exact_l))
+            del owner_l, exact_l
+
+            def read(i: int) -> bytes:
+                off, size = where[i]
+                spool.seek(off)
+                return spool.read(size)
+
+            def tasks() -> Iterator[_Task]:
+                for chunk in self._chunks():
+                    docs = sorted({m for g1, g2 in chunk for g in (g1, g2) for m in self.members[g]})
+                    groups = sorted({g for pair in chunk for g in pair})
+                    yield _Task(
+                        config=self.config,
+                        docs=docs,
+                        records=[read(i) for i in docs],
+                        group={i: int(self.group[i]) for i in docs},
+                        members={g: self.members[g] for g in groups},
+                        canonical={g: self.canonical[g] for g in groups},
+                        group_names={g: self.group_names.get(g, []) for g in groups},
+                        dates={i: self.date_of(i) for i in docs},
+                        mentions={i: self._mentions[i] for i in docs if i in self._mentions},
+                        pairs=np.asarray(chunk, dtype=np.int64).reshape(-1, 2),
+                        boiler_keys=boiler,
+                    )
+
+            out: list[tuple[Segment, _Verdict, Reuse]] = []
+            for found in _pool_map(_match, tasks(), workers):
+                out.extend(found)
+        _tick("pass2_match")
+        return out
+
+    def _chunks(self) -> Iterator[list[tuple[int, int]]]:
+        """Candidate group pairs in order, cut into chunks of at most PASS2_CHUNK_DOCS documents
+        (a single pair of larger groups is a chunk of its own)."""
+        chunk: list[tuple[int, int]] = []
+        seen: set[int] = set()
+        for g1, g2 in self.pairs.tolist():
+            new = {m for g in (g1, g2) for m in self.members[g]} - seen
+            if chunk and len(seen) + len(new) > PASS2_CHUNK_DOCS:
+                yield chunk
+                chunk, seen = [], set()
+                new = {m for g in (g1, g2) for m in self.members[g]}
+            chunk.append((g1, g2))
+            seen |= new
+        if chunk:
+            yield chunk
+
     def mentions(self, i: int) -> list[Mention]:
         return self._mentions.get(i, [])
+
+    def _boilerplate(self, owner: I64, exact: P.U64) -> I64:
+        """Exact passage keys repeated across many clusters: one outlet's furniture or corpus-wide boilerplate.
+
+        ``owner``/``exact``: the document and exact key of every passage of the documents that pass 2 reads.
+        """
+        # Worked in slices of the key range (a key is decided on its own), so
+        # that the temporaries are a fraction of the input.
+        parts = 1 << FP_PART_BITS
+        top = (exact >> np.uint64(64 - FP_PART_BITS)).astype(np.int64)
+        found: list[I64] = []
+        for part in range(parts):
+            sel = top == part
+            if sel.any():
+                found.append(self._boilerplate_part(owner[sel], exact[sel]))
+        return np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+
+    def _boilerplate_part(self, owner: I64, exact: P.U64) -> I64:
+        groups = self.group[owner]
+        # distinct (passage key, group) pairs, then clusters per key
+        ex = exact.astype(np.int64)
+        o = np.lexsort((groups, ex))
+        ex_s, gr_s = ex[o], groups[o]
+        first = np.r_[True, (ex_s[1:] != ex_s[:-1]) | (gr_s[1:] != gr_s[:-1])]
+        code = np.stack([ex_s[first], gr_s[first]], axis=1)
+        kstart = np.flatnonzero(np.r_[True, code[1:, 0] != code[:-1, 0]])
+        keys = code[kstart, 0]
+        counts = np.diff(np.r_[kstart, len(code)])
+        n_groups = len(self.members)
+        limit = max(GLOBAL_BOILER_MIN, int(GLOBAL_BOILER_SHARE * n_groups))
+        boiler_keys = set(keys[counts >= limit].tolist())
+        # same outlet: key seen in >= furniture_min_docs groups of one outlet
+        outlet_id: dict[str | None, int] = {None: 0}
+        ug = _sorted_unique(code[:, 1])
+        ug_outlet = np.fromiter(
+            (outlet_id.setdefault(self.outlet_of_group.get(g), len(outlet_id)) for g in ug.tolist()),
+            dtype=np.int64,
+            count=len(ug),
+        )
+        og = ug_outlet[np.searchsorted(ug, code[:, 1])]
+        none_id = 0
+        triple = np.stack([code[:, 0], og]).T[og != none_id]
+        if len(triple):
+            triple = triple[np.lexsort((triple[:, 1], triple[:, 0]))]
+            ts = np.flatnonzero(np.r_[True, (triple[1:] != triple[:-1]).any(axis=1)])
+            tc = np.diff(np.r_[ts, len(triple)])
+            boiler_keys |= set(triple[ts[tc >= max(2, self.config.furniture_min_docs)], 0].tolist())
+        return np.sort(np.fromiter(boiler_keys, dtype=np.int64, count=len(boiler_keys)))
+
+    def prune_quotation_clusters(
+        self, reps: list[tuple[Segment, _Verdict, Reuse]]
+    ) -> list[tuple[Segment, _Verdict, Reuse]]:
+        """Drop X-Y when X and Y both carry the same passage of a third document Z that came first.
+
+        Z is taken as the root when the evidence of X-Z or Y-Z points at Z
+        (attribution, marks or dates) and neither points away from it; the
+        X-Y stretch must lie mostly (COVER) inside both, so that Y copying X's own
+        words around the quotation is not explained away.
+        """
+        by_doc: dict[int, list[tuple[Segment, _Verdict, Reuse]]] = defaultdict(list)
+        for item in reps:
+            by_doc[item[0].a].append(item)
+            by_doc[item[0].b].append(item)
+        keep: list[tuple[Segment, _Verdict, Reuse]] = []
+        for item in reps:
+            seg, ver = item[0], item[1]
+            if ver.has_attribution:
+                keep.append(item)
+                continue
+            x, y = seg.a, seg.b
+            explained = False
+            for f, fv, _ in by_doc[x]:
+                z = f.b if f.a == x else f.a
+                if f is seg or z == y or _covers(f.side(x), seg.side(x)) < COVER:
+                    continue
+                for g, gv, _ in by_doc[y]:
+                    if g is seg or z not in (g.a, g.b) or _covers(g.side(y), seg.side(y)) < COVER:
+                        continue
+                    rx, ry = self._root(z, x, fv), self._root(z, y, gv)
+                    if min(rx, ry) >= 0 and max(rx, ry) > 0:
+                        explained = True
+                        break
+                if explained:
+                    break
+            if not explained:
+                keep.append(item)
+        return keep
+
+    def _root(self, z: int, other: int, ver: _Verdict) -> int:
+        """+1: evidence says ``other`` took the passage from z; -1: the reverse; 0: no evidence."""
+        if ver.direction == "quotes":
+            return 1 if ver.source == z else -1
+        dz, do = self.date_of(z), self.date_of(other)
+        if dz is None or do is None or dz == do:
+            return 0
+        return 1 if dz < do else -1
+
+    # ----------------------------------------------------------------- citations
+    def citations(self, reps: list[tuple[Segment, _Verdict, Reuse]]) -> list[Citation]:
+        partners: dict[int, set[int]] = defaultdict(set)
+        for seg, _, _ in reps:
+            for d in (seg.a, seg.b, *seg.also_in):
+                partners[d] |= {int(self.group[seg.a]), int(self.group[seg.b])}
+        out: list[Citation] = []
+        for i in sorted(self._mentions):
+            spans = self.spans.get(i, {})
+            own = int(self.group[i])
+            own_names = self.group_names.get(own, [])
+            for men in self._mentions[i]:
+                if any(outlet_matches(men.name, n) for n in own_names):
+                    continue
+                groups = self.outlets.lookup(men.name) - {own}
+                resolved: str | None = None
+                if len(groups) == 1:
+                    resolved = self.ids[self.canonical[next(iter(groups))]]
+                elif groups:
+                    linked = groups & partners.get(i, set())
+                    if len(linked) == 1:
+                        resolved = self.ids[self.canonical[next(iter(linked))]]
+                span = spans[(men.start, men.end)]
+                out.append(Citation(self.ids[i], men.name, span, span.text, resolved))
+        return out
+
+
+
+
+class _Matcher:
+    """Pass 2 on one chunk of candidate group pairs (any process): every document of those groups,
+    its passages and signatures, and what the verdicts need to know about the rest of the corpus."""
+
+    def __init__(self, task: _Task) -> None:
+        self.config = task.config
+        self.docs: dict[int, Document] = {}
+        self.dp: dict[int, P.DocPassages] = {}
+        self.sigs: dict[int, npt.NDArray[np.uint32]] = {}
+        for i, blob in zip(task.docs, task.records, strict=True):
+            doc, dp, sigs = pickle.loads(blob)
+            tok = dp.tokens
+            tok.starts, tok.ends = tok.starts.astype(np.int64), tok.ends.astype(np.int64)
+            if tok._words is None:
+                tok._norm = normalise(doc.text)
+            dp.grams = P.positional_shingles(tok.hashes, P.PASSAGE_SHINGLE)
+            self.docs[i], self.dp[i], self.sigs[i] = doc, dp, sigs
+        self.group = task.group
+        self.members = task.members
+        self.canonical = task.canonical
+        self.group_names = task.group_names
+        self.dates = task.dates
+        self._mentions = task.mentions
+        self.pairs = task.pairs
+        self.boiler_keys = task.boiler_keys
+        self.boiler_tokens: dict[int, set[int]] = {}
+
+    def date_of(self, i: int) -> str | None:
+        return self.dates.get(i)
+
+    def mentions(self, i: int) -> list[Mention]:
+        return self._mentions.get(i, [])
+
+    def run(self) -> list[tuple[Segment, _Verdict, Reuse]]:
+        segments: list[Segment] = []
+        for (a, b), pairs in self.candidates().items():
+            segments.extend(self.align(a, b, pairs))
+        out: list[tuple[Segment, _Verdict, Reuse]] = []
+        for seg in self.group_segments(segments):
+            ver = self.verdict(seg)
+            out.append((seg, ver, self.reuse(seg, ver)))
+        return out
+
+    def reuse(self, seg: Segment, ver: _Verdict) -> Reuse:
+        q, s = ver.quoting, ver.source
+        qd, sd = self.docs[q], self.docs[s]
+        qs, ss = seg.side(q), seg.side(s)
+        la = seg.a_tok[1] - seg.a_tok[0]
+        lb = seg.b_tok[1] - seg.b_tok[0]
+        return Reuse(
+            quoting=qd.id,
+            source=sd.id,
+            direction=ver.direction,  # type: ignore[arg-type]
+            quoting_span=qd.span(*qs),
+            source_span=sd.span(*ss),
+            similarity=round(2 * seg.matched / (la + lb), 3),
+            quoted=ver.quoted,
+            attribution=ver.attribution,
+            evidence=ver.evidence,
+            confidence=ver.confidence,
+            also_in=sorted(self.docs[i].id for i in seg.also_in - {q, s}),
+        )
 
     # ----------------------------------------------------------------- candidates
     def candidates(self) -> dict[tuple[int, int], list[tuple[int, int, int, int]]]:
         """Candidate passage pairs grouped by document pair (a < b, groups that pass 1 paired)."""
         owner_l: list[I64] = []
         ranges_l: list[I64] = []
-        shingles: list[P.U64] = []
         for i, dp in self.dp.items():
             if len(dp.ranges) == 0:
                 continue
             owner_l.append(np.full(len(dp.ranges), i, dtype=np.int64))
             ranges_l.append(dp.ranges)
-            shingles.extend(P.passage_shingles(dp))
         if not owner_l:
             return {}
         owner = np.concatenate(owner_l)
         ranges = np.concatenate(ranges_l)
-        sigs = signatures(shingles, PASSAGE_PERM, self.config.seed)
+        sigs = np.concatenate([self.sigs[i] for i in self.dp if len(self.dp[i].ranges)])
         keep = (ranges[:, 1] - ranges[:, 0]) >= P.PASSAGE_SHINGLE + 1
         exact = band_keys(sigs, 1, PASSAGE_PERM)[:, 0]
-        keep &= ~self._boilerplate(owner, exact)
+        if len(self.boiler_keys):
+            keep &= ~np.isin(exact.astype(np.int64), self.boiler_keys)
         self.boiler_tokens = self._boiler_token_mask(owner, ranges, keep)
         rows = np.flatnonzero(keep)
         if len(rows) < 2:
             return {}
         # Band keys meet only inside the document pairs of the group pairs
         # that pass 1 found, so neither syndicated copies (the same passage
-        # in every member) nor common phrases make buckets to pair up.
-        keys = band_keys(sigs, PASSAGE_BANDS, PASSAGE_ROWS)
-        doc_rows: dict[int, I64] = {}
-        order = np.argsort(owner[rows], kind="stable")
-        sorted_owner = owner[rows][order]
-        bounds = np.flatnonzero(np.r_[True, sorted_owner[1:] != sorted_owner[:-1], True])
-        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            doc_rows[int(sorted_owner[lo])] = rows[order[lo:hi]]
+        # in every member) nor common phrases make buckets to pair up. One
+        # sort of every (band key, passage) of the kept passages, then the
+        # pairs of each bucket across groups that pass 1 paired.
+        keys = band_keys(sigs[rows], PASSAGE_BANDS, PASSAGE_ROWS)  # (len(rows), bands)
+        found = self._passage_pairs(rows, owner, keys, sigs)
         out: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
-        for g1, g2 in self.pairs.tolist():
-            for a in self.members[g1]:
-                for b in self.members[g2]:
-                    ra, rb = doc_rows.get(a), doc_rows.get(b)
-                    if ra is None or rb is None:
-                        continue
-                    x, y = (a, b) if a < b else (b, a)
-                    rx, ry = (ra, rb) if a < b else (rb, ra)
-                    found = self._passage_pairs(rx, ry, keys, sigs)
-                    if found:
-                        out[(x, y)] = [
-                            (int(ranges[px, 0]), int(ranges[px, 1]), int(ranges[py, 0]), int(ranges[py, 1]))
-                            for px, py in found
-                        ]
-        return dict(sorted(out.items()))
+        if len(found) == 0:
+            return out
+        px, py = found[:, 0], found[:, 1]
+        dx, dy = owner[px], owner[py]
+        rx, ry = ranges[px], ranges[py]
+        cols = np.stack([dx, dy, rx[:, 0], rx[:, 1], ry[:, 0], ry[:, 1]], axis=1)
+        cols = cols[np.lexsort(cols.T[::-1])]
+        cuts = np.flatnonzero(np.r_[True, (cols[1:, :2] != cols[:-1, :2]).any(axis=1), True])
+        for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            block = cols[lo:hi]
+            out[(int(block[0, 0]), int(block[0, 1]))] = [
+                (sa, ea, sb, eb) for _, _, sa, ea, sb, eb in block.tolist()
+            ]
+        return out
 
-    @staticmethod
-    def _passage_pairs(rx: I64, ry: I64, keys: P.U64, sigs: npt.NDArray[np.uint32]) -> list[tuple[int, int]]:
-        """Passage rows of two documents that share a band key and pass the estimated Jaccard."""
-        kx, ky = keys[rx].ravel(), keys[ry].ravel()
-        common = np.intersect1d(kx, ky, assume_unique=False)
-        if len(common) == 0:
-            return []
-        bands = keys.shape[1]
-        ix = np.flatnonzero(np.isin(kx, common)) // bands
-        iy = np.flatnonzero(np.isin(ky, common)) // bands
-        hx, hy = kx[np.isin(kx, common)], ky[np.isin(ky, common)]
-        pairs: set[tuple[int, int]] = set()
-        by_key: dict[int, list[int]] = defaultdict(list)
-        for k, r in zip(hy.tolist(), iy.tolist(), strict=True):
-            by_key[k].append(r)
-        for k, r in zip(hx.tolist(), ix.tolist(), strict=True):
-            for r2 in by_key[k]:
-                pairs.add((int(rx[r]), int(ry[r2])))
-        cand = np.asarray(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-        est = (sigs[cand[:, 0]] == sigs[cand[:, 1]]).mean(axis=1)
-        return [(int(p), int(q)) for p, q in cand[est >= MIN_EST_JACCARD].tolist()]
+    # Rows of one document kept per bucket: a passage repeated over and over in
+    # one text (a damaged scrape) must not make a bucket quadratic.
+    MAX_BUCKET_ROWS_PER_DOC = 32
 
-    def _boilerplate(self, owner: I64, exact: P.U64) -> npt.NDArray[np.bool_]:
-        """Passages repeated across many clusters: one outlet's furniture or corpus-wide boilerplate."""
-        groups = self.group[owner]
-        # distinct (passage key, group) pairs, then clusters per key
-        code = np.unique(np.stack([exact.astype(np.int64), groups]).T, axis=0)
-        keys, counts = np.unique(code[:, 0], return_counts=True)
-        n_groups = len(self.members)
-        limit = max(GLOBAL_BOILER_MIN, int(GLOBAL_BOILER_SHARE * n_groups))
-        boiler_keys = set(keys[counts >= limit].tolist())
-        # same outlet: key seen in >= furniture_min_docs groups of one outlet
-        outlet_id: dict[str | None, int] = {}
-        og = np.fromiter(
-            (outlet_id.setdefault(self.outlet_of_group.get(int(g)), len(outlet_id)) for g in code[:, 1]),
-            dtype=np.int64,
-            count=len(code),
-        )
-        none_id = outlet_id.get(None, -1)
-        triple = np.stack([code[:, 0], og]).T[og != none_id]
-        if len(triple):
-            tk, tc = np.unique(triple, axis=0, return_counts=True)
-            boiler_keys |= set(tk[tc >= max(2, self.config.furniture_min_docs), 0].tolist())
-        if not boiler_keys:
-            return np.zeros(len(owner), dtype=bool)
-        return np.isin(exact.astype(np.int64), np.fromiter(boiler_keys, dtype=np.int64))
+    def _passage_pairs(self, rows: I64, owner: I64, keys: P.U64, sigs: npt.NDArray[np.uint32]) -> I64:
+        """Passage row pairs (x, y), owner x < owner y, that share a band key, pass the estimated
+        Jaccard, and lie in two documents of a group pair that pass 1 found."""
+        empty = np.empty((0, 2), dtype=np.int64)
+        if len(self.pairs) == 0 or len(rows) < 2:
+            return empty
+        n_groups = int(self.pairs.max()) + 1
+        pair_codes = np.sort(self.pairs[:, 0] * n_groups + self.pairs[:, 1])
+        doc_ids = np.fromiter(self.dp, dtype=np.int64, count=len(self.dp))
+        doc_grp = np.fromiter((self.group[i] for i in self.dp), dtype=np.int64, count=len(self.dp))
+        o = np.argsort(doc_ids)
+        doc_ids, doc_grp = doc_ids[o], doc_grp[o]
+        row_grp = doc_grp[np.searchsorted(doc_ids, owner[rows])]
+        row_doc = owner[rows]
+        found: list[I64] = []
+        for band in range(keys.shape[1]):
+            col = keys[:, band]
+            order = np.argsort(col)  # order inside a bucket does not matter: sorted again below
+            sk = col[order]
+            start = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+            size = np.diff(np.r_[start, len(sk)])
+            multi = size >= 2
+            start, size = start[multi], size[multi]
+            if len(start) == 0:
+                continue
+            # entries of buckets that hold at least two groups
+            idx = np.repeat(start, size) + (np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size))
+            bucket = np.repeat(np.arange(len(start)), size)
+            ent = order[idx]
+            grp = row_grp[ent]
+            bstart = np.r_[0, np.cumsum(size)[:-1]]
+            mixed = (np.minimum.reduceat(grp, bstart) != np.maximum.reduceat(grp, bstart))[bucket]
+            ent, bucket = ent[mixed], bucket[mixed]
+            if len(ent) == 0:
+                continue
+            # at most MAX_BUCKET_ROWS_PER_DOC rows of one document per bucket
+            doc = row_doc[ent]
+            o = np.lexsort((ent, doc, bucket))
+            ent, bucket, doc = ent[o], bucket[o], doc[o]
+            first = np.r_[True, (bucket[1:] != bucket[:-1]) | (doc[1:] != doc[:-1])]
+            run_start = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0))
+            keep = (np.arange(len(first)) - run_start) < self.MAX_BUCKET_ROWS_PER_DOC
+            ent, bucket = ent[keep], bucket[keep]
+            bs = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
+            bz = np.diff(np.r_[bs, len(ent)])
+            for sz in np.unique(bz[bz >= 2]).tolist():
+                firsts = bs[bz == sz]
+                i, j = np.triu_indices(sz, k=1)
+                # bound the temporary: many buckets of one size in slices
+                step = max(1, 1_000_000 // max(1, len(i)))
+                for lo in range(0, len(firsts), step):
+                    base = firsts[lo : lo + step][:, None]
+                    a, b = ent[base + i[None, :]].ravel(), ent[base + j[None, :]].ravel()
+                    ga, gb = row_grp[a], row_grp[b]
+                    code = np.minimum(ga, gb) * n_groups + np.maximum(ga, gb)
+                    pos = np.minimum(np.searchsorted(pair_codes, code), len(pair_codes) - 1)
+                    ok = (ga != gb) & (pair_codes[pos] == code)
+                    a, b = rows[a[ok]], rows[b[ok]]
+                    swap = owner[a] > owner[b]
+                    found.append(np.stack([np.where(swap, b, a), np.where(swap, a, b)], axis=1))
+        if not found:
+            return empty
+        cand = np.concatenate(found)
+        width = int(rows.max()) + 1
+        codes = _sorted_unique(cand[:, 0] * width + cand[:, 1])
+        cand = np.stack([codes // width, codes % width], axis=1)
+        est = np.empty(len(cand))
+        for lo in range(0, len(cand), 100_000):
+            c = cand[lo : lo + 100_000]
+            est[lo : lo + 100_000] = (sigs[c[:, 0]] == sigs[c[:, 1]]).mean(axis=1)
+        return cand[est >= MIN_EST_JACCARD]
 
     def _boiler_token_mask(self, owner: I64, ranges: I64, keep: npt.NDArray[np.bool_]) -> dict[int, set[int]]:
         out: dict[int, set[int]] = defaultdict(set)
@@ -556,13 +977,16 @@ class _Detector:
         return out
 
     def _content_words(self, a: int, chain: list[tuple[int, int, int]]) -> int:
+        """Matched lowercase content words of ``a`` in the chain, counted up to MIN_CONTENT_WORDS."""
         tok = self.dp[a].tokens
         text = self.docs[a].text
         n = 0
         for i, _, length in chain:
-            for t in range(i, i + length):
-                if text[int(tok.starts[t])].islower() and tok.words[t] not in _STOP:
+            for t, start in enumerate(tok.starts[i : i + length].tolist(), start=i):
+                if text[start].islower() and tok.word(t) not in _STOP:
                     n += 1
+                    if n >= MIN_CONTENT_WORDS:
+                        return n
         return n
 
     @staticmethod
@@ -757,77 +1181,6 @@ class _Detector:
             out.extend(reps)
         return out
 
-    def prune_quotation_clusters(self, reps: list[tuple[Segment, _Verdict]]) -> list[tuple[Segment, _Verdict]]:
-        """Drop X-Y when X and Y both carry the same passage of a third document Z that came first.
-
-        Z is taken as the root when the evidence of X-Z or Y-Z points at Z
-        (attribution, marks or dates) and neither points away from it; the
-        X-Y stretch must lie mostly (COVER) inside both, so that Y copying X's own
-        words around the quotation is not explained away.
-        """
-        by_doc: dict[int, list[tuple[Segment, _Verdict]]] = defaultdict(list)
-        for item in reps:
-            by_doc[item[0].a].append(item)
-            by_doc[item[0].b].append(item)
-        keep: list[tuple[Segment, _Verdict]] = []
-        for seg, ver in reps:
-            if ver.has_attribution:
-                keep.append((seg, ver))
-                continue
-            x, y = seg.a, seg.b
-            explained = False
-            for f, fv in by_doc[x]:
-                z = f.b if f.a == x else f.a
-                if f is seg or z == y or _covers(f.side(x), seg.side(x)) < COVER:
-                    continue
-                for g, gv in by_doc[y]:
-                    if g is seg or z not in (g.a, g.b) or _covers(g.side(y), seg.side(y)) < COVER:
-                        continue
-                    rx, ry = self._root(z, x, fv), self._root(z, y, gv)
-                    if min(rx, ry) >= 0 and max(rx, ry) > 0:
-                        explained = True
-                        break
-                if explained:
-                    break
-            if not explained:
-                keep.append((seg, ver))
-        return keep
-
-    def _root(self, z: int, other: int, ver: _Verdict) -> int:
-        """+1: evidence says ``other`` took the passage from z; -1: the reverse; 0: no evidence."""
-        if ver.direction == "quotes":
-            return 1 if ver.source == z else -1
-        dz, do = self.date_of(z), self.date_of(other)
-        if dz is None or do is None or dz == do:
-            return 0
-        return 1 if dz < do else -1
-
-    # ----------------------------------------------------------------- citations
-    def citations(self, reps: list[tuple[Segment, _Verdict]]) -> list[Citation]:
-        partners: dict[int, set[int]] = defaultdict(set)
-        for seg, _ in reps:
-            for d in (seg.a, seg.b, *seg.also_in):
-                partners[d] |= {int(self.group[seg.a]), int(self.group[seg.b])}
-        out: list[Citation] = []
-        for i in sorted(self._mentions):
-            spans = {(m.start, m.end): sp for m, sp in self.raw[i]}
-            own = int(self.group[i])
-            own_names = self.group_names.get(own, [])
-            for men in self._mentions[i]:
-                if any(outlet_matches(men.name, n) for n in own_names):
-                    continue
-                groups = self.outlets.lookup(men.name) - {own}
-                resolved: str | None = None
-                if len(groups) == 1:
-                    resolved = self.ids[self.canonical[next(iter(groups))]]
-                elif groups:
-                    linked = groups & partners.get(i, set())
-                    if len(linked) == 1:
-                        resolved = self.ids[self.canonical[next(iter(linked))]]
-                span = spans[(men.start, men.end)]
-                out.append(Citation(self.ids[i], men.name, span, span.text, resolved))
-        return out
-
 
 def find_reuses(
     docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, *, workers: int = 1
@@ -837,36 +1190,13 @@ def find_reuses(
     Deterministic: the result depends only on the inputs, and both lists are
     sorted (reuses by quoting, source, span; citations by document, span).
     """
+    TIMINGS.clear()
+    PEAK_RSS.clear()
     det = _Detector(docs, clusters, config, workers)
-    segments: list[Segment] = []
-    for (a, b), pairs in sorted(det.candidates().items()):
-        segments.extend(det.align(a, b, pairs))
-    reps = det.group_segments(segments)
-    judged = [(s, det.verdict(s)) for s in reps]
-    judged = det.prune_quotation_clusters(judged)
-    reuses: list[Reuse] = []
-    for seg, ver in judged:
-        q, s = ver.quoting, ver.source
-        qd, sd = det.docs[q], det.docs[s]
-        qs, ss = seg.side(q), seg.side(s)
-        la = seg.a_tok[1] - seg.a_tok[0]
-        lb = seg.b_tok[1] - seg.b_tok[0]
-        reuses.append(
-            Reuse(
-                quoting=qd.id,
-                source=sd.id,
-                direction=ver.direction,  # type: ignore[arg-type]
-                quoting_span=qd.span(*qs),
-                source_span=sd.span(*ss),
-                similarity=round(2 * seg.matched / (la + lb), 3),
-                quoted=ver.quoted,
-                attribution=ver.attribution,
-                evidence=ver.evidence,
-                confidence=ver.confidence,
-                also_in=sorted(det.ids[i] for i in seg.also_in - {q, s}),
-            )
-        )
+    judged = det.prune_quotation_clusters(det.pass2(workers))
+    reuses = [r for _, _, r in judged]
     reuses.sort(key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
     citations = det.citations(judged)
     citations.sort(key=lambda c: (c.doc, c.span.start, c.outlet))
+    _tick("pass2_verdicts")
     return reuses, citations

@@ -180,3 +180,50 @@ def test_spans_are_text_slices(base: str, other: str, quote: str, marks: bool, g
         if r.direction == "unknown":
             assert r.quoting < r.source
     assert reuses == find_reuses(docs, [], CONFIG)[0]
+
+
+# ------------------------------------------------------------------ chunking and workers
+
+
+def _all_cases_corpus() -> tuple[list[Document], list[Cluster]]:
+    """Every data-driven case in one corpus (ids prefixed by case), with its clusters."""
+    docs: list[Document] = []
+    clusters: list[Cluster] = []
+    for k, param in enumerate(load_cases("reuse")):
+        case = param.values[0]
+        for d in case["docs"]:
+            meta = {key: v for key, v in d.items() if key not in ("id", "text")}
+            docs.append(_doc(f"{k}-{d['id']}", d["text"], **meta))
+        for i, c in enumerate(case.get("clusters", [])):
+            clusters.append(Cluster(id=f"{k}-c{i}", members=[f"{k}-{m}" for m in c["members"]],
+                                    canonical=f"{k}-{c['canonical']}", reason="case"))
+    return docs, clusters
+
+
+def test_same_result_for_any_chunking_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dedup.reuse as reuse_mod
+
+    docs, clusters = _all_cases_corpus()
+    want = find_reuses(docs, clusters, CONFIG)
+    assert want[0]
+    monkeypatch.setattr(reuse_mod, "SCAN_CHUNK", 3)
+    monkeypatch.setattr(reuse_mod, "PREPARE_CHUNK", 2)
+    monkeypatch.setattr(reuse_mod, "PASS2_CHUNK_DOCS", 3)
+    monkeypatch.setattr(reuse_mod, "FP_PART_BITS", 1)
+    for workers in (1, 2):
+        got = find_reuses(docs, clusters, CONFIG, workers=workers)
+        assert [r.to_dict() for r in got[0]] == [r.to_dict() for r in want[0]]
+        assert [c.to_dict() for c in got[1]] == [c.to_dict() for c in want[1]]
+
+
+def test_pathological_documents_stay_fast() -> None:
+    import time
+
+    sentence = ("The minister told reporters on Tuesday that the new agreement would cut emissions"
+                " across the whole region by half before the end of the decade. ")
+    docs = [_doc("a", "a " * 200_000 + sentence), _doc("b", sentence + "Mr. " * 100_000),
+            _doc("c", "PHOTO/" * 70_000)]
+    t = time.process_time()
+    reuses, _ = find_reuses(docs, [], CONFIG)
+    assert time.process_time() - t < 10
+    assert [(r.quoting, r.source) for r in reuses] == [("a", "b")]
