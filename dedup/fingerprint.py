@@ -126,6 +126,12 @@ def _shingle_poly(th: U64, width: int) -> U64:
         return _fmix64(acc + np.uint64(width))
 
 
+def shingle_sets(texts: Sequence[str], k: int) -> list[U64]:
+    """Sorted unique shingle hashes of many texts through the vectorised path (equal to shingle_hashes)."""
+    allh, bounds = batch_shingles(texts, k)
+    return [np.unique(allh[bounds[i] : bounds[i + 1]]) for i in range(len(texts))]
+
+
 def shingle_hashes(toks: Sequence[str], k: int) -> U64:
     """Sorted, unique 64-bit hashes of the k-word shingles of ``toks``.
 
@@ -357,7 +363,13 @@ def lsh_candidates(keys: U64, max_bucket: int = 2000) -> npt.NDArray[np.int64]:
         sorted_keys = col[order]
         boundaries = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
         sizes = np.diff(boundaries)
-        for start, size in zip(boundaries[:-1][sizes > 1], sizes[sizes > 1], strict=True):
+        starts = boundaries[:-1]
+        # buckets of two, by far the most common, are paired with vector ops
+        two = starts[sizes == 2]
+        if len(two):
+            a, b = order[two], order[two + 1]
+            pairs.append(np.minimum(a, b) * np.int64(n) + np.maximum(a, b))
+        for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
             members = np.sort(order[start : start + min(int(size), max_bucket)])
             i, j = np.triu_indices(len(members), k=1)
             pairs.append(members[i] * np.int64(n) + members[j])

@@ -524,8 +524,8 @@ def _cluster(
         need = sorted({i for i in indices if i not in hashes})
         for batch in _batches(need, 2048):
             texts = store.texts(ids[i] for i in batch)
-            for i in batch:
-                hashes[i] = fp.shingle_hashes(fp.tokens(texts[ids[i]]), config.shingle_size)
+            sets = fp.shingle_sets([texts[ids[i]] for i in batch], config.shingle_size)
+            hashes.update(zip(batch, sets, strict=True))
 
     def figures(i: int, j: int) -> PairScore:
         a, b = (i, j) if ids[i] < ids[j] else (j, i)
@@ -573,7 +573,8 @@ def _damage_and_inference(
                 jobs.append((doc_id, against, docs[doc_id].text, docs[against].text))
         if not jobs:
             return
-        with _Pool(min(workers, max(1, len(jobs) // 64)), {}) as pool:
+        # forking a pool costs more than a few hundred alignments of ~0.4 ms
+        with _Pool(workers if len(jobs) > 200 else 1, {}) as pool:
             for batch in pool.map(_align_batch, _batches(jobs, 64)):
                 rows = []
                 for doc_id, against, completeness, gaps in batch:
@@ -587,8 +588,7 @@ def _damage_and_inference(
     aligned((m, o) for c in big for m in sorted(c.members, key=lambda x: rank_of[x].key())[:3]
             for o in c.members if o != m)
     def pair_score(a: str, b: str) -> PairScore:
-        ha = fp.shingle_hashes(fp.tokens(docs[a].text), config.shingle_size)
-        hb = fp.shingle_hashes(fp.tokens(docs[b].text), config.shingle_size)
+        ha, hb = fp.shingle_sets([docs[a].text, docs[b].text], config.shingle_size)
         return score(a, b, ha, hb, config)
 
     settled = {

@@ -342,18 +342,15 @@ class Store:
             })
         if not rows:
             return
-        ids = [r["id"] for r in rows]
+        cols = list(rows[0])
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != "id")
         with self.transaction():
-            existing = {
-                r[0]: r[1]
-                for chunk in _chunks(ids, 500)
-                for r in self.db.execute(
-                    f"select id, first_run from documents where id in ({','.join('?' * len(chunk))})", chunk
-                ).fetchall()
-            }
-            for row in rows:
-                row["first_run"] = existing.get(row["id"]) or run_id
-            self._t("documents").upsert_all(rows, pk="id")
+            # first_run is set on insert only: a changed document keeps the run that first saw it
+            self.db.conn.executemany(
+                f"insert into documents ({', '.join(f'[{c}]' for c in cols)}, first_run) "
+                f"values ({', '.join('?' * len(cols))}, ?) on conflict(id) do update set {updates}",
+                [[r[c] for c in cols] + [run_id] for r in rows],
+            )
 
     def delete_documents(self, ids: list[str]) -> None:
         with self.transaction():
@@ -413,15 +410,18 @@ class Store:
                     for d in docs
                 ],
             )
-            edit_rows = [
-                {"doc": d.id, "seq": i, "start": e.start, "end": e.end, "rule": e.rule,
-                 "removed": e.removed, "replacement": e.replacement, "detail": e.detail}
-                for d in docs for i, e in enumerate(d.edits)
-            ]
-            if edit_rows:
-                self._t("edits").insert_all(edit_rows)
-            self._t("signatures").upsert_all(
-                ({"doc": d, **fingerprint, "signature": sigs[i].tobytes()} for i, d in enumerate(ids)), pk="doc"
+            # plain executemany: sqlite-utils' per-value JSON checks cost more than the insert here
+            self.db.conn.executemany(
+                "insert into edits (doc, seq, start, [end], rule, removed, replacement, detail) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(d.id, i, e.start, e.end, e.rule, e.removed, e.replacement, e.detail)
+                 for d in docs for i, e in enumerate(d.edits)],
+            )
+            self.db.conn.executemany(
+                "insert or replace into signatures (doc, fingerprint_key, scheme, num_perm, seed, shingle_size, "
+                "signature) values (?, ?, ?, ?, ?, ?, ?)",
+                [(d, fingerprint["fingerprint_key"], fingerprint["scheme"], fingerprint["num_perm"],
+                  fingerprint["seed"], fingerprint["shingle_size"], sigs[i].tobytes()) for i, d in enumerate(ids)],
             )
 
     def ranks(self) -> list[tuple[str, int, int, str | None]]:
