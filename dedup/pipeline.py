@@ -23,7 +23,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -601,7 +601,6 @@ def _damage_and_inference(
     damage: dict[str, dict[str, Any]] = {}
     updates: dict[str, dict[str, Any]] = {}
     for c in clusters:
-        order = [c.canonical] + [m for m in c.members if m != c.canonical]
         for m in c.members:
             info: dict[str, Any] = {"completeness": 1.0, "gaps": []}
             inferred: dict[str, str] = {}
@@ -609,21 +608,8 @@ def _damage_and_inference(
                 if m != c.canonical:
                     completeness, gaps = fresh[(m, c.canonical)]
                     info = {"completeness": round(completeness, 4), "gaps": gaps}
-                doc = docs[m]
-                for name in ("title", "outlet", "date", "author"):
-                    if getattr(doc, name):
-                        continue
-                    stated = {getattr(docs[o], name) for o in c.members if getattr(docs[o], name)}
-                    if name == "outlet" and len(stated) > 1:
-                        # copies on several sites: syndication, so no one outlet is this copy's
-                        continue
-                    for other in order:
-                        value = getattr(docs[other], name)
-                        if other != m and value:
-                            inferred[name] = value
-                            inferred[f"{name}_from"] = other
-                            break
-                doc.inferred = inferred
+                inferred = infer_metadata(m, c, docs)
+                docs[m].inferred = inferred
             damage[m] = info
             updates[m] = {
                 "cluster": c.id, "canonical": int(m == c.canonical),
@@ -631,6 +617,32 @@ def _damage_and_inference(
                 "inferred": json.dumps(inferred, ensure_ascii=False, sort_keys=True),
             }
     return clusters, damage, updates
+
+
+def infer_metadata(member: str, cluster: Cluster, docs: Mapping[str, Document]) -> dict[str, str]:
+    """Title, outlet, date, author that ``member`` does not state, taken from its cluster mates.
+
+    The canonical copy is asked first, then the others in id order; each value
+    carries ``<field>_from``. An outlet is never inferred when mates state
+    different ones: copies on several sites are syndication, so no one outlet
+    is this copy's.
+    """
+    inferred: dict[str, str] = {}
+    doc = docs[member]
+    order = [cluster.canonical] + [m for m in cluster.members if m != cluster.canonical]
+    for name in ("title", "outlet", "date", "author"):
+        if getattr(doc, name):
+            continue
+        stated = {getattr(docs[o], name) for o in cluster.members if getattr(docs[o], name)}
+        if name == "outlet" and len(stated) > 1:
+            continue
+        for other in order:
+            value = getattr(docs[other], name)
+            if other != member and value:
+                inferred[name] = value
+                inferred[f"{name}_from"] = other
+                break
+    return inferred
 
 
 def _find_reuses(

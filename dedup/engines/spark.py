@@ -397,7 +397,6 @@ def _component_frame(pdf: pd.DataFrame, *, config: Config) -> pd.DataFrame:
 
     out: list[dict[str, Any]] = []
     for c in clusters:
-        order = [c.canonical] + [m for m in c.members if m != c.canonical]
         by_doc = {p.b if p.a == c.canonical else p.a: p for p in c.pairs}
         for m in c.members:
             completeness, gaps = 1.0, list[dict[str, Any]]()
@@ -406,20 +405,7 @@ def _component_frame(pdf: pd.DataFrame, *, config: Config) -> pd.DataFrame:
                 if m != c.canonical:
                     raw_completeness, gaps = fresh[(m, c.canonical)]
                     completeness = round(raw_completeness, 4)
-                doc = docs[m]
-                for name in ("title", "outlet", "date", "author"):
-                    if getattr(doc, name):
-                        continue
-                    stated = {getattr(docs[o], name) for o in c.members if getattr(docs[o], name)}
-                    if name == "outlet" and len(stated) > 1:
-                        # copies on several sites: syndication, so no one outlet is this copy's
-                        continue
-                    for other in order:
-                        value = getattr(docs[other], name)
-                        if other != m and value:
-                            inferred[name] = value
-                            inferred[f"{name}_from"] = other
-                            break
+                inferred = pl.infer_metadata(m, c, docs)
             p = by_doc.get(m)
             out.append({
                 "kind": "member", "doc": m, "cluster": c.id, "canonical": c.canonical, "reason": c.reason,
