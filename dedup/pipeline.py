@@ -311,9 +311,8 @@ def run(
     report = progress or _no_progress
     workers = workers or default_workers()
     timings: dict[str, float] = {}
-    store = Store(db)
+    store = Store(db, writer=True)
     try:
-        store.lock()
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
         t0 = time.perf_counter()
         problems: list[Problem] = []

@@ -50,8 +50,15 @@ def unpack_offsets(blob: bytes | None) -> OffsetMap:
 
 
 class Store:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, writer: bool = False) -> None:
+        """Open (and create) a database; a ``writer`` takes the run lock first.
+
+        The lock comes before the schema is touched, so two runs starting on a
+        new database at the same moment never race to create it.
+        """
         self.path = path
+        if writer:
+            self.lock()
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db = sqlite_utils.Database(conn)
@@ -59,6 +66,7 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._ensure_schema()
         except sqlite3.DatabaseError as exc:
+            self.close()
             raise StoreError(f"{path}: cannot use as a dedup database ({exc})") from None
 
     def _t(self, name: str) -> sqlite_utils.db.Table:
@@ -71,7 +79,7 @@ class Store:
         SIGKILL), not a row in the database, so a killed run never leaves the
         database locked.
         """
-        if self.path == ":memory:":
+        if self.path == ":memory:" or getattr(self, "_lock", None) is not None:
             return
         import fcntl
 
@@ -93,7 +101,8 @@ class Store:
         self._lock = handle
 
     def close(self) -> None:
-        self.db.conn.close()
+        if hasattr(self, "db"):
+            self.db.conn.close()
         lock: IO[str] | None = getattr(self, "_lock", None)
         if lock is not None:
             lock.close()

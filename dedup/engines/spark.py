@@ -521,9 +521,8 @@ def run_spark(
     workers = workers or pl.default_workers()
     out_dir = parquet_dir or os.path.abspath(db) + ".parquet"
     timings: dict[str, float] = {}
-    store = Store(db)
+    store = Store(db, writer=True)
     try:
-        store.lock()
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
         t = time.perf_counter()
         problems: list[Problem] = []
