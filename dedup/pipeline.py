@@ -485,23 +485,31 @@ def _analyse(
     t = time.perf_counter()
     store.save_results(clusters, updates, [_reuse_row(r) for r in reuses], [_citation_row(c) for c in citations])
     timings["store"] = time.perf_counter() - t
-    counts = {
-        "inputs": counts["inputs"],
-        "processed": len(todo),
-        "unchanged": counts["unchanged"],
-        "documents": len(ids),
-        "clusters": len(clusters),
-        "duplicate_clusters": sum(1 for c in clusters if len(c.members) > 1),
-        "candidate_pairs": n_candidates,
-        "verified_pairs": len(pairs),
-        "reuses": len(reuses),
-        "citations": len(citations),
-        "skipped": len(problems),
-    }
+    counts = run_counts(counts, len(todo), len(ids), clusters, n_candidates, len(pairs), reuses, citations, problems)
     # fresh reader: inferred metadata was just written
     documents = LazyDocuments(store.path, ids)
     return RunResult(config, run_id, store.path, documents, clusters, pairs, reuses, citations, problems, counts,
                      timings, damage)
+
+
+def run_counts(
+    ingest: dict[str, int], processed: int, documents: int, clusters: list[Cluster], candidates: int,
+    verified: int, reuses: list[Reuse], citations: list[Citation], problems: list[Problem],
+) -> dict[str, int]:
+    """The counts a run stores and prints, the same for every engine."""
+    return {
+        "inputs": ingest["inputs"],
+        "processed": processed,
+        "unchanged": ingest["unchanged"],
+        "documents": documents,
+        "clusters": len(clusters),
+        "duplicate_clusters": sum(1 for c in clusters if len(c.members) > 1),
+        "candidate_pairs": candidates,
+        "verified_pairs": verified,
+        "reuses": len(reuses),
+        "citations": len(citations),
+        "skipped": len(problems),
+    }
 
 
 def _cluster(

@@ -649,19 +649,8 @@ class _SparkRun:
         store.save_results(clusters, updates, reuse_rows, citation_rows)
         self._write_tables(cleaned, results, reuse_rows, citation_rows)
         self._timed("store", t)
-        counts = {
-            "inputs": counts["inputs"],
-            "processed": len(todo),
-            "unchanged": counts["unchanged"],
-            "documents": len(ids),
-            "clusters": len(clusters),
-            "duplicate_clusters": sum(1 for c in clusters if len(c.members) > 1),
-            "candidate_pairs": n_candidates,
-            "verified_pairs": len(verified),
-            "reuses": len(reuses),
-            "citations": len(citations),
-            "skipped": len(problems),
-        }
+        counts = pl.run_counts(counts, len(todo), len(ids), clusters, n_candidates, len(verified), reuses,
+                               citations, problems)
         documents = LazyDocuments(store.path, ids)
         return pl.RunResult(config, self.run_id, store.path, documents, clusters, verified, reuses, citations,
                             problems, counts, self.timings, damage)
