@@ -319,13 +319,20 @@ def run(
         order, counts = _ingest(store, run_id, iter_inputs(paths, encoding=encoding, stdin=stdin), problems, report)
         timings["ingest"] = time.perf_counter() - t0
         result = _analyse(store, run_id, config, workers, report, timings, problems, counts)
-        result.input_order = order
-        store.add_problems(run_id, problems)
-        store.finish_run(run_id, result.counts, timings, "ok" if not problems else "some inputs skipped",
-                         result.exit_status)
-        return result
+        return finish(store, result, order, problems, timings)
     finally:
         store.close()
+
+
+def finish(
+    store: Store, result: RunResult, order: list[str], problems: list[Problem], timings: dict[str, float]
+) -> RunResult:
+    """Record the end of a run (problems, counts, timings, status), the same for every engine."""
+    result.input_order = order
+    store.add_problems(result.run_id, problems)
+    store.finish_run(result.run_id, result.counts, timings, "ok" if not problems else "some inputs skipped",
+                     result.exit_status)
+    return result
 
 
 def run_records(

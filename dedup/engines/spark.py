@@ -534,11 +534,7 @@ def run_spark(
             result = _SparkRun(session, store, run_id, config, out_dir, workers, report, timings).analyse(
                 problems, counts
             )
-        result.input_order = order
-        store.add_problems(run_id, problems)
-        store.finish_run(run_id, result.counts, timings, "ok" if not problems else "some inputs skipped",
-                         result.exit_status)
-        return result
+        return pl.finish(store, result, order, problems, timings)
     finally:
         store.close()
 
