@@ -256,7 +256,7 @@ def clusters_command(db: str, as_json: bool, show_all: bool) -> None:
             lines = []
             for p in c.pairs:
                 other = p.b if p.a == c.canonical else p.a
-                inside = p.containment_a_in_b if p.a == other else p.containment_b_in_a
+                inside, _ = p.containments(other)
                 comp = docs[other].completeness
                 lines.append(f"{other}  {p.relation} j={p.jaccard:.2f} c={inside:.2f}"
                              + (f" completeness={comp:.2f}" if comp is not None else ""))

@@ -212,6 +212,12 @@ class PairScore:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def containments(self, member: str) -> tuple[float, float]:
+        """(share of ``member`` found in the other document, share of the other found in ``member``)."""
+        if member == self.a:
+            return self.containment_a_in_b, self.containment_b_in_a
+        return self.containment_b_in_a, self.containment_a_in_b
+
 
 @dataclass
 class Cluster:

@@ -531,12 +531,12 @@ class Store:
                 if p is None:
                     member_rows.append({"doc": m, "cluster": c.id, "canonical": c.canonical, "relation": None})
                     continue
-                canon_is_a = p.a == c.canonical
+                in_canonical, of_canonical = p.containments(m)
                 member_rows.append(
                     {
                         "doc": m, "cluster": c.id, "canonical": c.canonical, "jaccard": p.jaccard,
-                        "containment_in_canonical": p.containment_b_in_a if canon_is_a else p.containment_a_in_b,
-                        "containment_of_canonical": p.containment_a_in_b if canon_is_a else p.containment_b_in_a,
+                        "containment_in_canonical": in_canonical,
+                        "containment_of_canonical": of_canonical,
                         "relation": p.relation,
                     }
                 )

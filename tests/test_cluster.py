@@ -109,3 +109,11 @@ def test_copy_holding_the_whole_article_beats_a_longer_padded_one() -> None:
     assert settled.canonical == "b-full"
     assert settled.reason.startswith("most complete copy: covers 99% of the other copies' text, vs 80%")
     assert {(p.a, p.b) for p in settled.pairs} == {("a-padded", "b-full"), ("b-full", "c-full"), ("b-full", "d-full")}
+
+
+def test_pair_containments_are_read_from_the_member_side() -> None:
+    from dedup.models import PairScore
+
+    p = PairScore("a", "b", 0.5, 0.9, 0.6, "contained")
+    assert p.containments("a") == (0.9, 0.6)
+    assert p.containments("b") == (0.6, 0.9)

@@ -229,8 +229,7 @@ def _cluster(data: ReportData, ci: ClusterInfo) -> str:
         elif p is None:
             figures = '<td colspan="4" class="muted">no figures stored</td>'
         else:
-            in_canon = p.containment_a_in_b if p.a == m else p.containment_b_in_a
-            of_canon = p.containment_b_in_a if p.a == m else p.containment_a_in_b
+            in_canon, of_canon = p.containments(m)
             figures = (f'<td>{h(p.relation or "—")}</td><td class="num">{p.jaccard:.3f}</td>'
                        f'<td class="num">{in_canon:.3f}</td><td class="num">{of_canon:.3f}</td>')
         tag = ' <span class="tag">★ canonical</span>' if m == ci.canonical else ""

@@ -124,8 +124,7 @@ def _cluster(data: ReportData, ci: ClusterInfo) -> list[str]:
         elif p is None:
             figures = "— | — | — | — |"
         else:
-            in_canon = p.containment_a_in_b if p.a == m else p.containment_b_in_a
-            of_canon = p.containment_b_in_a if p.a == m else p.containment_a_in_b
+            in_canon, of_canon = p.containments(m)
             figures = f"{md(p.relation or '—')} | {p.jaccard:.3f} | {in_canon:.3f} | {of_canon:.3f} |"
         out.append(f"| {_ref(data, m)} | {figures} {_pct(d.completeness)} | {len(d.gaps)} |")
     out.append("")
