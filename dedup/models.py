@@ -10,9 +10,9 @@ shape.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, overload
+from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -342,3 +342,35 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class BlobCache(Protocol):
+    """Bytes kept between runs under string keys, for stages that make a run incremental.
+
+    Keys derive from content (a stage decides what its results depend on and
+    hashes that), so a stale entry is never read: it is simply not asked for,
+    and ``retain`` drops it at the end of a run.
+    """
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]: ...
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None: ...
+
+    def retain(self, keys: Iterable[str]) -> None: ...
+
+
+class MemoryCache:
+    """A :class:`BlobCache` in a dict (tests, and library runs without a database)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        return {k: self.data[k] for k in keys if k in self.data}
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        self.data.update(items)
+
+    def retain(self, keys: Iterable[str]) -> None:
+        keep = set(keys)
+        self.data = {k: v for k, v in self.data.items() if k in keep}

@@ -39,7 +39,7 @@ from dedup.cluster import Rank, build_clusters, measure, relation, score, settle
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import RawInput, iter_inputs
-from dedup.models import Citation, Cluster, Document, Gap, OffsetMap, PairScore, Problem, Reuse, Span
+from dedup.models import BlobCache, Citation, Cluster, Document, Gap, OffsetMap, PairScore, Problem, Reuse, Span
 from dedup.store import LazyDocuments, Store
 
 #: progress(stage, advance, total): total is set on the first call of a stage
@@ -484,8 +484,11 @@ def _analyse(
 
     _fault_point("reuse")
     t = time.perf_counter()
-    documents = LazyDocuments(store.path, ids)
-    reuses, citations = _find_reuses(documents, clusters, config, workers)
+    # the reuse stage sees this run's inferred metadata (dates and outlets of copies), which is
+    # written to the database only with the results
+    inferred = {d: json.loads(u["inferred"]) for d, u in updates.items() if u["inferred"] != "{}"}
+    documents = LazyDocuments(store.path, ids, inferred=inferred)
+    reuses, citations = _find_reuses(documents, clusters, config, workers, store.cache("reuse"))
     timings["reuse"] = time.perf_counter() - t
 
     _fault_point("store")
@@ -660,15 +663,15 @@ def infer_metadata(member: str, cluster: Cluster, docs: Mapping[str, Document]) 
 
 
 def _find_reuses(
-    documents: Sequence[Document], clusters: list[Cluster], config: Config, workers: int
+    documents: Sequence[Document], clusters: list[Cluster], config: Config, workers: int, cache: BlobCache
 ) -> tuple[list[Reuse], list[Citation]]:
     import inspect
 
     from dedup.reuse import find_reuses
 
-    kwargs: dict[str, Any] = {}
-    if "workers" in inspect.signature(find_reuses).parameters:
-        kwargs["workers"] = workers
+    kwargs: dict[str, Any] = {"workers": workers}
+    if "cache" in inspect.signature(find_reuses).parameters:
+        kwargs["cache"] = cache
     found: tuple[list[Reuse], list[Citation]] = find_reuses(documents, clusters, config, **kwargs)
     return found
 

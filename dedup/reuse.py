@@ -175,15 +175,18 @@ class _Verdict:
 TIMINGS: dict[str, float] = {}
 #: Peak RSS (MB, this process) at the end of each stage of the last call.
 PEAK_RSS: dict[str, int] = {}
-_CLOCK: list[float] = [0.0]
+#: Wall-clock seconds of each stage of the last call (workers included).
+WALL: dict[str, float] = {}
+_CLOCK: list[float] = [0.0, 0.0]
 
 
 def _tick(stage: str) -> None:
-    now = time.process_time()
+    now, wall = time.process_time(), time.perf_counter()
     if stage != "start":
         TIMINGS[stage] = TIMINGS.get(stage, 0.0) + now - _CLOCK[0]
+        WALL[stage] = WALL.get(stage, 0.0) + wall - _CLOCK[1]
         PEAK_RSS[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    _CLOCK[0] = now
+    _CLOCK[0], _CLOCK[1] = now, wall
 
 
 
@@ -1191,6 +1194,7 @@ def find_reuses(
     sorted (reuses by quoting, source, span; citations by document, span).
     """
     TIMINGS.clear()
+    WALL.clear()
     PEAK_RSS.clear()
     det = _Detector(docs, clusters, config, workers)
     judged = det.prune_quotation_clusters(det.pass2(workers))

@@ -11,6 +11,8 @@ Tables (documented in the README):
 - ``reuses``, ``citations``  provenance edges
 - ``problems``       inputs that were skipped, per run
 - ``runs``           one row per run: config, version, counts, timings, status
+- ``cache``          derived data kept between runs by stages that work
+                     incrementally (namespace, content-derived key, bytes)
 
 Writes go through :meth:`Store.transaction` in batches, so a killed run
 leaves whole batches and a re-run finishes the rest.
@@ -188,6 +190,7 @@ class Store:
             pk=("doc", "against"),
             if_not_exists=True,
         )
+        self._t("cache").create({"ns": str, "key": str, "value": bytes}, pk=("ns", "key"), if_not_exists=True)
         docs = self._t("documents")
         for column in ("stated", "furniture_key"):
             if column not in docs.columns_dict:
@@ -489,6 +492,11 @@ class Store:
         with self.transaction():
             self.db.execute("insert or replace into meta (key, value) values (?, ?)", [key, value])
 
+    # -- cache ----------------------------------------------------------------
+    def cache(self, ns: str) -> StoreCache:
+        """The :class:`~dedup.models.BlobCache` of one stage, kept in this database."""
+        return StoreCache(self, ns)
+
     # -- signatures -----------------------------------------------------------
     def save_signatures(
         self, ids: list[str], sigs: npt.NDArray[np.uint32], fingerprint_key: str,
@@ -565,7 +573,7 @@ class Store:
     def load_edges(self, table: str) -> list[dict[str, Any]]:
         return [json.loads(r["data"]) for r in self.db[table].rows_where(order_by="id")]
 
-    def table_fingerprint(self, exclude: tuple[str, ...] = ("runs", "problems", "alignments")) -> str:
+    def table_fingerprint(self, exclude: tuple[str, ...] = ("runs", "problems", "alignments", "cache")) -> str:
         """A hash of every table's content, for tests that prove a re-run changed nothing."""
         import hashlib
 
@@ -578,6 +586,36 @@ class Store:
             for row in self.db.execute(f"select {order} from [{table}] order by {order}"):
                 h.update(repr(row).encode())
         return h.hexdigest()
+
+
+class StoreCache:
+    """One namespace of the ``cache`` table (see :class:`~dedup.models.BlobCache`)."""
+
+    def __init__(self, store: Store, ns: str) -> None:
+        self.store = store
+        self.ns = ns
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for chunk in _chunks(sorted(set(keys)), 500):
+            query = f"select key, value from cache where ns = ? and key in ({','.join('?' * len(chunk))})"
+            out.update(self.store.db.execute(query, [self.ns, *chunk]).fetchall())
+        return out
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        rows = [(self.ns, k, v) for k, v in items]
+        if rows:
+            with self.store.transaction():
+                self.store.db.conn.executemany("insert or replace into cache (ns, key, value) values (?, ?, ?)", rows)
+
+    def retain(self, keys: Iterable[str]) -> None:
+        conn = self.store.db.conn
+        with self.store.transaction():
+            conn.execute("create temp table if not exists keep_keys (key text primary key)")
+            conn.execute("delete from keep_keys")
+            conn.executemany("insert or ignore into keep_keys values (?)", ((k,) for k in keys))
+            conn.execute("delete from cache where ns = ? and key not in (select key from keep_keys)", [self.ns])
+            conn.execute("delete from keep_keys")
 
 
 def _group_updates(updates: dict[str, dict[str, Any]]) -> dict[tuple[str, ...], list[list[Any]]]:
@@ -606,8 +644,13 @@ class LazyDocuments(Sequence[Document]):
     cleaning need only the clean text, metadata and the offset map.
     """
 
-    def __init__(self, path: str, ids: Sequence[str], chunk: int = 256, cache_chunks: int = 16) -> None:
+    def __init__(
+        self, path: str, ids: Sequence[str], chunk: int = 256, cache_chunks: int = 16,
+        inferred: dict[str, dict[str, str]] | None = None,
+    ) -> None:
         self.path = path
+        # inferred metadata of this run, not yet in the database (written with the results)
+        self._inferred = inferred
         self._ids = list(ids)
         self._index = {d: i for i, d in enumerate(self._ids)}
         self._chunk = chunk
@@ -617,10 +660,13 @@ class LazyDocuments(Sequence[Document]):
         self._pid = -1
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"path": self.path, "ids": self._ids, "chunk": self._chunk, "cache_chunks": self._cache_chunks}
+        return {"path": self.path, "ids": self._ids, "chunk": self._chunk, "cache_chunks": self._cache_chunks,
+                "inferred": self._inferred}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["path"], state["ids"], state["chunk"], state["cache_chunks"])  # type: ignore[misc]
+        self.__init__(  # type: ignore[misc]
+            state["path"], state["ids"], state["chunk"], state["cache_chunks"], state.get("inferred")
+        )
 
     @property
     def ids(self) -> list[str]:
@@ -642,6 +688,9 @@ class LazyDocuments(Sequence[Document]):
         ).fetchall()
         found = {r[0]: r for r in rows}
         docs = [_lazy_document(found[i]) for i in ids]
+        if self._inferred is not None:
+            for d in docs:
+                d.inferred = dict(self._inferred.get(d.id, {}))
         if len(self._cache) >= self._cache_chunks:
             self._cache.pop(next(iter(self._cache)))
         self._cache[k] = docs
@@ -669,6 +718,37 @@ class LazyDocuments(Sequence[Document]):
 
     def by_id(self, doc_id: str) -> Document:
         return self[self._index[doc_id]]
+
+    def text_keys(self) -> list[str]:
+        """Per document, in sequence order, a key that changes whenever its clean text can change.
+
+        The clean text is a function of the input bytes, the rule set and the
+        corpus furniture the input holds, so those three name it; one query,
+        no text read.
+        """
+        keys = dict(self._connection().execute(
+            "select id, content_hash || ':' || coalesce(clean_key, '') || ':' || coalesce(furniture_key, '') "
+            "from documents"
+        ).fetchall())
+        return [keys[i] for i in self._ids]
+
+    def metadata(self) -> Iterator[Document]:
+        """The documents in sequence order with metadata only (no text, offsets or defects): one cheap pass."""
+        conn = self._connection()
+        for k in range(0, len(self._ids), 2000):
+            ids = self._ids[k : k + 2000]
+            rows = conn.execute(
+                "select id, source, content_hash, kind, encoding, title, outlet, date, author, url, inferred "
+                f"from documents where id in ({','.join('?' * len(ids))})", ids
+            ).fetchall()
+            found = {r[0]: r for r in rows}
+            for i in ids:
+                r = found[i]
+                inferred = json.loads(r[10] or "{}") if self._inferred is None else dict(self._inferred.get(i, {}))
+                yield Document(
+                    id=r[0], source=r[1], content_hash=r[2], raw="", kind=r[3], encoding=r[4], title=r[5],
+                    outlet=r[6], date=r[7], author=r[8], url=r[9], inferred=inferred,
+                )
 
 
 def _lazy_document(r: tuple[Any, ...]) -> Document:

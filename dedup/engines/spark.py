@@ -636,8 +636,9 @@ class _SparkRun:
         self.report("cluster", len(ids), None)
         t = self._timed("load results", t)
 
-        documents = LazyDocuments(store.path, ids)
-        reuses, citations = pl._find_reuses(documents, clusters, config, self.workers)
+        inferred = {d: json.loads(u["inferred"]) for d, u in updates.items() if u["inferred"] != "{}"}
+        documents = LazyDocuments(store.path, ids, inferred=inferred)
+        reuses, citations = pl._find_reuses(documents, clusters, config, self.workers, store.cache("reuse"))
         t = self._timed("reuse", t)
 
         reuse_rows = [pl._reuse_row(r) for r in reuses]
