@@ -151,6 +151,10 @@ def build_clusters(
 
     clusters: list[Cluster] = []
     for members in components.values():
+        if len(members) == 1:  # most documents: no ranking, no pairs
+            doc_id = ranks[members[0]].doc_id
+            clusters.append(Cluster(cluster_id([doc_id]), [doc_id], doc_id, _reason(ranks[members[0]], []), []))
+            continue
         remaining = sorted(members, key=lambda i: ranks[i].key())
         while remaining:
             head, rest = remaining[0], remaining[1:]

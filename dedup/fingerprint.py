@@ -369,10 +369,15 @@ def lsh_candidates(keys: U64, max_bucket: int = 2000) -> npt.NDArray[np.int64]:
         if len(two):
             a, b = order[two], order[two + 1]
             pairs.append(np.minimum(a, b) * np.int64(n) + np.maximum(a, b))
-        for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
-            members = np.sort(order[start : start + min(int(size), max_bucket)])
-            i, j = np.triu_indices(len(members), k=1)
-            pairs.append(members[i] * np.int64(n) + members[j])
+        # larger buckets a size at a time: one matrix of members per size, not a loop per bucket
+        big = sizes > 2
+        capped = np.minimum(sizes[big], max_bucket)
+        big_starts = starts[big]
+        for size in np.unique(capped).tolist():
+            rows = big_starts[capped == size]
+            members = np.sort(order[rows[:, None] + np.arange(size)[None, :]], axis=1)
+            i, j = np.triu_indices(size, k=1)
+            pairs.append((members[:, i] * np.int64(n) + members[:, j]).ravel())
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     codes = np.unique(np.concatenate(pairs))

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, Protocol
 
 from dedup.errors import BinaryInputError, DecodeError, EmptyInputError, InputError, RecordError
 from dedup.models import Problem
@@ -63,11 +63,39 @@ class RawInput:
     date: str | None = None
     author: str | None = None
     url: str | None = None
+    #: the input is known to be stored already with this content hash; ``body`` was not read
+    unchanged: bool = False
 
     @property
     def stated(self) -> dict[str, str]:
         fields = ("title", "outlet", "date", "author", "url")
         return {f: v for f in fields if (v := getattr(self, f))}
+
+
+class Known(Protocol):
+    """What an earlier run stored, so that unchanged inputs are recognised without being parsed.
+
+    ``line`` is asked with a digest of a JSON Lines line's bytes (and the id
+    the line would get without an ``id`` field); ``file`` with a file's path,
+    size and modification time. A hit is an ``unchanged`` :class:`RawInput`
+    (no body); ``learn_*`` records what a parsed input turned out to be.
+    """
+
+    def line(self, digest: bytes, default_id: str, source: str) -> RawInput | None: ...
+
+    def learn_line(self, digest: bytes, item: RawInput, explicit_id: bool) -> None: ...
+
+    def file(self, source: str, doc_id: str, size: int, mtime_ns: int) -> RawInput | None: ...
+
+    def learn_file(self, size: int, mtime_ns: int, item: RawInput) -> None: ...
+
+
+def line_digest(line: str) -> bytes:
+    return _digest(line.encode("utf-8", "surrogatepass"))
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def sha256(data: bytes) -> str:
@@ -199,45 +227,65 @@ def _record_hash(record: Any) -> str:
     return sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
-def iter_jsonl(stream: Iterable[str], source: str, id_prefix: str) -> Iterator[RawInput | Problem]:
-    for lineno, line in enumerate(stream, start=1):
-        if not line.strip():
+def iter_jsonl(
+    stream: Iterable[str | bytes], source: str, id_prefix: str, known: Known | None = None
+) -> Iterator[RawInput | Problem]:
+    """Records of a JSON Lines stream; lines given as bytes are decoded (UTF-8) only when needed."""
+    for lineno, item in enumerate(stream, start=1):
+        if not item.strip():
             continue
         where = f"{id_prefix}:{lineno}"
+        digest = b""
+        if known is not None:
+            # a line stored by an earlier run is recognised by its bytes: decoding, parsing
+            # and hashing 100k records again would be most of an incremental run
+            digest = _digest(item) if isinstance(item, bytes) else line_digest(item)
+            hit = known.line(digest, where, source)
+            if hit is not None:
+                yield hit
+                continue
+        if isinstance(item, bytes):
+            try:
+                line = item.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Problem(source, f"not valid UTF-8 at byte {exc.start} (JSON Lines must be UTF-8); line skipped",
+                              lineno)
+                continue
+        else:
+            line = item
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Problem(source, f"invalid JSON ({exc.msg} at column {exc.colno}); line skipped", lineno)
             continue
         try:
-            yield record_input(record, default_id=where, source=source, content_hash=_record_hash(record))
+            parsed = record_input(record, default_id=where, source=source, content_hash=_record_hash(record))
         except InputError as exc:
             yield Problem(source, exc.reason + "; line skipped", lineno)
+            continue
+        if known is not None:
+            known.learn_line(digest, parsed, parsed.id != where)
+        yield parsed
 
 
-def _read_jsonl(path: Path, doc_id: str) -> Iterator[RawInput | Problem]:
+def _read_jsonl(path: Path, doc_id: str, known: Known | None = None) -> Iterator[RawInput | Problem]:
     """JSON Lines streamed a line at a time: a file of any size, a record at most MAX_BYTES."""
     source = str(path)
     try:
         with path.open("rb") as f:
-            def lines() -> Iterator[str]:
+            def lines() -> Iterator[bytes]:
                 for lineno, data in enumerate(f, start=1):
                     if lineno == 1 and data.startswith(codecs.BOM_UTF8):
                         data = data[3:]
                     if len(data) > MAX_BYTES:
-                        yield ""  # keeps the numbering; reported below
+                        yield b""  # keeps the numbering; reported below
                         bad.append((lineno, f"record is {len(data) / 1e6:.1f} MB, over the "
                                             f"{MAX_BYTES // 2**20} MiB limit for one document; line skipped"))
                         continue
-                    try:
-                        yield data.decode("utf-8")
-                    except UnicodeDecodeError as exc:
-                        yield ""
-                        bad.append((lineno, f"not valid UTF-8 at byte {exc.start} (JSON Lines must be UTF-8); "
-                                            "line skipped"))
+                    yield data
 
             bad: list[tuple[int, str]] = []
-            for item in iter_jsonl(lines(), source, doc_id):
+            for item in iter_jsonl(lines(), source, doc_id, known):
                 while bad:
                     lineno, reason = bad.pop(0)
                     yield Problem(source, reason, lineno)
@@ -248,13 +296,23 @@ def _read_jsonl(path: Path, doc_id: str) -> Iterator[RawInput | Problem]:
         yield Problem(source, f"cannot read ({exc.strerror or exc})")
 
 
-def _read_file(path: Path, doc_id: str, encoding: str | None) -> Iterator[RawInput | Problem]:
+def _read_file(
+    path: Path, doc_id: str, encoding: str | None, known: Known | None = None
+) -> Iterator[RawInput | Problem]:
     source = str(path)
-    if path.suffix.lower() in JSONL_SUFFIXES and not encoding:
-        yield from _read_jsonl(path, doc_id)
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES and not encoding:
+        yield from _read_jsonl(path, doc_id, known)
         return
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size = st.st_size
+        single = suffix not in JSONL_SUFFIXES | JSON_SUFFIXES and not encoding
+        if known is not None and single:
+            hit = known.file(source, doc_id, size, st.st_mtime_ns)
+            if hit is not None:
+                yield hit
+                return
         if size > MAX_BYTES:
             raise InputError(
                 source, f"file is {size / 1e6:.1f} MB, over the {MAX_BYTES // 2**20} MiB limit for one document"
@@ -266,7 +324,6 @@ def _read_file(path: Path, doc_id: str, encoding: str | None) -> Iterator[RawInp
     except OSError as exc:
         yield Problem(source, f"cannot read ({exc.strerror or exc})")
         return
-    suffix = path.suffix.lower()
     try:
         text, used = decode(data, source, encoding)
         if not text.strip():
@@ -292,7 +349,10 @@ def _read_file(path: Path, doc_id: str, encoding: str | None) -> Iterator[RawInp
                 yield Problem(source, exc.reason, index if isinstance(parsed, list) else None)
         return
     kind: Literal["text", "html"] = "html" if suffix in HTML_SUFFIXES else "text"
-    yield RawInput(id=doc_id, source=source, content_hash=sha256(data), kind=kind, body=text, encoding=used)
+    item = RawInput(id=doc_id, source=source, content_hash=sha256(data), kind=kind, body=text, encoding=used)
+    if known is not None and single:
+        known.learn_file(size, st.st_mtime_ns, item)
+    yield item
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -308,12 +368,16 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def iter_inputs(
-    paths: Iterable[str], *, encoding: str | None = None, stdin: IO[str] | None = None
+    paths: Iterable[str], *, encoding: str | None = None, stdin: IO[str] | None = None, known: Known | None = None
 ) -> Iterator[RawInput | Problem]:
-    """Every document under ``paths`` (folders walked recursively, files, ``-`` for stdin)."""
+    """Every document under ``paths`` (folders walked recursively, files, ``-`` for stdin).
+
+    With ``known``, inputs an earlier run stored unchanged come out as
+    ``unchanged`` records without being read or parsed.
+    """
     for given in paths:
         if given == "-":
-            yield from iter_jsonl(stdin if stdin is not None else sys.stdin, "<stdin>", "-")
+            yield from iter_jsonl(stdin if stdin is not None else sys.stdin, "<stdin>", "-", known)
             continue
         path = Path(given)
         if not path.exists():
@@ -323,7 +387,7 @@ def iter_inputs(
             found = False
             for file in _walk(path):
                 found = True
-                yield from _read_file(file, file.relative_to(path).as_posix(), encoding)
+                yield from _read_file(file, file.relative_to(path).as_posix(), encoding, known)
             if not found:
                 yield Problem(
                     given, f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
@@ -333,4 +397,4 @@ def iter_inputs(
             yield Problem(given, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
                           f"{', '.join(sorted(SUFFIXES))}")
             continue
-        yield from _read_file(path, path.name, encoding)
+        yield from _read_file(path, path.name, encoding, known)

@@ -33,8 +33,17 @@ import numpy as np
 
 from dedup import __version__
 from dedup import fingerprint as fp
-from dedup.clean import RULES, clean, corpus_furniture, normalise_line
+from dedup.clean import RULES, clean, normalise_line
 from dedup.clean.damage import align_damage
+from dedup.clean.furniture import (
+    LINE_RECORD_VERSION,
+    FurnitureLines,
+    LineCounts,
+    counted_keys,
+    furniture_from_counts,
+    line_record,
+    stable_line_hash,
+)
 from dedup.cluster import Rank, build_clusters, measure, relation, score, settle_canonical
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
@@ -316,7 +325,10 @@ def run(
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
         t0 = time.perf_counter()
         problems: list[Problem] = []
-        order, counts = _ingest(store, run_id, iter_inputs(paths, encoding=encoding, stdin=stdin), problems, report)
+        known = KnownInputs(store)
+        inputs = iter_inputs(paths, encoding=encoding, stdin=stdin, known=known)
+        order, counts = _ingest(store, run_id, inputs, problems, report)
+        known.save()
         timings["ingest"] = time.perf_counter() - t0
         result = _analyse(store, run_id, config, workers, report, timings, problems, counts)
         return finish(store, result, order, problems, timings)
@@ -357,6 +369,63 @@ def _fault_point(stage: str) -> None:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+class KnownInputs:
+    """The :class:`~dedup.ingest.Known` of a database: inputs earlier runs stored, by line bytes or file stat.
+
+    Kept in the cache table; a hit counts only when the document stored under
+    that id still has that content hash, so a stale entry is never trusted.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.cache = store.cache("inputs")
+        self.stored = store.document_keys()
+        self.entries: dict[str, bytes] = {}
+        self.fresh: dict[str, bytes] = {}
+        self.used: set[str] = set()
+        self._loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            if self.stored:
+                self.entries = self.cache.get_many(self.cache.keys())
+
+    def _hit(self, key: str, doc_id: str | None, source: str) -> RawInput | None:
+        self._load()
+        value = self.entries.get(key)
+        if value is None:
+            return None
+        content_hash, kind, explicit = value.decode("utf-8").split("\0")
+        doc_id = explicit or doc_id
+        if doc_id is None or self.stored.get(doc_id, ("",))[0] != content_hash or kind not in ("text", "html"):
+            return None
+        self.used.add(key)
+        return RawInput(id=doc_id, source=source, content_hash=content_hash, kind=kind,  # type: ignore[arg-type]
+                        body="", encoding="utf-8", unchanged=True)
+
+    def _learn(self, key: str, item: RawInput, explicit: str) -> None:
+        self.fresh[key] = f"{item.content_hash}\0{item.kind}\0{explicit}".encode()
+        self.used.add(key)
+
+    def line(self, digest: bytes, default_id: str, source: str) -> RawInput | None:
+        return self._hit("L" + digest.hex(), default_id, source)
+
+    def learn_line(self, digest: bytes, item: RawInput, explicit_id: bool) -> None:
+        self._learn("L" + digest.hex(), item, item.id if explicit_id else "")
+
+    def file(self, source: str, doc_id: str, size: int, mtime_ns: int) -> RawInput | None:
+        return self._hit(f"F{size}:{mtime_ns}:{source}", doc_id, source)
+
+    def learn_file(self, size: int, mtime_ns: int, item: RawInput) -> None:
+        self._learn(f"F{size}:{mtime_ns}:{item.source}", item, item.id)
+
+    def save(self) -> None:
+        """Keep what this run learnt; drop entries of inputs this run did not see."""
+        self.cache.put_many(self.fresh.items())
+        if self.cache.count() > len(self.used):
+            self.cache.retain(self.used)
 
 
 def _ingest(
@@ -401,8 +470,7 @@ def _ingest(
             _fault_point("ingest")
     store.save_pending(pending, run_id)
     del seen
-    if unchanged:
-        store.touch_documents(unchanged, run_id)
+    store.touch_documents(list(seen_hash), run_id)
     return order, {"inputs": n_inputs, "unchanged": len(unchanged)}
 
 
@@ -419,21 +487,11 @@ def _analyse(
     # Corpus furniture is a property of the whole corpus, computed from what
     # ingest stored (never from what cleaning found), so a re-run finds the same.
     t = time.perf_counter()
-    furniture = corpus_furniture(store.iter_furniture_sources(), min_docs=config.furniture_min_docs)
-    furniture_json = json.dumps(furniture, sort_keys=True, ensure_ascii=False)
-    furniture_changed = store.get_meta("furniture") != furniture_json
     version = clean_version()
     keys = store.clean_keys()
-    todo = {d for d, (ck, _) in keys.items() if ck != version}
-    if furniture_changed and furniture:
-        # only documents holding a furniture line that came or went are cleaned again
-        for row in store.iter_work():
-            if row["id"] not in todo and row["kind"] == "text" and (
-                furniture_key(row["raw"], furniture) != (row["furniture_key"] or "")
-            ):
-                todo.add(row["id"])
-    elif furniture_changed:
-        todo |= {d for d, (_, fk) in keys.items() if fk}
+    furniture, todo = _furniture(store, config, keys, workers)
+    todo |= {d for d, (ck, _) in keys.items() if ck != version}
+    furniture_json = json.dumps(furniture, sort_keys=True, ensure_ascii=False)
     timings["furniture"] = time.perf_counter() - t
 
     _fault_point("furniture")
@@ -473,7 +531,7 @@ def _analyse(
     _fault_point("cluster")
     t = time.perf_counter()
     report("cluster", 0, len(ids))
-    clusters, pairs, n_candidates = _cluster(store, ids, sigs, config)
+    clusters, pairs, n_candidates = _cluster(store, ids, sigs, config, workers)
     report("cluster", len(ids), None)
     timings["cluster"] = time.perf_counter() - t
 
@@ -522,8 +580,97 @@ def run_counts(
     }
 
 
+def _line_records(sources: list[tuple[str, str | None, str]]) -> list[tuple[str, str | None, bytes]]:
+    return [(doc_id, outlet, line_record(raw)) for doc_id, outlet, raw in sources]
+
+
+def _pack_outlet(outlet: str | None) -> bytes:
+    data = (outlet or "").encode("utf-8", "surrogatepass")
+    return len(data).to_bytes(4, "little") + data
+
+
+def _unpack_outlet(value: bytes) -> tuple[str | None, bytes]:
+    n = int.from_bytes(value[:4], "little")
+    return value[4 : 4 + n].decode("utf-8", "surrogatepass") or None, value[4 + n :]
+
+
+def _furniture(
+    store: Store, config: Config, keys: Mapping[str, tuple[str | None, str | None]], workers: int
+) -> tuple[FurnitureLines, set[str]]:
+    """Corpus furniture, and the documents whose furniture lines changed since they were cleaned.
+
+    Each text document's line record (a hash per distinct line) is kept in
+    the cache under its content hash, so a run reads the raw text only of
+    documents it has not seen; the counting itself is a few numpy passes.
+    """
+    inputs = store.furniture_inputs()
+    cache = store.cache("furniture")
+    # the outlet a record states is part of what its content hash names, so it is kept with the record
+    names = [f"{LINE_RECORD_VERSION}:{content_hash}" for _, content_hash in inputs]
+    records = cache.get_many(names)
+    missing = {doc_id: name for (doc_id, _), name in zip(inputs, names, strict=True) if name not in records}
+    if missing:
+        # one streamed read of the raw texts not seen before; records are made in the pool (~0.04 ms a document)
+        sources = store.iter_furniture_sources(None if len(missing) > len(inputs) // 2 else missing)
+        pending: list[tuple[str, bytes]] = []
+        with _Pool(workers if len(missing) > 1000 else 1, {}) as pool:
+            for made in pool.map(_line_records, _batches(sources, 512)):
+                pending.extend((missing[d], _pack_outlet(outlet) + rec) for d, outlet, rec in made if d in missing)
+                if len(pending) >= 8192:
+                    cache.put_many(pending)
+                    records.update(pending)
+                    pending = []
+        cache.put_many(pending)
+        records.update(pending)
+    if cache.count() > len(set(names)):
+        cache.retain(names)
+    counts = LineCounts.from_records(_unpack_outlet(records[name]) for name in names)
+    ids = [doc_id for doc_id, _ in inputs]
+
+    def name(found: list[tuple[int, int]]) -> dict[int, str]:
+        sources = store.raw_texts(ids[i] for _, i in found)
+        out: dict[int, str] = {}
+        for h, i in found:
+            out[h] = next(k for k in counted_keys(sources[ids[i]][1]) if stable_line_hash(k) == h)
+        return out
+
+    furniture = furniture_from_counts(counts, name, min_docs=config.furniture_min_docs)
+    # documents whose furniture lines differ from those they were cleaned with
+    todo: set[str] = set()
+    if furniture or any(fk for _, fk in keys.values()):
+        by_hash = {stable_line_hash(k): k for k in furniture}
+        hit = np.isin(counts.hashes, np.fromiter(by_hash, dtype=np.int64, count=len(by_hash)))
+        doc_of = np.repeat(np.arange(len(ids)), np.diff(np.r_[0, counts.ends]))
+        present: dict[int, list[str]] = {}
+        for i, h in zip(doc_of[hit].tolist(), counts.hashes[hit].tolist(), strict=True):
+            present.setdefault(i, []).append(by_hash[h])
+        for i, doc_id in enumerate(ids):
+            lines = present.get(i)
+            want = hashlib.sha1("\n".join(sorted(lines)).encode("utf-8")).hexdigest()[:12] if lines else ""
+            if (keys.get(doc_id, (None, None))[1] or "") != want:
+                todo.add(doc_id)
+    return furniture, todo
+
+
+def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[str, str, float, float, float, int, int]]:
+    """Exact figures of candidate pairs (any process): the texts come from the database, not the caller."""
+    path, shingle_size, pairs = job
+    reader = Store(path)
+    try:
+        texts = reader.texts({d for pair in pairs for d in pair})
+    finally:
+        reader.close()
+    order = sorted(texts)
+    sets = dict(zip(order, fp.shingle_sets([texts[d] for d in order], shingle_size), strict=True))
+    out = []
+    for a, b in pairs:
+        jac, c_ab, c_ba = measure(sets[a], sets[b])
+        out.append((a, b, round(jac, 4), round(c_ab, 4), round(c_ba, 4), len(sets[a]), len(sets[b])))
+    return out
+
+
 def _cluster(
-    store: Store, ids: list[str], sigs: np.ndarray, config: Config
+    store: Store, ids: list[str], sigs: np.ndarray, config: Config, workers: int = 1
 ) -> tuple[list[Cluster], list[PairScore], int]:
     """LSH candidates, exact figures (kept between runs), guarded clusters, settled canonicals."""
     candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
@@ -556,8 +703,14 @@ def _cluster(
         jac, c_ab, c_ba, n_a, n_b = known[key]
         return PairScore(*key, jac, c_ab, c_ba, relation(jac, c_ab, c_ba, n_a, n_b, config))
 
-    # texts of every candidate document at once: one pass instead of one query a pair
-    load_hashes(i for pair in candidates.tolist() for i in pair if (ids[min(pair)], ids[max(pair)]) not in known)
+    # figures of the new candidate pairs in the pool, each batch reading its own texts
+    todo = sorted({(ids[min(i, j)], ids[max(i, j)]) for i, j in candidates.tolist()} - known.keys())
+    jobs = [(store.path, config.shingle_size, batch) for batch in _batches(todo, 1024)]
+    with _Pool(workers if len(todo) > 2000 else 1, {}) as pool:
+        for rows in pool.map(_measure_batch, jobs):
+            for a, b, *figs in rows:
+                known[(a, b)] = tuple(figs)  # type: ignore[assignment]
+                new_rows.append((a, b, *figs))  # type: ignore[arg-type]
     clusters, pairs = build_clusters(ranks, figures, candidates, config)
     hashes.clear()
     store.save_pairs(new_rows)
@@ -574,8 +727,10 @@ def _damage_and_inference(
     """
     multi = [c for c in clusters if len(c.members) > 1]
     members = sorted({m for c in multi for m in c.members})
-    docs = {d.id: d for d in LazyDocuments(store.path, members, chunk=512)}
-    keys = {d: ck for d, (ck, _) in store.clean_keys().items() if d in docs}
+    # metadata and ranks only: texts are read just for the alignments not in the cache
+    docs = {d.id: d for d in LazyDocuments(store.path, members).metadata()}
+    rank_of = {r[0]: Rank(*r) for r in store.ranks() if r[0] in docs}
+    keys = {d: k for d, k in store.text_keys().items() if d in docs}
     cache = store.load_alignments()
     fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
 
@@ -587,9 +742,11 @@ def _damage_and_inference(
             if hit and hit[0] == keys.get(doc_id) and hit[1] == keys.get(against):
                 fresh[(doc_id, against)] = (hit[2], json.loads(hit[3]))
             elif (doc_id, against) not in fresh:
-                jobs.append((doc_id, against, docs[doc_id].text, docs[against].text))
+                jobs.append((doc_id, against, "", ""))
         if not jobs:
             return
+        texts = store.texts({d for job in jobs for d in job[:2]})
+        jobs = [(a, b, texts[a], texts[b]) for a, b, _, _ in jobs]
         # forking a pool costs more than a few hundred alignments of ~0.4 ms
         with _Pool(workers if len(jobs) > 200 else 1, {}) as pool:
             for batch in pool.map(_align_batch, _batches(jobs, 64)):
@@ -600,12 +757,12 @@ def _damage_and_inference(
                                  json.dumps(gaps, ensure_ascii=False)))
                 store.save_alignments(rows)
 
-    rank_of = {d.id: Rank(d.id, len(d.text), len(d.defects), d.date) for d in docs.values()}
     big = [c for c in multi if len(c.members) >= 3]
     aligned((m, o) for c in big for m in sorted(c.members, key=lambda x: rank_of[x].key())[:3]
             for o in c.members if o != m)
     def pair_score(a: str, b: str) -> PairScore:
-        ha, hb = fp.shingle_sets([docs[a].text, docs[b].text], config.shingle_size)
+        texts = store.texts([a, b])
+        ha, hb = fp.shingle_sets([texts[a], texts[b]], config.shingle_size)
         return score(a, b, ha, hb, config)
 
     settled = {
@@ -630,8 +787,9 @@ def _damage_and_inference(
             damage[m] = info
             updates[m] = {
                 "cluster": c.id, "canonical": int(m == c.canonical),
-                "completeness": info["completeness"], "gaps": json.dumps(info["gaps"], ensure_ascii=False),
-                "inferred": json.dumps(inferred, ensure_ascii=False, sort_keys=True),
+                "completeness": info["completeness"],
+                "gaps": json.dumps(info["gaps"], ensure_ascii=False) if info["gaps"] else "[]",
+                "inferred": json.dumps(inferred, ensure_ascii=False, sort_keys=True) if inferred else "{}",
             }
     return clusters, damage, updates
 

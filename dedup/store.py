@@ -10,6 +10,7 @@ Tables (documented in the README):
 - ``cluster_members``each member's figures against its canonical copy
 - ``reuses``, ``citations``  provenance edges
 - ``problems``       inputs that were skipped, per run
+- ``seen``           the last run whose input held each document
 - ``runs``           one row per run: config, version, counts, timings, status
 - ``cache``          derived data kept between runs by stages that work
                      incrementally (namespace, content-derived key, bytes)
@@ -20,6 +21,7 @@ leaves whole batches and a re-run finishes the rest.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -52,6 +54,8 @@ def unpack_offsets(blob: bytes | None) -> OffsetMap:
 
 
 class Store:
+    _depth = 0  # transaction nesting
+
     def __init__(self, path: str, *, writer: bool = False) -> None:
         """Open (and create) a database; a ``writer`` takes the run lock first.
 
@@ -110,14 +114,31 @@ class Store:
             lock.close()
             del self._lock
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """One transaction; a nested call joins the outer one (it commits or rolls back as a whole)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
         self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
         self.db.execute("COMMIT")
 
     def _ensure_schema(self) -> None:
@@ -190,11 +211,20 @@ class Store:
             pk=("doc", "against"),
             if_not_exists=True,
         )
+        if "seen" not in self.db.table_names():
+            self.db.execute("create table seen (doc text primary key, last_seen integer) without rowid")
         self._t("cache").create({"ns": str, "key": str, "value": bytes}, pk=("ns", "key"), if_not_exists=True)
         docs = self._t("documents")
         for column in ("stated", "furniture_key"):
             if column not in docs.columns_dict:
                 docs.add_column(column, str)
+        for column in ("text_len", "n_defects"):  # what ranking needs, without reading texts
+            if column not in docs.columns_dict:
+                docs.add_column(column, int)
+        # Covers the narrow per-document reads of every run (keys, ranks): without it SQLite
+        # walks each row's overflow pages (raw and clean text) to reach the later columns.
+        self.db.execute("create index if not exists documents_narrow on documents "
+                        "(id, content_hash, clean_key, furniture_key, kind, text_len, n_defects, date)")
         self._t("cluster_members").create_index(["cluster"], if_not_exists=True)
         self._t("edits").create_index(["doc"], if_not_exists=True)
         self._t("problems").create_index(["run"], if_not_exists=True)
@@ -297,12 +327,14 @@ class Store:
                 self._t("edits").insert_all(edit_rows)
 
     def touch_documents(self, ids: list[str], run_id: int) -> None:
+        """Record that this run's input held ``ids``.
+
+        Kept in the narrow ``seen`` table: updating a column of 100k wide
+        document rows rewrites every row (text and all) and took seconds.
+        """
         with self.transaction():
-            for chunk in _chunks(ids, 500):
-                self.db.execute(
-                    f"update documents set last_run = ? where id in ({','.join('?' * len(chunk))})",
-                    [run_id, *chunk],
-                )
+            self.db.conn.executemany("insert or replace into seen (doc, last_seen) values (?, ?)",
+                                     ((d, run_id) for d in ids))
 
     def load_documents(self, ids: Iterable[str] | None = None, *, with_edits: bool = True) -> list[Document]:
         if ids is None:
@@ -371,17 +403,39 @@ class Store:
                 for table, col in (("documents", "id"), ("edits", "doc"), ("signatures", "doc")):
                     self.db.execute(f"delete from {table} where {col} in ({marks})", chunk)
 
-    def iter_furniture_sources(self) -> Iterator[tuple[str, str | None, str]]:
-        """(id, outlet a record stated, raw text) of text documents, for corpus-level furniture.
+    def iter_furniture_sources(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, str | None, str]]:
+        """(id, outlet a record stated, raw text) of text documents (all, or ``ids``) in id order.
 
         Only what ingest knew is used (never metadata the cleaner found), so the
         furniture of a corpus does not depend on how often it was run.
         """
-        for doc_id, stated, raw in self.db.execute(
-            "select id, stated, raw from documents where kind = 'text' order by id"
-        ):
-            outlet = json.loads(stated or "{}").get("outlet")
-            yield doc_id, outlet, raw
+        if ids is None:
+            rows: Iterable[tuple[str, str | None, str]] = self.db.execute(
+                "select id, stated, raw from documents where kind = 'text' order by id"
+            )
+        else:
+            rows = (
+                row for chunk in _chunks(sorted(ids), 500)
+                for row in self.db.execute(
+                    f"select id, stated, raw from documents where kind = 'text' and id in "
+                    f"({','.join('?' * len(chunk))}) order by id", chunk
+                )
+            )
+        for doc_id, stated, raw in rows:
+            yield doc_id, json.loads(stated or "{}").get("outlet"), raw or ""
+
+    def furniture_inputs(self) -> list[tuple[str, str]]:
+        """(id, content hash) of text documents in id order: what names a line record."""
+        return self.db.execute("select id, content_hash from documents where kind = 'text' order by id").fetchall()
+
+    def raw_texts(self, ids: Iterable[str]) -> dict[str, tuple[str | None, str]]:
+        """id -> (outlet a record stated, raw text)."""
+        out: dict[str, tuple[str | None, str]] = {}
+        for chunk in _chunks(sorted(set(ids)), 500):
+            query = f"select id, stated, raw from documents where id in ({','.join('?' * len(chunk))})"
+            for doc_id, stated, raw in self.db.execute(query, chunk):
+                out[doc_id] = (json.loads(stated or "{}").get("outlet"), raw or "")
+        return out
 
     def iter_work(self, ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
         """Rows needed to clean documents again (all, or ``ids``), in id order."""
@@ -399,6 +453,10 @@ class Store:
         """id -> (clean_key, furniture_key)."""
         return {r[0]: (r[1], r[2]) for r in self.db.execute("select id, clean_key, furniture_key from documents")}
 
+    def text_keys(self) -> dict[str, str]:
+        """id -> a key that changes whenever the document's clean text can change (see LazyDocuments.text_keys)."""
+        return dict(self.db.execute(f"select id, {_TEXT_KEY} from documents").fetchall())
+
     def save_cleaned(
         self, docs: list[Document], run_id: int, clean_key: str, furniture_keys: dict[str, str],
         sigs: npt.NDArray[np.uint32], fingerprint: dict[str, Any],
@@ -415,10 +473,11 @@ class Store:
                                 chunk + chunk)
             self.db.conn.executemany(
                 "update documents set text = ?, title = ?, outlet = ?, date = ?, author = ?, url = ?, "
-                "defects = ?, offsets = ?, clean_key = ?, furniture_key = ?, last_run = ?, raw = ? where id = ?",
+                "defects = ?, offsets = ?, clean_key = ?, furniture_key = ?, last_run = ?, raw = ?, text_len = ?, "
+                "n_defects = ? where id = ?",
                 [
                     (d.text, d.title, d.outlet, d.date, d.author, d.url, _json(d.defects), pack_offsets(d.offsets),
-                     clean_key, furniture_keys.get(d.id, ""), run_id, d.raw, d.id)
+                     clean_key, furniture_keys.get(d.id, ""), run_id, d.raw, len(d.text), len(d.defects), d.id)
                     for d in docs
                 ],
             )
@@ -438,12 +497,13 @@ class Store:
 
     def ranks(self) -> list[tuple[str, int, int, str | None]]:
         """(id, clean length, defect count, date) of every document, without loading texts."""
-        return [
-            (r[0], r[1] or 0, r[2] or 0, r[3])
-            for r in self.db.execute(
-                "select id, length(text), json_array_length(defects), date from documents order by id"
-            )
-        ]
+        rows = self.db.execute("select id, text_len, n_defects, date from documents order by id").fetchall()
+        if any(r[1] is None for r in rows):  # a database from before these columns, or a document not yet cleaned
+            rows = self.db.execute(
+                "select id, coalesce(text_len, length(text)), coalesce(n_defects, json_array_length(defects)), date "
+                "from documents order by id"
+            ).fetchall()
+        return [(r[0], r[1] or 0, r[2] or 0, r[3]) for r in rows]
 
     def texts(self, ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -548,21 +608,55 @@ class Store:
                         "relation": p.relation,
                     }
                 )
+        cluster_rows = [
+            {"id": c.id, "canonical": c.canonical, "size": len(c.members), "reason": c.reason} for c in clusters
+        ]
         with self.transaction():
-            for table in ("clusters", "cluster_members", "reuses", "citations"):
-                self.db.execute(f"delete from {table}")
-            self._t("clusters").insert_all(
-                {"id": c.id, "canonical": c.canonical, "size": len(c.members), "reason": c.reason}
-                for c in clusters
-            )
-            self._t("cluster_members").insert_all(member_rows)
-            for columns, rows in _group_updates(doc_updates).items():
+            # Only what changed is written: an incremental run that adds 1,000
+            # documents to 100k rewrites a few thousand rows, not 300k.
+            self._sync("clusters", "id", ("canonical", "size", "reason"), cluster_rows)
+            self._sync("cluster_members", "doc", ("cluster", "canonical", "jaccard", "containment_in_canonical",
+                                                  "containment_of_canonical", "relation"), member_rows)
+            self._sync("reuses", "id", ("quoting", "source", "direction", "data"), reuses)
+            self._sync("citations", "id", ("doc", "outlet", "resolved_to", "data"), citations)
+            for columns, rows in _group_updates(self._changed_updates(doc_updates)).items():
                 assignments = ", ".join(f"[{c}] = ?" for c in columns)
                 self.db.conn.executemany(f"update documents set {assignments} where id = ?", rows)
-            if reuses:
-                self._t("reuses").insert_all(reuses)
-            if citations:
-                self._t("citations").insert_all(citations)
+
+    def _sync(self, table: str, pk: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+        """Make ``table`` hold exactly ``rows``, touching only rows that differ."""
+        cols = (pk, *columns)
+        current = {r[0]: r for r in self.db.execute(f"select {', '.join(f'[{c}]' for c in cols)} from [{table}]")}
+        wanted = {r[pk]: tuple(r.get(c) for c in cols) for r in rows}
+        gone = [(k,) for k in current if k not in wanted]
+        if gone:
+            self.db.conn.executemany(f"delete from [{table}] where [{pk}] = ?", gone)
+        changed = [row for k, row in wanted.items() if current.get(k) != row]
+        if changed:
+            self.db.conn.executemany(
+                f"insert or replace into [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+                f"values ({', '.join('?' * len(cols))})", changed
+            )
+
+    def _changed_updates(self, updates: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The per-document updates that differ from the last ones written.
+
+        Compared by a digest kept in the cache table (narrow rows): reading
+        the result columns back from 100k wide document rows took longer than
+        the writes it saved. A document cleaned again keeps its old values
+        (cleaning does not touch these columns), so the digest stays true.
+        """
+        cache = self.cache("document-results")
+        digests = {
+            d: hashlib.blake2b(repr(sorted(u.items())).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+            for d, u in updates.items()
+        }
+        known = cache.get_many(digests)
+        changed = {d: updates[d] for d, h in digests.items() if known.get(d) != h}
+        cache.put_many((d, digests[d]) for d in changed)
+        if cache.count() > len(digests):
+            cache.retain(digests)
+        return changed
 
     def load_clusters(self) -> list[dict[str, Any]]:
         return list(self._t("clusters").rows_where(order_by="id"))
@@ -575,13 +669,11 @@ class Store:
 
     def table_fingerprint(self, exclude: tuple[str, ...] = ("runs", "problems", "alignments", "cache")) -> str:
         """A hash of every table's content, for tests that prove a re-run changed nothing."""
-        import hashlib
-
         h = hashlib.sha256()
         for table in sorted(self.db.table_names()):
             if table in exclude:
                 continue
-            cols = [c.name for c in self.db[table].columns if c.name not in ("first_run", "last_run")]
+            cols = [c.name for c in self.db[table].columns if c.name not in ("first_run", "last_run", "last_seen")]
             order = ", ".join(f"[{c}]" for c in cols)
             for row in self.db.execute(f"select {order} from [{table}] order by {order}"):
                 h.update(repr(row).encode())
@@ -596,8 +688,13 @@ class StoreCache:
         self.ns = ns
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        wanted = set(keys)
+        if len(wanted) > 20_000:
+            # most of a large namespace: one range scan beats hundreds of IN queries
+            rows = self.store.db.execute("select key, value from cache where ns = ?", [self.ns])
+            return {k: v for k, v in rows if k in wanted}
         out: dict[str, bytes] = {}
-        for chunk in _chunks(sorted(set(keys)), 500):
+        for chunk in _chunks(sorted(wanted), 500):
             query = f"select key, value from cache where ns = ? and key in ({','.join('?' * len(chunk))})"
             out.update(self.store.db.execute(query, [self.ns, *chunk]).fetchall())
         return out
@@ -607,6 +704,12 @@ class StoreCache:
         if rows:
             with self.store.transaction():
                 self.store.db.conn.executemany("insert or replace into cache (ns, key, value) values (?, ?, ?)", rows)
+
+    def keys(self) -> list[str]:
+        return [k for (k,) in self.store.db.execute("select key from cache where ns = ?", [self.ns])]
+
+    def count(self) -> int:
+        return int(self.store.db.execute("select count(*) from cache where ns = ?", [self.ns]).fetchone()[0])
 
     def retain(self, keys: Iterable[str]) -> None:
         conn = self.store.db.conn
@@ -631,6 +734,8 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
+# the clean text is a function of the input bytes, the rule set and the corpus furniture the input holds
+_TEXT_KEY = "content_hash || ':' || coalesce(clean_key, '') || ':' || coalesce(furniture_key, '')"
 _DOC_COLUMNS = ("id, source, content_hash, kind, encoding, text, title, outlet, date, author, url, "
                 "defects, inferred, offsets")
 
@@ -726,10 +831,7 @@ class LazyDocuments(Sequence[Document]):
         corpus furniture the input holds, so those three name it; one query,
         no text read.
         """
-        keys = dict(self._connection().execute(
-            "select id, content_hash || ':' || coalesce(clean_key, '') || ':' || coalesce(furniture_key, '') "
-            "from documents"
-        ).fetchall())
+        keys = dict(self._connection().execute(f"select id, {_TEXT_KEY} from documents").fetchall())
         return [keys[i] for i in self._ids]
 
     def metadata(self) -> Iterator[Document]:

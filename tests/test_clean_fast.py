@@ -454,3 +454,160 @@ def test_furniture_key_with_bound_equals_without() -> None:
     for _i, _o, t in docs:
         assert furniture_key(t, fur) == furniture_key(t, plain)
         assert CLEAN._furniture_candidates(t, fur.longest) & set(fur) == CLEAN._furniture_candidates(t) & set(fur)
+
+
+# --- shortcuts of the clean()/align_damage() speed pass ------------------------
+
+_REF_COMMENT_HEAD = F._COMMENT_HEAD
+_REF_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+COMMENTISH = st.lists(
+    st.sampled_from(["Gary", " ", "said", "SAYS", "wrote", "commented on", ":", "\n", "ſays", "2018", ".", "on", "\t"]),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(COMMENTISH, LINEISH, st.text()))
+def test_comment_verb_gate_never_turns_down_a_match(line: str) -> None:
+    if _REF_COMMENT_HEAD.match(line) is not None:
+        assert F._ends_with_comment_verb(line)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(LINEISH, st.text(), st.text(alphabet="ab'’ 1_İıſKé.-", max_size=20)))
+def test_words_ascii_path_matches_regex(line: str) -> None:
+    assert F._words(line) == _REF_WORD.findall(line.lower())
+
+
+def test_classify_candidates_follow_the_caps() -> None:
+    for edge in (0, 1):
+        for n in range(0, 1300, 7):
+            lb = F._LEN_BUCKET[n] if n < len(F._LEN_BUCKET) else len(F._LEN_STEPS)
+            for u in range(0, 140):
+                ub = F._UNIT_BUCKET[u] if u < len(F._UNIT_BUCKET) else len(F._UNIT_STEPS)
+                want = [name for cap, ucap, name, _fn in F._CAPPED[edge] if n <= cap and u <= ucap]
+                assert [name for name, _fn in F._CANDIDATES[edge][lb][ub]] == want
+
+
+REPAIRISH = st.lists(
+    st.sampled_from(["ab", "Cd", ",", ".", "!", "?", " ", "\t", "..", ",,", ", ,", ",.", "é", "1", "_", "Ωx"]),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(REPAIRISH, LINEISH, st.text()))
+def test_repair_screen_never_hides_a_repair(line: str) -> None:
+    if not R.may_need_repair(line):
+        assert not any(RULES[name](line) for name in R.REPAIRS)
+        assert R.lost_link_text(line) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-5, 5000), st.integers(-5, 5000))
+def test_shared_ints_are_ranges(start: int, stop: int) -> None:
+    from dedup.clean.offsets import ints
+
+    assert ints(start, stop) == list(range(start, stop))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-1, 12), max_size=12), st.lists(st.integers(0, 99), min_size=1, max_size=10))
+def test_compose_matches_clamped_lookup(outer: list[int], inner: list[int]) -> None:
+    from dedup.clean.offsets import compose
+
+    last = len(inner) - 1
+    assert compose(outer, inner) == [inner[min(i, last)] for i in outer]
+
+
+def _ref_tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    found = list(re.finditer(r"\w+", text))
+    return [m.group().casefold() for m in found], [m.span() for m in found]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(LINEISH, st.text(), st.text(alphabet="aZ_1 .ßİΣς\u0301ﬁ\U0001f600\U00010400\ud800", max_size=30)))
+def test_damage_tokens_match_regex(text: str) -> None:
+    from dedup.clean.damage import _tokens
+
+    words, starts, ends = _tokens(text)
+    ref_words, ref_spans = _ref_tokens(text)
+    assert words == ref_words
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == ref_spans
+
+
+def test_damage_word_table_is_the_regex() -> None:
+    from dedup.clean.damage import _bmp_word
+
+    table = _bmp_word()
+    for c in range(0, 0x10000, 1):
+        assert bool(table[c]) == (re.fullmatch(r"\w", chr(c)) is not None)
+
+
+def _ref_space_fixes(seg: str) -> list[Fix]:
+    fixes: list[Fix] = []
+    for w in CLEAN._SPACE_RUN.finditer(seg):
+        if w.start() == 0 or w.end() == len(seg):
+            fixes.append((w.start(), w.end(), ""))
+        elif w.group() != " ":
+            fixes.append((w.start(), w.end(), " "))
+    return fixes
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="ab \t\xa0\u200b\u00ad\u3000\x1fé", min_size=1, max_size=12), LINEISH, st.text(min_size=1)
+    )
+)
+def test_space_fixes_match_every_run(seg: str) -> None:
+    if seg:
+        assert CLEAN._space_fixes(seg) == _ref_space_fixes(seg)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(LINEISH, st.text(), st.text(alphabet="1234 -/.stndofJanMAYſeptİK\t:", max_size=24)))
+def test_fast_date_token_matches_the_same(line: str) -> None:
+    assert F._DATE_TOKEN_FAST.sub("|", line) == F._DATE_TOKEN.sub("|", line)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(LINEISH, st.text(), st.sampled_from(["By John Smith", "Share Tweet Email", "© 2020 Foo", "Tags"])))
+def test_edge_classify_knowing_strict_is_edge_classify(line: str) -> None:
+    for name in F.EDGE_BLIND:
+        assert F.LINE_CLASSIFIERS[name](line, True) == F.LINE_CLASSIFIERS[name](line, False)
+        assert F._LENGTH_CAP[name] >= 0 and len(set(F._UNITS_CAP.get(name, (0, 0)))) == 1
+    assert F.classify_edge_knowing(line, F.classify(line)) == F.classify(line, edge=True)
+
+
+def _ref_teaser_like(line: str) -> bool:
+    words = line.split(None, 12)[:12]
+    caps = run = 0
+    for w in words:
+        if not (w[:1].isupper() or w[:1].isdigit() or w[:1] in "$‘'\"“"):
+            break
+        run += 1
+        if w in F._FUNCTION_CAPS and run > 1:
+            caps += 1
+    if run >= 4 and caps >= 1 and run < len(words):
+        return True
+    head = line[:200]
+    return ":" in head and F._MID_DATELINE.search(head) is not None
+
+
+CAPSISH = st.lists(
+    st.sampled_from(["Bill", "At", "Troy", "the", "To", "1", "“Q", " ", "  ", "NEW DELHI:", "x"]), max_size=16
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(CAPSISH.map(" ".join), LINEISH, st.text()))
+def test_teaser_like_matches_definition(line: str) -> None:
+    assert F.teaser_like(line) == _ref_teaser_like(line)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(LINEISH, st.text(), st.text(alphabet="|•* a1²", max_size=300)))
+def test_no_text_matches_definition(line: str) -> None:
+    ref = not any(c.isalnum() for c in line[:200]) and (len(line) <= 200 or not any(c.isalnum() for c in line))
+    assert RULES["no-text"](line) == ref

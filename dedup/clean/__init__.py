@@ -23,8 +23,8 @@ from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
 from dedup.clean.furniture import corpus_furniture, furniture_key, normalise_line
-from dedup.clean.offsets import Fix, apply_fixes, compose
-from dedup.clean.rules import RULES, SHORT_LINE_COST, line_score, main_block, no_text
+from dedup.clean.offsets import Fix, apply_fixes, compose, ints
+from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
 from dedup.models import Edit
 
 __all__ = ["RULES", "CleanResult", "clean", "corpus_furniture", "furniture_key", "normalise_line"]
@@ -122,33 +122,57 @@ def _regular(seg: str) -> bool:
     return not _IRREGULAR.search(seg)
 
 
+# The runs of _SPACE_RUN that are not one lone space (the only ones a line
+# in the middle needs fixed): two or more characters, or one odd one. A lone
+# space is never matched, so every match starts where its run starts.
+_ODD_SPACE_RUN = re.compile(r"(?:\s|[\u200b\u2060\ufeff\u00ad]){2,}|[^\S ]|[\u200b\u2060\ufeff\u00ad]")
+
+
+def _space_fixes(seg: str) -> list[Fix]:
+    """Fixes that drop spacing at both ends of ``seg`` and make each inner run of it one space."""
+    fixes: list[Fix] = []
+    n = len(seg)
+    if seg[0] == " " and (n == 1 or not _SPACE_RUN.match(seg, 1, 2)):
+        fixes.append((0, 1, ""))  # a lone space opening the line
+    for w in _ODD_SPACE_RUN.finditer(seg):
+        s, e = w.span()
+        fixes.append((s, e, "" if s == 0 or e == n else " "))
+    if n > 1 and seg[-1] == " " and not _SPACE_RUN.match(seg, n - 2, n - 1):
+        fixes.append((n - 1, n, ""))  # a lone space closing it
+    return fixes
+
+
 def _split(raw: str) -> list[_Line]:
     lines: list[_Line] = []
     prev_end = -1
     joinable = False
     pos = 0
+    crlf = "\r\n" in raw
+    # Most documents hold no irregular whitespace anywhere: then a line is
+    # _regular unless it starts or ends with a space, decided without a scan.
+    if raw.isascii():
+        uniform = "  " not in raw and "\t" not in raw and "\x1f" not in raw
+    else:
+        uniform = "  " not in raw and not _IRREGULAR.search(raw)
     # str.splitlines breaks on exactly the characters _LINE excludes; the
     # position of each line is recovered from the lengths (a break is one
     # character, or the two of "\r\n").
     for seg in raw.splitlines():
+        if not seg:
+            pos += 2 if crlf and raw.startswith("\r\n", pos) else 1
+            continue
         a = pos
         end = a + len(seg)
-        pos = end + (2 if raw.startswith("\r\n", end) else 1)
-        if not seg:
-            continue
+        pos = end + (2 if crlf and raw.startswith("\r\n", end) else 1)
         # A single line break (not a blank line) may be a wrapped paragraph.
-        gap = raw[prev_end:a] if prev_end >= 0 else ""
-        single_break = joinable and (len(gap) == 1 or gap == "\r\n")
+        single_break = joinable and (
+            a - prev_end == 1 or (a - prev_end == 2 and crlf and raw.startswith("\r\n", prev_end))
+        )
         prev_end = end
-        if _regular(seg):
+        if (seg[0] != " " and seg[-1] != " ") if uniform else _regular(seg):
             line = _Line(seg, a, end, None)
         else:
-            fixes: list[Fix] = []
-            for w in _SPACE_RUN.finditer(seg):
-                if w.start() == 0 or w.end() == len(seg):
-                    fixes.append((w.start(), w.end(), ""))
-                elif w.group() != " ":
-                    fixes.append((w.start(), w.end(), " "))
+            fixes = _space_fixes(seg)
             text, base = apply_fixes(seg, fixes, range(a, end + 1))
             if not text:
                 joinable = False
@@ -175,7 +199,9 @@ def _wrapped(prev: str, nxt: str) -> bool:
 
 
 def _join(a: _Line, b: _Line) -> _Line:
-    base = [*a.offsets()[:-1], a.end, *b.offsets()]
+    base = a.base[:-1] if a.base is not None else ints(a.start, a.end)
+    base.append(a.end)
+    base += b.base if b.base is not None else ints(b.start, b.end + 1)
     return _Line(a.text + " " + b.text, a.start, b.end, base)
 
 
@@ -204,7 +230,8 @@ def _title_anchor(lines: list[_Line], prose: float) -> int:
     after = prose
     best = -1
     for j, ln in enumerate(lines):
-        if j and len(ln.text) >= len(title) and ln.text[: len(title)].lower() == key and len(ln.text) < len(title) + 40:
+        # Lengths first: most lines are far longer than a title, and need no slice.
+        if j and len(title) <= len(ln.text) < len(title) + 40 and ln.text[: len(title)].lower() == key:
             if after >= 0.5 * prose:
                 best = j
         if ln.score > 0:
@@ -234,12 +261,17 @@ def _tail_flags(text: str) -> tuple[bool, bool, bool]:
     try:
         return _TAIL[text]
     except KeyError:
-        flags = _TAIL[text] = (
-            _furn.comments_marker(text),
-            _furn.teaser_marker(text, True),
-            _furn.donation(text, False),
-        )
-        return flags
+        pass
+    if len(text) > 160 and _furn.units(text) > 4:
+        # What the three markers test first: each turns such a line down.
+        flags = _NO_TAIL_FLAGS
+    else:
+        flags = (_furn.comments_marker(text), _furn.teaser_marker(text, True), _furn.donation(text, False))
+    _TAIL[text] = flags
+    return flags
+
+
+_NO_TAIL_FLAGS = (False, False, False)
 
 
 class _Cache:
@@ -261,8 +293,14 @@ class _Cache:
         try:
             return self.edge[text]
         except KeyError:
+            pass
+        strict = self.strict.get(text)
+        # The strict memo holds classify(text) unless no_text or a quote decided it.
+        if strict is not None and strict[0] != "no-text" and text[0] not in _QUOTE_OPEN:
+            cls = self.edge[text] = _furn.classify_edge_knowing(text, strict[0])
+        else:
             cls = self.edge[text] = _furn.classify(text, edge=True)
-            return cls
+        return cls
 
     def key(self, text: str) -> str:
         try:
@@ -285,6 +323,7 @@ def _decide(
     # 2. Classify and score every line.
     details: dict[int, str] = {}
     longest = furniture.longest if isinstance(furniture, _furn.FurnitureLines) else -1
+    strict = cache.strict
     for i, ln in enumerate(lines):
         t = ln.text
         if (
@@ -296,14 +335,14 @@ def _decide(
             details[i] = ev
             ln.score = line_score(t, ln.cls)
             continue
-        hit = cache.strict.get(t)
+        hit = strict.get(t)
         if hit is None:
             cls = None
             if no_text(t):
                 cls = "no-text"
             elif t[0] not in _QUOTE_OPEN:
                 cls = _furn.classify(t)
-            hit = cache.strict[t] = (cls, line_score(t, cls))
+            hit = strict[t] = (cls, line_score(t, cls))
         ln.cls, ln.score = hit
 
     # 3. The article body: the best-scoring run of lines. A text with little
@@ -328,10 +367,12 @@ def _decide(
     # takes only itself and the headlines right after it.
     prose_before = 0.0
     prose_total = sum(ln.score for ln in lines[a : b + 1] if ln.score > 0) or 1.0
+    tail = _TAIL
     i = a
     while i <= b:
         ln = lines[i]
-        comments, teaser, donation = _tail_flags(ln.text)
+        flags = tail.get(ln.text)
+        comments, teaser, donation = flags if flags is not None else _tail_flags(ln.text)
         if (ln.cls == "comment-header" or comments) and prose_before >= _TAIL_SHARE * prose_total:
             heads = sum(1 for j in range(i, b + 1) if lines[j].cls == "comment-header")
             strong = _STRONG_COMMENTS.match(ln.text) is not None
@@ -454,11 +495,16 @@ def _clean_once(
             meta["outlet"] = outlet
     if title_line is not None and "title" in meta:
         tkey = normalise_line(meta["title"])
+        # A line whose key is surely longer than the title's is not normalised.
+        longest = len(tkey)
+        may_fit = _furn.key_may_fit
         for i in range(head_end, b + 1):
-            if i not in removed and normalise_line(lines[i].text) == tkey:
+            t = lines[i].text
+            if i not in removed and may_fit(t, longest) and normalise_line(t) == tkey:
                 removed[i] = "repeated-headline"
     if "outlet" not in meta:
-        last_kept = max((i for i in range(n) if i not in removed), default=-1)
+        # The last kept line, found from the end (the tail is short).
+        last_kept = next((i for i in range(n - 1, -1, -1) if i not in removed), -1)
         for i in range(max(last_kept, 0), n):
             o = _meta.source_outlet(lines[i].text)
             if o:
@@ -490,7 +536,8 @@ def _clean_once(
                 flush()
             run.append(i)
             continue
-        flush()
+        if run:
+            flush()
         if ln.text not in cache.sound:
             _repair_line(raw, ln, edits, defects, cache)
         if ln.text:
@@ -508,16 +555,14 @@ def _clean_once(
             offsets.extend((sep, sep))
         out.append(ln.text)
         if ln.base is None:
-            offsets.extend(range(ln.start, ln.end))
+            offsets += ints(ln.start, ln.end)
         else:
-            offsets.extend(ln.base[:-1])
+            offsets += ln.base[:-1]
     offsets.append(pieces[-1].end if pieces else 0)
     return "".join(out), offsets, edits, meta, defects, pieces
 
 
 def _detail(rule: str) -> str:
-    from dedup.clean.rules import POSITIONAL
-
     return POSITIONAL.get(rule, "")
 
 
@@ -530,8 +575,7 @@ def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str], cac
     all_fixes: list[Fix] = []
     t = ln.text
     lost = 0
-    # Cheap gate: the repairs all need punctuation next to a letter.
-    if "," in t or "." in t or "!" in t or "?" in t:
+    if _repair.may_need_repair(t):
         for name in _repair.REPAIRS:
             found = RULES[name](t)
             if found:
@@ -575,7 +619,9 @@ def _settled(pieces: list[_Line], furniture: Mapping[str, str] | None, cache: _C
         return False
     if any(ln.dirty and not _splits_to_itself(ln.text) for ln in pieces):
         return False
-    lines = [_Line(ln.text, ln.start, ln.end, None) for ln in pieces]
+    # _decide reads only each line's text (and sets cls and score on every
+    # one before reading them), and nothing reads the pieces after this check.
+    lines = pieces
     first = lines[0].text
     if RULES["date-prefix"](first) or RULES["wire-tag"](first):
         return False
@@ -588,9 +634,10 @@ def _settled(pieces: list[_Line], furniture: Mapping[str, str] | None, cache: _C
             continue
         if _repair.mojibake(t):
             return False
-        if ("," in t or "." in t or "!" in t or "?" in t) and any(RULES[name](t) for name in _repair.REPAIRS):
+        screened = _repair.may_need_repair(t)
+        if screened and any(RULES[name](t) for name in _repair.REPAIRS):
             return False
-        if not _repair.lost_link_text(t):
+        if not (screened and _repair.lost_link_text(t)):
             cache.sound.add(t)
     return True
 

@@ -14,6 +14,37 @@ from collections.abc import Iterable, Sequence
 Fix = tuple[int, int, str]
 
 
+# An offset map holds one int per character, and ints above 256 are new
+# objects each time range() yields them: most of the cost of a map. Maps are
+# built instead from slices of one shared list of those ints (same values,
+# no allocation), grown on demand up to _SHARED_MAX; longer texts use range().
+_SHARED_MAX = 1 << 18
+_shared: list[int] = list(range(1 << 12))
+
+
+def ints(start: int, stop: int) -> list[int]:
+    """``list(range(start, stop))``, from the shared ints when they reach that far."""
+    shared = _shared
+    if stop > len(shared):
+        if stop > _SHARED_MAX:
+            return list(range(start, stop))
+        size = len(shared)
+        while size < stop:
+            size *= 2
+        shared.extend(range(len(shared), min(size, _SHARED_MAX)))
+    if start < 0 or stop < 0:
+        return list(range(start, stop))  # a slice would count these from the end
+    return shared[start:stop]
+
+
+def _take(src: Sequence[int], a: int, b: int) -> Sequence[int]:
+    """``src[a:b]`` for 0 <= a; a range's slice as shared ints."""
+    if type(src) is range and src.step == 1:
+        b = min(b, len(src))
+        return ints(src.start + a, src.start + b) if b > a else []
+    return src[a:b]
+
+
 def map_inserted(length: int, start: int, end: int) -> list[int]:
     """Raw offsets for ``length`` new characters standing in for raw[start:end].
 
@@ -40,27 +71,30 @@ def apply_fixes(text: str, fixes: Iterable[Fix], base: Sequence[int] | None = No
     """
     out: list[str] = []
     offsets: list[int] = []
-    # Built piecewise from slices of ``base`` (or ranges): no loop per character.
+    # Built piecewise from slices of ``base`` (or shared ints): no loop per character.
     src: Sequence[int] = base if base is not None else range(len(text) + 1)
     pos = 0
     for start, end, repl in sorted(fixes, key=lambda f: (f[0], f[1])):
         if start < pos or end < start or end > len(text):
             continue
         out.append(text[pos:start])
-        offsets.extend(src[pos:start])
+        offsets += _take(src, pos, start)
         if repl:
             out.append(repl)
             inserted = map_inserted(len(repl), start, end)
             offsets.extend(inserted if base is None else [base[i] for i in inserted])
         pos = end
     out.append(text[pos:])
-    offsets.extend(src[pos : len(text) + 1])
+    offsets += _take(src, pos, len(text) + 1)
     return "".join(out), offsets
 
 
 def compose(outer: Sequence[int], inner: Sequence[int]) -> list[int]:
     """Offsets of a text cleaned twice: ``outer`` maps text2->text1, ``inner`` text1->raw."""
     last = len(inner) - 1
+    if outer and 0 <= min(outer) and max(outer) <= last:
+        # No index needs clamping: one C-level lookup per entry.
+        return list(map(inner.__getitem__, outer))
     return [inner[min(i, last)] for i in outer]
 
 

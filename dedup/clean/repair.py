@@ -328,6 +328,18 @@ def mojibake(line: str) -> list[Fix]:
     return [(p, len(line) - s, fixed[p : len(fixed) - s])]
 
 
+# What every inline repair and lost_link_text needs somewhere in the line: a
+# stop or comma followed by two letters (glued), by a comma or stop, maybe
+# after spaces (doubled, orphaned). One scan that finds none of these spares
+# the line all of them; most lines of prose hold none.
+_REPAIR_SCREEN = re.compile(r"[.!?,](?:[^\W\d_]{2}|\s*,|\.|\s?\.)")
+
+
+def may_need_repair(line: str) -> bool:
+    """False when no inline repair can fix anything in ``line`` and lost_link_text finds nothing."""
+    return _REPAIR_SCREEN.search(line) is not None
+
+
 def lost_link_text(line: str) -> int:
     """How many places show punctuation whose words went missing (``However,. Iran``)."""
     if ",." not in line and ".," not in line and ", ." not in line:

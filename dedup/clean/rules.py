@@ -45,7 +45,9 @@ def wire_tag(line: str) -> list[Fix]:
 
 def no_text(line: str, edge: bool = False) -> bool:
     """A line without a letter or digit (``|``, ``•••``, ``* * *``)."""
-    return not any(c.isalnum() for c in line[:200]) and (len(line) <= 200 or not any(c.isalnum() for c in line))
+    if line[:1].isalnum():
+        return False  # most lines open with a word
+    return not any(map(str.isalnum, line[:200])) and (len(line) <= 200 or not any(map(str.isalnum, line)))
 
 
 def line_score(line: str, furniture_name: str | None = None) -> float:

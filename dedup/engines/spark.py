@@ -526,7 +526,10 @@ def run_spark(
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
         t = time.perf_counter()
         problems: list[Problem] = []
-        order, counts = pl._ingest(store, run_id, iter_inputs(paths, encoding=encoding, stdin=stdin), problems, report)
+        known = pl.KnownInputs(store)
+        inputs = iter_inputs(paths, encoding=encoding, stdin=stdin, known=known)
+        order, counts = pl._ingest(store, run_id, inputs, problems, report)
+        known.save()
         timings["ingest"] = time.perf_counter() - t
         t = time.perf_counter()
         with spark_session(master, remote, conf, spark) as session:
