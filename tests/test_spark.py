@@ -43,10 +43,11 @@ def spark() -> Any:
 
 
 def _tables(db: Path) -> dict[str, str]:
-    """One fingerprint per table, minus run bookkeeping (``runs``, ``problems`` and run ids)."""
+    """One fingerprint per table, minus run bookkeeping (``runs``, ``problems`` and run ids) and the
+    ``cache`` table, which holds each engine's own derived records for its next incremental run."""
     store = Store(str(db))
     try:
-        names = [n for n in store.db.table_names() if n not in ("runs", "problems")]
+        names = [n for n in store.db.table_names() if n not in ("runs", "problems", "cache")]
         return {n: store.table_fingerprint(exclude=tuple(o for o in store.db.table_names() if o != n)) for n in names}
     finally:
         store.close()

@@ -876,8 +876,9 @@ class _SparkRun:
             (r["a"], r["b"]): (r["a"], r["b"], r["jaccard"], r["c_ab"], r["c_ba"], int(r["n_a"]), int(r["n_b"]))
             for r in measured.toLocalIterator()
         }
+        text_keys = self.store.text_keys()  # as the local engine keys its alignments
         align_rows = [
-            (r["doc"], r["b"], version, version, r["completeness"], r["gaps"])
+            (r["doc"], r["b"], text_keys.get(r["doc"], ""), text_keys.get(r["b"], ""), r["completeness"], r["gaps"])
             for r in results.where(F.col("kind") == "align").toLocalIterator()
         ]
         return clusters, damage, updates, sorted(pair_rows.values()), align_rows
