@@ -232,6 +232,9 @@ class OutletIndex:
     keys: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     names: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     _choices: list[str] | None = None
+    # answers since the last add: a corpus names the same few outlets thousands of times
+    _seen: dict[str, frozenset[int]] = field(default_factory=dict, repr=False, compare=False)
+    _like: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, name: str, group: int) -> None:
         if not name or not norm_outlet(name):
@@ -240,8 +243,23 @@ class OutletIndex:
         for key in _variants(name):
             self.keys[key].add(group)
         self._choices = None
+        self._seen.clear()
+        self._like.clear()
 
-    def lookup(self, name: str) -> set[int]:
+    def looks_like_outlet(self, name: str) -> bool:
+        """:func:`looks_like_outlet` with this index, remembered until the next add."""
+        hit = self._like.get(name)
+        if hit is None:
+            hit = self._like[name] = looks_like_outlet(name, self)
+        return hit
+
+    def lookup(self, name: str) -> frozenset[int]:
+        hit = self._seen.get(name)
+        if hit is None:
+            hit = self._seen[name] = frozenset(self._lookup(name))
+        return hit
+
+    def _lookup(self, name: str) -> set[int]:
         n = norm_outlet(name)
         if not n:
             return set()
@@ -256,6 +274,9 @@ class OutletIndex:
         return set(self.keys[best[0]]) if best else set()
 
 
+_KNOWN_NORM = frozenset(norm_outlet(k) for k in _KNOWN_OUTLETS)
+
+
 def looks_like_outlet(name: str, known: OutletIndex | None = None) -> bool:
     """Whether a name after a weak verb is an outlet rather than a person."""
     words = re.sub(r"^[Tt]he\s+", "", name).split()
@@ -266,7 +287,7 @@ def looks_like_outlet(name: str, known: OutletIndex | None = None) -> bool:
         return False
     if any(w.casefold().strip(".") in _PERSON_WORDS for w in words):
         return False
-    if low in _KNOWN_OUTLETS or norm_outlet(name) in {norm_outlet(k) for k in _KNOWN_OUTLETS}:
+    if low in _KNOWN_OUTLETS or norm_outlet(name) in _KNOWN_NORM:
         return True
     if re.fullmatch(_DOMAIN, low):
         return True
@@ -458,11 +479,12 @@ def raw_mentions(text: str) -> list[RawMention]:
 def select_mentions(raw: list[RawMention], known: OutletIndex | None = None) -> list[Mention]:
     """The mentions among ``raw`` that name an outlet, given the corpus's outlets ``known``."""
     found: dict[tuple[int, int], Mention] = {}
+    like = known.looks_like_outlet if known is not None else looks_like_outlet
     for r in raw:
-        if r.check == "weak" and not looks_like_outlet(r.name, known):
+        if r.check == "weak" and not like(r.name):
             continue
         if r.check == "dateline":
-            if not (looks_like_outlet(r.name, known) or r.name.isupper()):
+            if not (like(r.name) or r.name.isupper()):
                 continue
             if any(w.casefold() in _PERSON_WORDS for w in r.name.split()):
                 continue

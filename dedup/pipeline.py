@@ -44,7 +44,7 @@ from dedup.clean.furniture import (
     line_record,
     stable_line_hash,
 )
-from dedup.cluster import Rank, build_clusters, measure, relation, score, settle_canonical
+from dedup.cluster import Rank, build_clusters, cluster_id, measure, relation, score, settle_canonical
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import RawInput, iter_inputs
@@ -504,7 +504,7 @@ def _analyse(
             pool.map(_clean_batch, _batches(store.iter_work(todo), BATCH)), start=1
         ):
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
-            store.save_cleaned(docs, run_id, version, fkeys, sigs, fingerprint)
+            store.save_cleaned(docs, run_id, version, fkeys, sigs, fingerprint, singleton_results)
             if failed:
                 problems.extend(p for _, p in failed)
                 # forgotten, so that the next run tries them again and nothing half-made stays
@@ -578,6 +578,11 @@ def run_counts(
         "citations": len(citations),
         "skipped": len(problems),
     }
+
+
+def singleton_results(doc_id: str) -> dict[str, Any]:
+    """The result columns of a document that is a cluster of its own (what most documents turn out to be)."""
+    return {"cluster": cluster_id([doc_id]), "canonical": 1, "completeness": 1.0, "gaps": "[]", "inferred": "{}"}
 
 
 def _line_records(sources: list[tuple[str, str | None, str]]) -> list[tuple[str, str | None, bytes]]:

@@ -25,10 +25,43 @@ run only on candidate passage pairs):
 8. Quotation clusters: an edge between two documents that both reuse the
    same passage of an earlier third one is dropped in favour of the edges
    to that third document.
+
+Incremental runs (``find_reuses(..., cache=...)``, a :class:`~dedup.models.BlobCache`
+kept between runs; the pipeline passes the store's). Every entry is keyed by a
+digest of what it depends on, with :data:`ALGORITHM` and the module's tunables
+(:func:`_params`), so a stale entry is never read, and ``retain`` drops the
+unreferenced ones at the end of a call:
+
+* ``1:`` pass 1 of one document (winnowed fingerprints, candidate mentions
+  with spans), under its text key (``docs.text_keys()`` of a store; else a
+  hash of text and offset map). Only documents without one are read and
+  scanned; ids, names and dates come from ``docs.metadata()`` (no text).
+* ``state:`` the previous run's candidate group pairs, common fingerprints
+  (in more than MAX_FP_GROUPS groups), groups (by a key of their members'
+  ids and text keys) and documents. Only pairs with a new or changed group
+  are counted; pairs of unchanged groups are carried over, except those
+  sharing a fingerprint whose spread crossed MAX_FP_GROUPS (a fingerprint
+  of a new, changed or removed document), which are counted again
+  (:meth:`_Detector._pairs_incremental`). Exact in every case.
+* ``x:`` the exact passage keys of a document, so that the corpus-wide
+  boilerplate is computed without making passages of unchanged documents.
+* ``p:`` the result of one candidate group pair, under a digest of
+  everything its matching sees: member ids and text keys in order, which
+  group each is in, canonical members, group names, dates, selected
+  mentions, the boilerplate keys among the members' passages, the config.
+  Only pairs not in the cache are matched.
+
+Prune and citations stay global (cheap: no document is read for them). The
+result is the one of a run without a cache (tests compare them on added,
+changed and removed documents, clusters that gain or split, and fingerprints
+crossing MAX_FP_GROUPS both ways), provided that a text key changes whenever
+a document's clean text or offset map can (the store's contract) and that
+:data:`ALGORITHM` is bumped with any change of the code that changes results.
 """
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import re
 import resource
@@ -38,7 +71,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -56,7 +89,7 @@ from dedup.attribution import (
 )
 from dedup.config import Config
 from dedup.fingerprint import band_keys, batch_shingles, normalise, signatures_concat
-from dedup.models import Attribution, Citation, Cluster, Document, Reuse, Span
+from dedup.models import Attribution, BlobCache, Citation, Cluster, Document, Reuse, Span
 
 I64 = npt.NDArray[np.int64]
 _T = TypeVar("_T")
@@ -83,6 +116,12 @@ SCAN_CHARS = 400_000
 PREPARE_CHUNK = 200
 # Documents per pass-2 matching task (all members of whole group pairs).
 PASS2_CHUNK_DOCS = 400
+
+# Part of every cache key: bump it whenever the result for the same inputs can change.
+ALGORITHM = "reuse-2"
+_EMPTY_FP = np.empty(0, dtype=np.uint32)
+# Keys per cache request.
+CACHE_BATCH = 10_000
 
 # Passage MinHash: 32 permutations in 16 bands of 2 rows. A passage pair
 # with Jaccard 0.3 (a quoted sentence inside a longer one) collides with
@@ -169,6 +208,8 @@ class _Verdict:
     has_attribution: bool
 
 
+_Item = tuple[Segment, _Verdict, Reuse]
+
 # --------------------------------------------------------------------------- helpers
 
 #: CPU seconds (this process) of each stage of the last find_reuses call, for scripts/bench-reuse.
@@ -178,6 +219,8 @@ PEAK_RSS: dict[str, int] = {}
 #: Wall-clock seconds of each stage of the last call (workers included).
 WALL: dict[str, float] = {}
 _CLOCK: list[float] = [0.0, 0.0]
+#: Work done by the last call (documents scanned, group pairs matched, cache hits), for tests and benchmarks.
+STATS: dict[str, int] = {}
 
 
 def _tick(stage: str) -> None:
@@ -348,54 +391,240 @@ def _prepare(item: tuple[list[Document], int]) -> list[tuple[bytes, P.U64]]:
     return out
 
 
-def _match(task: _Task) -> list[tuple[Segment, _Verdict, Reuse]]:
-    return _Matcher(task).run()
+def _match(task: _Task) -> list[tuple[tuple[int, int], list[_Item]]]:
+    """The results of every group pair of the task, empty ones too (they are cached as well)."""
+    by_pair: dict[tuple[int, int], list[_Item]] = {(g1, g2): [] for g1, g2 in task.pairs.tolist()}
+    for item in _Matcher(task).run():
+        ga, gb = task.group[item[0].a], task.group[item[0].b]
+        by_pair[(min(ga, gb), max(ga, gb))].append(item)
+    return list(by_pair.items())
+
+
+# --------------------------------------------------------------------------- cache records
+
+
+class _NoCache:
+    """The :class:`BlobCache` of a call without one: nothing kept."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        return {}
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        return None
+
+    def retain(self, keys: Iterable[str]) -> None:
+        return None
+
+
+def _get_many(cache: BlobCache, keys: Iterable[str]) -> dict[str, bytes]:
+    """``cache.get_many`` in batches: a store may answer one huge request by reading its whole
+    namespace, every value of it, where lookups by key read only what is asked for."""
+    wanted = list(keys)
+    out: dict[str, bytes] = {}
+    for lo in range(0, len(wanted), CACHE_BATCH):
+        out.update(cache.get_many(wanted[lo : lo + CACHE_BATCH]))
+    return out
+
+
+def _params() -> str:
+    """:data:`ALGORITHM` and every tunable the cached results depend on (read at call time: tests
+    and experiments change them on the module)."""
+    return _digest(
+        ALGORITHM, WINNOW, MAX_FP_GROUPS, MIN_SHARED_FP, PASSAGE_PERM, PASSAGE_BANDS, PASSAGE_ROWS, MIN_EST_JACCARD,
+        ALIGN_MARGIN, MIN_BLOCK, MAX_EDIT_GAP, MAX_OMISSION_GAP, ONE_SIDED_OTHER, MIN_OMISSION_RUN,
+        GLOBAL_BOILER_MIN, GLOBAL_BOILER_SHARE, COVER, QUOTED_SHARE, W_ATTRIBUTION, W_MARKS, W_DATE, W_SHARE,
+        W_YEAR, MIN_CONTENT_WORDS, _Matcher.MAX_BUCKET_ROWS_PER_DOC, P.PASSAGE_SHINGLE, P.MAX_UNIT_TOKENS,
+        P.WINDOW, P.MIN_UNIT_TOKENS,
+    )
+
+
+def _digest(*parts: object) -> str:
+    # repr of str, int, tuples, lists and the frozen dataclasses used here is deterministic
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _pack_pass1(fp: npt.NDArray[np.uint32], raw: list[tuple[RawMention, Span]]) -> bytes:
+    tail = pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL) if raw else b""
+    return len(fp).to_bytes(4, "little") + fp.astype("<u4").tobytes() + tail
+
+
+def _unpack_pass1(blob: bytes) -> tuple[npt.NDArray[np.uint32], list[tuple[RawMention, Span]]]:
+    n = int.from_bytes(blob[:4], "little")
+    fp = np.frombuffer(blob, dtype="<u4", count=n, offset=4).astype(np.uint32, copy=False)
+    rest = blob[4 + 4 * n :]
+    raw: list[tuple[RawMention, Span]] = pickle.loads(rest) if rest else []
+    return fp, raw
+
+
+def _pack_items(items: list[_Item], ids: list[str]) -> bytes:
+    """One group pair's results with documents named by id: indices change between runs."""
+    rows = [
+        (
+            ids[s.a], ids[s.b], s.a_tok, s.b_tok, s.a_chr, s.b_chr, s.matched, sorted(ids[i] for i in s.also_in),
+            ids[v.quoting], ids[v.source], v.direction, v.confidence, v.evidence, v.quoted, v.attribution,
+            v.has_attribution, r,
+        )
+        for s, v, r in items
+    ]
+    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack_items(blob: bytes, index: dict[str, int]) -> list[_Item]:
+    out: list[_Item] = []
+    for a, b, at, bt, ac, bc, m, also, q, s, direction, conf, ev, quoted, attr, has_attr, r in pickle.loads(blob):
+        seg = Segment(index[a], index[b], at, bt, ac, bc, m, {index[i] for i in also})
+        out.append((seg, _Verdict(index[q], index[s], direction, conf, ev, quoted, attr, has_attr), r))
+    return out
+
+
+def _member(x: npt.NDArray[np.uint32], sorted_set: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """``np.isin(x, sorted_set)`` for a large ``x`` of 32-bit fingerprints and a smaller set: a
+    bitmap of the top 24 bits rules out most of ``x`` before any binary search."""
+    out = np.zeros(len(x), dtype=bool)
+    if len(sorted_set) == 0 or len(x) == 0:
+        return out
+    mark = np.zeros(1 << 24, dtype=bool)
+    mark[(sorted_set >> 8).astype(np.int64)] = True
+    cand = np.flatnonzero(mark[(x >> 8).astype(np.int64)])
+    xs = x[cand]
+    pos = np.minimum(np.searchsorted(sorted_set, xs), len(sorted_set) - 1)
+    out[cand[sorted_set[pos] == xs]] = True
+    return out
+
+
+def _member_small(x: npt.NDArray[np.uint32], sorted_set: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """``np.isin(x, sorted_set)`` for a small ``x``: a binary search each."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(x), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, x), len(sorted_set) - 1)
+    return np.asarray(sorted_set[pos] == x)
+
+
+def _pair_codes(vals: npt.NDArray[np.uint64], grp: I64, n_groups: int, max_size: int) -> I64:
+    """Codes ``g1 * n_groups + g2`` (g1 < g2) of the groups that share each value, once per value:
+    ``vals`` sorted, (value, group) distinct and groups ascending inside a value."""
+    if len(vals) == 0:
+        return np.empty(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
+    sizes = np.diff(np.r_[starts, len(vals)])
+    codes: list[I64] = []
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_size)]).tolist():
+        rows = starts[sizes == size]
+        i, j = np.triu_indices(size, k=1)
+        step = max(1, 4_000_000 // max(1, len(i)))
+        for lo in range(0, len(rows), step):
+            mat = grp[rows[lo : lo + step, None] + np.arange(size)[None, :]]
+            codes.append(mat[:, i].ravel() * n_groups + mat[:, j].ravel())
+    return np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
+
+
+def _fetch(docs: Sequence[Document], indices: list[int]) -> Iterator[tuple[int, Document]]:
+    """The documents at ``indices`` (ascending), each read once.
+
+    All of them: one sequential pass. Some, in a store's lazy sequence: a
+    sequence of their own (it reads a chunk around each index it is asked
+    for, so a few new documents scattered over the corpus would read all of it).
+    """
+    if len(indices) == len(docs):
+        yield from enumerate(docs)
+        return
+    from dedup.store import LazyDocuments
+
+    if isinstance(docs, LazyDocuments):
+        sub = LazyDocuments(docs.path, [docs.ids[i] for i in indices], inferred=docs._inferred)
+        yield from zip(indices, sub, strict=True)
+        return
+    for i in indices:
+        yield i, docs[i]
 
 
 class _Detector:
-    def __init__(self, docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int) -> None:
+    def __init__(
+        self, docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int,
+        cache: BlobCache | None = None,
+    ) -> None:
         self.source = docs
         self.config = config
+        self.cache: BlobCache = cache if cache is not None else _NoCache()
+        self.caching = cache is not None
+        self.keep_keys: list[str] = []
         n = len(docs)
-        # ---- pass 1: one sequential read of every document
+        _tick("start")
+        # ---- what each document is: its id, a key of its clean text, names and dates
         ids: list[str] = []
         names: list[list[str]] = []
         dates: list[str | None] = []
-        fp_keys: list[npt.NDArray[np.uint64]] = []
-        # candidate mentions with their spans: spans need the document, which is at hand only now
-        self.raw: dict[int, list[tuple[RawMention, Span]]] = {}
-
-        # the documents of the chunks in flight (a few), for the spans of their mentions
-        in_flight: deque[list[Document]] = deque()
-
-        def chunks() -> Iterator[list[str]]:
-            chunk: list[Document] = []
-            size = 0
+        text_keys: list[str]
+        if hasattr(docs, "text_keys") and hasattr(docs, "metadata"):
+            # a store: keys from one query, metadata without text
+            text_keys = list(docs.text_keys())
+            for d in docs.metadata():
+                ids.append(d.id)
+                names.append(doc_outlet_names(d))
+                dates.append(_date(d))
+        else:
+            text_keys = []
             for d in docs:
                 ids.append(d.id)
                 names.append(doc_outlet_names(d))
                 dates.append(_date(d))
-                chunk.append(d)
+                offsets = np.asarray(d.offsets, dtype=np.int64).tobytes()
+                text_keys.append(hashlib.blake2b(d.text.encode("utf-8", "surrogatepass") + b"\0" + offsets,
+                                                 digest_size=16).hexdigest())
+        self.text_keys = text_keys
+        # ---- pass 1: fingerprints and candidate mentions, from the cache or scanned
+        self.params = _params()
+        p1_keys = [f"1:{_digest(self.params, k)}" for k in text_keys]
+        self.keep_keys.extend(p1_keys)
+        got = _get_many(self.cache, p1_keys) if self.caching else {}
+        fps: list[npt.NDArray[np.uint32]] = [_EMPTY_FP] * n
+        # candidate mentions with their spans (spans need the document, at hand only when scanned)
+        self.raw: dict[int, list[tuple[RawMention, Span]]] = {}
+        misses: list[int] = []
+        for i, key in enumerate(p1_keys):
+            blob = got.get(key)
+            if blob is None:
+                misses.append(i)
+                continue
+            fps[i], raw = _unpack_pass1(blob)
+            if raw:
+                self.raw[i] = raw
+        del got
+        STATS["docs"] = n
+        STATS["pass1_hits"] = n - len(misses)
+        STATS["docs_scanned"] = len(misses)
+        # the documents of the chunks in flight (a few), for the spans of their mentions
+        in_flight: deque[list[tuple[int, Document]]] = deque()
+
+        def chunks() -> Iterator[list[str]]:
+            chunk: list[tuple[int, Document]] = []
+            size = 0
+            for i, d in _fetch(docs, misses):
+                chunk.append((i, d))
                 size += len(d.text)
                 if len(chunk) == SCAN_CHUNK or size >= SCAN_CHARS:
                     in_flight.append(chunk)
-                    yield [x.text for x in chunk]
+                    yield [x.text for _, x in chunk]
                     chunk = []
                     size = 0
             if chunk:
                 in_flight.append(chunk)
-                yield [x.text for x in chunk]
+                yield [x.text for _, x in chunk]
 
-        _tick("start")
-        base = 0
-        for fp_doc, fp, raw in _pool_map(_scan, chunks(), workers):
+        for fp_doc, fp, raws in _pool_map(_scan, chunks(), workers):
             chunk_docs = in_flight.popleft()
-            fp_keys.append(np.sort((fp.astype(np.uint64) << np.uint64(32)) | (fp_doc + base).astype(np.uint64)))
-            del fp_doc, fp
-            for k, r in enumerate(raw):
-                if r:
-                    self.raw[base + k] = [(m, chunk_docs[k].span(m.start, m.end)) for m in r]
-            base += len(raw)
+            cuts = np.searchsorted(fp_doc, np.arange(len(chunk_docs) + 1))
+            puts: list[tuple[str, bytes]] = []
+            for k, (i, d) in enumerate(chunk_docs):
+                fps[i] = fp[cuts[k] : cuts[k + 1]]
+                r = raws[k]
+                spans = [(m, d.span(m.start, m.end)) for m in r]
+                if spans:
+                    self.raw[i] = spans
+                if self.caching:
+                    puts.append((p1_keys[i], _pack_pass1(fps[i], spans)))
+            self.cache.put_many(puts)
+        del p1_keys
         _tick("pass1_scan")
         self.ids = ids
         self.dates = dates
@@ -445,23 +674,104 @@ class _Detector:
                 self.spans[i] = {(m.start, m.end): sp for m, sp in cands if (m.start, m.end) in wanted}
         del self.raw
         self._mentions = {i: ms for i, ms in self._mentions.items() if ms}
-        self.pairs = self._group_pairs(fp_keys)
-        del fp_keys
+        self.pairs = self._candidate_pairs(fps)
+        del fps
         _tick("pass1_index")
 
-    def _group_pairs(self, fp_keys: list[npt.NDArray[np.uint64]]) -> I64:
-        """Pairs of groups (g1 < g2) that share at least MIN_SHARED_FP fingerprints of modest spread.
+    # ----------------------------------------------------------------- candidate group pairs
+    def _candidate_pairs(self, fps: list[npt.NDArray[np.uint32]]) -> I64:
+        """Group pairs sharing at least MIN_SHARED_FP fingerprints of modest spread.
 
-        ``fp_keys``: per first-pass chunk, sorted ``fingerprint << 32 | document``.
-        A fingerprint in more than MAX_FP_GROUPS groups is a common phrase or
-        furniture and pairs nothing; copies inside one group count once, so
-        syndication costs nothing here. Worked in FP_PARTS slices of the
-        fingerprint range, so that the temporaries are a fraction of the corpus's.
+        From scratch, or, when the cache holds the previous run's pairs, only
+        the pairs of groups whose members changed ("dirty") are counted, plus
+        the pairs of unchanged groups that share a fingerprint whose spread
+        crossed MAX_FP_GROUPS (a new copy of a common phrase): the others
+        share exactly the fingerprints they shared, each as common as it was.
         """
-        n_groups = int(self.group.max()) + 1 if len(self.group) else 1
+        n = len(fps)
+        n_groups = int(self.group.max()) + 1 if n else 1
+        group_key: dict[int, str] = {}
+        if self.caching:
+            for g, members in self.members.items():
+                if len(members) == 1:
+                    # most groups: spelled out, which is cheaper than a digest and cannot equal one
+                    m = members[0]
+                    group_key[g] = f"{self.ids[m]}\x1f{self.text_keys[m]}"
+                else:
+                    group_key[g] = _digest(sorted((self.ids[m], self.text_keys[m]) for m in members))
+        state_key = f"state:{self.params}"
+        self.keep_keys.append(state_key)
+        blob = _get_many(self.cache, [state_key]).get(state_key) if self.caching else None
+        lengths = np.fromiter((len(f) for f in fps), dtype=np.int64, count=n)
+        owner = np.repeat(np.arange(n, dtype=np.uint64), lengths)
+        allfp = np.concatenate(fps) if n else np.empty(0, np.uint32)
+        keys = (allfp.astype(np.uint64) << np.uint64(32)) | owner
+        del owner
+        if blob is None:
+            STATS["pairs_incremental"] = 0
+            chunks: list[npt.NDArray[np.uint64]] = []
+            bounds = np.r_[0, np.cumsum(lengths)]
+            for lo in range(0, n, SCAN_CHUNK):
+                chunks.append(np.sort(keys[bounds[lo] : bounds[min(n, lo + SCAN_CHUNK)]]))
+            del keys
+            codes, common = self._count_pairs(chunks, n_groups)
+            STATS["groups_dirty"] = len(self.members)
+        else:
+            old = pickle.loads(blob)
+            old_index: dict[str, int] = {gk: j for j, gk in enumerate(old["groups"])}
+            dirty = np.zeros(n_groups, dtype=bool)
+            now_of_old = np.full(len(old["groups"]) + 1, -1, dtype=np.int64)
+            for g, gk in group_key.items():
+                j = old_index.get(gk)
+                if j is None:
+                    dirty[g] = True
+                else:
+                    now_of_old[j] = g
+            STATS["pairs_incremental"] = 1
+            STATS["groups_dirty"] = int(dirty.sum())
+            op = old["pairs"]
+            carried = np.stack([now_of_old[op[:, 0]], now_of_old[op[:, 1]]], axis=1) if len(op) else op
+            carried = carried[(carried >= 0).all(axis=1)] if len(carried) else np.empty((0, 2), np.int64)
+            carried = np.sort(carried, axis=1)
+            codes, common = self._pairs_incremental(
+                keys, fps, dirty, old["common"], self._stale_fps(old), carried[:, 0] * n_groups + carried[:, 1],
+                n_groups,
+            )
+            del keys
+        pairs = np.stack([codes // n_groups, codes % n_groups], axis=1)
+        if self.caching:
+            # the state in terms of group keys, in their order: group ids depend on the order of the
+            # clusters (which differs between engines and runs), the keys do not
+            order = sorted(group_key, key=group_key.__getitem__)
+            pos = np.full(n_groups, -1, dtype=np.int64)
+            pos[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+            by_key = np.sort(pos[pairs], axis=1) if len(pairs) else np.empty((0, 2), dtype=np.int64)
+            by_key = by_key[np.lexsort((by_key[:, 1], by_key[:, 0]))]
+            state = {"groups": [group_key[g] for g in order], "pairs": by_key, "common": common,
+                     "ids": self.ids, "text_keys": self.text_keys}
+            self.cache.put_many([(state_key, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))])
+        STATS["group_pairs"] = len(pairs)
+        return pairs
+
+    def _count_pairs(
+        self, fp_keys: list[npt.NDArray[np.uint64]], n_groups: int,
+        keep: Callable[[I64], npt.NDArray[np.bool_]] | None = None,
+    ) -> tuple[I64, npt.NDArray[np.uint32]]:
+        """Codes of the group pairs (g1 < g2) that share at least MIN_SHARED_FP fingerprints of
+        modest spread, and the fingerprints in more than MAX_FP_GROUPS groups.
+
+        ``fp_keys``: sorted ``fingerprint << 32 | document`` arrays, every
+        occurrence of each fingerprint they hold (the spread is counted here).
+        ``keep`` restricts the pairs counted. A fingerprint in more than
+        MAX_FP_GROUPS groups is a common phrase or furniture and pairs nothing;
+        copies inside one group count once, so syndication costs nothing here.
+        Worked in slices of the fingerprint range, so that the temporaries are
+        a fraction of the corpus's.
+        """
         spills = [tempfile.TemporaryFile(prefix="dedup-pairs-") for _ in range(PAIR_SPILLS)]
         low = np.uint64(0xFFFFFFFF)
         shift = 64 - FP_PART_BITS
+        common: list[npt.NDArray[np.uint32]] = []
         for part in range(1 << FP_PART_BITS):
             lo = np.uint64(part << shift)
             pieces = []
@@ -482,17 +792,14 @@ class _Detector:
             del key
             starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
             sizes = np.diff(np.r_[starts, len(vals)])
-            del vals
-            codes: list[I64] = []
-            for size in np.unique(sizes[(sizes >= 2) & (sizes <= MAX_FP_GROUPS)]).tolist():
-                rows = starts[sizes == size]
-                mat = grp[rows[:, None] + np.arange(size)[None, :]]
-                i, j = np.triu_indices(size, k=1)
-                codes.append(mat[:, i].ravel() * n_groups + mat[:, j].ravel())
-            if not codes:
+            common.append(vals[starts[sizes > MAX_FP_GROUPS]].astype(np.uint32))
+            allc = _pair_codes(vals, grp, n_groups, MAX_FP_GROUPS)
+            del vals, grp
+            if keep is not None and len(allc):
+                allc = allc[keep(allc)]
+            if len(allc) == 0:
                 continue
-            allc = np.sort(np.concatenate(codes))
-            del codes
+            allc = np.sort(allc)
             starts_c = np.flatnonzero(np.r_[True, allc[1:] != allc[:-1]])
             # pair code and its count in this slice (only "at least MIN_SHARED_FP" matters) in one integer
             cnt = np.minimum(np.diff(np.r_[starts_c, len(allc)]), MIN_SHARED_FP)
@@ -517,52 +824,210 @@ class _Detector:
             total = np.add.reduceat(packed & 3, starts_c)
             found.append(allc[starts_c][total >= MIN_SHARED_FP])
             del packed, allc, starts_c, total
+        common_all = np.sort(np.concatenate(common)) if common else np.empty(0, np.uint32)
         if not found:
-            return np.empty((0, 2), dtype=np.int64)
-        uniq = np.sort(np.concatenate(found))
-        return np.stack([uniq // n_groups, uniq % n_groups], axis=1)
+            return np.empty(0, dtype=np.int64), common_all
+        return np.sort(np.concatenate(found)), common_all
+
+    def _stale_fps(self, old: dict[str, Any]) -> npt.NDArray[np.uint32] | None:
+        """Fingerprints the previous run's documents had that are gone or whose text changed, from
+        their pass-1 records (still in the cache: this run has not retained yet); None if lost."""
+        stale = [
+            k for d, k in zip(old["ids"], old["text_keys"], strict=True)
+            if (i := self.index.get(d)) is None or self.text_keys[i] != k
+        ]
+        if not stale:
+            return np.empty(0, dtype=np.uint32)
+        keys = {f"1:{_digest(self.params, k)}" for k in stale}
+        got = _get_many(self.cache, keys)
+        if len(got) < len(keys):
+            return None
+        return _sorted_unique(np.concatenate([_unpack_pass1(b)[0] for b in got.values()]))
+
+    def _pairs_incremental(
+        self, keys: npt.NDArray[np.uint64], fps: list[npt.NDArray[np.uint32]], dirty: npt.NDArray[np.bool_],
+        old_common: npt.NDArray[np.uint32], stale_fps: npt.NDArray[np.uint32] | None, carried: I64, n_groups: int,
+    ) -> tuple[I64, npt.NDArray[np.uint32]]:
+        """:meth:`_count_pairs` of the whole corpus, from the previous run's result.
+
+        ``keys``: ``fingerprint << 32 | document`` of every document (``fps``
+        per document); ``dirty``: groups the previous run did not know;
+        ``old_common``: its fingerprints in more than MAX_FP_GROUPS groups;
+        ``stale_fps``: the fingerprints of its documents that are gone or
+        changed (None: unknown); ``carried``: its pair codes between groups that
+        are still there (in this run's group ids).
+
+        A fingerprint of no dirty group and no stale document is in exactly the
+        groups it was in (a document of a group that is gone is in a dirty group
+        now, unless it is gone or changed itself), so its spread and status are
+        unchanged; only the spread of the others is counted. (Without
+        ``stale_fps``, the old common fingerprints are counted as well: any
+        other fingerprint can only have become rarer, and it was rare.) Pairs
+        with a dirty side are counted on the fingerprints of dirty groups
+        (every pair they make has one). Pairs of clean groups are the previous
+        run's, except where a fingerprint they share changed status: those
+        that were pairs and share one that became common, and those that share
+        one that became rare, are counted again.
+        """
+        low = np.uint64(0xFFFFFFFF)
+        fp = (keys >> np.uint64(32)).astype(np.uint32)
+        grp = self.group[(keys & low).astype(np.int64)]
+        dirty_fps = _sorted_unique(fp[dirty[grp]])
+        extra = old_common if stale_fps is None else stale_fps
+        look = _sorted_unique(np.concatenate([dirty_fps, extra]))
+        in_look = np.flatnonzero(_member(fp, look))
+        # spread of each fingerprint looked at: distinct (fingerprint, group)
+        code = _sorted_unique((fp[in_look].astype(np.uint64) << np.uint64(32)) | grp[in_look].astype(np.uint64))
+        cf, cg = (code >> np.uint64(32)).astype(np.uint32), (code & low).astype(np.int64)
+        del code
+        starts = np.flatnonzero(np.r_[True, cf[1:] != cf[:-1]]) if len(cf) else np.empty(0, np.int64)
+        spread = np.diff(np.r_[starts, len(cf)])
+        look_fps = cf[starts]
+        now_common = spread > MAX_FP_GROUPS
+        common = _sorted_unique(np.concatenate([old_common[~_member(old_common, look)], look_fps[now_common]]))
+        # pairs with a dirty side, on every occurrence of the dirty groups' fingerprints
+        sel = in_look[_member(fp[in_look], dirty_fps)]
+        codes_d, _ = self._count_pairs(
+            [np.sort(keys[sel])], n_groups, lambda c: dirty[c // n_groups] | dirty[c % n_groups]
+        )
+        # clean pairs sharing a fingerprint whose status flipped
+        was_common = _member(look_fps, old_common)
+        per_row = np.repeat(np.arange(len(look_fps)), spread)
+        clean = ~dirty[cg]
+
+        def sharing(which: npt.NDArray[np.bool_]) -> I64:
+            rows = which[per_row] & clean
+            return _sorted_unique(_pair_codes(cf[rows].astype(np.uint64), cg[rows], n_groups, 1 << 30))
+
+        went_common, went_rare = now_common & ~was_common, was_common & ~now_common
+        STATS["flipped_fps"] = int(went_common.sum() + went_rare.sum())
+        recount = sharing(went_common)
+        # a clean pair that was not one and only lost fingerprints is still not one
+        recount = recount[np.isin(recount, carried)]
+        recount = _sorted_unique(np.concatenate([recount, sharing(went_rare)]))
+        STATS["pairs_recounted"] = len(recount)
+        counted = self._recount(recount, fps, common, n_groups)
+        kept = carried[~np.isin(carried, recount)] if len(recount) else carried
+        return _sorted_unique(np.concatenate([codes_d, kept, counted])), common
+
+    def _recount(
+        self, codes: I64, fps: list[npt.NDArray[np.uint32]], common: npt.NDArray[np.uint32], n_groups: int
+    ) -> I64:
+        """The pair codes among ``codes`` whose groups share at least MIN_SHARED_FP fingerprints not in
+        ``common``, counted pair by pair (they are few)."""
+        valid: dict[int, npt.NDArray[np.uint32]] = {}
+
+        def of(g: int) -> npt.NDArray[np.uint32]:
+            if g not in valid:
+                f = _sorted_unique(np.concatenate([fps[m] for m in self.members[g]]))
+                valid[g] = f[~_member_small(f, common)]
+            return valid[g]
+
+        out = [c for c in codes.tolist()
+               if len(np.intersect1d(of(c // n_groups), of(c % n_groups), assume_unique=True)) >= MIN_SHARED_FP]
+        return np.asarray(out, dtype=np.int64)
 
     # ----------------------------------------------------------------- dates, mentions
     def date_of(self, i: int) -> str | None:
         return self.dates[i] or self.group_date.get(int(self.group[i]))
 
-    def pass2(self, workers: int) -> list[tuple[Segment, _Verdict, Reuse]]:
+    def _prepare_into(
+        self, spool: IO[bytes], todo: list[int], where: dict[int, tuple[int, int]], workers: int,
+    ) -> Iterator[tuple[int, P.U64]]:
+        """Passages and signatures of the documents ``todo`` (ascending) onto the spool; yields the
+        exact passage keys of each."""
+        seed = self.config.seed
+        order: list[int] = []
+
+        def batches() -> Iterator[tuple[list[Document], int]]:
+            batch: list[Document] = []
+            for i, d in _fetch(self.source, todo):
+                order.append(i)
+                batch.append(d)
+                if len(batch) == PREPARE_CHUNK:
+                    yield batch, seed
+                    batch = []
+            if batch:
+                yield batch, seed
+
+        done = 0
+        spool.seek(0, 2)
+        pos = spool.tell()
+        for recs in _pool_map(_prepare, batches(), workers):
+            for blob, exact in recs:
+                i = order[done]
+                done += 1
+                spool.write(blob)
+                where[i] = (pos, len(blob))
+                pos += len(blob)
+                yield i, exact
+        STATS["docs_prepared"] = STATS.get("docs_prepared", 0) + done
+
+    def pass2(self, workers: int) -> list[_Item]:
         """Reuses between the documents of the candidate group pairs, in bounded memory.
 
-        The documents are read once more, in index order: their passages and
-        signatures go to a spool file (the corpus-wide boilerplate needs the
-        exact passage keys of all of them before any pair is judged). Then
-        chunks of whole group pairs, at most PASS2_CHUNK_DOCS documents each,
-        are read back from the spool and matched, in the worker pool; results
-        come back in chunk order, so the output does not depend on ``workers``.
+        The documents whose exact passage keys the cache lacks are read once
+        more: their passages and signatures go to a spool file (the corpus-wide
+        boilerplate needs the exact passage keys of all involved documents
+        before any pair is judged). Each group pair's result is cached under a
+        digest of everything its matching sees; the pairs not in the cache are
+        cut into chunks of at most PASS2_CHUNK_DOCS documents, read back from
+        the spool (documents not yet there are prepared first) and matched in
+        the worker pool; results are put together in pair order, so the output
+        depends neither on ``workers`` nor on what the cache held.
         """
+        STATS["pairs_matched"] = 0
+        STATS["pair_hits"] = 0
+        STATS["docs_prepared"] = 0
         if len(self.pairs) == 0:
             return []
         involved = sorted({m for g in np.unique(self.pairs).tolist() for m in self.members[g]})
         seed = self.config.seed
+        x_keys = {i: f"x:{_digest(self.params, self.text_keys[i], seed)}" for i in involved}
+        self.keep_keys.extend(x_keys.values())
+        got = _get_many(self.cache, x_keys.values()) if self.caching else {}
+        exact_of: dict[int, P.U64] = {}
+        for i in involved:
+            blob = got.get(x_keys[i])
+            if blob is not None:
+                exact_of[i] = np.frombuffer(blob, dtype="<u8").astype(np.uint64, copy=False)
+        del got
+        todo = [i for i in involved if i not in exact_of]
         where: dict[int, tuple[int, int]] = {}
-        owner_l: list[I64] = []
-        exact_l: list[P.U64] = []
-
-        def batches() -> Iterator[tuple[list[Document], int]]:
-            for lo in range(0, len(involved), PREPARE_CHUNK):
-                yield [self.source[i] for i in involved[lo : lo + PREPARE_CHUNK]], seed
-
         with tempfile.TemporaryFile(prefix="dedup-reuse-") as spool:
-            pos = 0
-            done = 0
-            for recs in _pool_map(_prepare, batches(), workers):
-                for blob, exact in recs:
-                    i = involved[done]
-                    done += 1
-                    spool.write(blob)
-                    where[i] = (pos, len(blob))
-                    pos += len(blob)
-                    owner_l.append(np.full(len(exact), i, dtype=np.int64))
-                    exact_l.append(exact)
+            puts: list[tuple[str, bytes]] = []
+            for i, exact in self._prepare_into(spool, todo, where, workers):
+                exact_of[i] = exact
+                if self.caching:
+                    puts.append((x_keys[i], exact.astype("<u8").tobytes()))
+                    if len(puts) >= 2000:
+                        self.cache.put_many(puts)
+                        puts = []
+            self.cache.put_many(puts)
             _tick("pass2_prepare")
-            boiler = self._boilerplate(np.concatenate(owner_l), np.concatenate(exact_l))
-            del owner_l, exact_l
+            owner = np.repeat(np.asarray(involved, dtype=np.int64), [len(exact_of[i]) for i in involved])
+            allx = np.concatenate([exact_of[i] for i in involved])
+            boiler = self._boilerplate(owner, allx)
+            pair_keys = self._pair_keys(involved, owner, allx, boiler) if self.caching else [""] * len(self.pairs)
+            del owner, allx, exact_of
+            got = _get_many(self.cache, pair_keys) if self.caching else {}
+            self.keep_keys.extend(pair_keys)
+            results: list[list[_Item] | None] = [None] * len(pair_keys)
+            missing: list[tuple[int, int]] = []
+            slot: dict[tuple[int, int], int] = {}
+            for k, ((g1, g2), key) in enumerate(zip(self.pairs.tolist(), pair_keys, strict=True)):
+                blob = got.get(key)
+                if blob is None:
+                    missing.append((g1, g2))
+                    slot[(g1, g2)] = k
+                else:
+                    results[k] = _unpack_items(blob, self.index)
+            del got
+            STATS["pair_hits"] = len(pair_keys) - len(missing)
+            STATS["pairs_matched"] = len(missing)
+            need = sorted({m for pair in missing for g in pair for m in self.members[g]} - where.keys())
+            for _ in self._prepare_into(spool, need, where, workers):
+                pass
 
             def read(i: int) -> bytes:
                 off, size = where[i]
@@ -570,7 +1035,7 @@ class _Detector:
                 return spool.read(size)
 
             def tasks() -> Iterator[_Task]:
-                for chunk in self._chunks():
+                for chunk in self._chunks(missing):
                     docs = sorted({m for g1, g2 in chunk for g in (g1, g2) for m in self.members[g]})
                     groups = sorted({g for pair in chunk for g in pair})
                     yield _Task(
@@ -587,18 +1052,58 @@ class _Detector:
                         boiler_keys=boiler,
                     )
 
-            out: list[tuple[Segment, _Verdict, Reuse]] = []
+            puts = []
             for found in _pool_map(_match, tasks(), workers):
-                out.extend(found)
+                for pair, items in found:
+                    k = slot[pair]
+                    results[k] = items
+                    if self.caching:
+                        puts.append((pair_keys[k], _pack_items(items, self.ids)))
+                if len(puts) >= 2000:
+                    self.cache.put_many(puts)
+                    puts = []
+            self.cache.put_many(puts)
         _tick("pass2_match")
+        return [item for items in results if items for item in items]
+
+    def _pair_keys(self, involved: list[int], owner: I64, exact: P.U64, boiler: I64) -> list[str]:
+        """Per candidate group pair, a digest of everything :class:`_Matcher` sees of it: member ids
+        and text keys in index order, which group each is in, the canonical members, group names,
+        dates, selected mentions, the boilerplate keys among the members' passages, the config."""
+        hit = np.zeros(len(exact), dtype=bool)
+        if len(boiler):
+            ex = exact.astype(np.int64)
+            hit = boiler[np.minimum(np.searchsorted(boiler, ex), len(boiler) - 1)] == ex
+        boiler_of: dict[int, list[int]] = defaultdict(list)
+        for i, x in zip(owner[hit].tolist(), exact[hit].astype(np.int64).tolist(), strict=True):
+            boiler_of[i].append(x)
+        doc_key = {
+            i: _digest(self.ids[i], self.text_keys[i], self.date_of(i), self.mentions(i), sorted(set(boiler_of[i])))
+            for i in involved
+        }
+        group_key: dict[int, str] = {}
+        cfg = repr(self.config)
+        out: list[str] = []
+        for g1, g2 in self.pairs.tolist():
+            members = sorted(self.members[g1] + self.members[g2])
+            # the groups in the order of their first member: group ids are not stable between runs
+            first = int(self.group[members[0]])
+            second = g2 if first == g1 else g1
+            for g in (first, second):
+                if g not in group_key:
+                    group_key[g] = _digest(self.ids[self.canonical[g]], self.group_names.get(g, []))
+            out.append(
+                "p:" + _digest(self.params, cfg, [(doc_key[m], int(self.group[m]) == first) for m in members],
+                               group_key[first], group_key[second])
+            )
         return out
 
-    def _chunks(self) -> Iterator[list[tuple[int, int]]]:
-        """Candidate group pairs in order, cut into chunks of at most PASS2_CHUNK_DOCS documents
+    def _chunks(self, pairs: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
+        """Group pairs in order, cut into chunks of at most PASS2_CHUNK_DOCS documents
         (a single pair of larger groups is a chunk of its own)."""
         chunk: list[tuple[int, int]] = []
         seen: set[int] = set()
-        for g1, g2 in self.pairs.tolist():
+        for g1, g2 in pairs:
             new = {m for g in (g1, g2) for m in self.members[g]} - seen
             if chunk and len(seen) + len(new) > PASS2_CHUNK_DOCS:
                 yield chunk
@@ -621,17 +1126,35 @@ class _Detector:
         # that the temporaries are a fraction of the input.
         parts = 1 << FP_PART_BITS
         top = (exact >> np.uint64(64 - FP_PART_BITS)).astype(np.int64)
+        order = np.argsort(top, kind="stable")
+        cuts = np.searchsorted(top[order], np.arange(parts + 1))
+        del top
+        # outlet of each group as a number (only equality matters; 0: none)
+        outlet_id: dict[str | None, int] = {None: 0}
+        group_outlet = np.zeros(int(self.group.max()) + 1 if len(self.group) else 1, dtype=np.int64)
+        for g, name in self.outlet_of_group.items():
+            group_outlet[g] = outlet_id.setdefault(name, len(outlet_id))
         found: list[I64] = []
         for part in range(parts):
-            sel = top == part
-            if sel.any():
-                found.append(self._boilerplate_part(owner[sel], exact[sel]))
+            sel = order[cuts[part] : cuts[part + 1]]
+            if len(sel):
+                found.append(self._boilerplate_part(owner[sel], exact[sel], group_outlet))
         return np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
-    def _boilerplate_part(self, owner: I64, exact: P.U64) -> I64:
+    def _boilerplate_part(self, owner: I64, exact: P.U64, group_outlet: I64) -> I64:
+        ex = exact.astype(np.int64)
+        # a key of one passage is in one group: only repeated keys can be boilerplate
+        o = np.argsort(ex)
+        s = ex[o]
+        eq = s[1:] == s[:-1]
+        rep = np.zeros(len(s), dtype=bool)
+        rep[1:] |= eq
+        rep[:-1] |= eq
+        ex, owner = s[rep], owner[o[rep]]
+        if len(ex) == 0:
+            return np.empty(0, dtype=np.int64)
         groups = self.group[owner]
         # distinct (passage key, group) pairs, then clusters per key
-        ex = exact.astype(np.int64)
         o = np.lexsort((groups, ex))
         ex_s, gr_s = ex[o], groups[o]
         first = np.r_[True, (ex_s[1:] != ex_s[:-1]) | (gr_s[1:] != gr_s[:-1])]
@@ -643,14 +1166,7 @@ class _Detector:
         limit = max(GLOBAL_BOILER_MIN, int(GLOBAL_BOILER_SHARE * n_groups))
         boiler_keys = set(keys[counts >= limit].tolist())
         # same outlet: key seen in >= furniture_min_docs groups of one outlet
-        outlet_id: dict[str | None, int] = {None: 0}
-        ug = _sorted_unique(code[:, 1])
-        ug_outlet = np.fromiter(
-            (outlet_id.setdefault(self.outlet_of_group.get(g), len(outlet_id)) for g in ug.tolist()),
-            dtype=np.int64,
-            count=len(ug),
-        )
-        og = ug_outlet[np.searchsorted(ug, code[:, 1])]
+        og = group_outlet[code[:, 1]]
         none_id = 0
         triple = np.stack([code[:, 0], og]).T[og != none_id]
         if len(triple):
@@ -722,12 +1238,14 @@ class _Detector:
             for men in self._mentions[i]:
                 if any(outlet_matches(men.name, n) for n in own_names):
                     continue
-                groups = self.outlets.lookup(men.name) - {own}
+                # (a wire service's name is in thousands of groups: no copy of that set per mention)
+                hits = self.outlets.lookup(men.name)
+                others = len(hits) - (own in hits)
                 resolved: str | None = None
-                if len(groups) == 1:
-                    resolved = self.ids[self.canonical[next(iter(groups))]]
-                elif groups:
-                    linked = groups & partners.get(i, set())
+                if others == 1:
+                    resolved = self.ids[self.canonical[next(g for g in hits if g != own)]]
+                elif others:
+                    linked = (partners.get(i, set()) & hits) - {own}
                     if len(linked) == 1:
                         resolved = self.ids[self.canonical[next(iter(linked))]]
                 span = spans[(men.start, men.end)]
@@ -1186,21 +1704,28 @@ class _Matcher:
 
 
 def find_reuses(
-    docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, *, workers: int = 1
+    docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, *, workers: int = 1,
+    cache: BlobCache | None = None,
 ) -> tuple[list[Reuse], list[Citation]]:
     """Passages reused between documents of different clusters, and outlets the documents cite.
 
     Deterministic: the result depends only on the inputs, and both lists are
     sorted (reuses by quoting, source, span; citations by document, span).
+    With a ``cache`` (kept between runs), the work already done for unchanged
+    documents and group pairs is read from it instead of redone, with the same
+    result; entries no longer referenced are dropped at the end.
     """
     TIMINGS.clear()
     WALL.clear()
     PEAK_RSS.clear()
-    det = _Detector(docs, clusters, config, workers)
+    STATS.clear()
+    det = _Detector(docs, clusters, config, workers, cache)
     judged = det.prune_quotation_clusters(det.pass2(workers))
     reuses = [r for _, _, r in judged]
     reuses.sort(key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
     citations = det.citations(judged)
     citations.sort(key=lambda c: (c.doc, c.span.start, c.outlet))
+    if cache is not None:
+        cache.retain(det.keep_keys)
     _tick("pass2_verdicts")
     return reuses, citations

@@ -26,7 +26,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, overload
 
@@ -460,9 +460,24 @@ class Store:
     def save_cleaned(
         self, docs: list[Document], run_id: int, clean_key: str, furniture_keys: dict[str, str],
         sigs: npt.NDArray[np.uint32], fingerprint: dict[str, Any],
+        provisional: Callable[[str], dict[str, Any]] | None = None,
     ) -> None:
-        """Clean text, metadata, edits and signature of a batch, in one transaction."""
+        """Clean text, metadata, edits and signature of a batch, in one transaction.
+
+        ``provisional(id)`` gives result columns (cluster, canonical, ...) to
+        write now, in the same row update: most documents of a corpus turn out
+        to be singletons, and rewriting every wide row again at the end of a
+        first run cost seconds per 100k documents. :meth:`save_results` then
+        writes only the rows whose final values differ.
+        """
         ids = [d.id for d in docs]
+        if provisional is not None:
+            results = {d: provisional(d) for d in ids}
+            columns = sorted(next(iter(results.values()), {}))
+            extra = "".join(f", [{c}] = ?" for c in columns)
+            values = {d: [r[c] for c in columns] for d, r in results.items()}
+        else:
+            extra, values = "", {d: [] for d in ids}
         with self.transaction():
             for chunk in _chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
@@ -474,13 +489,16 @@ class Store:
             self.db.conn.executemany(
                 "update documents set text = ?, title = ?, outlet = ?, date = ?, author = ?, url = ?, "
                 "defects = ?, offsets = ?, clean_key = ?, furniture_key = ?, last_run = ?, raw = ?, text_len = ?, "
-                "n_defects = ? where id = ?",
+                f"n_defects = ?{extra} where id = ?",
                 [
                     (d.text, d.title, d.outlet, d.date, d.author, d.url, _json(d.defects), pack_offsets(d.offsets),
-                     clean_key, furniture_keys.get(d.id, ""), run_id, d.raw, len(d.text), len(d.defects), d.id)
+                     clean_key, furniture_keys.get(d.id, ""), run_id, d.raw, len(d.text), len(d.defects),
+                     *values[d.id], d.id)
                     for d in docs
                 ],
             )
+            if provisional is not None:
+                self.cache("document-results").put_many((d, _result_digest(r)) for d, r in results.items())
             # plain executemany: sqlite-utils' per-value JSON checks cost more than the insert here
             self.db.conn.executemany(
                 "insert into edits (doc, seq, start, [end], rule, removed, replacement, detail) "
@@ -647,10 +665,7 @@ class Store:
         (cleaning does not touch these columns), so the digest stays true.
         """
         cache = self.cache("document-results")
-        digests = {
-            d: hashlib.blake2b(repr(sorted(u.items())).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-            for d, u in updates.items()
-        }
+        digests = {d: _result_digest(u) for d, u in updates.items()}
         known = cache.get_many(digests)
         changed = {d: updates[d] for d, h in digests.items() if known.get(d) != h}
         cache.put_many((d, digests[d]) for d in changed)
@@ -719,6 +734,10 @@ class StoreCache:
             conn.executemany("insert or ignore into keep_keys values (?)", ((k,) for k in keys))
             conn.execute("delete from cache where ns = ? and key not in (select key from keep_keys)", [self.ns])
             conn.execute("delete from keep_keys")
+
+
+def _result_digest(update: dict[str, Any]) -> bytes:
+    return hashlib.blake2b(repr(sorted(update.items())).encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
 def _group_updates(updates: dict[str, dict[str, Any]]) -> dict[tuple[str, ...], list[list[Any]]]:
