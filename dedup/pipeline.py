@@ -422,9 +422,15 @@ class KnownInputs:
         self._learn(f"F{size}:{mtime_ns}:{item.source}", item, item.id)
 
     def save(self) -> None:
-        """Keep what this run learnt; drop entries of inputs this run did not see."""
+        """Keep what this run learnt.
+
+        Entries of inputs this run did not see stay: adding a new file to a
+        corpus is a run over that file alone, and the next run over the old
+        ones should still skip them. Only when stale entries outnumber the
+        documents are they dropped (all but this run's).
+        """
         self.cache.put_many(self.fresh.items())
-        if self.cache.count() > len(self.used):
+        if self.cache.count() > 2 * (len(self.stored) + len(self.fresh)):
             self.cache.retain(self.used)
 
 

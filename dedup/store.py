@@ -843,6 +843,11 @@ class LazyDocuments(Sequence[Document]):
     def by_id(self, doc_id: str) -> Document:
         return self[self._index[doc_id]]
 
+    def subset(self, ids: Sequence[str]) -> LazyDocuments:
+        """The same database and run state (inferred metadata) over other ids: a stage that needs a
+        few scattered documents reads them in chunks of their own."""
+        return LazyDocuments(self.path, ids, self._chunk, self._cache_chunks, self._inferred)
+
     def text_keys(self) -> list[str]:
         """Per document, in sequence order, a key that changes whenever its clean text can change.
 

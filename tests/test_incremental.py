@@ -136,3 +136,24 @@ def test_a_known_line_is_not_trusted_once_its_document_changed(tmp_path: Path) -
     assert third.counts["processed"] == 1
     with Store(db) as store:
         assert store.texts(["x"])["x"].startswith(_story(1)[:40])
+
+
+def test_adding_a_file_keeps_the_other_files_known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A corpus grows by runs over new files alone; the next run over an old
+    # file must still skip its lines, not parse them all again.
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    _write(a, _records(4, furniture_from=99))
+    _write(b, [{"id": "new", "text": _story(9)}])
+    db = str(tmp_path / "d.db")
+    run([str(a)], db=db, workers=1)
+    run([str(b)], db=db, workers=1)
+    parsed: list[str] = []
+    real_record = dedup.ingest.record_input
+
+    def record_spy(record: Any, **kw: Any) -> dedup.ingest.RawInput:
+        parsed.append(record.get("id"))
+        return real_record(record, **kw)
+
+    monkeypatch.setattr(dedup.ingest, "record_input", record_spy)
+    again = run([str(a)], db=db, workers=1)
+    assert parsed == [] and again.counts["unchanged"] == 4 and again.counts["documents"] == 5
