@@ -739,7 +739,8 @@ def _damage_and_inference(
     multi = [c for c in clusters if len(c.members) > 1]
     members = sorted({m for c in multi for m in c.members})
     # metadata and ranks only: texts are read just for the alignments not in the cache
-    docs = {d.id: d for d in LazyDocuments(store.path, members).metadata()}
+    # inferred={}: this stage infers them again, so the stored ones are not even parsed
+    docs = {d.id: d for d in LazyDocuments(store.path, members, inferred={}).metadata()}
     rank_of = {r[0]: Rank(*r) for r in store.ranks() if r[0] in docs}
     keys = {d: k for d, k in store.text_keys().items() if d in docs}
     cache = store.load_alignments()
