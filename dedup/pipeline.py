@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -586,9 +587,10 @@ def run_counts(
     }
 
 
-def singleton_results(doc_id: str) -> dict[str, Any]:
+def singleton_results(doc_id: str, cluster: str | None = None) -> dict[str, Any]:
     """The result columns of a document that is a cluster of its own (what most documents turn out to be)."""
-    return {"cluster": cluster_id([doc_id]), "canonical": 1, "completeness": 1.0, "gaps": "[]", "inferred": "{}"}
+    return {"cluster": cluster or cluster_id([doc_id]), "canonical": 1, "completeness": 1.0, "gaps": "[]",
+            "inferred": "{}"}
 
 
 def _line_records(sources: list[tuple[str, str | None, str]]) -> list[tuple[str, str | None, bytes]]:
@@ -733,16 +735,60 @@ def _damage_and_inference(
 ) -> tuple[list[Cluster], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Settle canonicals of larger clusters, align copies against them, infer metadata from mates.
 
-    Alignments are kept between runs, keyed by both texts' clean keys, so an
-    incremental run aligns only what changed.
+    What this gives for a cluster depends only on its members' texts (and
+    what cleaning read from them), so it is kept in the cache under the
+    cluster, its canonical and its members' text keys: an incremental run
+    works only on the clusters that gained, lost or changed a member.
+    Alignments are kept too (per pair, by both texts' keys).
     """
+    text_keys = store.text_keys()
+    cache = store.cache("clusters")
     multi = [c for c in clusters if len(c.members) > 1]
+    salt = config.name()
+    keys = {
+        c.id: hashlib.sha1("\n".join(
+            [salt, c.id, c.canonical, c.reason, *(f"{m}\t{text_keys.get(m, '')}" for m in c.members)]
+        ).encode("utf-8", "surrogatepass")).hexdigest()
+        for c in multi
+    }
+    found = {name: pickle.loads(blob) for name, blob in cache.get_many(keys.values()).items()}
+    todo = [c for c in multi if keys[c.id] not in found]
+    fresh = _settle_and_align(store, todo, text_keys, workers, config)
+    cache.put_many((keys[c.id], pickle.dumps(fresh[c.id], protocol=pickle.HIGHEST_PROTOCOL)) for c in todo)
+    if cache.count() > len(keys):
+        cache.retain(keys.values())
+
+    damage: dict[str, dict[str, Any]] = {}
+    updates: dict[str, dict[str, Any]] = {}
+    out: list[Cluster] = []
+    for c in clusters:
+        if len(c.members) == 1:
+            out.append(c)
+            damage[c.canonical] = {"completeness": 1.0, "gaps": []}
+            updates[c.canonical] = singleton_results(c.canonical, c.id)
+            continue
+        settled, cluster_damage, cluster_updates = fresh.get(c.id) or found[keys[c.id]]
+        out.append(settled)
+        damage.update(cluster_damage)
+        updates.update(cluster_updates)
+    return out, damage, updates
+
+
+_Settled = tuple[Cluster, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]
+
+
+def _settle_and_align(
+    store: Store, multi: list[Cluster], text_keys: Mapping[str, str], workers: int, config: Config
+) -> dict[str, _Settled]:
+    """Per cluster of two or more: the settled cluster, and each member's damage and result columns."""
+    if not multi:
+        return {}
     members = sorted({m for c in multi for m in c.members})
     # metadata and ranks only: texts are read just for the alignments not in the cache
     # inferred={}: this stage infers them again, so the stored ones are not even parsed
     docs = {d.id: d for d in LazyDocuments(store.path, members, inferred={}).metadata()}
     rank_of = {r[0]: Rank(*r) for r in store.ranks() if r[0] in docs}
-    keys = {d: k for d, k in store.text_keys().items() if d in docs}
+    keys = {d: text_keys.get(d, "") for d in docs}
     cache = store.load_alignments()
     fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
 
@@ -759,8 +805,8 @@ def _damage_and_inference(
             return
         texts = store.texts({d for job in jobs for d in job[:2]})
         jobs = [(a, b, texts[a], texts[b]) for a, b, _, _ in jobs]
-        # forking a pool costs more than a few hundred alignments of ~0.4 ms
-        with _Pool(workers if len(jobs) > 200 else 1, {}) as pool:
+        # forking a pool costs more than a few hundred alignments of ~0.15 ms
+        with _Pool(workers if len(jobs) > 500 else 1, {}) as pool:
             for batch in pool.map(_align_batch, _batches(jobs, 64)):
                 rows = []
                 for doc_id, against, completeness, gaps in batch:
@@ -772,6 +818,7 @@ def _damage_and_inference(
     big = [c for c in multi if len(c.members) >= 3]
     aligned((m, o) for c in big for m in sorted(c.members, key=lambda x: rank_of[x].key())[:3]
             for o in c.members if o != m)
+
     def pair_score(a: str, b: str) -> PairScore:
         texts = store.texts([a, b])
         ha, hb = fp.shingle_sets([texts[a], texts[b]], config.shingle_size)
@@ -780,22 +827,19 @@ def _damage_and_inference(
     settled = {
         c.id: settle_canonical(c, rank_of.__getitem__, pair_score, lambda m, o: fresh[(m, o)][0]) for c in big
     }
-    clusters = [settled.get(c.id, c) for c in clusters]
-    multi = [c for c in clusters if len(c.members) > 1]
+    multi = [settled.get(c.id, c) for c in multi]
     aligned((m, c.canonical) for c in multi for m in c.members if m != c.canonical)
 
-    damage: dict[str, dict[str, Any]] = {}
-    updates: dict[str, dict[str, Any]] = {}
-    for c in clusters:
+    out: dict[str, _Settled] = {}
+    for c in multi:
+        damage: dict[str, dict[str, Any]] = {}
+        updates: dict[str, dict[str, Any]] = {}
         for m in c.members:
             info: dict[str, Any] = {"completeness": 1.0, "gaps": []}
-            inferred: dict[str, str] = {}
-            if len(c.members) > 1:
-                if m != c.canonical:
-                    completeness, gaps = fresh[(m, c.canonical)]
-                    info = {"completeness": round(completeness, 4), "gaps": gaps}
-                inferred = infer_metadata(m, c, docs)
-                docs[m].inferred = inferred
+            if m != c.canonical:
+                completeness, gaps = fresh[(m, c.canonical)]
+                info = {"completeness": round(completeness, 4), "gaps": gaps}
+            inferred = infer_metadata(m, c, docs)
             damage[m] = info
             updates[m] = {
                 "cluster": c.id, "canonical": int(m == c.canonical),
@@ -803,7 +847,8 @@ def _damage_and_inference(
                 "gaps": json.dumps(info["gaps"], ensure_ascii=False) if info["gaps"] else "[]",
                 "inferred": json.dumps(inferred, ensure_ascii=False, sort_keys=True) if inferred else "{}",
             }
-    return clusters, damage, updates
+        out[c.id] = (c, damage, updates)
+    return out
 
 
 def infer_metadata(member: str, cluster: Cluster, docs: Mapping[str, Document]) -> dict[str, str]:
