@@ -67,10 +67,15 @@ def test_incremental_run_equals_a_fresh_run(tmp_path: Path) -> None:
     assert first.counts["processed"] == 5 + 5 + 4
 
     final = _records(8, furniture_from=3, changed=1)
+    # a longer copy of an old record joins its cluster (the stories share sentences: one cluster grows)
+    final.append({"id": "vc-0-longer", "outlet": "Valley Courier", "text": final[0]["text"]
+                  + "\n\nThe council will publish the full report on its website next week, officials said."})
     _corpus(inc, final)
     second = run([str(inc)], db=db, workers=1)
-    # 3 added + 1 changed + the 2 older holders of the pitch, now furniture
-    assert second.counts["processed"] == 6
+    # 3 added + the longer copy + 1 changed + the 2 older holders of the pitch, now furniture
+    assert second.counts["processed"] == 7
+    (joined,) = [c for c in second.clusters if "vc-0-longer" in c.members]
+    assert "vc-0" in joined.members and len(joined.members) > 2
     assert second.counts["unchanged"] == 5 + 5 + 4 - 1
 
     fresh_db = str(tmp_path / "fresh.db")  # the same final folder (sources are paths) into a new database
