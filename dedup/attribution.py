@@ -235,6 +235,15 @@ class OutletIndex:
     # answers since the last add: a corpus names the same few outlets thousands of times
     _seen: dict[str, frozenset[int]] = field(default_factory=dict, repr=False, compare=False)
     _like: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    # whether a normal form has a fuzzy match (score >= 90) among the choices, since the last add
+    _fuzzy: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    # the same answers for an earlier index (see :meth:`remember`): choices and answers
+    _prior_choices: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _prior: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _added: list[str] | None = field(default=None, repr=False, compare=False)
+    _prior_keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _prior_like: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _keys_vs_prior: str | None = field(default=None, repr=False, compare=False)
 
     def add(self, name: str, group: int) -> None:
         if not name or not norm_outlet(name):
@@ -245,13 +254,107 @@ class OutletIndex:
         self._choices = None
         self._seen.clear()
         self._like.clear()
+        self._fuzzy.clear()
+        self._added = None
+        self._keys_vs_prior = None
 
     def looks_like_outlet(self, name: str) -> bool:
-        """:func:`looks_like_outlet` with this index, remembered until the next add."""
+        """:func:`looks_like_outlet` with this index, remembered until the next add (and, through
+        :meth:`remember_like`, from an earlier index)."""
         hit = self._like.get(name)
         if hit is None:
-            hit = self._like[name] = looks_like_outlet(name, self)
+            hit = self._prior_like_answer(name)
+            if hit is None:
+                hit = looks_like_outlet(name, self)
+            self._like[name] = hit
         return hit
+
+    def _prior_like_answer(self, name: str) -> bool | None:
+        prior = self._prior_like.get(name)
+        if prior is None or self._prior_keys is None:
+            return None
+        if self._keys_vs_prior is None:
+            now = frozenset(self.keys)
+            self._keys_vs_prior = "same" if now == self._prior_keys else (
+                "more" if self._prior_keys <= now else "other")
+        # with every earlier key still here, a name that looked like an outlet still does (the
+        # index only answers "known", and more keys only add matches); with the same keys, the
+        # same answer
+        if self._keys_vs_prior == "same" or (prior and self._keys_vs_prior == "more"):
+            return prior
+        return None
+
+    def like_answers(self) -> tuple[frozenset[str], dict[str, bool]]:
+        """This index's keys and :meth:`looks_like_outlet` answers since the last add, for
+        :meth:`remember_like` of a later index."""
+        return frozenset(self.keys), dict(self._like)
+
+    def remember_like(self, keys: frozenset[str], answers: dict[str, bool]) -> None:
+        """:meth:`looks_like_outlet` answers of an index with these ``keys`` (:meth:`like_answers`),
+        reused once this index is complete: all of them when it has the same keys, those that
+        said yes when it has more."""
+        self._prior_keys = keys
+        self._prior_like = answers
+        self._keys_vs_prior = None
+
+    def choices(self) -> list[str]:
+        """The keys a fuzzy lookup compares with (those of five characters or more)."""
+        if self._choices is None:
+            self._choices = [k for k in self.keys if len(k) >= 5]
+        return self._choices
+
+    def knows(self, name: str) -> bool:
+        """``bool(self.lookup(name))``, which is all :func:`looks_like_outlet` asks, without the fuzzy
+        search when :meth:`remember` gave the answer for an earlier index whose choices this one keeps."""
+        n = norm_outlet(name)
+        if not n:
+            return False
+        if any(self.keys.get(key) for key in _variants(name) | {n}):
+            return True
+        if len(n) < 5:
+            return False
+        hit = self._fuzzy.get(n)
+        if hit is None:
+            hit = self._fuzzy[n] = self._fuzzy_hit(n)
+        return hit
+
+    def _fuzzy_hit(self, n: str) -> bool:
+        prior = self._prior.get(n)
+        if prior is not None and self._prior_choices is not None:
+            if self._added is None:
+                now = set(self.choices())
+                # (an earlier index with a key this one lacks tells nothing)
+                self._added = sorted(now - self._prior_choices) if self._prior_choices <= now else []
+                if not self._prior_choices <= now:
+                    self._prior_choices = None
+            if self._prior_choices is not None:
+                # a match among the earlier choices is still there; a new one can only be among the added
+                if prior:
+                    return True
+                return process.extractOne(n, self._added, scorer=fuzz.ratio, score_cutoff=90) is not None
+        return process.extractOne(n, self.choices(), scorer=fuzz.ratio, score_cutoff=90) is not None
+
+    def fuzzy_answers(self) -> tuple[frozenset[str], dict[str, bool]]:
+        """The choices and the fuzzy answers given since the last add, for :meth:`remember` of a later index."""
+        now = frozenset(self.choices())
+        answers = dict(self._fuzzy)
+        prior = self._prior_choices
+        if prior is not None and prior <= now:
+            # the earlier answers this index did not need to ask again, where they still hold
+            same = prior == now
+            for n, hit in self._prior.items():
+                if n not in answers and (hit or same):
+                    answers[n] = hit
+        return now, answers
+
+    def remember(self, choices: frozenset[str], answers: dict[str, bool]) -> None:
+        """Fuzzy answers an index with these ``choices`` gave (:meth:`fuzzy_answers`): :meth:`knows`
+        reuses them once this index is complete, searching only the choices it adds. Exact: a
+        name with a match (score >= 90) among choices that are all still here has one; a name
+        without has one only among the added choices."""
+        self._prior_choices = choices
+        self._prior = answers
+        self._added = None
 
     def lookup(self, name: str) -> frozenset[int]:
         hit = self._seen.get(name)
@@ -268,9 +371,7 @@ class OutletIndex:
             hits |= self.keys.get(key, set())
         if hits or len(n) < 5:
             return hits
-        if self._choices is None:
-            self._choices = [k for k in self.keys if len(k) >= 5]
-        best = process.extractOne(n, self._choices, scorer=fuzz.ratio, score_cutoff=90)
+        best = process.extractOne(n, self.choices(), scorer=fuzz.ratio, score_cutoff=90)
         return set(self.keys[best[0]]) if best else set()
 
 
@@ -297,7 +398,7 @@ def looks_like_outlet(name: str, known: OutletIndex | None = None) -> bool:
         len(words) > 1 and words[0].casefold() in _MEDIA_WORDS
     ):
         return True
-    return known is not None and bool(known.lookup(name))
+    return known is not None and known.knows(name)
 
 
 # Anchors: a pattern can only match around a literal it needs (a media noun,

@@ -36,6 +36,13 @@ unreferenced ones at the end of a call:
   with spans), under its text key (``docs.text_keys()`` of a store; else a
   hash of text and offset map). Only documents without one are read and
   scanned; ids, names and dates come from ``docs.metadata()`` (no text).
+  Records hold plain values (tuples), not dataclasses: unpickling 100k of
+  them is a fixed cost of every run.
+* ``names:``/``like:`` the outlet-name answers of the previous run's
+  :class:`~dedup.attribution.OutletIndex` (fuzzy matches, and whether a name
+  looks like an outlet), with the keys they were given for: reused where they
+  still hold (:meth:`~dedup.attribution.OutletIndex.remember`), so that mention
+  selection searches only names and outlet keys that are new.
 * ``state:`` the previous run's candidate group pairs, common fingerprints
   (in more than MAX_FP_GROUPS groups), groups (by a key of their members'
   ids and text keys) and documents. Only pairs with a new or changed group
@@ -61,6 +68,7 @@ a document's clean text or offset map can (the store's contract) and that
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
 import re
@@ -443,26 +451,65 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _pack_pass1(fp: npt.NDArray[np.uint32], raw: list[tuple[RawMention, Span]]) -> bytes:
+# A candidate mention and the span it covers, in the pass-1 record: plain values, which unpickle
+# ~30x faster than the dataclasses (a 100k corpus has ~70k documents with candidates).
+_RawRow = tuple[str, int, int, int, int, bool, str, str, "int | None", "int | None"]
+# Part of the pass-1 and pair-result keys: bump when a record's layout changes (the results do not).
+PASS1_FORMAT = 2
+ITEMS_FORMAT = 2
+
+
+def _pass1_key(params: str, text_key: str) -> str:
+    return f"1:{_digest(params, PASS1_FORMAT, text_key)}"
+
+
+def _raw_row(m: RawMention, sp: Span) -> _RawRow:
+    return (m.name, m.start, m.end, m.name_start, m.name_end, m.strong, m.check, sp.text, sp.raw_start, sp.raw_end)
+
+
+def _row_mention(r: _RawRow) -> RawMention:
+    return RawMention(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+
+
+def _row_span(r: _RawRow) -> Span:
+    return Span(r[1], r[2], r[7], r[8], r[9])
+
+
+def _pack_pass1(fp: npt.NDArray[np.uint32], raw: list[_RawRow]) -> bytes:
     tail = pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL) if raw else b""
     return len(fp).to_bytes(4, "little") + fp.astype("<u4").tobytes() + tail
 
 
-def _unpack_pass1(blob: bytes) -> tuple[npt.NDArray[np.uint32], list[tuple[RawMention, Span]]]:
+def _unpack_pass1(blob: bytes) -> tuple[npt.NDArray[np.uint32], list[_RawRow]]:
     n = int.from_bytes(blob[:4], "little")
     fp = np.frombuffer(blob, dtype="<u4", count=n, offset=4).astype(np.uint32, copy=False)
     rest = blob[4 + 4 * n :]
-    raw: list[tuple[RawMention, Span]] = pickle.loads(rest) if rest else []
+    raw: list[_RawRow] = pickle.loads(rest) if rest else []
     return fp, raw
 
 
+def _span_row(sp: Span) -> tuple[int, int, str, int | None, int | None]:
+    return (sp.start, sp.end, sp.text, sp.raw_start, sp.raw_end)
+
+
+def _attr_row(a: Attribution | None) -> tuple[str, int | None, str] | None:
+    return None if a is None else (a.outlet, a.year, a.text)
+
+
+def _row_attr(a: tuple[str, int | None, str] | None) -> Attribution | None:
+    return None if a is None else Attribution(*a)
+
+
 def _pack_items(items: list[_Item], ids: list[str]) -> bytes:
-    """One group pair's results with documents named by id: indices change between runs."""
+    """One group pair's results with documents named by id (indices change between runs), as plain
+    values (dataclasses unpickle ~30x slower)."""
     rows = [
         (
             ids[s.a], ids[s.b], s.a_tok, s.b_tok, s.a_chr, s.b_chr, s.matched, sorted(ids[i] for i in s.also_in),
-            ids[v.quoting], ids[v.source], v.direction, v.confidence, v.evidence, v.quoted, v.attribution,
-            v.has_attribution, r,
+            ids[v.quoting], ids[v.source], v.direction, v.confidence, v.evidence, v.quoted, _attr_row(v.attribution),
+            v.has_attribution,
+            (r.quoting, r.source, r.direction, _span_row(r.quoting_span), _span_row(r.source_span), r.similarity,
+             r.quoted, _attr_row(r.attribution), r.evidence, r.confidence, r.also_in),
         )
         for s, v, r in items
     ]
@@ -473,7 +520,10 @@ def _unpack_items(blob: bytes, index: dict[str, int]) -> list[_Item]:
     out: list[_Item] = []
     for a, b, at, bt, ac, bc, m, also, q, s, direction, conf, ev, quoted, attr, has_attr, r in pickle.loads(blob):
         seg = Segment(index[a], index[b], at, bt, ac, bc, m, {index[i] for i in also})
-        out.append((seg, _Verdict(index[q], index[s], direction, conf, ev, quoted, attr, has_attr), r))
+        ver = _Verdict(index[q], index[s], direction, conf, ev, quoted, _row_attr(attr), has_attr)
+        rq, rs, rd, qsp, ssp, sim, rquoted, rattr, rev, rconf, ralso = r
+        reuse = Reuse(rq, rs, rd, Span(*qsp), Span(*ssp), sim, rquoted, _row_attr(rattr), rev, rconf, ralso)
+        out.append((seg, ver, reuse))
     return out
 
 
@@ -485,7 +535,8 @@ def _member(x: npt.NDArray[np.uint32], sorted_set: npt.NDArray[np.uint32]) -> np
         return out
     mark = np.zeros(1 << 24, dtype=bool)
     mark[(sorted_set >> 8).astype(np.int64)] = True
-    cand = np.flatnonzero(mark[(x >> 8).astype(np.int64)])
+    # (widened first, then shifted: about twice as fast as the other way round on 25M values)
+    cand = np.flatnonzero(mark[x.astype(np.int64) >> 8])
     xs = x[cand]
     pos = np.minimum(np.searchsorted(sorted_set, xs), len(sorted_set) - 1)
     out[cand[sorted_set[pos] == xs]] = True
@@ -574,12 +625,12 @@ class _Detector:
         self.text_keys = text_keys
         # ---- pass 1: fingerprints and candidate mentions, from the cache or scanned
         self.params = _params()
-        p1_keys = [f"1:{_digest(self.params, k)}" for k in text_keys]
+        p1_keys = [_pass1_key(self.params, k) for k in text_keys]
         self.keep_keys.extend(p1_keys)
         got = _get_many(self.cache, p1_keys) if self.caching else {}
         fps: list[npt.NDArray[np.uint32]] = [_EMPTY_FP] * n
         # candidate mentions with their spans (spans need the document, at hand only when scanned)
-        self.raw: dict[int, list[tuple[RawMention, Span]]] = {}
+        self.raw: dict[int, list[_RawRow]] = {}
         misses: list[int] = []
         for i, key in enumerate(p1_keys):
             blob = got.get(key)
@@ -618,7 +669,7 @@ class _Detector:
             for k, (i, d) in enumerate(chunk_docs):
                 fps[i] = fp[cuts[k] : cuts[k + 1]]
                 r = raws[k]
-                spans = [(m, d.span(m.start, m.end)) for m in r]
+                spans = [_raw_row(m, d.span(m.start, m.end)) for m in r]
                 if spans:
                     self.raw[i] = spans
                 if self.caching:
@@ -663,15 +714,30 @@ class _Detector:
             g = int(self.group[i])
             if dt and (g not in self.group_date or dt < self.group_date[g]):
                 self.group_date[g] = dt
+        # the fuzzy outlet-name answers of the previous run: only names it did not ask, and the
+        # outlet keys this corpus adds, are searched (exact: OutletIndex.remember)
+        names_key, like_key = f"names:{self.params}", f"like:{self.params}"
+        self.keep_keys.extend([names_key, like_key])
+        got = _get_many(self.cache, [names_key, like_key]) if self.caching else {}
+        if names_key in got:
+            self.outlets.remember(*pickle.loads(got[names_key]))
+        if like_key in got:
+            self.outlets.remember_like(*pickle.loads(got[like_key]))
+        del got
         self._mentions: dict[int, list[Mention]] = {
-            i: select_mentions([m for m, _ in raw], self.outlets) for i, raw in self.raw.items()
+            i: select_mentions([_row_mention(r) for r in raw], self.outlets) for i, raw in self.raw.items()
         }
+        if self.caching:
+            self.cache.put_many([
+                (names_key, pickle.dumps(self.outlets.fuzzy_answers(), protocol=pickle.HIGHEST_PROTOCOL)),
+                (like_key, pickle.dumps(self.outlets.like_answers(), protocol=pickle.HIGHEST_PROTOCOL)),
+            ])
         # keep the spans of the mentions that count (most candidates do not)
         self.spans: dict[int, dict[tuple[int, int], Span]] = {}
         for i, cands in self.raw.items():
             wanted = {(men.start, men.end) for men in self._mentions[i]}
             if wanted:
-                self.spans[i] = {(m.start, m.end): sp for m, sp in cands if (m.start, m.end) in wanted}
+                self.spans[i] = {(r[1], r[2]): _row_span(r) for r in cands if (r[1], r[2]) in wanted}
         del self.raw
         self._mentions = {i: ms for i, ms in self._mentions.items() if ms}
         self.pairs = self._candidate_pairs(fps)
@@ -703,11 +769,11 @@ class _Detector:
         self.keep_keys.append(state_key)
         blob = _get_many(self.cache, [state_key]).get(state_key) if self.caching else None
         lengths = np.fromiter((len(f) for f in fps), dtype=np.int64, count=n)
-        owner = np.repeat(np.arange(n, dtype=np.uint64), lengths)
+        owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
         allfp = np.concatenate(fps) if n else np.empty(0, np.uint32)
-        keys = (allfp.astype(np.uint64) << np.uint64(32)) | owner
-        del owner
         if blob is None:
+            keys = (allfp.astype(np.uint64) << np.uint64(32)) | owner.astype(np.uint64)
+            del owner, allfp
             STATS["pairs_incremental"] = 0
             chunks: list[npt.NDArray[np.uint64]] = []
             bounds = np.r_[0, np.cumsum(lengths)]
@@ -734,10 +800,10 @@ class _Detector:
             carried = carried[(carried >= 0).all(axis=1)] if len(carried) else np.empty((0, 2), np.int64)
             carried = np.sort(carried, axis=1)
             codes, common = self._pairs_incremental(
-                keys, fps, dirty, old["common"], self._stale_fps(old), carried[:, 0] * n_groups + carried[:, 1],
+                allfp, owner, fps, dirty, old["common"], self._stale_fps(old), carried[:, 0] * n_groups + carried[:, 1],
                 n_groups,
             )
-            del keys
+            del allfp, owner
         pairs = np.stack([codes // n_groups, codes % n_groups], axis=1)
         if self.caching:
             # the state in terms of group keys, in their order: group ids depend on the order of the
@@ -838,20 +904,20 @@ class _Detector:
         ]
         if not stale:
             return np.empty(0, dtype=np.uint32)
-        keys = {f"1:{_digest(self.params, k)}" for k in stale}
+        keys = {_pass1_key(self.params, k) for k in stale}
         got = _get_many(self.cache, keys)
         if len(got) < len(keys):
             return None
         return _sorted_unique(np.concatenate([_unpack_pass1(b)[0] for b in got.values()]))
 
     def _pairs_incremental(
-        self, keys: npt.NDArray[np.uint64], fps: list[npt.NDArray[np.uint32]], dirty: npt.NDArray[np.bool_],
+        self, fp: npt.NDArray[np.uint32], owner: I64, fps: list[npt.NDArray[np.uint32]], dirty: npt.NDArray[np.bool_],
         old_common: npt.NDArray[np.uint32], stale_fps: npt.NDArray[np.uint32] | None, carried: I64, n_groups: int,
     ) -> tuple[I64, npt.NDArray[np.uint32]]:
         """:meth:`_count_pairs` of the whole corpus, from the previous run's result.
 
-        ``keys``: ``fingerprint << 32 | document`` of every document (``fps``
-        per document); ``dirty``: groups the previous run did not know;
+        ``fp``/``owner``: every fingerprint of every document and its document
+        (``fps`` per document); ``dirty``: groups the previous run did not know;
         ``old_common``: its fingerprints in more than MAX_FP_GROUPS groups;
         ``stale_fps``: the fingerprints of its documents that are gone or
         changed (None: unknown); ``carried``: its pair codes between groups that
@@ -870,14 +936,16 @@ class _Detector:
         one that became rare, are counted again.
         """
         low = np.uint64(0xFFFFFFFF)
-        fp = (keys >> np.uint64(32)).astype(np.uint32)
-        grp = self.group[(keys & low).astype(np.int64)]
-        dirty_fps = _sorted_unique(fp[dirty[grp]])
+        # (from the dirty groups' members: a few documents, where a mask over every fingerprint is not)
+        dirty_docs = [m for g in np.flatnonzero(dirty).tolist() for m in self.members.get(g, ())]
+        dirty_fps = _sorted_unique(np.concatenate([_EMPTY_FP] + [fps[m] for m in dirty_docs]))
         extra = old_common if stale_fps is None else stale_fps
         look = _sorted_unique(np.concatenate([dirty_fps, extra]))
         in_look = np.flatnonzero(_member(fp, look))
         # spread of each fingerprint looked at: distinct (fingerprint, group)
-        code = _sorted_unique((fp[in_look].astype(np.uint64) << np.uint64(32)) | grp[in_look].astype(np.uint64))
+        grp = self.group[owner[in_look]]
+        code = _sorted_unique((fp[in_look].astype(np.uint64) << np.uint64(32)) | grp.astype(np.uint64))
+        del grp
         cf, cg = (code >> np.uint64(32)).astype(np.uint32), (code & low).astype(np.int64)
         del code
         starts = np.flatnonzero(np.r_[True, cf[1:] != cf[:-1]]) if len(cf) else np.empty(0, np.int64)
@@ -887,8 +955,9 @@ class _Detector:
         common = _sorted_unique(np.concatenate([old_common[~_member(old_common, look)], look_fps[now_common]]))
         # pairs with a dirty side, on every occurrence of the dirty groups' fingerprints
         sel = in_look[_member(fp[in_look], dirty_fps)]
+        sel_keys = np.sort((fp[sel].astype(np.uint64) << np.uint64(32)) | owner[sel].astype(np.uint64))
         codes_d, _ = self._count_pairs(
-            [np.sort(keys[sel])], n_groups, lambda c: dirty[c // n_groups] | dirty[c % n_groups]
+            [sel_keys], n_groups, lambda c: dirty[c // n_groups] | dirty[c % n_groups]
         )
         # clean pairs sharing a fingerprint whose status flipped
         was_common = _member(look_fps, old_common)
@@ -1078,22 +1147,26 @@ class _Detector:
         for i, x in zip(owner[hit].tolist(), exact[hit].astype(np.int64).tolist(), strict=True):
             boiler_of[i].append(x)
         doc_key = {
-            i: _digest(self.ids[i], self.text_keys[i], self.date_of(i), self.mentions(i), sorted(set(boiler_of[i])))
+            i: _digest(self.ids[i], self.text_keys[i], self.date_of(i),
+                       [(m.name, m.start, m.end, m.name_start, m.name_end, m.strong) for m in self.mentions(i)],
+                       sorted(set(boiler_of[i])))
             for i in involved
         }
         group_key: dict[int, str] = {}
         cfg = repr(self.config)
+        group = self.group.tolist()
         out: list[str] = []
         for g1, g2 in self.pairs.tolist():
             members = sorted(self.members[g1] + self.members[g2])
             # the groups in the order of their first member: group ids are not stable between runs
-            first = int(self.group[members[0]])
+            first = group[members[0]]
             second = g2 if first == g1 else g1
             for g in (first, second):
                 if g not in group_key:
                     group_key[g] = _digest(self.ids[self.canonical[g]], self.group_names.get(g, []))
             out.append(
-                "p:" + _digest(self.params, cfg, [(doc_key[m], int(self.group[m]) == first) for m in members],
+                "p:" + _digest(self.params, ITEMS_FORMAT, cfg,
+                               [(doc_key[m], group[m] == first) for m in members],
                                group_key[first], group_key[second])
             )
         return out
@@ -1125,7 +1198,8 @@ class _Detector:
         # Worked in slices of the key range (a key is decided on its own), so
         # that the temporaries are a fraction of the input.
         parts = 1 << FP_PART_BITS
-        top = (exact >> np.uint64(64 - FP_PART_BITS)).astype(np.int64)
+        # (small integers: a stable sort of bytes is a radix sort, many times faster than of int64)
+        top = (exact >> np.uint64(64 - FP_PART_BITS)).astype(np.uint8 if FP_PART_BITS <= 8 else np.int64)
         order = np.argsort(top, kind="stable")
         cuts = np.searchsorted(top[order], np.arange(parts + 1))
         del top
@@ -1719,6 +1793,21 @@ def find_reuses(
     WALL.clear()
     PEAK_RSS.clear()
     STATS.clear()
+    # The cyclic collector would walk the ever larger heap of per-document records again and
+    # again (1-2 s of an incremental run on 100k documents); this code makes no garbage cycles
+    # worth collecting mid-call.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _find_reuses(docs, clusters, config, workers, cache)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _find_reuses(
+    docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int, cache: BlobCache | None,
+) -> tuple[list[Reuse], list[Citation]]:
     det = _Detector(docs, clusters, config, workers, cache)
     judged = det.prune_quotation_clusters(det.pass2(workers))
     reuses = [r for _, _, r in judged]
