@@ -589,6 +589,12 @@ def _fetch(docs: Sequence[Document], indices: list[int]) -> Iterator[tuple[int, 
         yield i, docs[i]
 
 
+def plain_text_key(doc: Document) -> str:
+    """The text key of a document that does not come from a store: its clean text and offset map."""
+    offsets = np.asarray(doc.offsets, dtype=np.int64).tobytes()
+    return hashlib.blake2b(doc.text.encode("utf-8", "surrogatepass") + b"\0" + offsets, digest_size=16).hexdigest()
+
+
 class _Detector:
     def __init__(
         self, docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int,
@@ -619,9 +625,7 @@ class _Detector:
                 ids.append(d.id)
                 names.append(doc_outlet_names(d))
                 dates.append(_date(d))
-                offsets = np.asarray(d.offsets, dtype=np.int64).tobytes()
-                text_keys.append(hashlib.blake2b(d.text.encode("utf-8", "surrogatepass") + b"\0" + offsets,
-                                                 digest_size=16).hexdigest())
+                text_keys.append(plain_text_key(d))
         self.text_keys = text_keys
         # ---- pass 1: fingerprints and candidate mentions, from the cache or scanned
         self.params = _params()

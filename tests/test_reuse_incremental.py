@@ -86,7 +86,10 @@ def test_cached_run_equals_fresh_run_and_does_only_new_work() -> None:
     want = _run(final, groups, None)
     assert got == want
     assert any(r["quoting"] in {x["id"] for x in new} for r in want[0])
-    assert scanned == len(new) + 1
+    # what is new is every text not seen before: the added documents and the changed one, less any
+    # added copy identical to an old text (the generator makes some when it has fewer words to draw on)
+    seen = {R.plain_text_key(_doc(r)) for r in old}
+    assert scanned == len({R.plain_text_key(_doc(r)) for r in final} - seen) >= len(new) // 2
     assert hits > 0 and matched < pairs
 
 
