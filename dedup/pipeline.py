@@ -420,7 +420,11 @@ class KnownInputs:
         return self._hit(f"F{size}:{mtime_ns}:{source}", doc_id, source)
 
     def learn_file(self, size: int, mtime_ns: int, item: RawInput) -> None:
-        self._learn(f"F{size}:{mtime_ns}:{item.source}", item, item.id)
+        # A file modified within the last seconds could change again within the same mtime tick
+        # (coarse clocks on some file systems) and keep its size: it is not remembered, as git
+        # treats "racily clean" index entries.
+        if time.time_ns() - mtime_ns > 2_000_000_000:
+            self._learn(f"F{size}:{mtime_ns}:{item.source}", item, item.id)
 
     def save(self) -> None:
         """Keep what this run learnt.

@@ -162,3 +162,28 @@ def test_adding_a_file_keeps_the_other_files_known(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(dedup.ingest, "record_input", record_spy)
     again = run([str(a)], db=db, workers=1)
     assert parsed == [] and again.counts["unchanged"] == 4 and again.counts["documents"] == 5
+
+
+def test_a_file_modified_moments_ago_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Within one mtime tick a file can change again and keep its size; such a "racily
+    # clean" file is not remembered by its stat, so the next run reads it again.
+    import os
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    old, fresh = folder / "old.txt", folder / "fresh.txt"
+    old.write_text(_story(1), encoding="utf-8")
+    fresh.write_text(_story(2), encoding="utf-8")
+    os.utime(old, ns=(old.stat().st_atime_ns, old.stat().st_mtime_ns - 60_000_000_000))
+    db = str(tmp_path / "d.db")
+    run([str(folder)], db=db, workers=1)
+    read: list[str] = []
+    real_decode = dedup.ingest.decode
+
+    def decode_spy(data: bytes, source: str, encoding: str | None) -> tuple[str, str]:
+        read.append(Path(source).name)
+        return real_decode(data, source, encoding)
+
+    monkeypatch.setattr(dedup.ingest, "decode", decode_spy)
+    again = run([str(folder)], db=db, workers=1)
+    assert read == ["fresh.txt"] and again.counts["unchanged"] == 2
