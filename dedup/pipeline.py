@@ -160,7 +160,12 @@ def furniture_key(raw: str, furniture: dict[str, str]) -> str:
     """The corpus furniture lines this raw text holds: it is cleaned again when they change."""
     if not furniture:
         return ""
-    present = sorted({key for line in raw.splitlines() if (key := normalise_line(line)) in furniture})
+    return furniture_digest({key for line in raw.splitlines() if (key := normalise_line(line)) in furniture})
+
+
+def furniture_digest(lines: Iterable[str]) -> str:
+    """The stored furniture key of a document holding these furniture lines ("" for none)."""
+    present = sorted(lines)
     return hashlib.sha1("\n".join(present).encode("utf-8")).hexdigest()[:12] if present else ""
 
 
@@ -324,13 +329,8 @@ def run(
     store = Store(db, writer=True)
     try:
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
-        t0 = time.perf_counter()
         problems: list[Problem] = []
-        known = KnownInputs(store)
-        inputs = iter_inputs(paths, encoding=encoding, stdin=stdin, known=known)
-        order, counts = _ingest(store, run_id, inputs, problems, report)
-        known.save()
-        timings["ingest"] = time.perf_counter() - t0
+        order, counts = ingest(store, run_id, paths, encoding, stdin, problems, report, timings)
         result = _analyse(store, run_id, config, workers, report, timings, problems, counts)
         return finish(store, result, order, problems, timings)
     finally:
@@ -437,6 +437,20 @@ class KnownInputs:
         self.cache.put_many(self.fresh.items())
         if self.cache.count() > 2 * (len(self.stored) + len(self.fresh)):
             self.cache.retain(self.used)
+
+
+def ingest(
+    store: Store, run_id: int, paths: Sequence[str], encoding: str | None, stdin: IO[str] | None,
+    problems: list[Problem], report: Progress, timings: dict[str, float],
+) -> tuple[list[str], dict[str, int]]:
+    """The ingest stage of either engine: inputs into the database, unchanged ones recognised unread."""
+    t = time.perf_counter()
+    known = KnownInputs(store)
+    order, counts = _ingest(store, run_id, iter_inputs(paths, encoding=encoding, stdin=stdin, known=known),
+                            problems, report)
+    known.save()
+    timings["ingest"] = time.perf_counter() - t
+    return order, counts
 
 
 def _ingest(
@@ -662,8 +676,7 @@ def _furniture(
         for i, h in zip(doc_of[hit].tolist(), counts.hashes[hit].tolist(), strict=True):
             present.setdefault(i, []).append(by_hash[h])
         for i, doc_id in enumerate(ids):
-            lines = present.get(i)
-            want = hashlib.sha1("\n".join(sorted(lines)).encode("utf-8")).hexdigest()[:12] if lines else ""
+            want = furniture_digest(present.get(i, ()))
             if (keys.get(doc_id, (None, None))[1] or "") != want:
                 todo.add(doc_id)
     return furniture, todo
@@ -884,15 +897,9 @@ def infer_metadata(member: str, cluster: Cluster, docs: Mapping[str, Document]) 
 def _find_reuses(
     documents: Sequence[Document], clusters: list[Cluster], config: Config, workers: int, cache: BlobCache
 ) -> tuple[list[Reuse], list[Citation]]:
-    import inspect
-
     from dedup.reuse import find_reuses
 
-    kwargs: dict[str, Any] = {"workers": workers}
-    if "cache" in inspect.signature(find_reuses).parameters:
-        kwargs["cache"] = cache
-    found: tuple[list[Reuse], list[Citation]] = find_reuses(documents, clusters, config, **kwargs)
-    return found
+    return find_reuses(documents, clusters, config, workers=workers, cache=cache)
 
 
 def _edge_id(*parts: object) -> str:

@@ -4,10 +4,9 @@ What runs where:
 
 - **driver** — ingest (reading the inputs into the SQLite database, exactly as
   the local engine does, so ids, content hashes and skipped inputs agree),
-  corpus furniture (streamed once over the raw texts in the database with
-  :func:`dedup.clean.corpus_furniture`: one pass of line counting, cheap next
-  to cleaning, and the only way to be sure the result is the local one
-  whatever that function's implementation), loading the results into SQLite
+  corpus furniture (the local engine's own ``pipeline._furniture``, over line
+  records kept in the database: cheap next to cleaning, and the only way to
+  be sure the result is the local one), loading the results into SQLite
   through :class:`dedup.store.Store`, and quotation detection.
 - **Spark** — cleaning, shingling and MinHash signatures (``mapInArrow`` over
   :func:`dedup.pipeline._clean_batch`, the local engine's own batch function);
@@ -72,12 +71,10 @@ import numpy.typing as npt
 from dedup import __version__
 from dedup import fingerprint as fp
 from dedup import pipeline as pl
-from dedup.clean import corpus_furniture
 from dedup.clean.damage import align_damage
 from dedup.cluster import Rank, build_clusters, measure, relation, score, settle_canonical
 from dedup.config import SCHEME, Config
 from dedup.errors import ConfigError
-from dedup.ingest import iter_inputs
 from dedup.models import Cluster, Document, Edit, OffsetMap, PairScore, Problem
 from dedup.store import LazyDocuments, Store
 
@@ -524,13 +521,8 @@ def run_spark(
     store = Store(db, writer=True)
     try:
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
-        t = time.perf_counter()
         problems: list[Problem] = []
-        known = pl.KnownInputs(store)
-        inputs = iter_inputs(paths, encoding=encoding, stdin=stdin, known=known)
-        order, counts = pl._ingest(store, run_id, inputs, problems, report)
-        known.save()
-        timings["ingest"] = time.perf_counter() - t
+        order, counts = pl.ingest(store, run_id, paths, encoding, stdin, problems, report, timings)
         t = time.perf_counter()
         with spark_session(master, remote, conf, spark) as session:
             timings["spark start"] = time.perf_counter() - t
@@ -656,23 +648,12 @@ class _SparkRun:
                             problems, counts, self.timings, damage)
 
     def _furniture_and_todo(self) -> tuple[dict[str, str], set[str]]:
-        """Corpus furniture (on the driver, streamed once) and the documents to clean, as the local engine."""
-        store, config = self.store, self.config
-        furniture = corpus_furniture(store.iter_furniture_sources(), min_docs=config.furniture_min_docs)
-        furniture_json = json.dumps(furniture, sort_keys=True, ensure_ascii=False)
-        furniture_changed = store.get_meta("furniture") != furniture_json
+        """Corpus furniture (on the driver, from the kept line records) and the documents to clean:
+        the local engine's own function."""
+        keys = self.store.clean_keys()
+        furniture, todo = pl._furniture(self.store, self.config, keys, self.workers)
         version = pl.clean_version()
-        keys = store.clean_keys()
-        todo = {d for d, (ck, _) in keys.items() if ck != version}
-        if furniture_changed and furniture:
-            for row in store.iter_work():
-                if row["id"] not in todo and row["kind"] == "text" and (
-                    pl.furniture_key(row["raw"], furniture) != (row["furniture_key"] or "")
-                ):
-                    todo.add(row["id"])
-        elif furniture_changed:
-            todo |= {d for d, (_, fk) in keys.items() if fk}
-        return furniture, todo
+        return furniture, todo | {d for d, (ck, _) in keys.items() if ck != version}
 
     def _clean(self, todo: set[str], furniture: dict[str, str], version: str) -> DataFrame:
         """Clean, shingle and sign the documents to (re)do; written once as Parquet, then read from there."""
