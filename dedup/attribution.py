@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 # One capitalised word of a name: "Al-Jazeera", "Reuters", "VOA", "mid.ru"-like domains are separate.
@@ -230,7 +232,8 @@ class OutletIndex:
     """
 
     keys: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    names: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # the groups of each name added
+    _groups: dict[str, set[int]] = field(default_factory=dict, repr=False)
     _choices: list[str] | None = None
     # answers since the last add: a corpus names the same few outlets thousands of times
     _seen: dict[str, frozenset[int]] = field(default_factory=dict, repr=False, compare=False)
@@ -243,20 +246,47 @@ class OutletIndex:
     _added: list[str] | None = field(default=None, repr=False, compare=False)
     _prior_keys: frozenset[str] | None = field(default=None, repr=False, compare=False)
     _prior_like: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    # the keys each remembered "no" was looked up under (see :meth:`like_changed`)
+    _prior_keysets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
     _keys_vs_prior: str | None = field(default=None, repr=False, compare=False)
 
     def add(self, name: str, group: int) -> None:
-        if not name or not norm_outlet(name):
-            return
-        self.names[group].add(name)
-        for key in _variants(name):
-            self.keys[key].add(group)
+        self.add_many(((name, group),))
+
+    def add_many(self, items: Iterable[tuple[str, int]]) -> None:
+        """:meth:`add` of each (name, group), in order."""
+        keys = self.keys
+        # (a corpus has a few thousand names for 100k groups: the keys of each name once)
+        by_name: dict[str, list[int]] = {}
+        for name, group in items:
+            got = by_name.get(name)
+            if got is None:
+                if not name or not norm_outlet(name):
+                    continue
+                by_name[name] = got = []
+                for key in _variants(name):
+                    # (inserted now: the order of the keys is the order of the choices)
+                    keys.setdefault(key, set())
+            got.append(group)
+        for name, groups in by_name.items():
+            self._groups.setdefault(name, set()).update(groups)
+            for key in _variants(name):
+                keys[key].update(groups)
         self._choices = None
         self._seen.clear()
         self._like.clear()
         self._fuzzy.clear()
         self._added = None
         self._keys_vs_prior = None
+
+    @property
+    def names(self) -> dict[int, set[str]]:
+        """The names added for each group."""
+        out: dict[int, set[str]] = defaultdict(set)
+        for name, groups in self._groups.items():
+            for g in groups:
+                out[g].add(name)
+        return out
 
     def looks_like_outlet(self, name: str) -> bool:
         """:func:`looks_like_outlet` with this index, remembered until the next add (and, through
@@ -284,18 +314,75 @@ class OutletIndex:
             return prior
         return None
 
-    def like_answers(self) -> tuple[frozenset[str], dict[str, bool]]:
-        """This index's keys and :meth:`looks_like_outlet` answers since the last add, for
-        :meth:`remember_like` of a later index."""
-        return frozenset(self.keys), dict(self._like)
+    def like_answers(
+        self, names: Iterable[str] | None = None
+    ) -> tuple[frozenset[str], dict[str, bool], dict[str, tuple[str, ...]]]:
+        """This index's keys, its :meth:`looks_like_outlet` answers since the last add (only those for
+        ``names`` when given) and the keys each "no" was looked up under, for :meth:`remember_like`
+        of a later index."""
+        answers = dict(self._like) if names is None else {n: self._like[n] for n in names if n in self._like}
+        prior = self._prior_keysets
+        keysets = {n: prior[n] if n in prior else _keyset(n) for n, hit in answers.items() if not hit}
+        return frozenset(self.keys), answers, keysets
 
-    def remember_like(self, keys: frozenset[str], answers: dict[str, bool]) -> None:
+    def remember_like(
+        self, keys: frozenset[str], answers: dict[str, bool], keysets: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
         """:meth:`looks_like_outlet` answers of an index with these ``keys`` (:meth:`like_answers`),
         reused once this index is complete: all of them when it has the same keys, those that
-        said yes when it has more."""
+        said yes when it has more (and, after :meth:`like_changed`, every one it did not change)."""
         self._prior_keys = keys
         self._prior_like = answers
+        self._prior_keysets = dict(keysets or {})
         self._keys_vs_prior = None
+
+    def like_changed(self) -> set[str] | None:
+        """The remembered :meth:`looks_like_outlet` answers (:meth:`remember_like`) this complete index
+        gives differently; None when that is unknown (the index lacks a key the earlier one had).
+
+        Afterwards every remembered name is answered from memory. Exact: with the same keys,
+        every answer holds. With more keys, a "yes" holds (more keys only add matches); a "no"
+        (not an outlet on its face, and unknown to the earlier index: none of its keys there, no
+        fuzzy match among the earlier choices) can only turn into "yes" through one of its keys
+        among the added ones, or a fuzzy match (score >= 90) with an added choice; only those
+        names are asked again.
+        """
+        if self._prior_keys is None:
+            return None
+        now = frozenset(self.keys)
+        if not self._prior_keys <= now:
+            return None
+        prior = self._prior_like
+        changed: set[str] = set()
+        if now != self._prior_keys:
+            added = now - self._prior_keys
+            added_choices = [k for k in added if len(k) >= 5]
+            keysets = self._prior_keysets
+            ask: set[str] = set()
+            fuzzy: list[str] = []
+            norms: list[str] = []
+            for name, hit in prior.items():
+                if hit:
+                    continue
+                ks = keysets[name] if name in keysets else _keyset(name)
+                if not ks:
+                    continue
+                if not added.isdisjoint(ks):
+                    ask.add(name)
+                elif added_choices and len(ks[0]) >= 5:
+                    fuzzy.append(name)
+                    norms.append(ks[0])
+            for lo in range(0, len(added_choices), 64):
+                if not norms:
+                    break
+                scores = process.cdist(added_choices[lo : lo + 64], norms, scorer=fuzz.ratio, score_cutoff=90)
+                ask.update(fuzzy[j] for j in np.flatnonzero(np.asarray(scores).any(axis=0)).tolist())
+            for name in ask:
+                if self.looks_like_outlet(name):
+                    changed.add(name)
+        for name, hit in prior.items():
+            self._like.setdefault(name, hit)
+        return changed
 
     def choices(self) -> list[str]:
         """The keys a fuzzy lookup compares with (those of five characters or more)."""
@@ -376,6 +463,15 @@ class OutletIndex:
 
 
 _KNOWN_NORM = frozenset(norm_outlet(k) for k in _KNOWN_OUTLETS)
+
+
+def _keyset(name: str) -> tuple[str, ...]:
+    """The keys :meth:`OutletIndex.knows` looks ``name`` up under, its normal form first; none when
+    it has no normal form (it is then never known)."""
+    n = norm_outlet(name)
+    if not n:
+        return ()
+    return (n, *sorted(_variants(name) - {n}))
 
 
 def looks_like_outlet(name: str, known: OutletIndex | None = None) -> bool:

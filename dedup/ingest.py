@@ -13,7 +13,8 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
@@ -227,48 +228,112 @@ def _record_hash(record: Any) -> str:
     return sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
+class _Oversize(bytes):
+    """A line over MAX_BYTES, in place of its bytes: reported where it stands in the stream."""
+
+    reason: str
+
+
+#: A batch of JSON Lines lines to parse: the source, and (line number, bytes or text, default id) per line.
+LineBatch = tuple[str, list[tuple[int, bytes | str, str]]]
+#: Parses batches in order (in this process, or in a pool: see the pipeline), one result list per batch.
+Parser = Callable[[Iterable[LineBatch]], Iterator[list[RawInput | Problem]]]
+# Lines per parse batch, and inputs (lines parsed or recognised) per batch at most.
+PARSE_BATCH = 256
+BATCH_ENTRIES = 8192
+
+
+def parse_lines(batch: LineBatch) -> list[RawInput | Problem]:
+    """Decode, parse and hash the lines of a batch (pure: runs in any process)."""
+    source, lines = batch
+    return [_parse_line(item, source, lineno, where) for lineno, item, where in lines]
+
+
+def _parse_line(item: bytes | str, source: str, lineno: int, where: str) -> RawInput | Problem:
+    if isinstance(item, bytes):
+        try:
+            line = item.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return Problem(source, f"not valid UTF-8 at byte {exc.start} (JSON Lines must be UTF-8); line skipped",
+                           lineno)
+    else:
+        line = item
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Problem(source, f"invalid JSON ({exc.msg} at column {exc.colno}); line skipped", lineno)
+    try:
+        return record_input(record, default_id=where, source=source, content_hash=_record_hash(record))
+    except InputError as exc:
+        return Problem(source, exc.reason + "; line skipped", lineno)
+
+
+def _serial(batches: Iterable[LineBatch]) -> Iterator[list[RawInput | Problem]]:
+    return map(parse_lines, batches)
+
+
 def iter_jsonl(
-    stream: Iterable[str | bytes], source: str, id_prefix: str, known: Known | None = None
+    stream: Iterable[str | bytes], source: str, id_prefix: str, known: Known | None = None,
+    parse: Parser | None = None,
 ) -> Iterator[RawInput | Problem]:
-    """Records of a JSON Lines stream; lines given as bytes are decoded (UTF-8) only when needed."""
-    for lineno, item in enumerate(stream, start=1):
-        if not item.strip():
-            continue
-        where = f"{id_prefix}:{lineno}"
-        digest = b""
-        if known is not None:
-            # a line stored by an earlier run is recognised by its bytes: decoding, parsing
-            # and hashing 100k records again would be most of an incremental run
-            digest = _digest(item) if isinstance(item, bytes) else line_digest(item)
-            hit = known.line(digest, where, source)
-            if hit is not None:
-                yield hit
+    """Records of a JSON Lines stream; lines given as bytes are decoded (UTF-8) only when needed.
+
+    Lines are parsed in batches by ``parse`` (default: here, in order), so a
+    caller can spread decoding, JSON parsing and hashing over processes;
+    records come out in stream order either way.
+    """
+    # per batch, in stream order: a resolved input (recognised, or a Problem), or the
+    # position of the line in the batch sent to the parser, with what learning it needs
+    in_flight: deque[list[RawInput | Problem | tuple[int, bytes, str]]] = deque()
+
+    def batches() -> Iterator[LineBatch]:
+        entries: list[RawInput | Problem | tuple[int, bytes, str]] = []
+        lines: list[tuple[int, bytes | str, str]] = []
+        for lineno, item in enumerate(stream, start=1):
+            if isinstance(item, _Oversize):
+                entries.append(Problem(source, item.reason, lineno))
                 continue
-        if isinstance(item, bytes):
-            try:
-                line = item.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield Problem(source, f"not valid UTF-8 at byte {exc.start} (JSON Lines must be UTF-8); line skipped",
-                              lineno)
+            if not item.strip():
                 continue
-        else:
-            line = item
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Problem(source, f"invalid JSON ({exc.msg} at column {exc.colno}); line skipped", lineno)
-            continue
-        try:
-            parsed = record_input(record, default_id=where, source=source, content_hash=_record_hash(record))
-        except InputError as exc:
-            yield Problem(source, exc.reason + "; line skipped", lineno)
-            continue
-        if known is not None:
-            known.learn_line(digest, parsed, parsed.id != where)
-        yield parsed
+            where = f"{id_prefix}:{lineno}"
+            digest = b""
+            if known is not None:
+                # a line stored by an earlier run is recognised by its bytes: decoding, parsing
+                # and hashing 100k records again would be most of an incremental run
+                digest = _digest(item) if isinstance(item, bytes) else line_digest(item)
+                hit = known.line(digest, where, source)
+                if hit is not None:
+                    entries.append(hit)
+                    if len(entries) >= BATCH_ENTRIES:
+                        in_flight.append(entries)
+                        yield source, lines
+                        entries, lines = [], []
+                    continue
+            entries.append((len(lines), digest, where))
+            lines.append((lineno, item, where))
+            if len(lines) >= PARSE_BATCH or len(entries) >= BATCH_ENTRIES:
+                in_flight.append(entries)
+                yield source, lines
+                entries, lines = [], []
+        if entries:
+            in_flight.append(entries)
+            yield source, lines
+
+    for parsed in (parse or _serial)(batches()):
+        for entry in in_flight.popleft():
+            if not isinstance(entry, tuple):
+                yield entry
+                continue
+            k, digest, where = entry
+            result = parsed[k]
+            if known is not None and isinstance(result, RawInput):
+                known.learn_line(digest, result, result.id != where)
+            yield result
 
 
-def _read_jsonl(path: Path, doc_id: str, known: Known | None = None) -> Iterator[RawInput | Problem]:
+def _read_jsonl(
+    path: Path, doc_id: str, known: Known | None = None, parse: Parser | None = None
+) -> Iterator[RawInput | Problem]:
     """JSON Lines streamed a line at a time: a file of any size, a record at most MAX_BYTES."""
     source = str(path)
     try:
@@ -278,31 +343,25 @@ def _read_jsonl(path: Path, doc_id: str, known: Known | None = None) -> Iterator
                     if lineno == 1 and data.startswith(codecs.BOM_UTF8):
                         data = data[3:]
                     if len(data) > MAX_BYTES:
-                        yield b""  # keeps the numbering; reported below
-                        bad.append((lineno, f"record is {len(data) / 1e6:.1f} MB, over the "
-                                            f"{MAX_BYTES // 2**20} MiB limit for one document; line skipped"))
+                        marker = _Oversize()
+                        marker.reason = (f"record is {len(data) / 1e6:.1f} MB, over the {MAX_BYTES // 2**20} MiB "
+                                         "limit for one document; line skipped")
+                        yield marker
                         continue
                     yield data
 
-            bad: list[tuple[int, str]] = []
-            for item in iter_jsonl(lines(), source, doc_id, known):
-                while bad:
-                    lineno, reason = bad.pop(0)
-                    yield Problem(source, reason, lineno)
-                yield item
-            for lineno, reason in bad:
-                yield Problem(source, reason, lineno)
+            yield from iter_jsonl(lines(), source, doc_id, known, parse)
     except OSError as exc:
         yield Problem(source, f"cannot read ({exc.strerror or exc})")
 
 
 def _read_file(
-    path: Path, doc_id: str, encoding: str | None, known: Known | None = None
+    path: Path, doc_id: str, encoding: str | None, known: Known | None = None, parse: Parser | None = None
 ) -> Iterator[RawInput | Problem]:
     source = str(path)
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES and not encoding:
-        yield from _read_jsonl(path, doc_id, known)
+        yield from _read_jsonl(path, doc_id, known, parse)
         return
     try:
         st = path.stat()
@@ -368,16 +427,18 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def iter_inputs(
-    paths: Iterable[str], *, encoding: str | None = None, stdin: IO[str] | None = None, known: Known | None = None
+    paths: Iterable[str], *, encoding: str | None = None, stdin: IO[str] | None = None, known: Known | None = None,
+    parse: Parser | None = None,
 ) -> Iterator[RawInput | Problem]:
     """Every document under ``paths`` (folders walked recursively, files, ``-`` for stdin).
 
     With ``known``, inputs an earlier run stored unchanged come out as
-    ``unchanged`` records without being read or parsed.
+    ``unchanged`` records without being read or parsed. ``parse`` parses
+    batches of JSON Lines lines (see :func:`iter_jsonl`).
     """
     for given in paths:
         if given == "-":
-            yield from iter_jsonl(stdin if stdin is not None else sys.stdin, "<stdin>", "-", known)
+            yield from iter_jsonl(stdin if stdin is not None else sys.stdin, "<stdin>", "-", known, parse)
             continue
         path = Path(given)
         if not path.exists():
@@ -387,7 +448,7 @@ def iter_inputs(
             found = False
             for file in _walk(path):
                 found = True
-                yield from _read_file(file, file.relative_to(path).as_posix(), encoding, known)
+                yield from _read_file(file, file.relative_to(path).as_posix(), encoding, known, parse)
             if not found:
                 yield Problem(
                     given, f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
@@ -397,4 +458,4 @@ def iter_inputs(
             yield Problem(given, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
                           f"{', '.join(sorted(SUFFIXES))}")
             continue
-        yield from _read_file(path, path.name, encoding, known)
+        yield from _read_file(path, path.name, encoding, known, parse)

@@ -132,7 +132,10 @@ class Span:
     raw_end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # spelled out: dataclasses.asdict deep-copies recursively, ~8x slower, and every
+        # reuse and citation is serialised on every run
+        return {"start": self.start, "end": self.end, "text": self.text, "raw_start": self.raw_start,
+                "raw_end": self.raw_end}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Span:
@@ -210,7 +213,8 @@ class PairScore:
     relation: Relation | None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"a": self.a, "b": self.b, "jaccard": self.jaccard, "containment_a_in_b": self.containment_a_in_b,
+                "containment_b_in_a": self.containment_b_in_a, "relation": self.relation}
 
     def containments(self, member: str) -> tuple[float, float]:
         """(share of ``member`` found in the other document, share of the other found in ``member``)."""
@@ -250,7 +254,7 @@ class Attribution:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"outlet": self.outlet, "year": self.year, "text": self.text}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Attribution:

@@ -15,8 +15,10 @@ are kept between runs, and cluster ids derive from membership.
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import io
+import itertools
 import json
 import os
 import pickle
@@ -28,9 +30,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup import __version__
 from dedup import fingerprint as fp
@@ -48,7 +51,7 @@ from dedup.clean.furniture import (
 from dedup.cluster import Rank, build_clusters, cluster_id, measure, relation, score, settle_canonical
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
-from dedup.ingest import RawInput, iter_inputs
+from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
 from dedup.models import BlobCache, Citation, Cluster, Document, Gap, OffsetMap, PairScore, Problem, Reuse, Span
 from dedup.store import LazyDocuments, Store
 
@@ -221,8 +224,9 @@ def _init_pool_worker(state: dict[str, Any]) -> None:
 
 def _clean_batch(
     rows: list[dict[str, Any]],
-) -> tuple[list[Document], dict[str, str], bytes, list[tuple[str, Problem]]]:
-    """Clean and fingerprint a batch; a document that makes a stage fail becomes a Problem, not a crash."""
+) -> tuple[list[Document], dict[str, str], bytes, list[tuple[str, Problem]], list[tuple[str, bytes]]]:
+    """Clean and fingerprint a batch, and make the reuse stage's first-pass records while the texts are at
+    hand; a document that makes a stage fail becomes a Problem, not a crash."""
     furniture: dict[str, str] = _WORKER["furniture"]
     config: Config = _WORKER["config"]
     docs = []
@@ -249,7 +253,9 @@ def _clean_batch(
         fkeys[doc.id] = furniture_key(doc.raw, furniture) if row["kind"] == "text" else ""
     shingles, bounds = fp.batch_shingles([d.text for d in docs], config.shingle_size)
     sigs = fp.signatures_concat(shingles, bounds, config.num_perm, config.seed)
-    return docs, fkeys, sigs.tobytes(), failed
+    # (an engine that does not pass a clean key keeps no reuse cache of its own here)
+    entries = _pass1_entries(docs, _WORKER["clean_key"], fkeys) if "clean_key" in _WORKER else []
+    return docs, fkeys, sigs.tobytes(), failed, entries
 
 
 def _align_batch(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, str, float, list[dict[str, Any]]]]:
@@ -327,14 +333,24 @@ def run(
     workers = workers or default_workers()
     timings: dict[str, float] = {}
     store = Store(db, writer=True)
+    # A run holds millions of long-lived objects (per-document records, 100k-row result
+    # lists); each full pass of the cyclic collector walks all of them, which cost 2 s of a
+    # 15 s incremental run. The stages make no reference cycles worth collecting mid-run
+    # (reference counting frees their garbage), so the collector waits until the run ends.
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
         problems: list[Problem] = []
-        order, counts = ingest(store, run_id, paths, encoding, stdin, problems, report, timings)
-        result = _analyse(store, run_id, config, workers, report, timings, problems, counts)
+        speculated: dict[str, npt.NDArray[np.int64]] = {}
+        order, counts = ingest(store, run_id, paths, encoding, stdin, problems, report, timings, workers, config,
+                               speculated)
+        result = _analyse(store, run_id, config, workers, report, timings, problems, counts, speculated)
         return finish(store, result, order, problems, timings)
     finally:
         store.close()
+        if was_enabled:
+            gc.enable()
 
 
 def finish(
@@ -441,22 +457,168 @@ class KnownInputs:
 
 def ingest(
     store: Store, run_id: int, paths: Sequence[str], encoding: str | None, stdin: IO[str] | None,
-    problems: list[Problem], report: Progress, timings: dict[str, float],
+    problems: list[Problem], report: Progress, timings: dict[str, float], workers: int = 1,
+    config: Config | None = None, speculated: dict[str, npt.NDArray[np.int64]] | None = None,
 ) -> tuple[list[str], dict[str, int]]:
-    """The ingest stage of either engine: inputs into the database, unchanged ones recognised unread."""
+    """The ingest stage of either engine: inputs into the database, unchanged ones recognised unread.
+
+    JSON Lines are parsed in the pool (decoding, JSON and the record hash were
+    most of this stage), and the workers make each new text's furniture line
+    record while they hold it, so the furniture stage need not read it back.
+
+    With ``config`` and ``speculated``, the workers also clean and fingerprint
+    each new document as if the corpus had no furniture, and it is stored
+    cleaned in the same row write; ``speculated`` gets the hashes of the line
+    keys that cleaning looked up in the (empty) furniture. The analysis then
+    cleans again only documents that hold a line of the corpus furniture
+    (:func:`_speculation_misses`): for every other document the result is the
+    same, since cleaning reads furniture only through those lookups. This
+    keeps both cores busy while the main process writes, and spares most
+    documents a second read and row write.
+    """
     t = time.perf_counter()
     known = KnownInputs(store)
-    order, counts = _ingest(store, run_id, iter_inputs(paths, encoding=encoding, stdin=stdin, known=known),
-                            problems, report)
+    records = store.cache("furniture")
+    reuse_cache = store.cache("reuse")
+    version = clean_version()
+    fingerprint = _fingerprint_meta(config) if config is not None else {}
+    made: dict[tuple[str, str], tuple[Document, bytes, npt.NDArray[np.int64]]] = {}
+    speculate = SPECULATE and config is not None and speculated is not None
+    state = {"config": config, "clean_key": version}
+
+    def parse(batches: Iterable[LineBatch]) -> Iterator[list[RawInput | Problem]]:
+        def kept(out: _Parsed) -> list[RawInput | Problem]:
+            items, lines, cleaned, sig_bytes, entries = out
+            records.put_many(lines)
+            reuse_cache.put_many(entries)
+            sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(cleaned), -1) if cleaned else None
+            for k, (doc, probe) in enumerate(cleaned):
+                assert sigs is not None
+                made[(doc.id, doc.content_hash)] = (doc, sigs[k].tobytes(), probe)
+            return items
+
+        rest = iter(batches)
+        # a small input is parsed here: starting a pool costs more than it saves
+        _init_worker(state)
+        for batch in itertools.islice(rest, PARSE_IN_PROCESS):
+            yield kept(_parse_batch((speculate, batch)))
+        with _Pool(workers, state) as pool:
+            for out in pool.map(_parse_batch, ((speculate, batch) for batch in rest)):
+                yield kept(out)
+
+    def cleaned(item: RawInput) -> tuple[Document, bytes, npt.NDArray[np.int64]] | None:
+        return made.pop((item.id, item.content_hash), None)
+
+    order, counts = _ingest(
+        store, run_id, iter_inputs(paths, encoding=encoding, stdin=stdin, known=known, parse=parse), problems, report,
+        cleaned if speculate else None, version, fingerprint, speculated,
+    )
+    made.clear()
     known.save()
     timings["ingest"] = time.perf_counter() - t
     return order, counts
 
 
+# Parse batches read in this process before ingest starts its pool.
+PARSE_IN_PROCESS = 4
+# Clean new documents at ingest, without furniture (see ingest); off only to test that it changes nothing.
+SPECULATE = True
+
+# What a parse batch gives: the parsed lines; furniture line records (cache entries); the documents
+# cleaned without furniture with the hashes of the keys they looked up; their signatures; their
+# reuse pass-1 records (cache entries).
+_Parsed = tuple[
+    list[RawInput | Problem], list[tuple[str, bytes]], list[tuple[Document, npt.NDArray[np.int64]]], bytes,
+    list[tuple[str, bytes]],
+]
+
+
+class _Probe:
+    """An empty furniture mapping that records what cleaning looks up in it.
+
+    Truthy, so that the cleaner consults it; ``get`` always misses, so the
+    result is that of cleaning with no furniture at all.
+    """
+
+    def __init__(self) -> None:
+        self.asked: set[int] = set()
+
+    def __bool__(self) -> bool:
+        return True
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        # hash(): compared only within this run, between forked processes (same hash seed)
+        self.asked.add(hash(key))
+        return default
+
+
+def _parse_batch(job: tuple[bool, LineBatch]) -> _Parsed:
+    """Parsed lines and furniture line records; with ``speculate``, new documents cleaned as well."""
+    speculate, batch = job
+    items = parse_lines(batch)
+    lines = [(_furniture_name(item.content_hash), _pack_outlet(item.outlet) + line_record(item.body))
+             for item in items if isinstance(item, RawInput) and item.kind == "text"]
+    if not speculate:
+        return items, lines, [], b"", []
+    config: Config = _WORKER["config"]
+    cleaned: list[tuple[Document, npt.NDArray[np.int64]]] = []
+    for item in items:
+        if not isinstance(item, RawInput):
+            continue
+        probe = _Probe()
+        try:
+            doc = prepare(item, cast(dict[str, str], probe))
+        except Exception:  # the clean stage tries again and reports it
+            continue
+        cleaned.append((doc, np.fromiter(probe.asked, dtype=np.int64, count=len(probe.asked))))
+    docs = [doc for doc, _ in cleaned]
+    shingles, bounds = fp.batch_shingles([d.text for d in docs], config.shingle_size)
+    sigs = fp.signatures_concat(shingles, bounds, config.num_perm, config.seed)
+    return items, lines, cleaned, sigs.tobytes(), _pass1_entries(docs, _WORKER["clean_key"], {})
+
+
+def _pass1_entries(docs: list[Document], clean_key: str, fkeys: Mapping[str, str]) -> list[tuple[str, bytes]]:
+    """Reuse pass-1 records of freshly cleaned documents, under the text keys the store will give them."""
+    from dedup.reuse import pass1_entries
+
+    return pass1_entries(docs, [f"{d.content_hash}:{clean_key}:{fkeys.get(d.id, '')}" for d in docs])
+
+
+def _speculation_misses(
+    speculated: Mapping[str, npt.NDArray[np.int64]], furniture: Mapping[str, str]
+) -> set[str]:
+    """Documents cleaned at ingest that looked up a line the corpus furniture holds."""
+    if not speculated or not furniture:
+        return set()
+    wanted = np.fromiter((hash(k) for k in furniture), dtype=np.int64, count=len(furniture))
+    ids = list(speculated)
+    asked = [speculated[d] for d in ids]
+    hit = np.isin(np.concatenate(asked), wanted)
+    owner = np.repeat(np.arange(len(ids)), [len(a) for a in asked])
+    return {ids[i] for i in np.unique(owner[hit]).tolist()}
+
+
+def _fingerprint_meta(config: Config) -> dict[str, Any]:
+    return {"fingerprint_key": config.fingerprint_key, "scheme": SCHEME, "num_perm": config.num_perm,
+            "seed": config.seed, "shingle_size": config.shingle_size}
+
+
+def _furniture_name(content_hash: str) -> str:
+    return f"{LINE_RECORD_VERSION}:{content_hash}"
+
+
 def _ingest(
     store: Store, run_id: int, items: Iterable[RawInput | Problem], problems: list[Problem], report: Progress,
+    cleaned: Callable[[RawInput], tuple[Document, bytes, npt.NDArray[np.int64]] | None] | None = None,
+    clean_key: str = "", fingerprint: Mapping[str, Any] | None = None,
+    speculated: dict[str, npt.NDArray[np.int64]] | None = None,
 ) -> tuple[list[str], dict[str, int]]:
-    """Stream inputs into the database: new or changed ones are stored as pending, the rest untouched."""
+    """Stream inputs into the database: new or changed ones are stored as pending, the rest untouched.
+
+    ``cleaned(item)`` gives the document already cleaned (without furniture), its signature and the
+    hashes of the furniture keys it looked up, if the parser made them; such a document is stored
+    cleaned, and its hashes go to ``speculated``.
+    """
     stored = store.document_keys()
     seen: dict[str, RawInput] = {}
     seen_hash: dict[str, tuple[str, str]] = {}
@@ -468,6 +630,7 @@ def _ingest(
         if isinstance(item, Problem):
             problems.append(item)
             continue
+        made = cleaned(item) if cleaned is not None else None
         previous = seen_hash.get(item.id)
         if previous is not None:
             if previous[0] == item.content_hash:
@@ -488,15 +651,31 @@ def _ingest(
         pending.append({
             "id": item.id, "source": item.source, "content_hash": item.content_hash, "kind": item.kind,
             "encoding": item.encoding, "body": item.body, "stated": json.dumps(item.stated, sort_keys=True),
+            "cleaned": made,
         })
         if len(pending) >= BATCH:
-            store.save_pending(pending, run_id)
+            _save_pending(store, pending, run_id, clean_key, fingerprint, speculated)
             pending = []
             _fault_point("ingest")
-    store.save_pending(pending, run_id)
+    _save_pending(store, pending, run_id, clean_key, fingerprint, speculated)
     del seen
     store.touch_documents(list(seen_hash), run_id)
     return order, {"inputs": n_inputs, "unchanged": len(unchanged)}
+
+
+def _save_pending(
+    store: Store, pending: list[dict[str, Any]], run_id: int, clean_key: str, fingerprint: Mapping[str, Any] | None,
+    speculated: dict[str, npt.NDArray[np.int64]] | None,
+) -> None:
+    """New inputs, in one transaction: those cleaned at ingest with their clean text (written once)."""
+    done = [it["cleaned"] for it in pending if it["cleaned"] is not None]
+    store.save_pending(pending, run_id, cleaned=(
+        [doc for doc, _, _ in done], clean_key,
+        np.frombuffer(b"".join(sig for _, sig, _ in done), dtype=np.uint32).reshape(len(done), -1),
+        dict(fingerprint or {}), singleton_results,
+    ) if done else None)
+    if speculated is not None:
+        speculated.update((doc.id, probe) for doc, _, probe in done)
 
 
 def _analyse(
@@ -508,6 +687,7 @@ def _analyse(
     timings: dict[str, float],
     problems: list[Problem],
     counts: dict[str, int],
+    speculated: Mapping[str, npt.NDArray[np.int64]] | None = None,
 ) -> RunResult:
     # Corpus furniture is a property of the whole corpus, computed from what
     # ingest stored (never from what cleaning found), so a re-run finds the same.
@@ -516,20 +696,23 @@ def _analyse(
     keys = store.clean_keys()
     furniture, todo = _furniture(store, config, keys, workers)
     todo |= {d for d, (ck, _) in keys.items() if ck != version}
+    # documents ingest cleaned without furniture that asked for a line the furniture holds
+    todo |= _speculation_misses(speculated or {}, furniture)
     furniture_json = json.dumps(furniture, sort_keys=True, ensure_ascii=False)
     timings["furniture"] = time.perf_counter() - t
 
     _fault_point("furniture")
     t = time.perf_counter()
-    fingerprint = {"fingerprint_key": config.fingerprint_key, "scheme": SCHEME, "num_perm": config.num_perm,
-                   "seed": config.seed, "shingle_size": config.shingle_size}
+    fingerprint = _fingerprint_meta(config)
     report("clean", 0, len(todo))
-    with _Pool(workers, {"furniture": furniture, "config": config}) as pool:
-        for n, (docs, fkeys, sig_bytes, failed) in enumerate(
+    reuse_cache = store.cache("reuse")
+    with _Pool(workers, {"furniture": furniture, "config": config, "clean_key": version}) as pool:
+        for n, (docs, fkeys, sig_bytes, failed, entries) in enumerate(
             pool.map(_clean_batch, _batches(store.iter_work(todo), BATCH)), start=1
         ):
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
             store.save_cleaned(docs, run_id, version, fkeys, sigs, fingerprint, singleton_results)
+            reuse_cache.put_many(entries)
             if failed:
                 problems.extend(p for _, p in failed)
                 # forgotten, so that the next run tries them again and nothing half-made stays
@@ -578,7 +761,9 @@ def _analyse(
     t = time.perf_counter()
     store.save_results(clusters, updates, [_reuse_row(r) for r in reuses], [_citation_row(c) for c in citations])
     timings["store"] = time.perf_counter() - t
-    counts = run_counts(counts, len(todo), len(ids), clusters, n_candidates, len(pairs), reuses, citations, problems)
+    # processed: documents cleaned this run, at ingest or in the clean stage
+    counts = run_counts(counts, len(todo | set(speculated or ())), len(ids), clusters, n_candidates, len(pairs),
+                        reuses, citations, problems)
     # fresh reader: inferred metadata was just written
     documents = LazyDocuments(store.path, ids)
     return RunResult(config, run_id, store.path, documents, clusters, pairs, reuses, citations, problems, counts,
@@ -637,7 +822,7 @@ def _furniture(
     inputs = store.furniture_inputs()
     cache = store.cache("furniture")
     # the outlet a record states is part of what its content hash names, so it is kept with the record
-    names = [f"{LINE_RECORD_VERSION}:{content_hash}" for _, content_hash in inputs]
+    names = [_furniture_name(content_hash) for _, content_hash in inputs]
     records = cache.get_many(names)
     missing = {doc_id: name for (doc_id, _), name in zip(inputs, names, strict=True) if name not in records}
     if missing:

@@ -32,24 +32,45 @@ digest of what it depends on, with :data:`ALGORITHM` and the module's tunables
 (:func:`_params`), so a stale entry is never read, and ``retain`` drops the
 unreferenced ones at the end of a call:
 
-* ``1:`` pass 1 of one document (winnowed fingerprints, candidate mentions
-  with spans), under its text key (``docs.text_keys()`` of a store; else a
-  hash of text and offset map). Only documents without one are read and
-  scanned; ids, names and dates come from ``docs.metadata()`` (no text).
-  Records hold plain values (tuples), not dataclasses: unpickling 100k of
-  them is a fixed cost of every run.
+* ``s:`` segments: the pass-1 records (winnowed fingerprints, candidate
+  mentions with spans) of up to SEGMENT_SLOTS documents each, one immutable
+  entry per segment (:class:`_Segment`), with every fingerprint occurrence
+  sorted, so that the documents holding given fingerprints are found by
+  binary search. A document is known by its id and text key
+  (``docs.text_keys()`` of a store; else :func:`plain_text_key`); ids,
+  names and dates come from ``docs.metadata()`` (no text). Only documents
+  no segment holds are read: a text some segment holds is copied from it,
+  one with a ``1:`` entry is taken from there, the rest are scanned (once
+  per text, in the pool while this process goes on). They make a new
+  segment; the two smallest segments are merged while there are more than
+  SEGMENT_SLACK beyond the fewest that could hold the corpus (and the two
+  fit in one), and one mostly of gone documents is rewritten. A run reads
+  its segments whole (~4 bytes a fingerprint occurrence), never 100k small
+  records.
+* ``1:`` pass 1 of one document under its text key, as
+  :func:`pass1_entries` makes them (the pipeline's cleaning workers do, while
+  they have the texts): read by the next call, which keeps the record in a
+  segment and lets the entry go.
+* ``state:`` the previous run's segments; per segment slot, whether it held
+  a document then, that document's group and the mentions selected for it;
+  the candidate group pairs and the common fingerprints (in more than
+  MAX_FP_GROUPS groups). A group is unchanged when its members are in the
+  slots that held them then, in one group of then that had no other member
+  (:meth:`_Detector._dirty_groups`). Only pairs with a new or changed group
+  are counted, on the occurrences of their fingerprints (and of those of
+  documents gone or changed) that the segments give; pairs of unchanged
+  groups are carried over, except those sharing a fingerprint whose spread
+  crossed MAX_FP_GROUPS, which are counted again
+  (:meth:`_Detector._pairs_incremental`). Exact in every case.
 * ``names:``/``like:`` the outlet-name answers of the previous run's
   :class:`~dedup.attribution.OutletIndex` (fuzzy matches, and whether a name
   looks like an outlet), with the keys they were given for: reused where they
-  still hold (:meth:`~dedup.attribution.OutletIndex.remember`), so that mention
-  selection searches only names and outlet keys that are new.
-* ``state:`` the previous run's candidate group pairs, common fingerprints
-  (in more than MAX_FP_GROUPS groups), groups (by a key of their members'
-  ids and text keys) and documents. Only pairs with a new or changed group
-  are counted; pairs of unchanged groups are carried over, except those
-  sharing a fingerprint whose spread crossed MAX_FP_GROUPS (a fingerprint
-  of a new, changed or removed document), which are counted again
-  (:meth:`_Detector._pairs_incremental`). Exact in every case.
+  still hold (:meth:`~dedup.attribution.OutletIndex.remember`,
+  :meth:`~dedup.attribution.OutletIndex.like_changed`). A document keeps the
+  mentions selected for it when every name it asks about keeps its answer;
+  only the others (and new documents) are selected again.
+  ``matches:`` answers of :func:`~dedup.attribution.outlet_matches` (a pure
+  function of two names) that citations asked.
 * ``x:`` the exact passage keys of a document, so that the corpus-wide
   boilerplate is computed without making passages of unchanged documents.
 * ``p:`` the result of one candidate group pair, under a digest of
@@ -61,9 +82,11 @@ unreferenced ones at the end of a call:
 Prune and citations stay global (cheap: no document is read for them). The
 result is the one of a run without a cache (tests compare them on added,
 changed and removed documents, clusters that gain or split, and fingerprints
-crossing MAX_FP_GROUPS both ways), provided that a text key changes whenever
-a document's clean text or offset map can (the store's contract) and that
-:data:`ALGORITHM` is bumped with any change of the code that changes results.
+crossing MAX_FP_GROUPS both ways, segments merged and rewritten), provided
+that a text key changes whenever a document's clean text or offset map can
+(the store's contract) and that :data:`ALGORITHM` is bumped with any change of
+the code that changes results (SEGMENT_FORMAT, STATE_FORMAT, PASS1_FORMAT and
+ITEMS_FORMAT with any change of a layout).
 """
 
 from __future__ import annotations
@@ -79,7 +102,8 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import IO, Any, TypeVar
+from functools import lru_cache
+from typing import IO, Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -113,6 +137,8 @@ MAX_FP_GROUPS = 25
 FP_PART_BITS = 6
 # Group pairs are counted in this many buckets, spilled to temporary files.
 PAIR_SPILLS = 8
+# Fingerprint occurrences up to which pairs are counted in one slice, without spill files.
+SMALL_COUNT = 4_000_000
 # Groups sharing fewer fingerprints are not compared further.
 MIN_SHARED_FP = 3
 # Documents per first-pass task, and characters: the vector pass over a
@@ -120,6 +146,8 @@ MIN_SHARED_FP = 3
 # grows to the largest chunk), so chunks stay a few hundred kB of text.
 SCAN_CHUNK = 1000
 SCAN_CHARS = 400_000
+# Documents to scan up to which they are read at once and scanned while the main process goes on.
+SCAN_AHEAD = 5000
 # Documents per task of pass 2's first step (passages and signatures).
 PREPARE_CHUNK = 200
 # Documents per pass-2 matching task (all members of whole group pairs).
@@ -185,6 +213,7 @@ MIN_CONTENT_WORDS = 3
 _MARKS = re.compile("[\"“”«»„]")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
+_URL_HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/]+)")
 
 
 @dataclass
@@ -241,28 +270,49 @@ def _tick(stage: str) -> None:
 
 
 
+@lru_cache(maxsize=1 << 16)
+def _normalise_name(name: str) -> str:
+    return normalise(name)
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso_date(value: str) -> str | None:
+    m = _ISO_DATE.search(value)
+    return m.group() if m else None
+
+
 def _date(doc: Document) -> str | None:
     for value in (doc.date, doc.inferred.get("date")):
         if value:
-            m = _ISO_DATE.search(value)
-            if m:
-                return m.group()
+            found = _iso_date(value)
+            if found:
+                return found
+    return None
+
+
+def _title_suffix(title: str) -> str | None:
+    # (the separators need one of these characters: most titles have none, and skip the regex)
+    if "-" in title or "|" in title or "–" in title or "—" in title or "::" in title:
+        parts = _TITLE_SPLIT.split(title.strip())
+        if len(parts) > 1 and 0 < len(parts[-1].split()) <= 4:
+            return parts[-1].strip()
     return None
 
 
 def doc_outlet_names(doc: Document) -> list[str]:
     """Every name the document goes by: stated outlet, inferred outlet, title suffix, URL host."""
     names: list[str] = []
-    for value in (doc.outlet, doc.inferred.get("outlet")):
+    inferred = doc.inferred
+    for value in (doc.outlet, inferred.get("outlet")) if inferred else (doc.outlet,):
         if value:
             names.append(value)
-    for title in (doc.title, doc.inferred.get("title")):
+    for title in (doc.title, inferred.get("title")) if inferred else (doc.title,):
         if title:
-            parts = _TITLE_SPLIT.split(title.strip())
-            if len(parts) > 1 and 0 < len(parts[-1].split()) <= 4:
-                names.append(parts[-1].strip())
+            suffix = _title_suffix(title)
+            if suffix is not None:
+                names.append(suffix)
     if doc.url:
-        m = re.match(r"^(?:https?://)?(?:www\.)?([^/]+)", doc.url)
+        m = _URL_HOST.match(doc.url)
         if m:
             names.append(m.group(1))
     return names
@@ -298,9 +348,10 @@ def _noisy_or(weights: list[float]) -> float:
 # --------------------------------------------------------------------------- the detector
 
 
-def _sorted_unique(x: npt.NDArray[_A]) -> npt.NDArray[_A]:
-    """np.unique by sorting: numpy 2's hash-based unique measured ~5x slower on these key arrays."""
-    x = np.sort(x)
+def _sorted_unique(x: npt.NDArray[_A], kind: Literal["quicksort", "stable"] = "quicksort") -> npt.NDArray[_A]:
+    """np.unique by sorting: numpy 2's hash-based unique measured ~5x slower on these key arrays.
+    ``kind="stable"`` for input that is nearly sorted already (a merge sort finds the runs)."""
+    x = np.sort(x, kind=kind)
     return x[np.r_[True, x[1:] != x[:-1]]] if len(x) else x
 
 
@@ -339,19 +390,43 @@ def _scan(texts: list[str]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint3
     return fp_doc, fp, [raw_mentions(t) for t in texts]
 
 
-def _pool_map(fn: Callable[[_T], _R], items: Iterable[_T], workers: int) -> Iterator[_R]:
-    """``map(fn, items)`` in order, over ``workers`` processes with a bounded number in flight."""
-    if workers <= 1:
-        yield from map(fn, items)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+class _Pool:
+    """The worker processes of one call, shared by its stages: started on first use (starting and
+    stopping a pool per stage cost ~0.1 s each), stopped by :meth:`close`."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, fn: Callable[[_T], _R], items: Iterable[_T]) -> Iterator[_R]:
+        """``map(fn, items)`` in order, with a bounded number in flight."""
+        if self.workers <= 1:
+            yield from map(fn, items)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
         pending: deque[Future[_R]] = deque()
-        for item in items:
-            pending.append(pool.submit(fn, item))
-            if len(pending) >= 2 * workers:
+        try:
+            for item in items:
+                pending.append(self._pool.submit(fn, item))
+                if len(pending) >= 2 * self.workers:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        finally:
+            for f in pending:
+                f.cancel()
+
+    def submit(self, fn: Callable[[_T], _R], item: _T) -> Future[_R]:
+        """``fn(item)`` in the pool (workers > 1)."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        return self._pool.submit(fn, item)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 @dataclass
@@ -457,6 +532,17 @@ _RawRow = tuple[str, int, int, int, int, bool, str, str, "int | None", "int | No
 # Part of the pass-1 and pair-result keys: bump when a record's layout changes (the results do not).
 PASS1_FORMAT = 2
 ITEMS_FORMAT = 2
+# A pass-1 record: fingerprints (sorted) and candidate mention rows.
+_Pass1 = tuple[npt.NDArray[np.uint32], list[_RawRow]]
+# A selected mention: name, phrase start and end, name start and end, strong.
+_MenRow = tuple[str, int, int, int, int, bool]
+# Documents per segment of pass-1 records (slots are 16 bits: at most 1 << 16).
+SEGMENT_SLOTS = 1 << 16
+# Segments kept beyond the fewest that could hold the corpus before the smallest are merged.
+SEGMENT_SLACK = 4
+# Part of the segment and state keys: bump when their layout changes.
+SEGMENT_FORMAT = 1
+STATE_FORMAT = 4
 
 
 def _pass1_key(params: str, text_key: str) -> str:
@@ -529,14 +615,16 @@ def _unpack_items(blob: bytes, index: dict[str, int]) -> list[_Item]:
 
 def _member(x: npt.NDArray[np.uint32], sorted_set: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
     """``np.isin(x, sorted_set)`` for a large ``x`` of 32-bit fingerprints and a smaller set: a
-    bitmap of the top 24 bits rules out most of ``x`` before any binary search."""
+    bitmap of the top bits (a few buckets per member, at most 1 << 24) rules out most of ``x``
+    before any binary search."""
     out = np.zeros(len(x), dtype=bool)
     if len(sorted_set) == 0 or len(x) == 0:
         return out
-    mark = np.zeros(1 << 24, dtype=bool)
-    mark[(sorted_set >> 8).astype(np.int64)] = True
+    bits = int(min(24, max(16, np.ceil(np.log2(len(sorted_set))) + 3)))
+    mark = np.zeros(1 << bits, dtype=bool)
+    mark[(sorted_set >> (32 - bits)).astype(np.int64)] = True
     # (widened first, then shifted: about twice as fast as the other way round on 25M values)
-    cand = np.flatnonzero(mark[x.astype(np.int64) >> 8])
+    cand = np.flatnonzero(mark[x.astype(np.int64) >> (32 - bits)])
     xs = x[cand]
     pos = np.minimum(np.searchsorted(sorted_set, xs), len(sorted_set) - 1)
     out[cand[sorted_set[pos] == xs]] = True
@@ -572,18 +660,18 @@ def _pair_codes(vals: npt.NDArray[np.uint64], grp: I64, n_groups: int, max_size:
 def _fetch(docs: Sequence[Document], indices: list[int]) -> Iterator[tuple[int, Document]]:
     """The documents at ``indices`` (ascending), each read once.
 
-    All of them: one sequential pass. Some, in a store's lazy sequence: a
-    sequence of their own (it reads a chunk around each index it is asked
-    for, so a few new documents scattered over the corpus would read all of it).
+    All of them: one sequential pass. Some, from a lazy sequence with ``ids``
+    and ``subset(ids)`` (a store's): a sequence of their own (the store's reads
+    a chunk around each index it is asked for, so a few new documents scattered
+    over the corpus would read all of it).
     """
     if len(indices) == len(docs):
         yield from enumerate(docs)
         return
-    from dedup.store import LazyDocuments
-
-    if isinstance(docs, LazyDocuments):
-        sub = LazyDocuments(docs.path, [docs.ids[i] for i in indices], inferred=docs._inferred)
-        yield from zip(indices, sub, strict=True)
+    subset = getattr(docs, "subset", None)
+    if subset is not None and hasattr(docs, "ids"):
+        ids = docs.ids
+        yield from zip(indices, subset([ids[i] for i in indices]), strict=True)
         return
     for i in indices:
         yield i, docs[i]
@@ -595,6 +683,224 @@ def plain_text_key(doc: Document) -> str:
     return hashlib.blake2b(doc.text.encode("utf-8", "surrogatepass") + b"\0" + offsets, digest_size=16).hexdigest()
 
 
+def _records(
+    docs: Sequence[Document], fp_doc: npt.NDArray[np.int32], fp: npt.NDArray[np.uint32],
+    raws: list[list[RawMention]],
+) -> list[_Pass1]:
+    """Pass-1 records of documents from :func:`_scan` of their texts: fingerprints, and candidate
+    mentions with the spans they cover (the spans need the offset map, which the scan does not)."""
+    cuts = np.searchsorted(fp_doc, np.arange(len(docs) + 1)).tolist()
+    return [
+        (fp[cuts[k] : cuts[k + 1]], [_raw_row(m, d.span(m.start, m.end)) for m in raws[k]])
+        for k, d in enumerate(docs)
+    ]
+
+
+def _scan_chunks(items: Iterable[_T], text: Callable[[_T], str]) -> Iterator[list[_T]]:
+    """``items`` in chunks for :func:`_scan`: at most SCAN_CHUNK documents, about SCAN_CHARS characters."""
+    chunk: list[_T] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += len(text(item))
+        if len(chunk) == SCAN_CHUNK or size >= SCAN_CHARS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def pass1_entries(docs: Sequence[Document], text_keys: Sequence[str]) -> list[tuple[str, bytes]]:
+    """The cache items (key, value) of the pass-1 records of ``docs`` that :func:`find_reuses` reads.
+
+    ``text_keys[k]`` is the text key of ``docs[k]``: for documents of a store, the string its
+    ``text_keys()`` gives (``f"{content_hash}:{clean_key}:{furniture_key}"``); else
+    :func:`plain_text_key`. Pure, and runs in any process, e.g. a cleaning worker that has the
+    clean texts and offset maps at hand: once the items are in the cache that a later call of
+    :func:`find_reuses` gets, it scans none of these documents (its own scanning goes through the
+    same functions, so the result is the same). The call that reads an item keeps the record in
+    its own layout and lets the item go at the end (``retain``).
+    """
+    if len(docs) != len(text_keys):
+        raise ValueError(f"{len(docs)} documents but {len(text_keys)} text keys")
+    params = _params()
+    out: list[tuple[str, bytes]] = []
+    for chunk in _scan_chunks(zip(docs, text_keys, strict=True), lambda item: item[0].text):
+        chunk_docs = [d for d, _ in chunk]
+        records = _records(chunk_docs, *_scan([d.text for d in chunk_docs]))
+        out.extend((_pass1_key(params, k), _pack_pass1(*rec)) for (_, k), rec in zip(chunk, records, strict=True))
+    return out
+
+
+class _Segment:
+    """Pass-1 records of up to SEGMENT_SLOTS documents: one immutable cache entry.
+
+    Per slot (16 bits, in the order the documents were added): id, text key and candidate
+    mentions; and every fingerprint occurrence, sorted by (fingerprint, slot), so that the
+    documents holding some fingerprints are found by binary search, and the fingerprints of a
+    few documents by one pass over the slot column. Stored as the number of fingerprints per
+    value of their top 16 bits, their low 16 bits and the slot: 4 bytes an occurrence.
+    """
+
+    def __init__(
+        self, key: str, ids: list[str], text_keys: list[str], raw: dict[int, list[_RawRow]],
+        fp: npt.NDArray[np.uint32], slot: npt.NDArray[np.uint16], stored: bool = False,
+    ) -> None:
+        self.key = key
+        self.ids = ids
+        self.text_keys = text_keys
+        self.raw = raw
+        self.fp = fp
+        self.slot = slot
+        self.stored = stored
+        # this run's document of each slot (-1: none); from the previous run's state, per slot,
+        # whether it held a document then, its group then and the mentions selected for it
+        self.doc: I64 = np.full(len(ids), -1, dtype=np.int64)
+        self.alive_last: npt.NDArray[np.bool_] = np.zeros(len(ids), dtype=bool)
+        self.old_group: I64 = np.full(len(ids), -1, dtype=np.int64)
+        self.selected: dict[int, list[_MenRow]] = {}
+
+    @staticmethod
+    def cache_key(params: str, ids: list[str], text_keys: list[str]) -> str:
+        return "s:" + _digest(params, SEGMENT_FORMAT, ids, text_keys)
+
+    @classmethod
+    def build(
+        cls, params: str, ids: list[str], text_keys: list[str], raw: dict[int, list[_RawRow]],
+        fps: list[npt.NDArray[np.uint32]],
+    ) -> _Segment:
+        lengths = np.fromiter((len(f) for f in fps), dtype=np.int64, count=len(fps))
+        slot = np.repeat(np.arange(len(fps), dtype=np.uint64), lengths)
+        key = np.sort((np.concatenate([_EMPTY_FP, *fps]).astype(np.uint64) << np.uint64(16)) | slot)
+        return cls(cls.cache_key(params, ids, text_keys), ids, text_keys, raw,
+                   (key >> np.uint64(16)).astype(np.uint32), (key & np.uint64(0xFFFF)).astype(np.uint16))
+
+    @classmethod
+    def merge(cls, params: str, segs: list[_Segment]) -> _Segment:
+        """One segment of the slots of ``segs`` that hold a document of this run (their ``doc`` kept)."""
+        ids: list[str] = []
+        text_keys: list[str] = []
+        raw: dict[int, list[_RawRow]] = {}
+        keys: list[npt.NDArray[np.uint64]] = []
+        docs: list[I64] = []
+        for seg in segs:
+            keep = seg.doc >= 0
+            renum = np.cumsum(keep) - 1 + len(ids)
+            occ = keep[seg.slot]
+            # (renumbering keeps the slot order: each part stays sorted, and the sort below merges them)
+            keys.append((seg.fp[occ].astype(np.uint64) << np.uint64(16)) | renum[seg.slot[occ]].astype(np.uint64))
+            for s in np.flatnonzero(keep).tolist():
+                rows = seg.raw.get(s)
+                if rows:
+                    raw[len(ids)] = rows
+                ids.append(seg.ids[s])
+                text_keys.append(seg.text_keys[s])
+            docs.append(seg.doc[keep])
+        key = np.sort(np.concatenate([np.empty(0, np.uint64), *keys]), kind="stable")
+        out = cls(cls.cache_key(params, ids, text_keys), ids, text_keys, raw,
+                  (key >> np.uint64(16)).astype(np.uint32), (key & np.uint64(0xFFFF)).astype(np.uint16))
+        out.doc = np.concatenate([np.empty(0, np.int64), *docs])
+        return out
+
+    def pack(self) -> bytes:
+        meta = pickle.dumps((self.ids, self.text_keys, self.raw), protocol=pickle.HIGHEST_PROTOCOL)
+        cuts = np.searchsorted(self.fp, np.arange(1, 1 << 16, dtype=np.uint32) << np.uint32(16))
+        counts = np.diff(np.r_[0, cuts, len(self.fp)])
+        head = np.array([SEGMENT_FORMAT, len(self.ids), len(self.fp), len(meta)], dtype="<u8")
+        return b"".join([
+            head.tobytes(), counts.astype("<u4").tobytes(), (self.fp & np.uint32(0xFFFF)).astype("<u2").tobytes(),
+            self.slot.astype("<u2").tobytes(), meta,
+        ])
+
+    @classmethod
+    def unpack(cls, key: str, blob: bytes) -> _Segment | None:
+        fmt, _, n_occ, n_meta = np.frombuffer(blob, dtype="<u8", count=4).tolist()
+        if fmt != SEGMENT_FORMAT:
+            return None
+        off = 32
+        counts = np.frombuffer(blob, dtype="<u4", count=1 << 16, offset=off)
+        off += 4 << 16
+        low = np.frombuffer(blob, dtype="<u2", count=n_occ, offset=off)
+        off += 2 * n_occ
+        slot = np.frombuffer(blob, dtype="<u2", count=n_occ, offset=off).astype(np.uint16, copy=False)
+        off += 2 * n_occ
+        ids, text_keys, raw = pickle.loads(memoryview(blob)[off : off + n_meta])
+        fp = np.repeat(np.arange(1 << 16, dtype=np.uint32) << np.uint32(16), counts)
+        fp |= low
+        return cls(key, ids, text_keys, raw, fp, slot, stored=True)
+
+    def alive(self) -> int:
+        return int(np.count_nonzero(self.doc >= 0))
+
+    def fps_of(self, slots: Iterable[int]) -> dict[int, npt.NDArray[np.uint32]]:
+        """The fingerprints of some slots (sorted, as in their pass-1 records)."""
+        want = sorted(set(slots))
+        if not want:
+            return {}
+        mark = np.zeros(len(self.ids), dtype=bool)
+        mark[want] = True
+        # (in slices: no temporary the size of the segment)
+        step = 1 << 20
+        pos = np.concatenate([np.empty(0, np.int64)] + [
+            np.flatnonzero(mark[self.slot[lo : lo + step]]) + lo for lo in range(0, len(self.slot), step)
+        ])
+        s = self.slot[pos]
+        order = np.argsort(s, kind="stable")
+        s, f = s[order], self.fp[pos][order]
+        w = np.asarray(want, dtype=np.int64)
+        lo, hi = np.searchsorted(s, w, "left").tolist(), np.searchsorted(s, w, "right").tolist()
+        return {slot: f[a:b] for slot, a, b in zip(want, lo, hi, strict=True)}
+
+    def find(self, look: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.uint32], I64]:
+        """Every occurrence of the fingerprints ``look`` (sorted) in a slot that holds a document of
+        this run: fingerprint and document."""
+        lo = np.searchsorted(self.fp, look, "left")
+        # (most fingerprints are in one document or none: short runs are walked, not searched)
+        cnt = np.zeros(len(look), dtype=np.int64)
+        active = np.arange(len(look))
+        n = len(self.fp)
+        for step in range(3):
+            pos = lo[active] + step
+            active, pos = active[pos < n], pos[pos < n]
+            active = active[self.fp[pos] == look[active]]
+            cnt[active] += 1
+        if len(active):
+            cnt[active] = np.searchsorted(self.fp, look[active], "right") - lo[active]
+        total = int(cnt.sum())
+        if total == 0:
+            return _EMPTY_FP, np.empty(0, dtype=np.int64)
+        pos = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+        doc = self.doc[self.slot[pos]]
+        keep = doc >= 0
+        return self.fp[pos][keep], doc[keep]
+
+
+class _IndexSink:
+    """Collects the sorted ``fingerprint << 32 | document`` keys of a corpus, slice by slice of the
+    fingerprint range, as the (fingerprint, slot) columns of its segments (documents in order,
+    SEGMENT_SLOTS a segment)."""
+
+    def __init__(self, n: int) -> None:
+        self.n_segs = max(1, -(-n // SEGMENT_SLOTS))
+        self.fp: list[list[npt.NDArray[np.uint32]]] = [[] for _ in range(self.n_segs)]
+        self.slot: list[list[npt.NDArray[np.uint16]]] = [[] for _ in range(self.n_segs)]
+
+    def __call__(self, keys: npt.NDArray[np.uint64]) -> None:
+        doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        seg = doc // SEGMENT_SLOTS if self.n_segs > 1 else None
+        for k in range(self.n_segs):
+            sel = np.flatnonzero(seg == k) if seg is not None else slice(None)
+            self.fp[k].append((keys[sel] >> np.uint64(32)).astype(np.uint32))
+            self.slot[k].append((doc[sel] - k * SEGMENT_SLOTS).astype(np.uint16))
+
+    def take(self) -> Iterator[tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint16]]]:
+        for k in range(self.n_segs):
+            fp = np.concatenate([_EMPTY_FP, *self.fp[k]])
+            slot = np.concatenate([np.empty(0, np.uint16), *self.slot[k]])
+            self.fp[k], self.slot[k] = [], []
+            yield fp, slot
+
+
 class _Detector:
     def __init__(
         self, docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int,
@@ -602,9 +908,19 @@ class _Detector:
     ) -> None:
         self.source = docs
         self.config = config
+        self.pool = _Pool(workers)
         self.cache: BlobCache = cache if cache is not None else _NoCache()
         self.caching = cache is not None
         self.keep_keys: list[str] = []
+        try:
+            self._pass1_all(docs, clusters)
+        except BaseException:
+            self.pool.close()
+            raise
+
+    def _pass1_all(self, docs: Sequence[Document], clusters: Sequence[Cluster]) -> None:
+        """Pass 1: what each document is, its group, fingerprints and mentions, the candidate group
+        pairs; this run's state written."""
         n = len(docs)
         _tick("start")
         # ---- what each document is: its id, a key of its clean text, names and dates
@@ -615,10 +931,11 @@ class _Detector:
         if hasattr(docs, "text_keys") and hasattr(docs, "metadata"):
             # a store: keys from one query, metadata without text
             text_keys = list(docs.text_keys())
-            for d in docs.metadata():
-                ids.append(d.id)
-                names.append(doc_outlet_names(d))
-                dates.append(_date(d))
+            meta = [(d.id, doc_outlet_names(d), _date(d)) for d in docs.metadata()]
+            ids = [m[0] for m in meta]
+            names = [m[1] for m in meta]
+            dates = [m[2] for m in meta]
+            del meta
         else:
             text_keys = []
             for d in docs:
@@ -627,235 +944,557 @@ class _Detector:
                 dates.append(_date(d))
                 text_keys.append(plain_text_key(d))
         self.text_keys = text_keys
-        # ---- pass 1: fingerprints and candidate mentions, from the cache or scanned
-        self.params = _params()
-        p1_keys = [_pass1_key(self.params, k) for k in text_keys]
-        self.keep_keys.extend(p1_keys)
-        got = _get_many(self.cache, p1_keys) if self.caching else {}
-        fps: list[npt.NDArray[np.uint32]] = [_EMPTY_FP] * n
-        # candidate mentions with their spans (spans need the document, at hand only when scanned)
-        self.raw: dict[int, list[_RawRow]] = {}
-        misses: list[int] = []
-        for i, key in enumerate(p1_keys):
-            blob = got.get(key)
-            if blob is None:
-                misses.append(i)
-                continue
-            fps[i], raw = _unpack_pass1(blob)
-            if raw:
-                self.raw[i] = raw
-        del got
-        STATS["docs"] = n
-        STATS["pass1_hits"] = n - len(misses)
-        STATS["docs_scanned"] = len(misses)
-        # the documents of the chunks in flight (a few), for the spans of their mentions
-        in_flight: deque[list[tuple[int, Document]]] = deque()
-
-        def chunks() -> Iterator[list[str]]:
-            chunk: list[tuple[int, Document]] = []
-            size = 0
-            for i, d in _fetch(docs, misses):
-                chunk.append((i, d))
-                size += len(d.text)
-                if len(chunk) == SCAN_CHUNK or size >= SCAN_CHARS:
-                    in_flight.append(chunk)
-                    yield [x.text for _, x in chunk]
-                    chunk = []
-                    size = 0
-            if chunk:
-                in_flight.append(chunk)
-                yield [x.text for _, x in chunk]
-
-        for fp_doc, fp, raws in _pool_map(_scan, chunks(), workers):
-            chunk_docs = in_flight.popleft()
-            cuts = np.searchsorted(fp_doc, np.arange(len(chunk_docs) + 1))
-            puts: list[tuple[str, bytes]] = []
-            for k, (i, d) in enumerate(chunk_docs):
-                fps[i] = fp[cuts[k] : cuts[k + 1]]
-                r = raws[k]
-                spans = [_raw_row(m, d.span(m.start, m.end)) for m in r]
-                if spans:
-                    self.raw[i] = spans
-                if self.caching:
-                    puts.append((p1_keys[i], _pack_pass1(fps[i], spans)))
-            self.cache.put_many(puts)
-        del p1_keys
-        _tick("pass1_scan")
         self.ids = ids
         self.dates = dates
         self.index = {d: i for i, d in enumerate(ids)}
+        _tick("pass1_metadata")
+        # ---- the previous run's state and the pass-1 records it keeps; pass 1 of the other documents
+        self.params = _params()
+        self.state_key = f"state:{self.params}"
+        names_key, like_key = f"names:{self.params}", f"like:{self.params}"
+        self.matches_key = f"matches:{self.params}"
+        self.keep_keys.extend([self.state_key, names_key, like_key, self.matches_key])
+        got = _get_many(self.cache, [self.state_key, names_key, like_key, self.matches_key]) if self.caching else {}
+        # outlet_matches answers of the previous run (a pure function of two names)
+        self.matches_prior: dict[tuple[str, str], bool] = (
+            pickle.loads(got[self.matches_key]) if self.matches_key in got else {}
+        )
+        self.matches_asked: dict[tuple[str, str], bool] = {}
+        self.segs: list[_Segment] = []
+        self.state = self._load_state(got.get(self.state_key))
+        new = self._map_segments()
+        # (the documents to scan, if a few, are scanned in the pool while this process goes on)
+        pending = self._pass1(new)
+        _tick("pass1_read")
         # Every document belongs to exactly one group: its cluster, or itself.
         self.group = np.arange(n, dtype=np.int64)
         self.canonical: dict[int, int] = {}
         gid = n
+        index = self.index
+        at: list[int] = []
+        ids_of: list[int] = []
         for c in clusters:
-            members = [self.index[m] for m in c.members if m in self.index]
+            members = [index[m] for m in c.members if m in index]
             if len(members) < 2:
                 continue
-            for m in members:
-                self.group[m] = gid
-            self.canonical[gid] = self.index.get(c.canonical, min(members))
+            at.extend(members)
+            ids_of.extend([gid] * len(members))
+            self.canonical[gid] = index.get(c.canonical, min(members))
             gid += 1
-        self.members: dict[int, list[int]] = defaultdict(list)
-        for i, g in enumerate(self.group.tolist()):
-            self.members[g].append(i)
-            self.canonical.setdefault(g, i)
+        self.group[np.asarray(at, dtype=np.int64)] = np.asarray(ids_of, dtype=np.int64)
+        # members, outlet names (in document order) and earliest date per group: most groups are
+        # one document
+        group = self.group.tolist()
+        single = np.flatnonzero(self.group < n).tolist()
+        self.members: dict[int, list[int]] = defaultdict(list, {i: [i] for i in single})
+        self.canonical.update((i, i) for i in single)
+        self.group_names: dict[int, list[str]] = defaultdict(list, {
+            i: ns if len(ns) == 1 else list(dict.fromkeys(ns)) for i in single if (ns := names[i])
+        })
+        self.group_date: dict[int, str] = {i: dt for i in single if (dt := dates[i])}
+        by_group, group_names, group_date = self.members, self.group_names, self.group_date
+        for i in np.flatnonzero(self.group >= n).tolist():
+            g = group[i]
+            by_group[g].append(i)
+            if names[i]:
+                gnames = group_names[g]
+                for name in names[i]:
+                    if name not in gnames:
+                        gnames.append(name)
+            dt = dates[i]
+            if dt and (g not in group_date or dt < group_date[g]):
+                group_date[g] = dt
         # Outlet names per group (copies share them: a wire copy names the
         # outlet the canonical lacks), and an index for citations.
         self.outlets = OutletIndex()
-        self.group_names: dict[int, list[str]] = defaultdict(list)
-        self.outlet_of_group: dict[int, str | None] = {}
-        for i, doc_names in enumerate(names):
-            g = int(self.group[i])
-            for name in doc_names:
-                self.outlets.add(name, g)
-                if name not in self.group_names[g]:
-                    self.group_names[g].append(name)
-        for g, gnames in self.group_names.items():
-            self.outlet_of_group[g] = normalise(gnames[0]) if gnames else None
-        self.group_date: dict[int, str] = {}
-        for i, dt in enumerate(dates):
-            g = int(self.group[i])
-            if dt and (g not in self.group_date or dt < self.group_date[g]):
-                self.group_date[g] = dt
-        # the fuzzy outlet-name answers of the previous run: only names it did not ask, and the
-        # outlet keys this corpus adds, are searched (exact: OutletIndex.remember)
-        names_key, like_key = f"names:{self.params}", f"like:{self.params}"
-        self.keep_keys.extend([names_key, like_key])
-        got = _get_many(self.cache, [names_key, like_key]) if self.caching else {}
-        if names_key in got:
-            self.outlets.remember(*pickle.loads(got[names_key]))
-        if like_key in got:
-            self.outlets.remember_like(*pickle.loads(got[like_key]))
-        del got
-        self._mentions: dict[int, list[Mention]] = {
-            i: select_mentions([_row_mention(r) for r in raw], self.outlets) for i, raw in self.raw.items()
+        self.outlets.add_many([(name, group[i]) for i, doc_names in enumerate(names) for name in doc_names])
+        self.outlet_of_group: dict[int, str | None] = {
+            g: _normalise_name(gnames[0]) if gnames else None for g, gnames in group_names.items()
         }
+        _tick("pass1_groups")
+        # the fingerprints of the documents no segment holds; candidate mentions of all
+        recs = pending()
+        self.new_docs = new
+        self.new_fps: dict[int, npt.NDArray[np.uint32]] = {i: recs[i][0] for i in new}
+        self.raw: dict[int, list[_RawRow]] = {}
+        for seg in self.segs:
+            held = seg.doc.tolist()
+            for s, rows in seg.raw.items():
+                if held[s] >= 0:
+                    self.raw[held[s]] = rows
+        for i in new:
+            if recs[i][1]:
+                self.raw[i] = recs[i][1]
+        del recs
+        _tick("pass1_scan")
+        # ---- mentions that name an outlet
+        self._select_mentions(got.get(names_key), got.get(like_key))
+        # (written with the state, in one transaction)
+        self.puts: list[tuple[str, bytes]] = []
         if self.caching:
-            self.cache.put_many([
+            check_names = {r[0] for rows in self.raw.values() for r in rows if r[6]}
+            self.puts += [
                 (names_key, pickle.dumps(self.outlets.fuzzy_answers(), protocol=pickle.HIGHEST_PROTOCOL)),
-                (like_key, pickle.dumps(self.outlets.like_answers(), protocol=pickle.HIGHEST_PROTOCOL)),
-            ])
-        # keep the spans of the mentions that count (most candidates do not)
-        self.spans: dict[int, dict[tuple[int, int], Span]] = {}
-        for i, cands in self.raw.items():
-            wanted = {(men.start, men.end) for men in self._mentions[i]}
-            if wanted:
-                self.spans[i] = {(r[1], r[2]): _row_span(r) for r in cands if (r[1], r[2]) in wanted}
-        del self.raw
-        self._mentions = {i: ms for i, ms in self._mentions.items() if ms}
-        self.pairs = self._candidate_pairs(fps)
-        del fps
+                (like_key, pickle.dumps(self.outlets.like_answers(check_names), protocol=pickle.HIGHEST_PROTOCOL)),
+            ]
+        del got
+        _tick("pass1_mentions")
+        self.pairs = self._candidate_pairs()
         _tick("pass1_index")
 
+    # ----------------------------------------------------------------- the previous run's state
+    def _load_state(self, blob: bytes | None) -> dict[str, Any] | None:
+        """The previous run's state, with its segments (``self.segs``); None when there is none, or
+        any part of it is missing."""
+        if blob is None:
+            return None
+        state: dict[str, Any] = pickle.loads(blob)
+        if state.get("format") != STATE_FORMAT:
+            return None
+        got = _get_many(self.cache, state["segments"])
+        segs: list[_Segment] = []
+        for k, key in enumerate(state["segments"]):
+            seg = _Segment.unpack(key, got[key]) if key in got else None
+            if seg is None:
+                return None
+            seg.alive_last = state["alive"][k]
+            seg.old_group = state["group"][k]
+            seg.selected = state["selected"][k]
+            segs.append(seg)
+        self.segs = segs
+        STATS["segments_read"] = len(segs)
+        return state
+
+    def _map_segments(self) -> list[int]:
+        """Which document of this run each segment slot holds (same id and text key); returns the
+        documents that none holds."""
+        n = len(self.ids)
+        held = np.zeros(n, dtype=bool)
+        index, text_keys = self.index, self.text_keys
+        keys_now = np.asarray(text_keys if self.segs else [], dtype=object)
+        for seg in self.segs:
+            doc = np.fromiter((index.get(d, -1) for d in seg.ids), dtype=np.int64, count=len(seg.ids))
+            known = np.flatnonzero(doc >= 0)
+            # (same text: compared in one pass over object arrays)
+            moved = known[keys_now[doc[known]] != np.asarray(seg.text_keys, dtype=object)[known]]
+            doc[moved] = -1
+            # (one slot per document: the first segment's)
+            slots = np.flatnonzero(doc >= 0)
+            slots = slots[~held[doc[slots]]]
+            _, first = np.unique(doc[slots], return_index=True)
+            slots = slots[first]
+            seg.doc = np.full(len(seg.ids), -1, dtype=np.int64)
+            seg.doc[slots] = doc[slots]
+            held[doc[slots]] = True
+        # where each held document is
+        self.seg_of = np.full(n, -1, dtype=np.int64)
+        self.slot_of = np.full(n, -1, dtype=np.int64)
+        for k, seg in enumerate(self.segs):
+            slots = np.flatnonzero(seg.doc >= 0)
+            self.seg_of[seg.doc[slots]] = k
+            self.slot_of[seg.doc[slots]] = slots
+        return np.flatnonzero(~held).tolist()
+
+    def _pass1(self, new: list[int]) -> Callable[[], dict[int, _Pass1]]:
+        """Pass-1 records of the documents ``new``: of a text some segment holds (an exact copy of a
+        document seen before), from the cache (:func:`pass1_entries`), else scanned (once per text).
+
+        Returns the function that gives them: up to SCAN_AHEAD documents to scan are read now and
+        scanned in the pool until it is called; more are scanned when it is called."""
+        recs: dict[int, _Pass1] = {}
+        want: dict[str, list[int]] = defaultdict(list)
+        for i in new:
+            want[self.text_keys[i]].append(i)
+        for seg in self.segs:
+            if not want:
+                break
+            hits: dict[str, int] = {}
+            for s, k in enumerate(seg.text_keys):
+                if k in want and k not in hits:
+                    hits[k] = s
+            if hits:
+                fps = seg.fps_of(hits.values())
+                for k, s in hits.items():
+                    rec = (fps[s], seg.raw.get(s, []))
+                    for i in want.pop(k):
+                        recs[i] = rec
+        if want and self.caching:
+            keys = {k: _pass1_key(self.params, k) for k in want}
+            got = _get_many(self.cache, keys.values())
+            for k, key in keys.items():
+                blob = got.get(key)
+                if blob is not None:
+                    rec = _unpack_pass1(blob)
+                    for i in want.pop(k):
+                        recs[i] = rec
+            del got
+        todo = sorted(docs[0] for docs in want.values())
+        STATS["docs"] = len(self.ids)
+        STATS["pass1_hits"] = len(self.ids) - len(todo)
+        STATS["docs_scanned"] = len(todo)
+        scanned: Iterable[tuple[int, _Pass1]]
+        if len(todo) <= SCAN_AHEAD and self.pool.workers > 1:
+            chunks = list(_scan_chunks(_fetch(self.source, todo), lambda item: item[1].text))
+            futures = [self.pool.submit(_scan, [d.text for _, d in chunk]) for chunk in chunks]
+
+            def ahead() -> Iterator[tuple[int, _Pass1]]:
+                for chunk, future in zip(chunks, futures, strict=True):
+                    yield from zip((i for i, _ in chunk), _records([d for _, d in chunk], *future.result()),
+                                   strict=True)
+
+            scanned = ahead()
+        else:
+            scanned = self._scan_docs(todo)
+
+        def finish() -> dict[int, _Pass1]:
+            for i, rec in scanned:
+                for j in want[self.text_keys[i]]:
+                    recs[j] = rec
+            return recs
+
+        return finish
+
+    def _scan_docs(self, todo: list[int]) -> Iterator[tuple[int, _Pass1]]:
+        """Pass 1 of the documents ``todo`` (ascending), read once, scanned in the pool."""
+        in_flight: deque[list[tuple[int, Document]]] = deque()
+
+        def chunks() -> Iterator[list[str]]:
+            for chunk in _scan_chunks(_fetch(self.source, todo), lambda item: item[1].text):
+                in_flight.append(chunk)
+                yield [d.text for _, d in chunk]
+
+        for scanned in self.pool.map(_scan, chunks()):
+            chunk = in_flight.popleft()
+            yield from zip((i for i, _ in chunk), _records([d for _, d in chunk], *scanned), strict=True)
+
+    def _fps_of(
+        self, docs: Iterable[int], stale: list[list[int]] | None = None,
+    ) -> tuple[dict[int, npt.NDArray[np.uint32]], list[npt.NDArray[np.uint32]]]:
+        """The fingerprints of some documents (a few: dirty groups, recounted pairs), and of the
+        segment slots ``stale`` (per segment), read in one pass over each segment."""
+        out: dict[int, npt.NDArray[np.uint32]] = {}
+        want: list[dict[int, list[int]]] = [defaultdict(list) for _ in self.segs]
+        for i in docs:
+            fp = self.new_fps.get(i)
+            if fp is not None:
+                out[i] = fp
+            else:
+                want[int(self.seg_of[i])][int(self.slot_of[i])].append(i)
+        for k, stale_slots in enumerate(stale or []):
+            for s in stale_slots:
+                want[k][s].append(-1)
+        extra: list[npt.NDArray[np.uint32]] = []
+        for seg, asked in zip(self.segs, want, strict=True):
+            for s, fp in seg.fps_of(asked).items():
+                for i in asked[s]:
+                    if i >= 0:
+                        out[i] = fp
+                    else:
+                        extra.append(fp)
+        return out, extra
+
+    def _stale_slots(self) -> list[list[int]] | None:
+        """Per segment, the slots that held a document of the previous run that is gone or whose
+        text changed (still here: this run has not written its own segments); None if unknown."""
+        out: list[list[int]] = []
+        for seg in self.segs:
+            slots = np.flatnonzero(seg.alive_last & (seg.doc < 0)).tolist()
+            out.append([
+                s for s in slots
+                if (i := self.index.get(seg.ids[s])) is None or self.text_keys[i] != seg.text_keys[s]
+            ])
+        return out
+
+    # ----------------------------------------------------------------- mentions
+    def _select_mentions(self, names_blob: bytes | None, like_blob: bytes | None) -> None:
+        """The candidate mentions that name an outlet, per document (``self._sel``).
+
+        A document the previous run saw keeps its selection when every name it had to ask about
+        (:func:`~dedup.attribution.looks_like_outlet`) gets the same answer now (the answers of
+        the previous run's outlet index, carried over where provably the same); the others are
+        selected again.
+        """
+        # the fuzzy outlet-name answers of the previous run: only names it did not ask, and the
+        # outlet keys this corpus adds, are searched (exact: OutletIndex.remember)
+        if names_blob is not None:
+            self.outlets.remember(*pickle.loads(names_blob))
+        prior: dict[str, bool] = {}
+        if like_blob is not None:
+            like = pickle.loads(like_blob)
+            prior = like[1]
+            self.outlets.remember_like(*like)
+        changed = self.outlets.like_changed() if like_blob is not None else None
+        outlets = self.outlets
+        self._sel: dict[int, list[_MenRow]] = {}
+        self._mention_objs: dict[int, list[Mention]] = {}
+
+        def select(rows: list[_RawRow]) -> list[_MenRow]:
+            found = select_mentions([_row_mention(r) for r in rows], outlets)
+            return [(m.name, m.start, m.end, m.name_start, m.name_end, m.strong) for m in found]
+
+        again = 0
+        sel: list[_MenRow] | None
+        bad = changed if changed is not None else set()
+        for seg in self.segs:
+            held = seg.doc.tolist()
+            alive_last = seg.alive_last.tolist() if changed is not None else [False] * len(held)
+            for s, rows in seg.raw.items():
+                i = held[s]
+                if i < 0:
+                    continue
+                sel = None
+                if alive_last[s]:
+                    for r in rows:
+                        if r[6] and (r[0] not in prior or r[0] in bad):
+                            break
+                    else:
+                        sel = seg.selected.get(s, [])
+                if sel is None:
+                    sel = select(rows)
+                    again += 1
+                if sel:
+                    self._sel[i] = sel
+        for i in self.new_docs:
+            new_rows = self.raw.get(i)
+            if new_rows:
+                sel = select(new_rows)
+                again += 1
+                if sel:
+                    self._sel[i] = sel
+        STATS["mentions_selected"] = again
+
+    def mentions(self, i: int) -> list[Mention]:
+        got = self._mention_objs.get(i)
+        if got is None:
+            got = self._mention_objs[i] = [Mention(*t) for t in self._sel.get(i, ())]
+        return got
+
     # ----------------------------------------------------------------- candidate group pairs
-    def _candidate_pairs(self, fps: list[npt.NDArray[np.uint32]]) -> I64:
+    def _candidate_pairs(self) -> I64:
         """Group pairs sharing at least MIN_SHARED_FP fingerprints of modest spread.
 
-        From scratch, or, when the cache holds the previous run's pairs, only
-        the pairs of groups whose members changed ("dirty") are counted, plus
-        the pairs of unchanged groups that share a fingerprint whose spread
-        crossed MAX_FP_GROUPS (a new copy of a common phrase): the others
-        share exactly the fingerprints they shared, each as common as it was.
+        From scratch, or, from the previous run's state, only the pairs of groups whose
+        members changed ("dirty") are counted, plus the pairs of unchanged groups that share a
+        fingerprint whose spread crossed MAX_FP_GROUPS (a new copy of a common phrase): the
+        others share exactly the fingerprints they shared, each as common as it was. The
+        documents holding a fingerprint are looked up in the segments (binary search), so only
+        the new documents' fingerprints are read one by one. Writes this run's state.
         """
-        n = len(fps)
+        n = len(self.ids)
         n_groups = int(self.group.max()) + 1 if n else 1
-        group_key: dict[int, str] = {}
-        if self.caching:
-            for g, members in self.members.items():
-                if len(members) == 1:
-                    # most groups: spelled out, which is cheaper than a digest and cannot equal one
-                    m = members[0]
-                    group_key[g] = f"{self.ids[m]}\x1f{self.text_keys[m]}"
-                else:
-                    group_key[g] = _digest(sorted((self.ids[m], self.text_keys[m]) for m in members))
-        state_key = f"state:{self.params}"
-        self.keep_keys.append(state_key)
-        blob = _get_many(self.cache, [state_key]).get(state_key) if self.caching else None
-        lengths = np.fromiter((len(f) for f in fps), dtype=np.int64, count=n)
-        owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        allfp = np.concatenate(fps) if n else np.empty(0, np.uint32)
-        if blob is None:
-            keys = (allfp.astype(np.uint64) << np.uint64(32)) | owner.astype(np.uint64)
-            del owner, allfp
+        old = self.state
+        built: list[_Segment] = []
+        if old is None:
+            fps = [self.new_fps[i] for i in range(n)]
+            lengths = np.fromiter((len(f) for f in fps), dtype=np.int64, count=n)
+            doc_col = np.repeat(np.arange(n, dtype=np.uint64), lengths)
+            allfp = np.concatenate([_EMPTY_FP, *fps])
+            keys = (allfp.astype(np.uint64) << np.uint64(32)) | doc_col
+            del doc_col, allfp, fps
             STATS["pairs_incremental"] = 0
             chunks: list[npt.NDArray[np.uint64]] = []
             bounds = np.r_[0, np.cumsum(lengths)]
             for lo in range(0, n, SCAN_CHUNK):
                 chunks.append(np.sort(keys[bounds[lo] : bounds[min(n, lo + SCAN_CHUNK)]]))
             del keys
-            codes, common = self._count_pairs(chunks, n_groups)
+            index = _IndexSink(n) if self.caching else None
+            codes, common = self._count_pairs(chunks, n_groups, sink=index)
+            del chunks
             STATS["groups_dirty"] = len(self.members)
+            if index is not None:
+                built = self._segments_of_index(index)
         else:
-            old = pickle.loads(blob)
-            old_index: dict[str, int] = {gk: j for j, gk in enumerate(old["groups"])}
-            dirty = np.zeros(n_groups, dtype=bool)
-            now_of_old = np.full(len(old["groups"]) + 1, -1, dtype=np.int64)
-            for g, gk in group_key.items():
-                j = old_index.get(gk)
-                if j is None:
-                    dirty[g] = True
-                else:
-                    now_of_old[j] = g
+            dirty, now_of_old = self._dirty_groups(n_groups)
             STATS["pairs_incremental"] = 1
             STATS["groups_dirty"] = int(dirty.sum())
             op = old["pairs"]
             carried = np.stack([now_of_old[op[:, 0]], now_of_old[op[:, 1]]], axis=1) if len(op) else op
             carried = carried[(carried >= 0).all(axis=1)] if len(carried) else np.empty((0, 2), np.int64)
             carried = np.sort(carried, axis=1)
+            dirty_docs = [m for g in np.flatnonzero(dirty).tolist() for m in self.members.get(g, ())]
+            stale = self._stale_slots()
+            fps_of, stale_of = self._fps_of(dirty_docs, stale)
+            dirty_fps = _sorted_unique(np.concatenate([_EMPTY_FP, *fps_of.values()]))
+            stale_fps = None if stale is None else _sorted_unique(np.concatenate([_EMPTY_FP, *stale_of]))
+            del fps_of, stale_of
+            # (without the stale fingerprints, the old common ones are counted again: any other
+            # fingerprint can only have become rarer, and it was rare)
+            extra = old["common"] if stale_fps is None else stale_fps
+            look = _sorted_unique(np.concatenate([dirty_fps, extra]))
+            fp, owner = self._occurrences(look)
             codes, common = self._pairs_incremental(
-                allfp, owner, fps, dirty, old["common"], self._stale_fps(old), carried[:, 0] * n_groups + carried[:, 1],
-                n_groups,
+                fp, owner, dirty_fps, dirty, old["common"], look, carried[:, 0] * n_groups + carried[:, 1], n_groups,
             )
-            del allfp, owner
+            del fp, owner
+            built = self._segments_of_new()
         pairs = np.stack([codes // n_groups, codes % n_groups], axis=1)
         if self.caching:
-            # the state in terms of group keys, in their order: group ids depend on the order of the
-            # clusters (which differs between engines and runs), the keys do not
-            order = sorted(group_key, key=group_key.__getitem__)
-            pos = np.full(n_groups, -1, dtype=np.int64)
-            pos[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
-            by_key = np.sort(pos[pairs], axis=1) if len(pairs) else np.empty((0, 2), dtype=np.int64)
-            by_key = by_key[np.lexsort((by_key[:, 1], by_key[:, 0]))]
-            state = {"groups": [group_key[g] for g in order], "pairs": by_key, "common": common,
-                     "ids": self.ids, "text_keys": self.text_keys}
-            self.cache.put_many([(state_key, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))])
+            self._save_state(pairs, common, built)
         STATS["group_pairs"] = len(pairs)
         return pairs
+
+    def _dirty_groups(self, n_groups: int) -> tuple[npt.NDArray[np.bool_], I64]:
+        """Which groups the previous run did not have ("dirty"), and this run's id of each of its
+        groups that it did (-1: none).
+
+        The state keeps the previous run's group of each segment slot that held a document then.
+        A group is the same when all its members are in slots that held them then (the same id
+        and text), all in one group of then, which had no other member. Group ids themselves
+        are not comparable between runs (they depend on the order of the clusters).
+        """
+        n = len(self.ids)
+        old_of_doc = np.full(n, -1, dtype=np.int64)
+        sizes: list[I64] = []
+        for seg in self.segs:
+            was = seg.old_group[seg.alive_last]
+            sizes.append(was)
+            now = np.flatnonzero((seg.doc >= 0) & seg.alive_last)
+            old_of_doc[seg.doc[now]] = seg.old_group[now]
+        allwas = np.concatenate([np.empty(0, np.int64), *sizes])
+        old_size = np.bincount(allwas, minlength=1) if len(allwas) else np.zeros(1, dtype=np.int64)
+        dirty = np.zeros(n_groups, dtype=bool)
+        now_of_old = np.full(len(old_size), -1, dtype=np.int64)
+        if n == 0:
+            return dirty, now_of_old
+        order = np.argsort(self.group, kind="stable")
+        by_group, olds = self.group[order], old_of_doc[order]
+        starts = np.flatnonzero(np.r_[True, by_group[1:] != by_group[:-1]])
+        lo, hi = np.minimum.reduceat(olds, starts), np.maximum.reduceat(olds, starts)
+        count = np.diff(np.r_[starts, n])
+        same = (lo == hi) & (lo >= 0)
+        same[same] = count[same] == old_size[lo[same]]
+        groups = by_group[starts]
+        dirty[groups[~same]] = True
+        now_of_old[lo[same]] = groups[same]
+        return dirty, now_of_old
+
+    def _occurrences(self, look: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.uint32], I64]:
+        """Every occurrence of the fingerprints ``look`` (sorted) in the documents of this run:
+        fingerprint and document."""
+        fps: list[npt.NDArray[np.uint32]] = [_EMPTY_FP]
+        docs: list[I64] = [np.empty(0, dtype=np.int64)]
+        for seg in self.segs:
+            f, d = seg.find(look)
+            fps.append(f)
+            docs.append(d)
+        if self.new_docs:
+            allnew = np.concatenate([self.new_fps[i] for i in self.new_docs])
+            owner = np.repeat(np.asarray(self.new_docs, dtype=np.int64),
+                              [len(self.new_fps[i]) for i in self.new_docs])
+            hit = _member_small(allnew, look)
+            fps.append(allnew[hit])
+            docs.append(owner[hit])
+        return np.concatenate(fps), np.concatenate(docs)
+
+    def _segments_of_index(self, index: _IndexSink) -> list[_Segment]:
+        """Segments of every document (a run from scratch), from the sorted fingerprint occurrences
+        :meth:`_count_pairs` gave ``index``: documents in order, SEGMENT_SLOTS a segment."""
+        out: list[_Segment] = []
+        for k, (fp, slot) in enumerate(index.take()):
+            lo, hi = k * SEGMENT_SLOTS, min(len(self.ids), (k + 1) * SEGMENT_SLOTS)
+            ids, text_keys = self.ids[lo:hi], self.text_keys[lo:hi]
+            raw = {i - lo: self.raw[i] for i in range(lo, hi) if i in self.raw}
+            seg = _Segment(_Segment.cache_key(self.params, ids, text_keys), ids, text_keys, raw, fp, slot)
+            seg.doc = np.arange(lo, hi, dtype=np.int64)
+            out.append(seg)
+        return out
+
+    def _segments_of_new(self) -> list[_Segment]:
+        """Segments of the documents no segment held."""
+        out: list[_Segment] = []
+        for lo in range(0, len(self.new_docs), SEGMENT_SLOTS):
+            docs = self.new_docs[lo : lo + SEGMENT_SLOTS]
+            seg = _Segment.build(
+                self.params, [self.ids[i] for i in docs], [self.text_keys[i] for i in docs],
+                {k: self.raw[i] for k, i in enumerate(docs) if i in self.raw}, [self.new_fps[i] for i in docs],
+            )
+            seg.doc = np.asarray(docs, dtype=np.int64)
+            out.append(seg)
+        return out
+
+    def _save_state(self, pairs: I64, common: npt.NDArray[np.uint32], built: list[_Segment]) -> None:
+        """This run's state: its segments (those holding a document of this run; the two smallest
+        merged while there are more than SEGMENT_SLACK beyond the fewest that could hold the corpus
+        and they fit in one, and one mostly of gone documents rewritten), which slots hold a
+        document, its group and the mentions selected for it, the candidate group pairs and the
+        common fingerprints."""
+        segs: list[_Segment] = []
+        for seg in self.segs + built:
+            alive = seg.alive()
+            if alive == 0:
+                continue
+            segs.append(_Segment.merge(self.params, [seg]) if 2 * alive < len(seg.ids) else seg)
+        total = sum(seg.alive() for seg in segs)
+        while len(segs) > -(-total // SEGMENT_SLOTS) + SEGMENT_SLACK:
+            segs.sort(key=lambda seg: seg.alive())
+            if segs[0].alive() + segs[1].alive() > SEGMENT_SLOTS:
+                break
+            segs = [_Segment.merge(self.params, segs[:2]), *segs[2:]]
+        STATS["segments"] = len(segs)
+        puts = [(seg.key, seg.pack()) for seg in segs if not seg.stored]
+        seg_of = np.full(len(self.ids), -1, dtype=np.int64)
+        slot_of = np.full(len(self.ids), -1, dtype=np.int64)
+        for k, seg in enumerate(segs):
+            slots = np.flatnonzero(seg.doc >= 0)
+            seg_of[seg.doc[slots]] = k
+            slot_of[seg.doc[slots]] = slots
+        selected: list[dict[int, list[_MenRow]]] = [{} for _ in segs]
+        for i, sel in self._sel.items():
+            selected[seg_of[i]][int(slot_of[i])] = sel
+        state = {"format": STATE_FORMAT, "segments": [seg.key for seg in segs],
+                 "alive": [seg.doc >= 0 for seg in segs],
+                 "group": [np.where(seg.doc >= 0, self.group[np.maximum(seg.doc, 0)], -1) for seg in segs],
+                 "selected": selected, "pairs": pairs, "common": common}
+        puts.append((self.state_key, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)))
+        self.keep_keys.extend(seg.key for seg in segs)
+        self.cache.put_many(self.puts + puts)
+        self.puts = []
 
     def _count_pairs(
         self, fp_keys: list[npt.NDArray[np.uint64]], n_groups: int,
         keep: Callable[[I64], npt.NDArray[np.bool_]] | None = None,
+        sink: Callable[[npt.NDArray[np.uint64]], None] | None = None,
     ) -> tuple[I64, npt.NDArray[np.uint32]]:
         """Codes of the group pairs (g1 < g2) that share at least MIN_SHARED_FP fingerprints of
         modest spread, and the fingerprints in more than MAX_FP_GROUPS groups.
 
         ``fp_keys``: sorted ``fingerprint << 32 | document`` arrays, every
         occurrence of each fingerprint they hold (the spread is counted here).
-        ``keep`` restricts the pairs counted. A fingerprint in more than
+        ``keep`` restricts the pairs counted; ``sink`` gets all keys, sorted, in
+        slices of ascending fingerprints. A fingerprint in more than
         MAX_FP_GROUPS groups is a common phrase or furniture and pairs nothing;
         copies inside one group count once, so syndication costs nothing here.
         Worked in slices of the fingerprint range, so that the temporaries are
         a fraction of the corpus's.
         """
-        spills = [tempfile.TemporaryFile(prefix="dedup-pairs-") for _ in range(PAIR_SPILLS)]
+        # (a few million keys at most: one slice, and no spill files)
+        small = sum(len(k) for k in fp_keys) <= SMALL_COUNT
+        part_bits = 0 if small else FP_PART_BITS
+        spills: list[IO[bytes]] = [] if small else [
+            tempfile.TemporaryFile(prefix="dedup-pairs-") for _ in range(PAIR_SPILLS)
+        ]
+        kept: list[I64] = []
         low = np.uint64(0xFFFFFFFF)
-        shift = 64 - FP_PART_BITS
+        shift = 64 - part_bits
         common: list[npt.NDArray[np.uint32]] = []
-        for part in range(1 << FP_PART_BITS):
-            lo = np.uint64(part << shift)
+        for part in range(1 << part_bits):
             pieces = []
             for keys in fp_keys:
-                a = int(np.searchsorted(keys, lo))
-                last = part == (1 << FP_PART_BITS) - 1
+                a = 0 if part == 0 else int(np.searchsorted(keys, np.uint64(part << shift)))
+                last = part == (1 << part_bits) - 1
                 b = len(keys) if last else int(np.searchsorted(keys, np.uint64((part + 1) << shift)))
                 if b > a:
                     pieces.append(keys[a:b])
             if not pieces:
                 continue
-            key = np.concatenate(pieces)
+            # (the pieces are sorted runs: a stable sort merges them, several times faster than a
+            # quicksort, and the group codes made from them are nearly sorted as well)
+            key = np.sort(np.concatenate(pieces), kind="stable") if len(pieces) > 1 else pieces[0]
+            del pieces
+            if sink is not None:
+                sink(key)
             groups = self.group[(key & low).astype(np.int64)].astype(np.uint64)
-            key = _sorted_unique(((key >> np.uint64(32)) << np.uint64(32)) | groups)
+            key = _sorted_unique(((key >> np.uint64(32)) << np.uint64(32)) | groups, kind="stable")
             del groups
             vals = key >> np.uint64(32)
             grp = (key & low).astype(np.int64)
@@ -875,6 +1514,9 @@ class _Detector:
             cnt = np.minimum(np.diff(np.r_[starts_c, len(allc)]), MIN_SHARED_FP)
             packed = allc[starts_c] * 4 + cnt
             del allc, starts_c, cnt
+            if small:
+                kept.append(packed)
+                continue
             # spilled by pair bucket: on a large corpus the group pairs that
             # share one common phrase are tens of millions
             bucket = (packed >> 2) % len(spills)
@@ -882,10 +1524,15 @@ class _Detector:
                 packed[bucket == q].tofile(spill)
             del packed, bucket
         found: list[I64] = []
-        for spill in spills:
-            spill.seek(0)
-            packed = np.fromfile(spill, dtype=np.int64)
-            spill.close()
+
+        def buckets() -> Iterator[I64]:
+            yield from kept
+            for spill in spills:
+                spill.seek(0)
+                yield np.fromfile(spill, dtype=np.int64)
+                spill.close()
+
+        for packed in buckets():
             if len(packed) == 0:
                 continue
             packed.sort()
@@ -899,40 +1546,25 @@ class _Detector:
             return np.empty(0, dtype=np.int64), common_all
         return np.sort(np.concatenate(found)), common_all
 
-    def _stale_fps(self, old: dict[str, Any]) -> npt.NDArray[np.uint32] | None:
-        """Fingerprints the previous run's documents had that are gone or whose text changed, from
-        their pass-1 records (still in the cache: this run has not retained yet); None if lost."""
-        stale = [
-            k for d, k in zip(old["ids"], old["text_keys"], strict=True)
-            if (i := self.index.get(d)) is None or self.text_keys[i] != k
-        ]
-        if not stale:
-            return np.empty(0, dtype=np.uint32)
-        keys = {_pass1_key(self.params, k) for k in stale}
-        got = _get_many(self.cache, keys)
-        if len(got) < len(keys):
-            return None
-        return _sorted_unique(np.concatenate([_unpack_pass1(b)[0] for b in got.values()]))
-
     def _pairs_incremental(
-        self, fp: npt.NDArray[np.uint32], owner: I64, fps: list[npt.NDArray[np.uint32]], dirty: npt.NDArray[np.bool_],
-        old_common: npt.NDArray[np.uint32], stale_fps: npt.NDArray[np.uint32] | None, carried: I64, n_groups: int,
+        self, fp: npt.NDArray[np.uint32], owner: I64, dirty_fps: npt.NDArray[np.uint32],
+        dirty: npt.NDArray[np.bool_], old_common: npt.NDArray[np.uint32], look: npt.NDArray[np.uint32],
+        carried: I64, n_groups: int,
     ) -> tuple[I64, npt.NDArray[np.uint32]]:
         """:meth:`_count_pairs` of the whole corpus, from the previous run's result.
 
-        ``fp``/``owner``: every fingerprint of every document and its document
-        (``fps`` per document); ``dirty``: groups the previous run did not know;
-        ``old_common``: its fingerprints in more than MAX_FP_GROUPS groups;
-        ``stale_fps``: the fingerprints of its documents that are gone or
-        changed (None: unknown); ``carried``: its pair codes between groups that
+        ``look``: the fingerprints whose spread may have changed: those of the
+        dirty groups (``dirty_fps``; groups the previous run did not know) and
+        those of its documents that are gone or changed (or, when they are not
+        known, its common fingerprints: any other can only have become rarer,
+        and it was rare); ``fp``/``owner``: every occurrence of them in this
+        run's documents; ``old_common``: its fingerprints in more than
+        MAX_FP_GROUPS groups; ``carried``: its pair codes between groups that
         are still there (in this run's group ids).
 
-        A fingerprint of no dirty group and no stale document is in exactly the
-        groups it was in (a document of a group that is gone is in a dirty group
-        now, unless it is gone or changed itself), so its spread and status are
-        unchanged; only the spread of the others is counted. (Without
-        ``stale_fps``, the old common fingerprints are counted as well: any
-        other fingerprint can only have become rarer, and it was rare.) Pairs
+        A fingerprint not in ``look`` is in exactly the groups it was in (a
+        document of a group that is gone is in a dirty group now, unless it is
+        gone or changed itself), so its spread and status are unchanged. Pairs
         with a dirty side are counted on the fingerprints of dirty groups
         (every pair they make has one). Pairs of clean groups are the previous
         run's, except where a fingerprint they share changed status: those
@@ -940,15 +1572,10 @@ class _Detector:
         one that became rare, are counted again.
         """
         low = np.uint64(0xFFFFFFFF)
-        # (from the dirty groups' members: a few documents, where a mask over every fingerprint is not)
-        dirty_docs = [m for g in np.flatnonzero(dirty).tolist() for m in self.members.get(g, ())]
-        dirty_fps = _sorted_unique(np.concatenate([_EMPTY_FP] + [fps[m] for m in dirty_docs]))
-        extra = old_common if stale_fps is None else stale_fps
-        look = _sorted_unique(np.concatenate([dirty_fps, extra]))
-        in_look = np.flatnonzero(_member(fp, look))
         # spread of each fingerprint looked at: distinct (fingerprint, group)
-        grp = self.group[owner[in_look]]
-        code = _sorted_unique((fp[in_look].astype(np.uint64) << np.uint64(32)) | grp.astype(np.uint64))
+        grp = self.group[owner]
+        # (``fp`` is a few runs of ascending fingerprints: a merge sort finds them)
+        code = _sorted_unique((fp.astype(np.uint64) << np.uint64(32)) | grp.astype(np.uint64), kind="stable")
         del grp
         cf, cg = (code >> np.uint64(32)).astype(np.uint32), (code & low).astype(np.int64)
         del code
@@ -958,8 +1585,8 @@ class _Detector:
         now_common = spread > MAX_FP_GROUPS
         common = _sorted_unique(np.concatenate([old_common[~_member(old_common, look)], look_fps[now_common]]))
         # pairs with a dirty side, on every occurrence of the dirty groups' fingerprints
-        sel = in_look[_member(fp[in_look], dirty_fps)]
-        sel_keys = np.sort((fp[sel].astype(np.uint64) << np.uint64(32)) | owner[sel].astype(np.uint64))
+        sel = _member(fp, dirty_fps)
+        sel_keys = np.sort((fp[sel].astype(np.uint64) << np.uint64(32)) | owner[sel].astype(np.uint64), kind="stable")
         codes_d, _ = self._count_pairs(
             [sel_keys], n_groups, lambda c: dirty[c // n_groups] | dirty[c % n_groups]
         )
@@ -979,15 +1606,15 @@ class _Detector:
         recount = recount[np.isin(recount, carried)]
         recount = _sorted_unique(np.concatenate([recount, sharing(went_rare)]))
         STATS["pairs_recounted"] = len(recount)
-        counted = self._recount(recount, fps, common, n_groups)
+        counted = self._recount(recount, common, n_groups)
         kept = carried[~np.isin(carried, recount)] if len(recount) else carried
         return _sorted_unique(np.concatenate([codes_d, kept, counted])), common
 
-    def _recount(
-        self, codes: I64, fps: list[npt.NDArray[np.uint32]], common: npt.NDArray[np.uint32], n_groups: int
-    ) -> I64:
+    def _recount(self, codes: I64, common: npt.NDArray[np.uint32], n_groups: int) -> I64:
         """The pair codes among ``codes`` whose groups share at least MIN_SHARED_FP fingerprints not in
         ``common``, counted pair by pair (they are few)."""
+        pairs = [(c // n_groups, c % n_groups) for c in codes.tolist()]
+        fps, _ = self._fps_of({m for pair in pairs for g in pair for m in self.members[g]})
         valid: dict[int, npt.NDArray[np.uint32]] = {}
 
         def of(g: int) -> npt.NDArray[np.uint32]:
@@ -996,8 +1623,8 @@ class _Detector:
                 valid[g] = f[~_member_small(f, common)]
             return valid[g]
 
-        out = [c for c in codes.tolist()
-               if len(np.intersect1d(of(c // n_groups), of(c % n_groups), assume_unique=True)) >= MIN_SHARED_FP]
+        out = [g1 * n_groups + g2 for g1, g2 in pairs
+               if len(np.intersect1d(of(g1), of(g2), assume_unique=True)) >= MIN_SHARED_FP]
         return np.asarray(out, dtype=np.int64)
 
     # ----------------------------------------------------------------- dates, mentions
@@ -1005,7 +1632,7 @@ class _Detector:
         return self.dates[i] or self.group_date.get(int(self.group[i]))
 
     def _prepare_into(
-        self, spool: IO[bytes], todo: list[int], where: dict[int, tuple[int, int]], workers: int,
+        self, spool: IO[bytes], todo: list[int], where: dict[int, tuple[int, int]],
     ) -> Iterator[tuple[int, P.U64]]:
         """Passages and signatures of the documents ``todo`` (ascending) onto the spool; yields the
         exact passage keys of each."""
@@ -1026,7 +1653,7 @@ class _Detector:
         done = 0
         spool.seek(0, 2)
         pos = spool.tell()
-        for recs in _pool_map(_prepare, batches(), workers):
+        for recs in self.pool.map(_prepare, batches()):
             for blob, exact in recs:
                 i = order[done]
                 done += 1
@@ -1036,7 +1663,7 @@ class _Detector:
                 yield i, exact
         STATS["docs_prepared"] = STATS.get("docs_prepared", 0) + done
 
-    def pass2(self, workers: int) -> list[_Item]:
+    def pass2(self) -> list[_Item]:
         """Reuses between the documents of the candidate group pairs, in bounded memory.
 
         The documents whose exact passage keys the cache lacks are read once
@@ -1056,7 +1683,8 @@ class _Detector:
             return []
         involved = sorted({m for g in np.unique(self.pairs).tolist() for m in self.members[g]})
         seed = self.config.seed
-        x_keys = {i: f"x:{_digest(self.params, self.text_keys[i], seed)}" for i in involved}
+        x_base = _digest(self.params, seed)
+        x_keys = {i: f"x:{x_base}:{self.text_keys[i]}" for i in involved}
         self.keep_keys.extend(x_keys.values())
         got = _get_many(self.cache, x_keys.values()) if self.caching else {}
         exact_of: dict[int, P.U64] = {}
@@ -1067,9 +1695,10 @@ class _Detector:
         del got
         todo = [i for i in involved if i not in exact_of]
         where: dict[int, tuple[int, int]] = {}
+        _tick("pass2_read")
         with tempfile.TemporaryFile(prefix="dedup-reuse-") as spool:
             puts: list[tuple[str, bytes]] = []
-            for i, exact in self._prepare_into(spool, todo, where, workers):
+            for i, exact in self._prepare_into(spool, todo, where):
                 exact_of[i] = exact
                 if self.caching:
                     puts.append((x_keys[i], exact.astype("<u8").tobytes()))
@@ -1098,9 +1727,11 @@ class _Detector:
             del got
             STATS["pair_hits"] = len(pair_keys) - len(missing)
             STATS["pairs_matched"] = len(missing)
+            _tick("pass2_keys")
             need = sorted({m for pair in missing for g in pair for m in self.members[g]} - where.keys())
-            for _ in self._prepare_into(spool, need, where, workers):
+            for _ in self._prepare_into(spool, need, where):
                 pass
+            _tick("pass2_prepare")
 
             def read(i: int) -> bytes:
                 off, size = where[i]
@@ -1120,13 +1751,13 @@ class _Detector:
                         canonical={g: self.canonical[g] for g in groups},
                         group_names={g: self.group_names.get(g, []) for g in groups},
                         dates={i: self.date_of(i) for i in docs},
-                        mentions={i: self._mentions[i] for i in docs if i in self._mentions},
+                        mentions={i: self.mentions(i) for i in docs if i in self._sel},
                         pairs=np.asarray(chunk, dtype=np.int64).reshape(-1, 2),
                         boiler_keys=boiler,
                     )
 
             puts = []
-            for found in _pool_map(_match, tasks(), workers):
+            for found in self.pool.map(_match, tasks()):
                 for pair, items in found:
                     k = slot[pair]
                     results[k] = items
@@ -1150,15 +1781,16 @@ class _Detector:
         boiler_of: dict[int, list[int]] = defaultdict(list)
         for i, x in zip(owner[hit].tolist(), exact[hit].astype(np.int64).tolist(), strict=True):
             boiler_of[i].append(x)
+        group = self.group.tolist()
+        dates, group_date, sel = self.dates, self.group_date, self._sel
         doc_key = {
-            i: _digest(self.ids[i], self.text_keys[i], self.date_of(i),
-                       [(m.name, m.start, m.end, m.name_start, m.name_end, m.strong) for m in self.mentions(i)],
-                       sorted(set(boiler_of[i])))
+            i: _digest(self.ids[i], self.text_keys[i], dates[i] or group_date.get(group[i]), sel.get(i, []),
+                       sorted(set(boiler_of[i])) if i in boiler_of else [])
             for i in involved
         }
         group_key: dict[int, str] = {}
-        cfg = repr(self.config)
-        group = self.group.tolist()
+        # (the parts common to every pair, once)
+        base = _digest(self.params, ITEMS_FORMAT, repr(self.config))
         out: list[str] = []
         for g1, g2 in self.pairs.tolist():
             members = sorted(self.members[g1] + self.members[g2])
@@ -1169,8 +1801,7 @@ class _Detector:
                 if g not in group_key:
                     group_key[g] = _digest(self.ids[self.canonical[g]], self.group_names.get(g, []))
             out.append(
-                "p:" + _digest(self.params, ITEMS_FORMAT, cfg,
-                               [(doc_key[m], group[m] == first) for m in members],
+                "p:" + _digest(base, [(doc_key[m], group[m] == first) for m in members],
                                group_key[first], group_key[second])
             )
         return out
@@ -1191,14 +1822,32 @@ class _Detector:
         if chunk:
             yield chunk
 
-    def mentions(self, i: int) -> list[Mention]:
-        return self._mentions.get(i, [])
-
     def _boilerplate(self, owner: I64, exact: P.U64) -> I64:
         """Exact passage keys repeated across many clusters: one outlet's furniture or corpus-wide boilerplate.
 
         ``owner``/``exact``: the document and exact key of every passage of the documents that pass 2 reads.
         """
+        n_groups = len(self.members)
+        limit = max(GLOBAL_BOILER_MIN, int(GLOBAL_BOILER_SHARE * n_groups))
+        least = min(limit, max(2, self.config.furniture_min_docs))
+        # A key in fewer than ``least`` passages is in fewer groups than either kind of boilerplate
+        # needs. Counts of slices of the keys' bits rule most keys out in a few cheap passes (all
+        # passages of a key pass or fail together, so each pass counts among the survivors).
+        for shift in (0, 21, 42):
+            if len(exact) == 0:
+                return np.empty(0, dtype=np.int64)
+            bits = int(min(21, max(10, np.ceil(np.log2(len(exact))) + 1)))
+            piece = ((exact >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).astype(np.intp)
+            cand = np.bincount(piece, minlength=1 << bits)[piece] >= least
+            del piece
+            owner, exact = owner[cand], exact[cand]
+        # outlet of each group left as a number (only equality matters; 0: none)
+        outlet_id: dict[str | None, int] = {None: 0}
+        group_outlet = np.zeros(int(self.group.max()) + 1 if len(self.group) else 1, dtype=np.int64)
+        for g in np.unique(self.group[owner]).tolist():
+            group_outlet[g] = outlet_id.setdefault(self.outlet_of_group.get(g), len(outlet_id))
+        if len(exact) <= SMALL_COUNT:
+            return self._boilerplate_part(owner, exact, group_outlet)
         # Worked in slices of the key range (a key is decided on its own), so
         # that the temporaries are a fraction of the input.
         parts = 1 << FP_PART_BITS
@@ -1207,11 +1856,6 @@ class _Detector:
         order = np.argsort(top, kind="stable")
         cuts = np.searchsorted(top[order], np.arange(parts + 1))
         del top
-        # outlet of each group as a number (only equality matters; 0: none)
-        outlet_id: dict[str | None, int] = {None: 0}
-        group_outlet = np.zeros(int(self.group.max()) + 1 if len(self.group) else 1, dtype=np.int64)
-        for g, name in self.outlet_of_group.items():
-            group_outlet[g] = outlet_id.setdefault(name, len(outlet_id))
         found: list[I64] = []
         for part in range(parts):
             sel = order[cuts[part] : cuts[part + 1]]
@@ -1220,39 +1864,33 @@ class _Detector:
         return np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
     def _boilerplate_part(self, owner: I64, exact: P.U64, group_outlet: I64) -> I64:
-        ex = exact.astype(np.int64)
-        # a key of one passage is in one group: only repeated keys can be boilerplate
-        o = np.argsort(ex)
-        s = ex[o]
-        eq = s[1:] == s[:-1]
-        rep = np.zeros(len(s), dtype=bool)
-        rep[1:] |= eq
-        rep[:-1] |= eq
-        ex, owner = s[rep], owner[o[rep]]
-        if len(ex) == 0:
+        if len(exact) == 0:
             return np.empty(0, dtype=np.int64)
-        groups = self.group[owner]
-        # distinct (passage key, group) pairs, then clusters per key
-        o = np.lexsort((groups, ex))
-        ex_s, gr_s = ex[o], groups[o]
-        first = np.r_[True, (ex_s[1:] != ex_s[:-1]) | (gr_s[1:] != gr_s[:-1])]
-        code = np.stack([ex_s[first], gr_s[first]], axis=1)
-        kstart = np.flatnonzero(np.r_[True, code[1:, 0] != code[:-1, 0]])
-        keys = code[kstart, 0]
-        counts = np.diff(np.r_[kstart, len(code)])
-        n_groups = len(self.members)
-        limit = max(GLOBAL_BOILER_MIN, int(GLOBAL_BOILER_SHARE * n_groups))
-        boiler_keys = set(keys[counts >= limit].tolist())
+        order = np.argsort(exact)
+        ex = exact[order].astype(np.int64)
+        groups = self.group[owner[order]]
+        del order
+        # keys by rank, and the distinct (key, group) pairs: sorted by key already, so the codes are
+        # nearly sorted (a merge sort finds the runs)
+        new = np.r_[True, ex[1:] != ex[:-1]]
+        keys = ex[new]
+        code = _sorted_unique(((np.cumsum(new) - 1) << 32) | groups, kind="stable")
+        del new, groups, ex
+        rank, grp = code >> 32, code & 0xFFFFFFFF
+        del code
+        # clusters per key
+        kstart = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1]])
+        counts = np.diff(np.r_[kstart, len(rank)])
+        limit = max(GLOBAL_BOILER_MIN, int(GLOBAL_BOILER_SHARE * len(self.members)))
+        found = [keys[rank[kstart[counts >= limit]]]]
         # same outlet: key seen in >= furniture_min_docs groups of one outlet
-        og = group_outlet[code[:, 1]]
-        none_id = 0
-        triple = np.stack([code[:, 0], og]).T[og != none_id]
-        if len(triple):
-            triple = triple[np.lexsort((triple[:, 1], triple[:, 0]))]
-            ts = np.flatnonzero(np.r_[True, (triple[1:] != triple[:-1]).any(axis=1)])
-            tc = np.diff(np.r_[ts, len(triple)])
-            boiler_keys |= set(triple[ts[tc >= max(2, self.config.furniture_min_docs)], 0].tolist())
-        return np.sort(np.fromiter(boiler_keys, dtype=np.int64, count=len(boiler_keys)))
+        og = group_outlet[grp]
+        mine = og != 0
+        triple = np.sort((rank[mine] << 32) | og[mine], kind="stable")
+        ts = np.flatnonzero(np.r_[True, triple[1:] != triple[:-1]])
+        tc = np.diff(np.r_[ts, len(triple)])
+        found.append(keys[triple[ts[tc >= max(2, self.config.furniture_min_docs)]] >> 32])
+        return _sorted_unique(np.concatenate(found))
 
     def prune_quotation_clusters(
         self, reps: list[tuple[Segment, _Verdict, Reuse]]
@@ -1309,15 +1947,27 @@ class _Detector:
             for d in (seg.a, seg.b, *seg.also_in):
                 partners[d] |= {int(self.group[seg.a]), int(self.group[seg.b])}
         out: list[Citation] = []
-        for i in sorted(self._mentions):
-            spans = self.spans.get(i, {})
+        prior, asked = self.matches_prior, self.matches_asked
+
+        def matches(name: str, other: str) -> bool:
+            key = (name, other)
+            hit = asked.get(key)
+            if hit is None:
+                hit = prior.get(key)
+                asked[key] = hit = outlet_matches(name, other) if hit is None else hit
+            return hit
+
+        for i in sorted(self._sel):
+            sel = self._sel[i]
+            wanted = {(t[1], t[2]) for t in sel}
+            spans = {(r[1], r[2]): r for r in self.raw[i] if (r[1], r[2]) in wanted}
             own = int(self.group[i])
             own_names = self.group_names.get(own, [])
-            for men in self._mentions[i]:
-                if any(outlet_matches(men.name, n) for n in own_names):
+            for name, start, end, *_ in sel:
+                if any(matches(name, n) for n in own_names):
                     continue
                 # (a wire service's name is in thousands of groups: no copy of that set per mention)
-                hits = self.outlets.lookup(men.name)
+                hits = self.outlets.lookup(name)
                 others = len(hits) - (own in hits)
                 resolved: str | None = None
                 if others == 1:
@@ -1326,8 +1976,8 @@ class _Detector:
                     linked = (partners.get(i, set()) & hits) - {own}
                     if len(linked) == 1:
                         resolved = self.ids[self.canonical[next(iter(linked))]]
-                span = spans[(men.start, men.end)]
-                out.append(Citation(self.ids[i], men.name, span, span.text, resolved))
+                span = _row_span(spans[(start, end)])
+                out.append(Citation(self.ids[i], name, span, span.text, resolved))
         return out
 
 
@@ -1813,12 +2463,16 @@ def _find_reuses(
     docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int, cache: BlobCache | None,
 ) -> tuple[list[Reuse], list[Citation]]:
     det = _Detector(docs, clusters, config, workers, cache)
-    judged = det.prune_quotation_clusters(det.pass2(workers))
+    try:
+        judged = det.prune_quotation_clusters(det.pass2())
+    finally:
+        det.pool.close()
     reuses = [r for _, _, r in judged]
     reuses.sort(key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
     citations = det.citations(judged)
     citations.sort(key=lambda c: (c.doc, c.span.start, c.outlet))
     if cache is not None:
+        cache.put_many([(det.matches_key, pickle.dumps(det.matches_asked, protocol=pickle.HIGHEST_PROTOCOL))])
         cache.retain(det.keep_keys)
     _tick("pass2_verdicts")
     return reuses, citations

@@ -141,7 +141,11 @@ def _corpus(tmp_path: Path, n: int = 400) -> Path:
 
     path = tmp_path / "corpus.jsonl"
     with path.open("w", encoding="utf-8") as f:
-        for r in generate(n, seed=3).records:
+        for i, r in enumerate(generate(n, seed=3).records):
+            if i % 4 == 0:
+                # corpus furniture: its holders are cleaned again after ingest cleaned them without it,
+                # so the clean stage has work to be interrupted in
+                r["text"] = r["text"].replace("\n\n", "\n\nShare this article\n\n", 1)
             f.write(json.dumps(r) + "\n")
     return path
 

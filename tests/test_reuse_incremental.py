@@ -117,7 +117,7 @@ def test_incremental_pairs_exact_when_common_fingerprints_flip(monkeypatch: pyte
     ``stale_lost``: the old records of removed documents are not in the cache (the slower path)."""
     monkeypatch.setattr(R, "MAX_FP_GROUPS", 6)
     if stale_lost:
-        monkeypatch.setattr(R._Detector, "_stale_fps", lambda self, old: None)
+        monkeypatch.setattr(R._Detector, "_stale_slots", lambda self: None)
     rng = random.Random(1)
     groups = [[f"s{k:04d}", f"s{k + 1:04d}"] for k in range(0, 200, 9)]
     cache = MemoryCache()
@@ -194,8 +194,8 @@ def test_pipeline_incremental_run_equals_fresh_run(tmp_path: Path) -> None:
     _write(corpus / "a.jsonl", old)
     db = tmp_path / "inc.db"
     _results(db, [str(corpus)])
-    first_scan = STATS["docs_scanned"]
-    assert first_scan == len(old)
+    # the clean stage made every pass-1 record (reuse.pass1_entries) while it had the texts at hand
+    assert STATS["docs_scanned"] == 0 and STATS["pass1_hits"] == len(old)
     # new documents in a new file, and one old text changed
     old[3] = dict(old[3], text=old[3]["text"] + "\n\nThe article was updated with a statement from the ministry.")
     _write(corpus / "a.jsonl", old)
@@ -205,9 +205,41 @@ def test_pipeline_incremental_run_equals_fresh_run(tmp_path: Path) -> None:
     want = _results(tmp_path / "fresh.db", [str(corpus)])
     assert got == want
     assert want[0]
-    assert stats["docs_scanned"] == len(new) + 1
+    assert stats["docs_scanned"] == 0
     assert stats["pairs_incremental"] == 1
     assert 0 < stats["pairs_matched"] < stats["group_pairs"]
     # and a re-run on an unchanged corpus does no reuse work at all
     assert _results(db, [str(corpus)]) == want
     assert STATS["docs_scanned"] == 0 and STATS["pairs_matched"] == 0 and STATS["groups_dirty"] == 0
+
+
+def test_segments_split_merge_and_rewrite_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pass-1 records in many small segments (SEGMENT_SLOTS set low): a corpus from scratch in
+    several, new documents in new ones, the smallest merged, mostly gone ones rewritten, copies of
+    a text read before taken from a segment; every run equal to one from scratch."""
+    monkeypatch.setattr(R, "SEGMENT_SLOTS", 16)
+    monkeypatch.setattr(R, "SEGMENT_SLACK", 1)
+    records, groups = _generate(260, seed=7)
+    rng = random.Random(2)
+    cache = MemoryCache()
+    present = records[:100]
+    spare = records[100:]
+    seen_segments = set()
+    for step in range(7):
+        got = _run(present, groups, cache, workers=2 if step % 2 else 1)
+        stats = dict(STATS)
+        assert got == _run(present, groups, None), step
+        # more than SEGMENT_SLACK beyond the fewest only while no two of them fit in one
+        assert stats["segments"] <= max(-(-len(present) // 16) + 1, 2 * len(present) // 16 + 1), (step, stats)
+        seen_segments.add(stats["segments"])
+        if step:
+            assert stats["pairs_incremental"] == 1
+        # next corpus: documents added, removed (most of some segment), changed, copied
+        keep = [r for k, r in enumerate(present) if not (20 <= k < 34) and rng.random() > 0.1]
+        for k in rng.sample(range(len(keep)), 3):
+            keep[k] = dict(keep[k], text=keep[k]["text"] + f" A correction was added in step {step}.")
+        copy = dict(rng.choice(keep), id=f"copy-{step}")
+        present = keep + spare[: 25] + [copy]
+        spare = spare[25:]
+    assert len(seen_segments) > 1
+    assert not any(k.startswith("1:") for k in cache.data)

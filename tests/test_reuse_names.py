@@ -67,6 +67,43 @@ def test_remembered_fuzzy_answers_are_exact() -> None:
             assert [again.knows(q) for q in every] == [bool(fresh2.lookup(q)) for q in every]
 
 
+def test_changed_like_answers_are_exact() -> None:
+    """OutletIndex.like_changed: the remembered answers that a later index gives differently, and
+    every other one kept; None when the later index lost a key."""
+    rng = random.Random(5)
+    extra = ["Daily Heral", "Reuters", "Mr Smith", "Gazete Observer", "Chronicle Times", "Heraldpost", "Dr No",
+             "Times", "The Monitor", "Courier Dail"]
+    saw_change = saw_none = False
+    for _ in range(40):
+        base = _names(rng, rng.randint(1, 12))
+        asked = _names(rng, 40) + extra
+        first = _index(base)
+        for q in asked:
+            first.looks_like_outlet(q)
+        for later in (base + _names(rng, 4), list(base), base[1:], [*base, rng.choice(asked)]):
+            fresh = _index(later)
+            carried = _index(later)
+            carried.remember(*first.fuzzy_answers())
+            carried.remember_like(*first.like_answers())
+            changed = carried.like_changed()
+            want = {q: fresh.looks_like_outlet(q) for q in asked}
+            if changed is None:
+                saw_none = True
+                assert not set(first.keys) <= set(carried.keys)
+            else:
+                prior = first.like_answers()[1]
+                assert changed == {q for q in asked if want[q] != prior[q]}
+                saw_change |= bool(changed)
+            assert {q: carried.looks_like_outlet(q) for q in asked} == want
+            # and carried on once more, with the keys each "no" was looked up under
+            again = _index([*later, "Evening Gazette"])
+            again.remember_like(*carried.like_answers(asked))
+            if again.like_changed() is not None:
+                fresh2 = _index([*later, "Evening Gazette"])
+                assert [again.looks_like_outlet(q) for q in asked] == [fresh2.looks_like_outlet(q) for q in asked]
+    assert saw_change and saw_none
+
+
 def test_an_add_after_remember_is_seen() -> None:
     first = _index(["Daily Herald"])
     assert not first.knows("Morning Chronicle")

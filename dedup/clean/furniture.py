@@ -797,20 +797,22 @@ class LineCounts:
     @classmethod
     def from_records(cls, records: Iterable[tuple[str | None, bytes]]) -> LineCounts:
         """From (outlet a record stated, :func:`line_record`) per document, in document order."""
-        hashes: list[npt.NDArray[np.int64]] = []
-        longs: list[npt.NDArray[np.bool_]] = []
+        # joined as bytes and read once: two numpy views per record cost ~5 us, 0.5 s per 100k
+        hashes: list[bytes] = []
+        longs: list[bytes] = []
         sizes: list[int] = []
         outlets: list[str | None] = []
         for outlet, blob in records:
             n = len(blob) // 9
-            hashes.append(np.frombuffer(blob, dtype=np.int64, count=n))
-            longs.append(np.frombuffer(blob, dtype=np.bool_, offset=8 * n))
+            hashes.append(blob[: 8 * n])
+            longs.append(blob[8 * n :])
             sizes.append(n)
             outlets.append(outlet)
         if not sizes:
             return cls()
-        return cls(np.concatenate(hashes), np.concatenate(longs), np.cumsum(np.asarray(sizes, dtype=np.int64)),
-                   outlets)
+        return cls(np.frombuffer(b"".join(hashes), dtype=np.int64).copy(),
+                   np.frombuffer(b"".join(longs), dtype=np.bool_).copy(),
+                   np.cumsum(np.asarray(sizes, dtype=np.int64)), outlets)
 
 
 def _grouped_median(group: npt.NDArray[np.int64], values: npt.NDArray[Any], n_groups: int) -> npt.NDArray[np.float64]:

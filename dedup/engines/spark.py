@@ -232,7 +232,7 @@ def _clean_partition(
     for batch in batches:
         rows = batch.to_pylist()
         for chunk in pl._batches(rows, BATCH):
-            docs, fkeys, sig_bytes, failed = pl._clean_batch(chunk)
+            docs, fkeys, sig_bytes, failed, _ = pl._clean_batch(chunk)
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
             html = {r["id"]: r["html"] for r in chunk}
             stated = {r["id"]: r["stated"] for r in chunk}
