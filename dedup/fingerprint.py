@@ -222,7 +222,11 @@ def batch_token_hashes(texts: Sequence[str]) -> tuple[U64, npt.NDArray[np.int64]
 
 def batch_shingles(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.int64]]:
     """Shingle hashes (not deduplicated, in text order) of many texts; ``bounds`` as above."""
-    th, tb = batch_token_hashes(texts)
+    return shingles_of_tokens(*batch_token_hashes(texts), k)
+
+
+def shingles_of_tokens(th: U64, tb: npt.NDArray[np.int64], k: int) -> tuple[U64, npt.NDArray[np.int64]]:
+    """:func:`batch_shingles` from :func:`batch_token_hashes`' output (tokenise once, shingle twice)."""
     counts = np.diff(tb)
     n_sh = np.where(counts >= k, counts - k + 1, np.minimum(counts, 1))
     sb = np.r_[0, np.cumsum(n_sh)].astype(np.int64)
@@ -230,7 +234,7 @@ def batch_shingles(texts: Sequence[str], k: int) -> tuple[U64, npt.NDArray[np.in
     if len(th) >= k:
         windows = _shingle_poly(th, k)
         # a window is valid when it starts at least k-1 tokens before its text's end
-        owner = np.repeat(np.arange(len(texts)), counts)
+        owner = np.repeat(np.arange(len(counts)), counts)
         valid = np.zeros(len(windows), dtype=bool)
         if len(windows):
             valid = owner[: len(windows)] == owner[k - 1 :]

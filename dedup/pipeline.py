@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import IO, Any, TypeVar, cast
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,7 @@ from dedup.clean import RULES, clean, normalise_line
 from dedup.clean.damage import align_damage
 from dedup.clean.furniture import (
     LINE_RECORD_VERSION,
+    MAX_FURNITURE_KEY,
     FurnitureLines,
     LineCounts,
     counted_keys,
@@ -251,10 +252,7 @@ def _clean_batch(
             continue
         docs.append(doc)
         fkeys[doc.id] = furniture_key(doc.raw, furniture) if row["kind"] == "text" else ""
-    shingles, bounds = fp.batch_shingles([d.text for d in docs], config.shingle_size)
-    sigs = fp.signatures_concat(shingles, bounds, config.num_perm, config.seed)
-    # (an engine that does not pass a clean key keeps no reuse cache of its own here)
-    entries = _pass1_entries(docs, _WORKER["clean_key"], fkeys) if "clean_key" in _WORKER else []
+    sigs, entries = _sign_and_scan(docs, config, fkeys)
     return docs, fkeys, sigs.tobytes(), failed, entries
 
 
@@ -489,8 +487,9 @@ def ingest(
     def parse(batches: Iterable[LineBatch]) -> Iterator[list[RawInput | Problem]]:
         def kept(out: _Parsed) -> list[RawInput | Problem]:
             items, lines, cleaned, sig_bytes, entries = out
-            records.put_many(lines)
-            reuse_cache.put_many(entries)
+            # written with the next batch of documents, in its transaction (a commit costs ~3 ms)
+            line_records.extend(lines)
+            pass1.extend(entries)
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(cleaned), -1) if cleaned else None
             for k, (doc, probe) in enumerate(cleaned):
                 assert sigs is not None
@@ -509,9 +508,18 @@ def ingest(
     def cleaned(item: RawInput) -> tuple[Document, bytes, npt.NDArray[np.int64]] | None:
         return made.pop((item.id, item.content_hash), None)
 
+    line_records: list[tuple[str, bytes]] = []
+    pass1: list[tuple[str, bytes]] = []
+
+    def flush() -> None:
+        records.put_many(line_records)
+        reuse_cache.put_many(pass1)
+        line_records.clear()
+        pass1.clear()
+
     order, counts = _ingest(
         store, run_id, iter_inputs(paths, encoding=encoding, stdin=stdin, known=known, parse=parse), problems, report,
-        cleaned if speculate else None, version, fingerprint, speculated,
+        cleaned if speculate else None, version, fingerprint, speculated, flush,
     )
     made.clear()
     known.save()
@@ -520,7 +528,7 @@ def ingest(
 
 
 # Parse batches read in this process before ingest starts its pool.
-PARSE_IN_PROCESS = 4
+PARSE_IN_PROCESS = 1
 # Clean new documents at ingest, without furniture (see ingest); off only to test that it changes nothing.
 SPECULATE = True
 
@@ -533,20 +541,25 @@ _Parsed = tuple[
 ]
 
 
-class _Probe:
+class _Probe(FurnitureLines):
     """An empty furniture mapping that records what cleaning looks up in it.
 
     Truthy, so that the cleaner consults it; ``get`` always misses, so the
-    result is that of cleaning with no furniture at all.
+    result is that of cleaning with no furniture at all. Its bound on key
+    length is that of any corpus furniture (only lines counted for it can
+    become it), so the cleaner skips the lines no furniture can hold, as it
+    does with the real furniture.
     """
 
     def __init__(self) -> None:
+        super().__init__()
+        self.longest = MAX_FURNITURE_KEY
         self.asked: set[int] = set()
 
     def __bool__(self) -> bool:
         return True
 
-    def get(self, key: str, default: str | None = None) -> str | None:
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
         # hash(): compared only within this run, between forked processes (same hash seed)
         self.asked.add(hash(key))
         return default
@@ -567,21 +580,29 @@ def _parse_batch(job: tuple[bool, LineBatch]) -> _Parsed:
             continue
         probe = _Probe()
         try:
-            doc = prepare(item, cast(dict[str, str], probe))
+            doc = prepare(item, probe)
         except Exception:  # the clean stage tries again and reports it
             continue
         cleaned.append((doc, np.fromiter(probe.asked, dtype=np.int64, count=len(probe.asked))))
     docs = [doc for doc, _ in cleaned]
-    shingles, bounds = fp.batch_shingles([d.text for d in docs], config.shingle_size)
-    sigs = fp.signatures_concat(shingles, bounds, config.num_perm, config.seed)
-    return items, lines, cleaned, sigs.tobytes(), _pass1_entries(docs, _WORKER["clean_key"], {})
+    sigs, entries = _sign_and_scan(docs, config, {})
+    return items, lines, cleaned, sigs.tobytes(), entries
 
 
-def _pass1_entries(docs: list[Document], clean_key: str, fkeys: Mapping[str, str]) -> list[tuple[str, bytes]]:
-    """Reuse pass-1 records of freshly cleaned documents, under the text keys the store will give them."""
+def _sign_and_scan(
+    docs: list[Document], config: Config, fkeys: Mapping[str, str]
+) -> tuple[npt.NDArray[np.uint32], list[tuple[str, bytes]]]:
+    """Signatures of freshly cleaned documents, and their reuse pass-1 records under the text keys
+    the store will give them (when the worker knows the clean key), from one tokenisation."""
+    tokens = fp.batch_token_hashes([d.text for d in docs])
+    sigs = fp.signatures_concat(*fp.shingles_of_tokens(*tokens, config.shingle_size), config.num_perm, config.seed)
+    if "clean_key" not in _WORKER:  # an engine that keeps no reuse cache of its own here
+        return sigs, []
     from dedup.reuse import pass1_entries
 
-    return pass1_entries(docs, [f"{d.content_hash}:{clean_key}:{fkeys.get(d.id, '')}" for d in docs])
+    clean_key = _WORKER["clean_key"]
+    keys = [f"{d.content_hash}:{clean_key}:{fkeys.get(d.id, '')}" for d in docs]
+    return sigs, pass1_entries(docs, keys, tokens)
 
 
 def _speculation_misses(
@@ -611,9 +632,11 @@ def _ingest(
     store: Store, run_id: int, items: Iterable[RawInput | Problem], problems: list[Problem], report: Progress,
     cleaned: Callable[[RawInput], tuple[Document, bytes, npt.NDArray[np.int64]] | None] | None = None,
     clean_key: str = "", fingerprint: Mapping[str, Any] | None = None,
-    speculated: dict[str, npt.NDArray[np.int64]] | None = None,
+    speculated: dict[str, npt.NDArray[np.int64]] | None = None, flush: Callable[[], None] = lambda: None,
 ) -> tuple[list[str], dict[str, int]]:
     """Stream inputs into the database: new or changed ones are stored as pending, the rest untouched.
+
+    ``flush()`` runs in the transaction of each batch written (the parser's cache entries).
 
     ``cleaned(item)`` gives the document already cleaned (without furniture), its signature and the
     hashes of the furniture keys it looked up, if the parser made them; such a document is stored
@@ -654,10 +677,10 @@ def _ingest(
             "cleaned": made,
         })
         if len(pending) >= BATCH:
-            _save_pending(store, pending, run_id, clean_key, fingerprint, speculated)
+            _save_pending(store, pending, run_id, clean_key, fingerprint, speculated, flush)
             pending = []
             _fault_point("ingest")
-    _save_pending(store, pending, run_id, clean_key, fingerprint, speculated)
+    _save_pending(store, pending, run_id, clean_key, fingerprint, speculated, flush)
     del seen
     store.touch_documents(list(seen_hash), run_id)
     return order, {"inputs": n_inputs, "unchanged": len(unchanged)}
@@ -665,15 +688,17 @@ def _ingest(
 
 def _save_pending(
     store: Store, pending: list[dict[str, Any]], run_id: int, clean_key: str, fingerprint: Mapping[str, Any] | None,
-    speculated: dict[str, npt.NDArray[np.int64]] | None,
+    speculated: dict[str, npt.NDArray[np.int64]] | None, flush: Callable[[], None],
 ) -> None:
     """New inputs, in one transaction: those cleaned at ingest with their clean text (written once)."""
     done = [it["cleaned"] for it in pending if it["cleaned"] is not None]
-    store.save_pending(pending, run_id, cleaned=(
-        [doc for doc, _, _ in done], clean_key,
-        np.frombuffer(b"".join(sig for _, sig, _ in done), dtype=np.uint32).reshape(len(done), -1),
-        dict(fingerprint or {}), singleton_results,
-    ) if done else None)
+    with store.transaction():
+        flush()
+        store.save_pending(pending, run_id, cleaned=(
+            [doc for doc, _, _ in done], clean_key,
+            np.frombuffer(b"".join(sig for _, sig, _ in done), dtype=np.uint32).reshape(len(done), -1),
+            dict(fingerprint or {}), singleton_results,
+        ) if done else None)
     if speculated is not None:
         speculated.update((doc.id, probe) for doc, _, probe in done)
 

@@ -120,10 +120,11 @@ from dedup.attribution import (
     select_mentions,
 )
 from dedup.config import Config
-from dedup.fingerprint import band_keys, batch_shingles, normalise, signatures_concat
+from dedup.fingerprint import band_keys, batch_shingles, normalise, shingles_of_tokens, signatures_concat
 from dedup.models import Attribution, BlobCache, Citation, Cluster, Document, Reuse, Span
 
 I64 = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 _A = TypeVar("_A", bound=np.generic)
@@ -383,9 +384,15 @@ def _winnow(sh: P.U64, bounds: I64) -> tuple[npt.NDArray[np.int32], npt.NDArray[
     return (key >> np.uint64(32)).astype(np.int32), (key & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
-def _scan(texts: list[str]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32], list[list[RawMention]]]:
-    """First-pass work on a chunk of texts (any process): fingerprints and candidate mentions."""
-    sh, bounds = batch_shingles(texts, P.PASSAGE_SHINGLE)
+def _scan(
+    texts: list[str], tokens: tuple[U64, I64] | None = None,
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32], list[list[RawMention]]]:
+    """First-pass work on a chunk of texts (any process): fingerprints and candidate mentions.
+
+    ``tokens``: the texts' :func:`~dedup.fingerprint.batch_token_hashes`, when the caller has them.
+    """
+    sh, bounds = (shingles_of_tokens(*tokens, P.PASSAGE_SHINGLE) if tokens is not None
+                  else batch_shingles(texts, P.PASSAGE_SHINGLE))
     fp_doc, fp = _winnow(sh, bounds)
     return fp_doc, fp, [raw_mentions(t) for t in texts]
 
@@ -710,7 +717,9 @@ def _scan_chunks(items: Iterable[_T], text: Callable[[_T], str]) -> Iterator[lis
         yield chunk
 
 
-def pass1_entries(docs: Sequence[Document], text_keys: Sequence[str]) -> list[tuple[str, bytes]]:
+def pass1_entries(
+    docs: Sequence[Document], text_keys: Sequence[str], tokens: tuple[U64, I64] | None = None,
+) -> list[tuple[str, bytes]]:
     """The cache items (key, value) of the pass-1 records of ``docs`` that :func:`find_reuses` reads.
 
     ``text_keys[k]`` is the text key of ``docs[k]``: for documents of a store, the string its
@@ -719,15 +728,24 @@ def pass1_entries(docs: Sequence[Document], text_keys: Sequence[str]) -> list[tu
     clean texts and offset maps at hand: once the items are in the cache that a later call of
     :func:`find_reuses` gets, it scans none of these documents (its own scanning goes through the
     same functions, so the result is the same). The call that reads an item keeps the record in
-    its own layout and lets the item go at the end (``retain``).
+    its own layout and lets the item go at the end (``retain``). ``tokens``, the texts'
+    :func:`~dedup.fingerprint.batch_token_hashes` if the caller made them already, spares
+    tokenising them again.
     """
     if len(docs) != len(text_keys):
         raise ValueError(f"{len(docs)} documents but {len(text_keys)} text keys")
     params = _params()
     out: list[tuple[str, bytes]] = []
+    done = 0
     for chunk in _scan_chunks(zip(docs, text_keys, strict=True), lambda item: item[0].text):
         chunk_docs = [d for d, _ in chunk]
-        records = _records(chunk_docs, *_scan([d.text for d in chunk_docs]))
+        part: tuple[U64, I64] | None = None
+        if tokens is not None:
+            th, tb = tokens
+            lo, hi = int(tb[done]), int(tb[done + len(chunk)])
+            part = (th[lo:hi], tb[done : done + len(chunk) + 1] - lo)
+        done += len(chunk)
+        records = _records(chunk_docs, *_scan([d.text for d in chunk_docs], part))
         out.extend((_pass1_key(params, k), _pack_pass1(*rec)) for (_, k), rec in zip(chunk, records, strict=True))
     return out
 

@@ -701,7 +701,8 @@ def _eligible(key: str) -> bool:
     return 3 <= len(key) <= 400 and any(c.isalpha() for c in key)
 
 
-_MAX_KEY = 400
+#: The longest line key counted for corpus furniture, so the longest any furniture can have.
+MAX_FURNITURE_KEY = _MAX_KEY = 400
 
 
 def _counted_key(line: str) -> str | None:
