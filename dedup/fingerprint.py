@@ -361,9 +361,18 @@ def lsh_candidates(keys: U64, max_bucket: int = 2000) -> npt.NDArray[np.int64]:
     """
     n, bands = keys.shape
     pairs: list[npt.NDArray[np.int64]] = []
+    # Most band keys are unique: a key whose low bits no other key of its band shares cannot
+    # pair, so only the rows of shared slots are sorted (a tenth of them, not all 64 x n).
+    slot_bits = max(10, min(24, int(n).bit_length() + 3))
+    mask = np.uint64((1 << slot_bits) - 1)
     for band in range(bands):
         col = keys[:, band]
-        order = np.argsort(col, kind="stable")
+        slots = (col & mask).astype(np.int64)
+        shared = np.flatnonzero(np.bincount(slots, minlength=1 << slot_bits)[slots] > 1)
+        if len(shared) < 2:
+            continue
+        # ascending rows, so a stable sort keeps equal keys in row order (the cap below relies on it)
+        order = shared[np.argsort(col[shared], kind="stable")]
         sorted_keys = col[order]
         boundaries = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1], True])
         sizes = np.diff(boundaries)

@@ -1016,7 +1016,7 @@ def _settle_and_align(
     docs = {d.id: d for d in LazyDocuments(store.path, members, inferred={}).metadata()}
     rank_of = {r[0]: Rank(*r) for r in store.ranks() if r[0] in docs}
     keys = {d: text_keys.get(d, "") for d in docs}
-    cache = store.load_alignments()
+    cache = store.load_alignments(members)
     fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
 
     def aligned(pairs: Iterable[tuple[str, str]]) -> None:

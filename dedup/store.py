@@ -583,13 +583,15 @@ class Store:
             with self.transaction():
                 self.db.conn.executemany("insert or replace into pairs values (?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def load_alignments(self) -> dict[tuple[str, str], tuple[str, str, float, str]]:
-        return {
-            (r[0], r[1]): (r[2], r[3], r[4], r[5])
-            for r in self.db.execute(
-                "select doc, against, doc_key, against_key, completeness, gaps from alignments"
-            )
-        }
+    def load_alignments(self, docs: Iterable[str] | None = None) -> dict[tuple[str, str], tuple[str, str, float, str]]:
+        """Kept alignments (all, or those of the documents ``docs``): (doc, against) -> keys, figures."""
+        query = "select doc, against, doc_key, against_key, completeness, gaps from alignments"
+        if docs is None:
+            rows: Iterable[tuple[Any, ...]] = self.db.execute(query)
+        else:
+            rows = (r for chunk in _chunks(sorted(set(docs)), 500)
+                    for r in self.db.execute(f"{query} where doc in ({','.join('?' * len(chunk))})", chunk))
+        return {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in rows}
 
     def save_alignments(self, rows: list[tuple[str, str, str, str, float, str]]) -> None:
         if rows:
