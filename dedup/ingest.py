@@ -239,7 +239,7 @@ LineBatch = tuple[str, list[tuple[int, bytes | str, str]]]
 #: Parses batches in order (in this process, or in a pool: see the pipeline), one result list per batch.
 Parser = Callable[[Iterable[LineBatch]], Iterator[list[RawInput | Problem]]]
 # Lines per parse batch, and inputs (lines parsed or recognised) per batch at most.
-PARSE_BATCH = 128
+PARSE_BATCH = 256
 BATCH_ENTRIES = 8192
 
 
