@@ -69,7 +69,8 @@ def test_cached_run_equals_fresh_run_and_does_only_new_work() -> None:
     cache = MemoryCache()
     first = _run(old, groups, cache)
     assert first == _run(old, groups, None)
-    assert STATS["docs_scanned"] == 600
+    # each distinct text once (without ../shared the generator makes some exact copies)
+    assert STATS["docs_scanned"] == len({R.plain_text_key(_doc(r)) for r in old})
     # a re-run on the same corpus reads everything
     assert _run(old, groups, cache) == first
     assert STATS["docs_scanned"] == 0 and STATS["pairs_matched"] == 0 and STATS["docs_prepared"] == 0
