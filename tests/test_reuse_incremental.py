@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +15,14 @@ from dedup.config import Config
 from dedup.models import Citation, Cluster, Document, MemoryCache, Reuse
 from dedup.pipeline import run
 from dedup.reuse import STATS, find_reuses
+from tests.corpora import generated, truth_clusters
 
-ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Config()
-
-
-def _generate(n: int, seed: int) -> tuple[list[dict[str, Any]], list[list[str]]]:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        from benchgen import generate
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
-    corpus = generate(n, seed=seed)
-    return corpus.records, corpus.groups
 
 
 def _doc(r: dict[str, Any]) -> Document:
     return Document(id=r["id"], source=r["id"], content_hash=r["id"], raw=r["text"], text=r["text"],
                     outlet=r.get("outlet"), date=r.get("date"), title=r.get("title"))
-
-
-def _clusters(groups: list[list[str]], present: set[str]) -> list[Cluster]:
-    out = []
-    for k, g in enumerate(groups):
-        members = [m for m in g if m in present]
-        if len(members) >= 2:
-            out.append(Cluster(id=f"g{k}", members=members, canonical=members[0], reason="truth"))
-    return out
 
 
 def _dicts(found: tuple[list[Reuse], list[Citation]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -52,19 +32,19 @@ def _dicts(found: tuple[list[Reuse], list[Citation]]) -> tuple[list[dict[str, An
 def _run(records: list[dict[str, Any]], groups: list[list[str]], cache: MemoryCache | None,
          workers: int = 1) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     docs = [_doc(r) for r in records]
-    return _dicts(find_reuses(docs, _clusters(groups, {d.id for d in docs}), CONFIG, workers=workers, cache=cache))
+    return _dicts(find_reuses(docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, workers=workers, cache=cache))
 
 
 def _pairs(records: list[dict[str, Any]], groups: list[list[str]], cache: MemoryCache | None) -> set[Any]:
     """The candidate group pairs of pass 1, as pairs of member id tuples."""
     docs = [_doc(r) for r in records]
-    det = R._Detector(docs, _clusters(groups, {d.id for d in docs}), CONFIG, 1, cache)
+    det = R._Detector(docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, 1, cache)
     name = {g: tuple(det.ids[m] for m in members) for g, members in det.members.items()}
     return {(name[g1], name[g2]) for g1, g2 in det.pairs.tolist()}
 
 
 def test_cached_run_equals_fresh_run_and_does_only_new_work() -> None:
-    records, groups = _generate(700, seed=5)
+    records, groups = generated(700, seed=5)
     old, new = records[:600], records[600:]
     cache = MemoryCache()
     first = _run(old, groups, cache)
@@ -143,11 +123,11 @@ def test_incremental_pairs_exact_when_common_fingerprints_flip(monkeypatch: pyte
 def test_cluster_change_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """A cluster that gains or loses members, canonical changes, and the pool: same as from scratch."""
     monkeypatch.setattr(R, "PASS2_CHUNK_DOCS", 5)
-    records, groups = _generate(300, seed=4)
+    records, groups = generated(300, seed=4)
     cache = MemoryCache()
     docs = [_doc(r) for r in records]
     present = {d.id for d in docs}
-    clusters = _clusters(groups, present)
+    clusters = truth_clusters(groups, present)
     find_reuses(docs, clusters, CONFIG, cache=cache)
     # split the largest cluster, move a canonical
     big = max(clusters, key=lambda c: len(c.members))
@@ -164,7 +144,7 @@ def test_cluster_change_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cache_does_not_grow() -> None:
-    records, groups = _generate(250, seed=2)
+    records, groups = generated(250, seed=2)
     cache = MemoryCache()
     _run(records[:200], groups, cache)
     size = len(cache.data)
@@ -188,7 +168,7 @@ def _results(db: Path, paths: list[str]) -> tuple[list[dict[str, Any]], list[dic
 
 
 def test_pipeline_incremental_run_equals_fresh_run(tmp_path: Path) -> None:
-    records, _ = _generate(500, seed=6)
+    records, _ = generated(500, seed=6)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     old, new = records[:420], records[420:]
@@ -220,7 +200,7 @@ def test_segments_split_merge_and_rewrite_exactly(monkeypatch: pytest.MonkeyPatc
     a text read before taken from a segment; every run equal to one from scratch."""
     monkeypatch.setattr(R, "SEGMENT_SLOTS", 16)
     monkeypatch.setattr(R, "SEGMENT_SLACK", 1)
-    records, groups = _generate(260, seed=7)
+    records, groups = generated(260, seed=7)
     rng = random.Random(2)
     cache = MemoryCache()
     present = records[:100]

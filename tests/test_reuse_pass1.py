@@ -3,31 +3,19 @@ find_reuses then reads them instead of scanning any document, with the same resu
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dedup.config import Config
 from dedup.ingest import RawInput
-from dedup.models import Citation, Cluster, Document, MemoryCache, Reuse
+from dedup.models import Citation, Document, MemoryCache, Reuse
 from dedup.pipeline import prepare
 from dedup.reuse import STATS, find_reuses, pass1_entries, plain_text_key
+from tests.corpora import generated, truth_clusters
 
-ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Config()
-
-
-def _generate(n: int, seed: int) -> tuple[list[dict[str, Any]], list[list[str]]]:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        from benchgen import generate
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
-    corpus = generate(n, seed=seed)
-    return corpus.records, corpus.groups
 
 
 def _prepared(records: list[dict[str, Any]]) -> list[Document]:
@@ -45,19 +33,10 @@ def _prepared(records: list[dict[str, Any]]) -> list[Document]:
     return out
 
 
-def _clusters(groups: list[list[str]], present: set[str]) -> list[Cluster]:
-    out = []
-    for k, g in enumerate(groups):
-        members = [m for m in g if m in present]
-        if len(members) >= 2:
-            out.append(Cluster(id=f"g{k}", members=members, canonical=members[0], reason="truth"))
-    return out
-
-
 def _run(docs: list[Document], groups: list[list[str]], cache: MemoryCache | None,
          workers: int = 1) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     found: tuple[list[Reuse], list[Citation]] = find_reuses(
-        docs, _clusters(groups, {d.id for d in docs}), CONFIG, workers=workers, cache=cache
+        docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, workers=workers, cache=cache
     )
     return [r.to_dict() for r in found[0]], [c.to_dict() for c in found[1]]
 
@@ -67,7 +46,7 @@ def _entries(docs: list[Document]) -> list[tuple[str, bytes]]:
 
 
 def test_entries_spare_every_scan_and_give_the_same_result() -> None:
-    records, groups = _generate(400, seed=8)
+    records, groups = generated(400, seed=8)
     docs = _prepared(records)
     assert any(list(d.offsets) != list(range(len(d.offsets))) for d in docs)
     want = _run(docs, groups, None)
@@ -83,7 +62,7 @@ def test_entries_spare_every_scan_and_give_the_same_result() -> None:
     # the call keeps the records in its own layout and lets the entries go
     assert not any(k.startswith("1:") for k in cache.data)
     # a later run with added documents, entries for the added ones only: nothing scanned either
-    more, _ = _generate(480, seed=8)
+    more, _ = generated(480, seed=8)
     added = _prepared(more[400:])
     cache.put_many(_entries(added))
     got = _run(docs + added, groups, cache)
@@ -93,7 +72,7 @@ def test_entries_spare_every_scan_and_give_the_same_result() -> None:
 
 
 def test_entries_do_not_depend_on_batches() -> None:
-    records, _ = _generate(60, seed=9)
+    records, _ = generated(60, seed=9)
     docs = _prepared(records)
     keys = [plain_text_key(d) for d in docs]
     whole = pass1_entries(docs, keys)
@@ -105,7 +84,7 @@ def test_entries_do_not_depend_on_batches() -> None:
 
 
 def test_a_partial_set_of_entries_scans_the_rest() -> None:
-    records, groups = _generate(200, seed=10)
+    records, groups = generated(200, seed=10)
     docs = _prepared(records)
     cache = MemoryCache()
     cache.put_many(_entries(docs[::2]))
