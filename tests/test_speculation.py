@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,11 @@ import pytest
 import dedup.pipeline as pl
 from dedup.pipeline import run
 from dedup.store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.corpora import generated
 
 
 def _records(n: int, seed: int) -> list[dict[str, Any]]:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from benchgen import generate
-
-    records = generate(n, seed=seed).records
+    records, _ = generated(n, seed)
     for i, r in enumerate(records):
         if i % 3 == 0:
             # whole-line furniture after the first paragraph
@@ -45,7 +41,7 @@ def _write(path: Path, records: list[dict[str, Any]]) -> None:
 
 def _clean_stage_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sizes: list[int] = []
-    real = pl._analyse
+    real: Callable[..., Any] = pl._analyse
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         report = args[4]
