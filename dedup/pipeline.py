@@ -490,10 +490,9 @@ def ingest(
             # written with the next batch of documents, in its transaction (a commit costs ~3 ms)
             line_records.extend(lines)
             pass1.extend(entries)
-            sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(cleaned), -1) if cleaned else None
+            size = len(sig_bytes) // max(1, len(cleaned))
             for k, (doc, probe) in enumerate(cleaned):
-                assert sigs is not None
-                made[(doc.id, doc.content_hash)] = (doc, sigs[k].tobytes(), probe)
+                made[(doc.id, doc.content_hash)] = (doc, sig_bytes[k * size : (k + 1) * size], probe)
             return items
 
         rest = iter(batches)
@@ -519,7 +518,7 @@ def ingest(
 
     order, counts = _ingest(
         store, run_id, iter_inputs(paths, encoding=encoding, stdin=stdin, known=known, parse=parse), problems, report,
-        cleaned if speculate else None, version, fingerprint, speculated, flush,
+        cleaned if speculate else None, version, fingerprint, speculated, flush, known.stored,
     )
     made.clear()
     known.save()
@@ -633,16 +632,19 @@ def _ingest(
     cleaned: Callable[[RawInput], tuple[Document, bytes, npt.NDArray[np.int64]] | None] | None = None,
     clean_key: str = "", fingerprint: Mapping[str, Any] | None = None,
     speculated: dict[str, npt.NDArray[np.int64]] | None = None, flush: Callable[[], None] = lambda: None,
+    stored: Mapping[str, tuple[str, str | None]] | None = None,
 ) -> tuple[list[str], dict[str, int]]:
     """Stream inputs into the database: new or changed ones are stored as pending, the rest untouched.
 
-    ``flush()`` runs in the transaction of each batch written (the parser's cache entries).
+    ``flush()`` runs in the transaction of each batch written (the parser's cache entries);
+    ``stored`` is :meth:`~dedup.store.Store.document_keys` if the caller read it already.
 
     ``cleaned(item)`` gives the document already cleaned (without furniture), its signature and the
     hashes of the furniture keys it looked up, if the parser made them; such a document is stored
     cleaned, and its hashes go to ``speculated``.
     """
-    stored = store.document_keys()
+    if stored is None:
+        stored = store.document_keys()
     seen: dict[str, RawInput] = {}
     seen_hash: dict[str, tuple[str, str]] = {}
     order: list[str] = []
@@ -736,8 +738,9 @@ def _analyse(
             pool.map(_clean_batch, _batches(store.iter_work(todo), BATCH)), start=1
         ):
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
-            store.save_cleaned(docs, run_id, version, fkeys, sigs, fingerprint, singleton_results)
-            reuse_cache.put_many(entries)
+            with store.transaction():
+                store.save_cleaned(docs, run_id, version, fkeys, sigs, fingerprint, singleton_results)
+                reuse_cache.put_many(entries)
             if failed:
                 problems.extend(p for _, p in failed)
                 # forgotten, so that the next run tries them again and nothing half-made stays

@@ -71,9 +71,6 @@ class Store:
             self.db = sqlite_utils.Database(conn)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            for pragma in os.environ.get("DEDUP_PRAGMAS", "").split(";"):
-                if pragma:
-                    self.db.execute(f"PRAGMA {pragma}")
             self._ensure_schema()
         except sqlite3.DatabaseError as exc:
             self.close()
@@ -229,6 +226,8 @@ class Store:
         # walks each row's overflow pages (raw and clean text) to reach the later columns.
         self.db.execute("create index if not exists documents_narrow on documents "
                         "(id, content_hash, clean_key, furniture_key, kind, text_len, n_defects, date)")
+        # per-document result digests of an earlier version (the results-state blob replaced them)
+        self.db.execute("delete from cache where ns = 'document-results'")
         # the same for the metadata every run reads of all documents (LazyDocuments.metadata)
         self.db.execute("create index if not exists documents_meta on documents "
                         "(id, source, content_hash, kind, encoding, title, outlet, date, author, url, inferred)")
@@ -700,8 +699,6 @@ class Store:
         blob stays true.
         """
         state, provisional = self.cache("results-state"), self.cache("results-provisional")
-        # per-document digests of an earlier version: the blob replaces them
-        self.db.conn.execute("delete from cache where ns = 'document-results'")
         blob = state.get_many(["last"]).get("last")
         last: dict[str, dict[str, Any]] = pickle.loads(blob) if blob else {}
         if provisional.count():
@@ -906,22 +903,21 @@ class LazyDocuments(Sequence[Document]):
     def metadata(self) -> Iterator[Document]:
         """The documents in sequence order with metadata only (no text, offsets or defects): one cheap pass."""
         conn = self._connection()
-        ordered = sorted(self._ids)
+        cols = "id, source, content_hash, kind, encoding, title, outlet, date, author, url, inferred"
+        # Sequences of a store are in id order: then by id range, which SQLite serves from the
+        # covering index documents_meta (an "id in (...)" list goes through the primary key to
+        # the wide rows, and reaching these columns there means walking each row's overflow pages).
+        by_range = all(a < b for a, b in zip(self._ids, self._ids[1:], strict=False))
         for k in range(0, len(self._ids), 2000):
             ids = self._ids[k : k + 2000]
-            # by id range, which SQLite serves from the covering index documents_meta (an
-            # "id in (...)" list goes through the primary key to the wide rows, and reaching
-            # these columns there means walking each row's overflow pages)
-            part = ordered[k : k + 2000]
-            wanted = set(ids)
-            rows = conn.execute(
-                "select id, source, content_hash, kind, encoding, title, outlet, date, author, url, inferred "
-                "from documents where id >= ? and id <= ?", (part[0], part[-1])
-            ).fetchall() if part == ids else conn.execute(
-                "select id, source, content_hash, kind, encoding, title, outlet, date, author, url, inferred "
-                f"from documents where id in ({','.join('?' * len(ids))})", ids
-            ).fetchall()
-            found = {r[0]: r for r in rows if r[0] in wanted}
+            if by_range:
+                wanted = set(ids)
+                rows = [r for r in conn.execute(f"select {cols} from documents where id >= ? and id <= ?",
+                                                (ids[0], ids[-1])) if r[0] in wanted]
+            else:
+                rows = conn.execute(f"select {cols} from documents where id in ({','.join('?' * len(ids))})",
+                                    ids).fetchall()
+            found = {r[0]: r for r in rows}
             for i in ids:
                 r = found[i]
                 inferred = _json_dict(r[10]) if self._inferred is None else dict(self._inferred.get(i, {}))
