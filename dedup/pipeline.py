@@ -53,7 +53,7 @@ from dedup.cluster import Rank, build_clusters, cluster_id, measure, relation, s
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
-from dedup.models import BlobCache, Citation, Cluster, Document, Gap, OffsetMap, PairScore, Problem, Reuse, Span
+from dedup.models import BlobCache, Citation, Cluster, Document, Gap, PairScore, Problem, Reuse, Span
 from dedup.store import LazyDocuments, Store
 
 #: progress(stage, advance, total): total is set on the first call of a stage
@@ -185,7 +185,7 @@ def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
     return Document(
         id=raw.id, source=raw.source, content_hash=raw.content_hash, raw=body, kind=raw.kind,
         text=result.text, encoding=raw.encoding, edits=list(result.edits),
-        offsets=OffsetMap.from_list(result.offsets), defects=list(result.defects),
+        offsets=result.offset_map(), defects=list(result.defects),
         title=meta.get("title"), outlet=meta.get("outlet"), date=meta.get("date"), author=meta.get("author"),
         url=meta.get("url"),
     )

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from dedup.clean import clean
 from dedup.clean.offsets import check_offsets
+from dedup.models import OffsetMap
 
 # Article-like pieces mixed with arbitrary Unicode, so that rules fire.
 PIECES = st.sampled_from(
@@ -52,6 +53,8 @@ TEXT = st.lists(st.one_of(PIECES, st.text(max_size=30)), max_size=40).map("".joi
 def _check(raw: str) -> None:
     r = clean(raw)
     check_offsets(r.offsets, r.text, raw)
+    # the map the cleaner assembles from its runs is exactly the one the per-character list gives
+    assert r.offset_map().to_bytes() == OffsetMap.from_list(r.offsets).to_bytes()
     assert r.text == r.text.strip()
     assert "\n\n\n" not in r.text
     for e in r.edits:

@@ -19,13 +19,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
 from dedup.clean.furniture import corpus_furniture, furniture_key, normalise_line
 from dedup.clean.offsets import Fix, apply_fixes, compose, ints
 from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
-from dedup.models import Edit
+from dedup.models import Edit, OffsetMap
 
 __all__ = ["RULES", "CleanResult", "clean", "corpus_furniture", "furniture_key", "normalise_line"]
 
@@ -61,6 +63,15 @@ class CleanResult:
     offsets: list[int] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     defects: list[str] = field(default_factory=list)
+    # the breakpoints of ``offsets`` when the cleaner kept them (one pass); else computed
+    runs: _Runs | None = field(default=None, repr=False, compare=False)
+
+    def offset_map(self) -> OffsetMap:
+        """``offsets`` as an :class:`~dedup.models.OffsetMap`."""
+        if self.runs is None or not self.runs.starts:
+            return OffsetMap.from_list(self.offsets)
+        return OffsetMap(np.array(self.runs.starts, dtype=np.int64), np.array(self.runs.values, dtype=np.int64),
+                         len(self.offsets))
 
     def explain(self) -> str:
         """One line per edit: raw span, rule, what went and what came."""
@@ -440,13 +451,13 @@ def _decide(
 
 def _clean_once(
     raw: str, furniture: Mapping[str, str] | None, cache: _Cache
-) -> tuple[str, list[int], list[Edit], dict[str, str], list[str], list[_Line]]:
+) -> tuple[str, list[int], list[Edit], dict[str, str], list[str], list[_Line], _Runs | None]:
     lines = _split(raw)
     edits: list[Edit] = []
     meta: dict[str, str] = {}
     defects: list[str] = []
     if not lines:
-        return "", [0], edits, meta, defects, []
+        return "", [0], edits, meta, defects, [], None
 
     # 1. A scraper's fields glued to the first line: "date 2024-08-05 (MENAFN) ...".
     first = lines[0]
@@ -467,7 +478,7 @@ def _clean_once(
     if not first.text:
         lines = lines[1:]
         if not lines:
-            return "", [0], edits, meta, defects, []
+            return "", [0], edits, meta, defects, [], None
 
     removed, details, b, head_end, title_line = _decide(lines, furniture, cache)
     n = len(lines)
@@ -545,21 +556,56 @@ def _clean_once(
     flush()
     edits.sort(key=lambda e: (e.start, e.end))
 
-    # 8. Assemble: paragraphs joined by a blank line, every char mapped.
+    # 8. Assemble: paragraphs joined by a blank line, every char mapped. The map is also kept as
+    # its runs (see OffsetMap), which cost a few entries per line here and save converting a
+    # per-character list later.
     out: list[str] = []
     offsets: list[int] = []
+    runs = _Runs()
     for k, ln in enumerate(pieces):
         if k:
             out.append("\n\n")
             sep = pieces[k - 1].end
             offsets.extend((sep, sep))
+            runs.add(len(offsets) - 2, sep)
+            runs.add(len(offsets) - 1, sep)
         out.append(ln.text)
         if ln.base is None:
+            runs.add(len(offsets), ln.start)
             offsets += ints(ln.start, ln.end)
         else:
+            runs.add_list(len(offsets), ln.base, len(ln.base) - 1)
             offsets += ln.base[:-1]
+    runs.add(len(offsets), pieces[-1].end if pieces else 0)
     offsets.append(pieces[-1].end if pieces else 0)
-    return "".join(out), offsets, edits, meta, defects, pieces
+    return "".join(out), offsets, edits, meta, defects, pieces, runs
+
+
+class _Runs:
+    """An offset map's breakpoints as it is assembled: ``raw = values[k] + (i - starts[k])`` from
+    ``starts[k]`` on. Only breakpoints are kept (a value that continues the run is not one), so
+    the result equals what OffsetMap.from_list makes of the per-character list."""
+
+    __slots__ = ("starts", "values")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.values: list[int] = []
+
+    def add(self, at: int, value: int) -> None:
+        if self.starts and self.values[-1] + (at - self.starts[-1]) == value:
+            return
+        self.starts.append(at)
+        self.values.append(value)
+
+    def add_list(self, at: int, values: Sequence[int], n: int) -> None:
+        """The first ``n`` of ``values`` from position ``at`` on."""
+        prev = None
+        for i in range(n):
+            v = values[i]
+            if v != prev:
+                self.add(at + i, v)
+            prev = v + 1
 
 
 def _detail(rule: str) -> str:
@@ -684,17 +730,17 @@ def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResul
     # Lines that survive a pass are classified again in the next; the cache
     # makes the fixed-point check cost little more than one pass.
     cache = _Cache()
-    text, offsets, edits, meta, defects, pieces = _clean_once(raw, furniture, cache)
+    text, offsets, edits, meta, defects, pieces, runs = _clean_once(raw, furniture, cache)
     if not edits:
         # Nothing removed or repaired: the next pass would see the same lines.
-        return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects)
+        return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects, runs=runs)
     # Removing furniture can expose new furniture (a heading that now starts
     # the text); cleaning to a fixed point makes clean() idempotent. A pass
     # that would change nothing is decided on the kept lines, not run.
     for _ in range(_MAX_PASSES - 1):
         if _settled(pieces, furniture, cache):
             break
-        text2, off2, edits2, meta2, _defects2, pieces = _clean_once(text, furniture, cache)
+        text2, off2, edits2, meta2, _defects2, pieces, _ = _clean_once(text, furniture, cache)
         if text2 == text:
             break
         last = len(offsets) - 1
@@ -704,8 +750,9 @@ def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResul
             edits.append(Edit(s, max(s, en), e.rule, raw[s : max(s, en)], e.replacement, e.detail))
         edits.sort(key=lambda e: (e.start, e.end))
         offsets = compose(off2, offsets)
+        runs = None
         text = text2
         for k, v in meta2.items():
             meta.setdefault(k, v)
         # Defects describe the input; a later pass can only re-find them.
-    return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects)
+    return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects, runs=runs)
