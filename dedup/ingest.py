@@ -238,8 +238,9 @@ class _Oversize(bytes):
 LineBatch = tuple[str, list[tuple[int, bytes | str, str]]]
 #: Parses batches in order (in this process, or in a pool: see the pipeline), one result list per batch.
 Parser = Callable[[Iterable[LineBatch]], Iterator[list[RawInput | Problem]]]
-# Lines per parse batch, and inputs (lines parsed or recognised) per batch at most.
+# Lines per parse batch (the first PARSE_FIRST, doubling), and inputs (lines parsed or recognised) per batch at most.
 PARSE_BATCH = 256
+PARSE_FIRST = 64
 BATCH_ENTRIES = 8192
 
 
@@ -289,6 +290,9 @@ def iter_jsonl(
     def batches() -> Iterator[LineBatch]:
         entries: list[RawInput | Problem | tuple[int, bytes, str]] = []
         lines: list[tuple[int, bytes | str, str]] = []
+        # the first batches are smaller: the first is parsed while the pool starts, and a
+        # small input (1,000 new records) is then spread evenly over the workers
+        limit = PARSE_FIRST
         for lineno, item in enumerate(stream, start=1):
             if isinstance(item, _Oversize):
                 entries.append(Problem(source, item.reason, lineno))
@@ -311,10 +315,11 @@ def iter_jsonl(
                     continue
             entries.append((len(lines), digest, where))
             lines.append((lineno, item, where))
-            if len(lines) >= PARSE_BATCH or len(entries) >= BATCH_ENTRIES:
+            if len(lines) >= limit or len(entries) >= BATCH_ENTRIES:
                 in_flight.append(entries)
                 yield source, lines
                 entries, lines = [], []
+                limit = min(PARSE_BATCH, 2 * limit)
         if entries:
             in_flight.append(entries)
             yield source, lines

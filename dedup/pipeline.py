@@ -386,6 +386,10 @@ def _fault_point(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+# Inputs KnownInputs looks up one at a time before it reads all it knows at once.
+LOOKUPS_BEFORE_LOAD = 20_000
+
+
 class KnownInputs:
     """The :class:`~dedup.ingest.Known` of a database: inputs earlier runs stored, by line bytes or file stat.
 
@@ -400,16 +404,23 @@ class KnownInputs:
         self.fresh: dict[str, bytes] = {}
         self.used: set[str] = set()
         self._loaded = False
+        self._asked = 0
 
-    def _load(self) -> None:
+    def _entry(self, key: str) -> bytes | None:
+        # Looked up one by one (~10 us each) until that would cost more than reading them all
+        # (~3 us an entry): adding 1,000 new records to a 100k database reads 1,000, not 100k.
+        if not self.stored:
+            return None
         if not self._loaded:
+            self._asked += 1
+            if self._asked <= LOOKUPS_BEFORE_LOAD:
+                return self.cache.get(key)
             self._loaded = True
-            if self.stored:
-                self.entries = self.cache.get_many(self.cache.keys())
+            self.entries = self.cache.get_many(self.cache.keys())
+        return self.entries.get(key)
 
     def _hit(self, key: str, doc_id: str | None, source: str) -> RawInput | None:
-        self._load()
-        value = self.entries.get(key)
+        value = self._entry(key)
         if value is None:
             return None
         content_hash, kind, explicit = value.decode("utf-8").split("\0")

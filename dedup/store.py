@@ -775,6 +775,10 @@ class StoreCache:
             out.update(self.store.db.execute(query, [self.ns, *chunk]).fetchall())
         return out
 
+    def get(self, key: str) -> bytes | None:
+        row = self.store.db.conn.execute("select value from cache where ns = ? and key = ?", (self.ns, key)).fetchone()
+        return row[0] if row else None
+
     def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
         rows = [(self.ns, k, v) for k, v in items]
         if rows:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import dedup.ingest
+import dedup.pipeline
 from dedup.pipeline import run
 from dedup.store import Store
 from tests.conftest import FIXTURES, SEEDS
@@ -88,11 +89,15 @@ def test_incremental_run_equals_a_fresh_run(tmp_path: Path) -> None:
     assert [d for (d,) in removed] == [f"vc-{i}" for i in range(3, 8)]
 
 
+# Known inputs are looked up one by one, then (past LOOKUPS_BEFORE_LOAD) read all at once: both
+# ways must recognise the same inputs.
+@pytest.mark.parametrize("lookups", [20_000, 2])
 def test_unchanged_inputs_are_recognised_without_being_parsed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lookups: int
 ) -> None:
     # Parsing and hashing every line again was most of an incremental run on a
     # large JSON Lines file; a line whose bytes an earlier run stored is skipped.
+    monkeypatch.setattr(dedup.pipeline, "LOOKUPS_BEFORE_LOAD", lookups)
     folder = tmp_path / "c"
     _corpus(folder, _records(6, furniture_from=99))
     db = str(tmp_path / "d.db")
