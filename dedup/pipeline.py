@@ -849,6 +849,67 @@ def _unpack_outlet(value: bytes) -> tuple[str | None, bytes]:
     return value[4 : 4 + n].decode("utf-8", "surrogatepass") or None, value[4 + n :]
 
 
+class _CountsSnapshot:
+    """The line counts of the last run, with the record name of each document: a run reads the
+    records of only the documents they lack, and gathers the rest with numpy (reading and joining
+    100k records cost 0.6 s of an incremental run)."""
+
+    def __init__(self, names: list[str], counts: LineCounts) -> None:
+        self.names = names
+        self.counts = counts
+        self._held: set[str] | None = None
+
+    @classmethod
+    def load(cls, blob: bytes | None) -> _CountsSnapshot:
+        if not blob:
+            return cls([], LineCounts())
+        names, outlets, hashes, long, ends = pickle.loads(blob)
+        return cls(names, LineCounts(np.frombuffer(hashes, dtype=np.int64), np.frombuffer(long, dtype=np.bool_),
+                                     np.frombuffer(ends, dtype=np.int64), outlets))
+
+    def dump(self) -> bytes:
+        c = self.counts
+        return pickle.dumps((self.names, c.outlets, c.hashes.tobytes(), c.long.tobytes(), c.ends.tobytes()),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
+    @property
+    def held(self) -> set[str]:
+        if self._held is None:
+            self._held = set(self.names)
+        return self._held
+
+    def lacking(self, names: list[str]) -> list[str]:
+        return [n for n in names if n not in self.held]
+
+    def counts_of(self, names: list[str], records: Mapping[str, bytes]) -> LineCounts:
+        """The counts of the documents ``names``: from this snapshot where it holds them, else from
+        ``records``; the same arrays :meth:`LineCounts.from_records` makes of all their records."""
+        if names == self.names:
+            return self.counts
+        at = {n: i for i, n in enumerate(self.names)}
+        new = [n for n in names if n not in at]
+        extra = LineCounts.from_records(_unpack_outlet(records[n]) for n in new)
+        base = len(self.counts.hashes)
+        old_starts = np.r_[0, self.counts.ends[:-1]] if len(self.names) else np.empty(0, np.int64)
+        new_starts = np.r_[0, extra.ends[:-1]] if new else np.empty(0, np.int64)
+        old_sizes = np.diff(np.r_[0, self.counts.ends])
+        new_sizes = np.diff(np.r_[0, extra.ends]) if new else np.empty(0, np.int64)
+        j = np.fromiter((at.get(n, -1) for n in names), dtype=np.int64, count=len(names))
+        held = j >= 0
+        src = np.empty(len(names), dtype=np.int64)
+        size = np.empty(len(names), dtype=np.int64)
+        src[held], size[held] = old_starts[j[held]], old_sizes[j[held]]
+        src[~held], size[~held] = base + new_starts, new_sizes
+        fresh = iter(extra.outlets)
+        outlets = [self.counts.outlets[k] if k >= 0 else next(fresh) for k in j.tolist()]
+        ends = np.cumsum(size)
+        # position p of the result comes from src[doc] + (p - start of doc)
+        gather = np.repeat(src - (ends - size), size) + np.arange(int(ends[-1]) if len(ends) else 0)
+        hashes = np.concatenate([self.counts.hashes, extra.hashes])[gather]
+        long = np.concatenate([self.counts.long, extra.long])[gather]
+        return LineCounts(hashes, long, ends, outlets)
+
+
 def _furniture(
     store: Store, config: Config, keys: Mapping[str, tuple[str | None, str | None]], workers: int
 ) -> tuple[FurnitureLines, set[str]]:
@@ -862,8 +923,12 @@ def _furniture(
     cache = store.cache("furniture")
     # the outlet a record states is part of what its content hash names, so it is kept with the record
     names = [_furniture_name(content_hash) for _, content_hash in inputs]
-    records = cache.get_many(names)
-    missing = {doc_id: name for (doc_id, _), name in zip(inputs, names, strict=True) if name not in records}
+    snapshot = store.cache("furniture-counts")
+    prior = _CountsSnapshot.load(snapshot.get("last"))
+    # records the last run's counts do not hold (all of them on a first run)
+    records = cache.get_many(prior.lacking(names))
+    missing = {doc_id: name for (doc_id, _), name in zip(inputs, names, strict=True)
+               if name not in records and name not in prior.held}
     if missing:
         # one streamed read of the raw texts not seen before; records are made in the pool (~0.04 ms a document)
         sources = store.iter_furniture_sources(None if len(missing) > len(inputs) // 2 else missing)
@@ -879,7 +944,9 @@ def _furniture(
         records.update(pending)
     if cache.count() > len(set(names)):
         cache.retain(names)
-    counts = LineCounts.from_records(_unpack_outlet(records[name]) for name in names)
+    counts = prior.counts_of(names, records)
+    if names != prior.names:
+        snapshot.put_many([("last", _CountsSnapshot(names, counts).dump())])
     ids = [doc_id for doc_id, _ in inputs]
 
     def name(found: list[tuple[int, int]]) -> dict[int, str]:

@@ -192,3 +192,38 @@ def test_a_file_modified_moments_ago_is_read_again(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(dedup.ingest, "decode", decode_spy)
     again = run([str(folder)], db=db, workers=1)
     assert read == ["fresh.txt"] and again.counts["unchanged"] == 2
+
+
+def test_furniture_counts_snapshot_gives_the_counts_of_the_records() -> None:
+    # The furniture stage gathers the last run's line counts instead of reading 100k records;
+    # whatever documents came, went or repeat, the arrays must be those of the records themselves.
+    import random
+
+    import numpy as np
+
+    from dedup.clean.furniture import LineCounts
+    from dedup.pipeline import _CountsSnapshot, _pack_outlet, _unpack_outlet
+
+    rng = random.Random(5)
+
+    def record(k: int) -> bytes:
+        n = k % 7  # some documents have no counted line
+        hashes = np.array([rng.randrange(-(2**62), 2**62) for _ in range(n)], dtype=np.int64)
+        long = np.array([rng.random() < 0.5 for _ in range(n)], dtype=np.bool_)
+        return _pack_outlet(None if k % 3 else f"outlet {k % 5}") + hashes.tobytes() + long.tobytes()
+
+    records = {f"r{k}": record(k) for k in range(60)}
+
+    def counts(names: list[str]) -> LineCounts:
+        return LineCounts.from_records(_unpack_outlet(records[n]) for n in names)
+
+    prior = _CountsSnapshot([], LineCounts())
+    for _ in range(25):
+        names = sorted(rng.sample(sorted(records), rng.randrange(0, 40)))
+        names += rng.sample(names, min(len(names), 2))  # the same content twice
+        prior = _CountsSnapshot.load(_CountsSnapshot(prior.names, prior.counts).dump())
+        got = prior.counts_of(names, {n: records[n] for n in prior.lacking(names)})
+        want = counts(names)
+        assert got.hashes.tolist() == want.hashes.tolist() and got.long.tolist() == want.long.tolist()
+        assert got.ends.tolist() == want.ends.tolist() and got.outlets == want.outlets
+        prior = _CountsSnapshot(names, got)
