@@ -99,7 +99,7 @@ import resource
 import tempfile
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -283,7 +283,11 @@ def _iso_date(value: str) -> str | None:
 
 
 def _date(doc: Document) -> str | None:
-    for value in (doc.date, doc.inferred.get("date")):
+    return _date_of(doc.date, doc.inferred)
+
+
+def _date_of(date: str | None, inferred: Mapping[str, Any]) -> str | None:
+    for value in (date, inferred.get("date")):
         if value:
             found = _iso_date(value)
             if found:
@@ -302,18 +306,22 @@ def _title_suffix(title: str) -> str | None:
 
 def doc_outlet_names(doc: Document) -> list[str]:
     """Every name the document goes by: stated outlet, inferred outlet, title suffix, URL host."""
+    return outlet_names(doc.outlet, doc.title, doc.url, doc.inferred)
+
+
+def outlet_names(outlet: str | None, title: str | None, url: str | None, inferred: Mapping[str, Any]) -> list[str]:
+    """:func:`doc_outlet_names` of a document with these fields."""
     names: list[str] = []
-    inferred = doc.inferred
-    for value in (doc.outlet, inferred.get("outlet")) if inferred else (doc.outlet,):
+    for value in (outlet, inferred.get("outlet")) if inferred else (outlet,):
         if value:
             names.append(value)
-    for title in (doc.title, inferred.get("title")) if inferred else (doc.title,):
-        if title:
-            suffix = _title_suffix(title)
+    for t in (title, inferred.get("title")) if inferred else (title,):
+        if t:
+            suffix = _title_suffix(t)
             if suffix is not None:
                 names.append(suffix)
-    if doc.url:
-        m = _URL_HOST.match(doc.url)
+    if url:
+        m = _URL_HOST.match(url)
         if m:
             names.append(m.group(1))
     return names
@@ -946,14 +954,13 @@ class _Detector:
         names: list[list[str]] = []
         dates: list[str | None] = []
         text_keys: list[str]
-        if hasattr(docs, "text_keys") and hasattr(docs, "metadata"):
-            # a store: keys from one query, metadata without text
+        if hasattr(docs, "text_keys") and hasattr(docs, "naming"):
+            # a store: keys from one query, names and dates without text
             text_keys = list(docs.text_keys())
-            meta = [(d.id, doc_outlet_names(d), _date(d)) for d in docs.metadata()]
-            ids = [m[0] for m in meta]
-            names = [m[1] for m in meta]
-            dates = [m[2] for m in meta]
-            del meta
+            for doc_id, outlet, title, url, date, inferred in docs.naming():
+                ids.append(doc_id)
+                names.append(outlet_names(outlet, title, url, inferred))
+                dates.append(_date_of(date, inferred))
         else:
             text_keys = []
             for d in docs:

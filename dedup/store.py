@@ -932,8 +932,25 @@ class LazyDocuments(Sequence[Document]):
 
     def metadata(self) -> Iterator[Document]:
         """The documents in sequence order with metadata only (no text, offsets or defects): one cheap pass."""
+        for r in self._meta_rows("id, source, content_hash, kind, encoding, title, outlet, date, author, url, "
+                                 "inferred"):
+            inferred = _json_dict(r[10]) if self._inferred is None else dict(self._inferred.get(r[0], {}))
+            yield Document(
+                id=r[0], source=r[1], content_hash=r[2], raw="", kind=r[3], encoding=r[4], title=r[5],
+                outlet=r[6], date=r[7], author=r[8], url=r[9], inferred=inferred,
+            )
+
+    def naming(self) -> Iterator[tuple[str, str | None, str | None, str | None, str | None, dict[str, Any]]]:
+        """(id, outlet, title, url, date, inferred) of the documents in sequence order: what names a
+        document and dates it, without building documents (a pass over 100k took 0.8 s with them)."""
+        inferred = self._inferred
+        empty: dict[str, Any] = {}
+        for r in self._meta_rows("id, outlet, title, url, date, inferred"):
+            yield (r[0], r[1], r[2], r[3], r[4],
+                   _json_dict(r[5]) if inferred is None else inferred.get(r[0], empty))
+
+    def _meta_rows(self, cols: str) -> Iterator[tuple[Any, ...]]:
         conn = self._connection()
-        cols = "id, source, content_hash, kind, encoding, title, outlet, date, author, url, inferred"
         # Sequences of a store are in id order: then by id range, which SQLite serves from the
         # covering index documents_meta (an "id in (...)" list goes through the primary key to
         # the wide rows, and reaching these columns there means walking each row's overflow pages).
@@ -942,19 +959,17 @@ class LazyDocuments(Sequence[Document]):
             ids = self._ids[k : k + 2000]
             if by_range:
                 wanted = set(ids)
-                rows = [r for r in conn.execute(f"select {cols} from documents where id >= ? and id <= ?",
+                rows = [r for r in conn.execute(f"select {cols} from documents where id >= ? and id <= ? order by id",
                                                 (ids[0], ids[-1])) if r[0] in wanted]
             else:
                 rows = conn.execute(f"select {cols} from documents where id in ({','.join('?' * len(ids))})",
                                     ids).fetchall()
+            if by_range and len(rows) == len(ids):
+                yield from rows  # (in id order, as the sequence is)
+                continue
             found = {r[0]: r for r in rows}
             for i in ids:
-                r = found[i]
-                inferred = _json_dict(r[10]) if self._inferred is None else dict(self._inferred.get(i, {}))
-                yield Document(
-                    id=r[0], source=r[1], content_hash=r[2], raw="", kind=r[3], encoding=r[4], title=r[5],
-                    outlet=r[6], date=r[7], author=r[8], url=r[9], inferred=inferred,
-                )
+                yield found[i]
 
 
 def _lazy_document(r: tuple[Any, ...]) -> Document:
