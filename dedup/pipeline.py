@@ -337,15 +337,19 @@ def run(
     # (reference counting frees their garbage), so the collector waits until the run ends.
     was_enabled = gc.isenabled()
     gc.disable()
+    reuse_cache: RunSpool | None = None
     try:
         run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
         problems: list[Problem] = []
         speculated: dict[str, npt.NDArray[np.int64]] = {}
+        reuse_cache = RunSpool(store.cache("reuse"))
         order, counts = ingest(store, run_id, paths, encoding, stdin, problems, report, timings, workers, config,
-                               speculated)
-        result = _analyse(store, run_id, config, workers, report, timings, problems, counts, speculated)
+                               speculated, reuse_cache)
+        result = _analyse(store, run_id, config, workers, report, timings, problems, counts, speculated, reuse_cache)
         return finish(store, result, order, problems, timings)
     finally:
+        if reuse_cache is not None:
+            reuse_cache.close()
         store.close()
         if was_enabled:
             gc.enable()
@@ -388,6 +392,58 @@ def _fault_point(stage: str) -> None:
 
 # Inputs KnownInputs looks up one at a time before it reads all it knows at once.
 LOOKUPS_BEFORE_LOAD = 20_000
+
+
+class RunSpool:
+    """The quotation stage's cache (``inner``), plus entries that live only for this run.
+
+    Pass-1 records made at ingest and cleaning are read once, by the quotation
+    stage of the same run, which keeps them in its own segments: written to
+    the database, 100k of them (~100 MB) were written, read and deleted again
+    within the run. Here they go to a temporary file. A run that dies before
+    its quotation stage loses them, and the next run scans those texts again.
+    """
+
+    def __init__(self, inner: BlobCache) -> None:
+        self.inner = inner
+        self._file: IO[bytes] | None = None
+        self._at: dict[str, tuple[int, int]] = {}
+        self._end = 0
+
+    def spool(self, items: Iterable[tuple[str, bytes]]) -> None:
+        for key, value in items:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="dedup-spool-")
+            self._file.seek(self._end)
+            self._file.write(value)
+            self._at[key] = (self._end, len(value))
+            self._end += len(value)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        rest: list[str] = []
+        for key in keys:
+            where = self._at.get(key)
+            if where is None or self._file is None:
+                rest.append(key)
+                continue
+            self._file.seek(where[0])
+            out[key] = self._file.read(where[1])
+        if rest:
+            out.update(self.inner.get_many(rest))
+        return out
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        self.inner.put_many(items)
+
+    def retain(self, keys: Iterable[str]) -> None:
+        self.inner.retain(keys)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._at.clear()
 
 
 class KnownInputs:
@@ -468,6 +524,7 @@ def ingest(
     store: Store, run_id: int, paths: Sequence[str], encoding: str | None, stdin: IO[str] | None,
     problems: list[Problem], report: Progress, timings: dict[str, float], workers: int = 1,
     config: Config | None = None, speculated: dict[str, npt.NDArray[np.int64]] | None = None,
+    reuse_cache: RunSpool | None = None,
 ) -> tuple[list[str], dict[str, int]]:
     """The ingest stage of either engine: inputs into the database, unchanged ones recognised unread.
 
@@ -488,7 +545,6 @@ def ingest(
     t = time.perf_counter()
     known = KnownInputs(store)
     records = store.cache("furniture")
-    reuse_cache = store.cache("reuse")
     version = clean_version()
     fingerprint = _fingerprint_meta(config) if config is not None else {}
     made: dict[tuple[str, str], tuple[Document, bytes, npt.NDArray[np.int64]]] = {}
@@ -523,7 +579,8 @@ def ingest(
 
     def flush() -> None:
         records.put_many(line_records)
-        reuse_cache.put_many(pass1)
+        if reuse_cache is not None:
+            reuse_cache.spool(pass1)
         line_records.clear()
         pass1.clear()
 
@@ -726,6 +783,7 @@ def _analyse(
     problems: list[Problem],
     counts: dict[str, int],
     speculated: Mapping[str, npt.NDArray[np.int64]] | None = None,
+    reuse_cache: RunSpool | None = None,
 ) -> RunResult:
     # Corpus furniture is a property of the whole corpus, computed from what
     # ingest stored (never from what cleaning found), so a re-run finds the same.
@@ -743,7 +801,7 @@ def _analyse(
     t = time.perf_counter()
     fingerprint = _fingerprint_meta(config)
     report("clean", 0, len(todo))
-    reuse_cache = store.cache("reuse")
+    reuse_cache = reuse_cache or RunSpool(store.cache("reuse"))
     with _Pool(workers, {"furniture": furniture, "config": config, "clean_key": version}) as pool:
         for n, (docs, fkeys, sig_bytes, failed, entries) in enumerate(
             pool.map(_clean_batch, _batches(store.iter_work(todo), BATCH)), start=1
@@ -751,7 +809,7 @@ def _analyse(
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
             with store.transaction():
                 store.save_cleaned(docs, run_id, version, fkeys, sigs, fingerprint, singleton_results)
-                reuse_cache.put_many(entries)
+            reuse_cache.spool(entries)
             if failed:
                 problems.extend(p for _, p in failed)
                 # forgotten, so that the next run tries them again and nothing half-made stays
@@ -793,7 +851,7 @@ def _analyse(
     # written to the database only with the results
     inferred = {d: json.loads(u["inferred"]) for d, u in updates.items() if u["inferred"] != "{}"}
     documents = LazyDocuments(store.path, ids, inferred=inferred)
-    reuses, citations = _find_reuses(documents, clusters, config, workers, store.cache("reuse"))
+    reuses, citations = _find_reuses(documents, clusters, config, workers, reuse_cache)
     timings["reuse"] = time.perf_counter() - t
 
     _fault_point("store")

@@ -100,7 +100,7 @@ import tempfile
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Any, Literal, TypeVar
@@ -403,6 +403,22 @@ def _scan(
                   else batch_shingles(texts, P.PASSAGE_SHINGLE))
     fp_doc, fp = _winnow(sh, bounds)
     return fp_doc, fp, [raw_mentions(t) for t in texts]
+
+
+def _threaded(fn: Callable[[_T], _R], items: Iterable[_T], threads: int) -> Iterator[_R]:
+    """``map(fn, items)`` in up to ``threads`` threads, in order, at most ``threads`` results ahead
+    (for numpy work that releases the GIL)."""
+    if threads <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(threads) as ex:
+        pending: deque[Future[_R]] = deque()
+        for item in items:
+            pending.append(ex.submit(fn, item))
+            if len(pending) > threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 class _Pool:
@@ -1310,18 +1326,20 @@ class _Detector:
         old = self.state
         built: list[_Segment] = []
         if old is None:
-            fps = [self.new_fps[i] for i in range(n)]
-            lengths = np.fromiter((len(f) for f in fps), dtype=np.int64, count=n)
-            doc_col = np.repeat(np.arange(n, dtype=np.uint64), lengths)
-            allfp = np.concatenate([_EMPTY_FP, *fps])
-            keys = (allfp.astype(np.uint64) << np.uint64(32)) | doc_col
-            del doc_col, allfp, fps
             STATS["pairs_incremental"] = 0
-            chunks: list[npt.NDArray[np.uint64]] = []
-            bounds = np.r_[0, np.cumsum(lengths)]
-            for lo in range(0, n, SCAN_CHUNK):
-                chunks.append(np.sort(keys[bounds[lo] : bounds[min(n, lo + SCAN_CHUNK)]]))
-            del keys
+            new_fps = self.new_fps
+
+            def chunk_keys(lo: int) -> npt.NDArray[np.uint64]:
+                """``fingerprint << 32 | document`` of the documents [lo, lo + SCAN_CHUNK), sorted."""
+                fps = [new_fps[i] for i in range(lo, min(n, lo + SCAN_CHUNK))]
+                lengths = np.fromiter((len(f) for f in fps), dtype=np.int64, count=len(fps))
+                doc_col = np.repeat(np.arange(lo, lo + len(fps), dtype=np.uint64), lengths)
+                keys = (np.concatenate([_EMPTY_FP, *fps]).astype(np.uint64) << np.uint64(32)) | doc_col
+                keys.sort()
+                return keys
+
+            # (numpy works without the GIL: threads use every core the pool would)
+            chunks = list(_threaded(chunk_keys, range(0, n, SCAN_CHUNK), self.pool.workers))
             index = _IndexSink(n) if self.caching else None
             codes, common = self._count_pairs(chunks, n_groups, sink=index)
             del chunks
@@ -1502,7 +1520,10 @@ class _Detector:
         low = np.uint64(0xFFFFFFFF)
         shift = 64 - part_bits
         common: list[npt.NDArray[np.uint32]] = []
-        for part in range(1 << part_bits):
+
+        def count(part: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32], I64] | None:
+            """The sorted keys of one slice of the fingerprint range, its common fingerprints, and
+            its group pairs with their counts packed (pair code * 4 + count)."""
             pieces = []
             for keys in fp_keys:
                 a = 0 if part == 0 else int(np.searchsorted(keys, np.uint64(part << shift)))
@@ -1511,34 +1532,43 @@ class _Detector:
                 if b > a:
                     pieces.append(keys[a:b])
             if not pieces:
-                continue
+                return None
             # (the pieces are sorted runs: a stable sort merges them, several times faster than a
             # quicksort, and the group codes made from them are nearly sorted as well)
             key = np.sort(np.concatenate(pieces), kind="stable") if len(pieces) > 1 else pieces[0]
             del pieces
-            if sink is not None:
-                sink(key)
             groups = self.group[(key & low).astype(np.int64)].astype(np.uint64)
-            key = _sorted_unique(((key >> np.uint64(32)) << np.uint64(32)) | groups, kind="stable")
+            fg = _sorted_unique(((key >> np.uint64(32)) << np.uint64(32)) | groups, kind="stable")
             del groups
-            vals = key >> np.uint64(32)
-            grp = (key & low).astype(np.int64)
-            del key
+            vals = fg >> np.uint64(32)
+            grp = (fg & low).astype(np.int64)
+            del fg
             starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
             sizes = np.diff(np.r_[starts, len(vals)])
-            common.append(vals[starts[sizes > MAX_FP_GROUPS]].astype(np.uint32))
+            part_common = vals[starts[sizes > MAX_FP_GROUPS]].astype(np.uint32)
             allc = _pair_codes(vals, grp, n_groups, MAX_FP_GROUPS)
             del vals, grp
             if keep is not None and len(allc):
                 allc = allc[keep(allc)]
             if len(allc) == 0:
-                continue
+                return key, part_common, np.empty(0, dtype=np.int64)
             allc = np.sort(allc)
             starts_c = np.flatnonzero(np.r_[True, allc[1:] != allc[:-1]])
             # pair code and its count in this slice (only "at least MIN_SHARED_FP" matters) in one integer
             cnt = np.minimum(np.diff(np.r_[starts_c, len(allc)]), MIN_SHARED_FP)
-            packed = allc[starts_c] * 4 + cnt
-            del allc, starts_c, cnt
+            return key, part_common, allc[starts_c] * 4 + cnt
+
+        # slices counted in threads (numpy works without the GIL), taken in order
+        for got in _threaded(count, range(1 << part_bits), self.pool.workers):
+            if got is None:
+                continue
+            key, part_common, packed = got
+            if sink is not None:
+                sink(key)
+            del key
+            common.append(part_common)
+            if len(packed) == 0:
+                continue
             if small:
                 kept.append(packed)
                 continue
