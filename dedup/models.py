@@ -9,6 +9,7 @@ shape.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -16,6 +17,11 @@ from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
+
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True)``, with one encoder made once: dumps
+#: with options builds a new encoder per call, a third of the cost of the 100k small values a
+#: run serialises.
+to_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 Relation = Literal["exact", "near-duplicate", "contained"]
 Direction = Literal["quotes", "unknown"]

@@ -53,7 +53,7 @@ from dedup.cluster import Rank, build_clusters, cluster_id, measure, relation, s
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
-from dedup.models import BlobCache, Citation, Cluster, Document, Gap, PairScore, Problem, Reuse, Span
+from dedup.models import BlobCache, Citation, Cluster, Document, Gap, PairScore, Problem, Reuse, Span, to_json
 from dedup.store import LazyDocuments, Store
 
 #: progress(stage, advance, total): total is set on the first call of a stage
@@ -1211,7 +1211,7 @@ def _settle_and_align(
                 "cluster": c.id, "canonical": int(m == c.canonical),
                 "completeness": info["completeness"],
                 "gaps": json.dumps(info["gaps"], ensure_ascii=False) if info["gaps"] else "[]",
-                "inferred": json.dumps(inferred, ensure_ascii=False, sort_keys=True) if inferred else "{}",
+                "inferred": to_json(inferred) if inferred else "{}",
             }
         out[c.id] = (c, damage, updates)
     return out
@@ -1260,7 +1260,7 @@ def _reuse_row(r: Reuse) -> dict[str, Any]:
     return {
         "id": _edge_id(r.quoting, r.source, r.quoting_span.start, r.source_span.start),
         "quoting": r.quoting, "source": r.source, "direction": r.direction,
-        "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+        "data": to_json(data),
     }
 
 
@@ -1268,7 +1268,7 @@ def _citation_row(c: Citation) -> dict[str, Any]:
     data = c.to_dict()
     return {
         "id": _edge_id(c.doc, c.outlet, c.span.start), "doc": c.doc, "outlet": c.outlet,
-        "resolved_to": c.resolved_to, "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+        "resolved_to": c.resolved_to, "data": to_json(data),
     }
 
 

@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.errors import StoreError
-from dedup.models import Cluster, Document, Edit, OffsetMap, Problem
+from dedup.models import Cluster, Document, Edit, OffsetMap, Problem, to_json
 
 
 def _import_sqlite_utils() -> Any:
@@ -68,7 +68,7 @@ SCHEMA_VERSION = 1
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return to_json(value)
 
 
 def pack_offsets(offsets: Sequence[int]) -> bytes:
@@ -90,6 +90,7 @@ class Store:
         new database at the same moment never race to create it.
         """
         self.path = path
+        self._provisional_seq = 0
         if writer:
             self.lock()
         try:
@@ -555,9 +556,11 @@ class Store:
             self.db.execute(f"delete from alignments where doc in ({marks}) or against in ({marks})",
                             chunk + chunk)
         if results:
-            self.cache("results-provisional").put_many(
-                (d, pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL)) for d, r in results.items()
-            )
+            # one entry per batch (a pickle per document was 5 us each, 100k of them a first run),
+            # named so that they sort in the order they were written
+            self._provisional_seq += 1
+            key = f"{time.time_ns():020d}:{self._provisional_seq:09d}"
+            self.cache("results-provisional").put_many([(key, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))])
         # plain executemany: sqlite-utils' per-value JSON checks cost more than the insert here
         self.db.conn.executemany(
             "insert into edits (doc, seq, start, [end], rule, removed, replacement, detail) "
@@ -718,7 +721,7 @@ class Store:
         The last ones written are kept in the cache table as one blob (all
         documents' values of the last :meth:`save_results`), overlaid with the
         provisional values :meth:`save_cleaned` wrote since, one entry per
-        document. Reading the result columns back from 100k wide document rows
+        batch of documents. Reading the result columns back from 100k wide document rows
         took longer than the writes it saved, and one blob reads in a fraction
         of the time 100k per-document entries take. A document cleaned again
         keeps its old values (cleaning does not touch these columns), so the
@@ -728,7 +731,9 @@ class Store:
         blob = state.get_many(["last"]).get("last")
         last: dict[str, dict[str, Any]] = pickle.loads(blob) if blob else {}
         if provisional.count():
-            last.update((d, pickle.loads(v)) for d, v in provisional.get_many(updates).items())
+            batches = provisional.get_many(provisional.keys())
+            for key in sorted(batches):
+                last.update(pickle.loads(batches[key]))
             provisional.retain(())
         changed = {d: u for d, u in updates.items() if last.get(d) != u}
         state.put_many([("last", pickle.dumps(updates, protocol=pickle.HIGHEST_PROTOCOL))])
