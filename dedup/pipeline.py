@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -256,12 +256,33 @@ def _clean_batch(
     return docs, fkeys, sigs.tobytes(), failed, entries
 
 
-def _align_batch(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, str, float, list[dict[str, Any]]]]:
+def _align_batch(
+    job: tuple[str, list[tuple[str, str]], Mapping[str, str] | None],
+) -> list[tuple[str, str, float, list[dict[str, Any]], str]]:
+    """Alignments of (doc, against) pairs: completeness, gaps and the gaps' JSON. A pool worker
+    reads the texts itself (``texts`` None): sending them cost the main process a pickle of two
+    texts per pair."""
+    path, pairs, texts = job
+    if texts is None:
+        texts = _worker_reader(path).texts({d for pair in pairs for d in pair})
     out = []
-    for doc_id, against, text, against_text in jobs:
-        gaps, completeness = align_damage(text, against_text)
-        out.append((doc_id, against, completeness, [g.to_dict() for g in gaps]))
+    for doc_id, against in pairs:
+        gaps, completeness = align_damage(texts[doc_id], texts[against])
+        found = [g.to_dict() for g in gaps]
+        out.append((doc_id, against, completeness, found, _GAPS_JSON(found) if found else "[]"))
     return out
+
+
+_GAPS_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _worker_reader(path: str) -> Store:
+    """A pool worker's read-only view of the run's database, opened once per worker."""
+    key = f"reader:{path}"
+    reader = _WORKER.get(key)
+    if reader is None:
+        reader = _WORKER[key] = Store(path)
+    return cast(Store, reader)
 
 
 class _Pool:
@@ -289,6 +310,10 @@ class _Pool:
     def __exit__(self, *exc: object) -> None:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
+        else:
+            # (workers' readers end with their processes; this process closes the ones it opened)
+            for key in [k for k in _WORKER if k.startswith("reader:")]:
+                _WORKER.pop(key).close()
 
     def map(self, fn: Callable[[T], R], batches: Iterable[T]) -> Iterator[R]:
         if self.executor is None:
@@ -1034,11 +1059,7 @@ def _furniture(
 def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[str, str, float, float, float, int, int]]:
     """Exact figures of candidate pairs (any process): the texts come from the database, not the caller."""
     path, shingle_size, pairs = job
-    reader = Store(path)
-    try:
-        texts = reader.texts({d for pair in pairs for d in pair})
-    finally:
-        reader.close()
+    texts = _worker_reader(path).texts({d for pair in pairs for d in pair})
     order = sorted(texts)
     sets = dict(zip(order, fp.shingle_sets([texts[d] for d in order], shingle_size), strict=True))
     out = []
@@ -1156,7 +1177,8 @@ def _settle_and_align(
     rank_of = {r[0]: Rank(*r) for r in store.ranks() if r[0] in docs}
     keys = {d: text_keys.get(d, "") for d in docs}
     cache = store.load_alignments(members)
-    fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
+    # (doc, against) -> completeness, gaps, gaps as JSON
+    fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]], str]] = {}
 
     def aligned(pairs: Iterable[tuple[str, str]]) -> None:
         """Fill ``fresh`` for (doc, against) pairs not in the cache, in the pool."""
@@ -1164,21 +1186,21 @@ def _settle_and_align(
         for doc_id, against in pairs:
             hit = cache.get((doc_id, against))
             if hit and hit[0] == keys.get(doc_id) and hit[1] == keys.get(against):
-                fresh[(doc_id, against)] = (hit[2], json.loads(hit[3]))
+                fresh[(doc_id, against)] = (hit[2], json.loads(hit[3]), hit[3])
             elif (doc_id, against) not in fresh:
-                jobs.append((doc_id, against, "", ""))
+                jobs.append((doc_id, against))
         if not jobs:
             return
-        texts = store.texts({d for job in jobs for d in job[:2]})
-        jobs = [(a, b, texts[a], texts[b]) for a, b, _, _ in jobs]
         # forking a pool costs more than a few hundred alignments of ~0.15 ms
-        with _Pool(workers if len(jobs) > 500 else 1, {}) as pool:
-            for batch in pool.map(_align_batch, _batches(jobs, 64)):
+        n = workers if len(jobs) > 500 else 1
+        texts = store.texts({d for job in jobs for d in job}) if n == 1 else None
+        with _Pool(n, {}) as pool:
+            for batch in pool.map(_align_batch, ((store.path, b, texts) for b in _batches(jobs, 256))):
                 rows = []
-                for doc_id, against, completeness, gaps in batch:
-                    fresh[(doc_id, against)] = (completeness, gaps)
+                for doc_id, against, completeness, gaps, gaps_json in batch:
+                    fresh[(doc_id, against)] = (completeness, gaps, gaps_json)
                     rows.append((doc_id, against, keys.get(doc_id) or "", keys.get(against) or "", completeness,
-                                 json.dumps(gaps, ensure_ascii=False)))
+                                 gaps_json))
                 store.save_alignments(rows)
 
     big = [c for c in multi if len(c.members) >= 3]
@@ -1202,15 +1224,16 @@ def _settle_and_align(
         updates: dict[str, dict[str, Any]] = {}
         for m in c.members:
             info: dict[str, Any] = {"completeness": 1.0, "gaps": []}
+            gaps_json = "[]"
             if m != c.canonical:
-                completeness, gaps = fresh[(m, c.canonical)]
+                completeness, gaps, gaps_json = fresh[(m, c.canonical)]
                 info = {"completeness": round(completeness, 4), "gaps": gaps}
             inferred = infer_metadata(m, c, docs)
             damage[m] = info
             updates[m] = {
                 "cluster": c.id, "canonical": int(m == c.canonical),
                 "completeness": info["completeness"],
-                "gaps": json.dumps(info["gaps"], ensure_ascii=False) if info["gaps"] else "[]",
+                "gaps": gaps_json if info["gaps"] else "[]",
                 "inferred": to_json(inferred) if inferred else "{}",
             }
         out[c.id] = (c, damage, updates)
