@@ -77,3 +77,59 @@ def test_mention_year() -> None:
     text = "An article in March 2023 in Arab News also recently noted Iran’s role. “Iranian policy”"
     (m,) = find_mentions(text)
     assert (m.name, m.year(text)) == ("Arab News", 2023)
+
+
+# The anchor windows come from one Aho-Corasick pass (pyahocorasick); they must be exactly what a
+# str.find scan per needle and the verb regex give, the implementation they replaced (kept here as
+# the reference), on article text and on any text.
+def _reference_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[int, int]]]:
+    from dedup import attribution as a
+
+    spans: list[list[tuple[int, int]]] = [[] for _ in a._ALL_ANCHORS]
+    n = len(text)
+    for needle, sets in a._NEEDLE_SETS.items():
+        i = text.find(needle)
+        while i >= 0:
+            for k in sets:
+                _, before, after, check = a._ALL_ANCHORS[k]
+                if check is None or check.search(a._last_words(text, i)):
+                    spans[k].append((max(0, i - before), min(n, i + len(needle) + after)))
+            i = text.find(needle, i + 1)
+    verbs = [(max(0, m.start() - a._REACH), m.end()) for m in a._ANCHOR_VERB.finditer(text)
+             if a._NAME_END.search(a._last_words(text, m.start()))]
+    return [a._merge(s) for s in spans], a._merge(verbs)
+
+
+_ANCHOR_TEXTS = [
+    "An article in Atalayar noted in 2022 that the report said so.",
+    "The Daily Mail\u00a0reported that CNN said\tTV told the website.\nSource: Reuters; according to AFP",
+    "Reuters reports_ no; Reuters reportsX no; Reuters reports. yes; founder found; reinstated stated",
+    "op-ed/tip @handle /t.co/x /The analysis survey investigation dispatch column piece story",
+    " said", "said", "x said", "AP said\u2003", "AP\u2028said", "sourcesource SOURCE: x", "",
+    "\ud800 said CNN reports", "X\U0001F600 said", "\U0001F600TV said",
+]
+
+
+@pytest.mark.parametrize("text", _ANCHOR_TEXTS)
+def test_anchor_windows_equal_the_reference(text: str) -> None:
+    from dedup.attribution import _anchor_windows
+
+    assert _anchor_windows(text) == _reference_windows(text)
+
+
+def test_anchor_windows_equal_the_reference_on_any_text() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dedup.attribution import _anchor_windows
+
+    words = st.sampled_from(["said", "reports", "report", "Source", "TV", "The", "Times", "daily", "tip",
+                             "according", "/t", "@", "op-ed", "media", "noted", "xsaid", "said_", "é", "\u00a0"])
+    texts = st.lists(st.one_of(words, st.text(max_size=6)), max_size=30).map(" ".join) | st.text()
+
+    @settings(max_examples=300, deadline=None)
+    @given(texts)
+    def check(text: str) -> None:
+        assert _anchor_windows(text) == _reference_windows(text)
+
+    check()

@@ -600,21 +600,26 @@ class _Runs:
 
     def add_list(self, at: int, values: Sequence[int], n: int) -> None:
         """The first ``n`` of ``values`` (non-negative) from position ``at`` on."""
-        # A line's map is a few long runs between its fixes: each run is found by comparing
-        # doubling slices with the shared ints (C speed), not value by value.
+        # A line's map is a few long runs between its fixes: each run's end is found by comparing
+        # slices with the shared ints (C speed), by exponential then binary search, not value by
+        # value. Invariant: values[i:j] is a run, values[i:k] is not.
         i = 0
         while i < n:
             v = values[i]
             self.add(at + i, v)
-            j, step = i + 1, 1
-            while j < n:
-                k = min(n, j + step)
-                if values[j:k] == ints(v + j - i, v + k - i):
-                    j, step = k, step * 2
-                elif step > 1:
-                    step = 1
+            if values[i:n] == ints(v, v + n - i):
+                return
+            j, k, step = i + 1, n, 1
+            while j + step < n and values[j : j + step] == ints(v + j - i, v + j + step - i):
+                j += step
+                step *= 2
+            k = min(n, j + step)
+            while k - j > 1:
+                m = (j + k) // 2
+                if values[j:m] == ints(v + j - i, v + m - i):
+                    j = m
                 else:
-                    break
+                    k = m
             i = j
 
 
