@@ -261,6 +261,10 @@ class Store:
         self._t("cluster_members").create_index(["cluster"], if_not_exists=True)
         self._t("edits").create_index(["doc"], if_not_exists=True)
         self._t("problems").create_index(["run"], if_not_exists=True)
+        # a cleaned document's figures and alignments go whichever side it is on: without these,
+        # each cleaned batch scanned both tables
+        self.db.execute("create index if not exists pairs_b on pairs (b)")
+        self.db.execute("create index if not exists alignments_against on alignments (against)")
 
     # -- runs -----------------------------------------------------------------
     def start_run(self, version: str, config_name: str, config: dict[str, Any], paths: list[str]) -> int:
