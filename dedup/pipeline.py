@@ -846,7 +846,9 @@ def _analyse(
 
     t = time.perf_counter()
     ids, sigs = store.load_signatures(config.fingerprint_key)
-    all_ids = [r[0] for r in store.ranks()]
+    # (id, clean length, defects, date) of every document, read once for the stages below
+    ranks = store.ranks()
+    all_ids = [r[0] for r in ranks]
     if len(ids) != len(all_ids):
         # signatures made with other settings (an earlier run with another config) are redone
         missing = sorted(set(all_ids) - set(ids))
@@ -861,13 +863,14 @@ def _analyse(
     _fault_point("cluster")
     t = time.perf_counter()
     report("cluster", 0, len(ids))
-    clusters, pairs, n_candidates = _cluster(store, ids, sigs, config, workers)
+    clusters, pairs, n_candidates = _cluster(store, ids, sigs, config, workers, ranks)
     report("cluster", len(ids), None)
     timings["cluster"] = time.perf_counter() - t
 
     _fault_point("damage")
     t = time.perf_counter()
-    clusters, damage, updates = _damage_and_inference(store, clusters, workers, config)
+    text_keys = store.text_keys()
+    clusters, damage, updates = _damage_and_inference(store, clusters, workers, config, ranks, text_keys)
     timings["damage"] = time.perf_counter() - t
 
     _fault_point("reuse")
@@ -875,7 +878,7 @@ def _analyse(
     # the reuse stage sees this run's inferred metadata (dates and outlets of copies), which is
     # written to the database only with the results
     inferred = {d: json.loads(u["inferred"]) for d, u in updates.items() if u["inferred"] != "{}"}
-    documents = LazyDocuments(store.path, ids, inferred=inferred)
+    documents = LazyDocuments(store.path, ids, inferred=inferred, text_keys=text_keys)
     reuses, citations = _find_reuses(documents, clusters, config, workers, reuse_cache)
     timings["reuse"] = time.perf_counter() - t
 
@@ -1070,7 +1073,8 @@ def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[st
 
 
 def _cluster(
-    store: Store, ids: list[str], sigs: np.ndarray, config: Config, workers: int = 1
+    store: Store, ids: list[str], sigs: np.ndarray, config: Config, workers: int = 1,
+    ranks: list[tuple[str, int, int, str | None]] | None = None,
 ) -> tuple[list[Cluster], list[PairScore], int]:
     """LSH candidates, exact figures (kept between runs), guarded clusters, settled canonicals."""
     candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
@@ -1078,8 +1082,9 @@ def _cluster(
         # cached figures were measured on shingles of another size: measure again
         store.clear_pairs()
         store.set_meta("pairs_key", config.fingerprint_key)
-    ranks = [Rank(doc_id, length, defects, date) for doc_id, length, defects, date in store.ranks()]
-    assert [r.doc_id for r in ranks] == ids
+    doc_ranks = [Rank(doc_id, length, defects, date)
+                 for doc_id, length, defects, date in (store.ranks() if ranks is None else ranks)]
+    assert [r.doc_id for r in doc_ranks] == ids
     known = store.load_pairs()
     hashes: dict[int, np.ndarray] = {}
     new_rows: list[tuple[str, str, float, float, float, int, int]] = []
@@ -1111,14 +1116,15 @@ def _cluster(
             for a, b, *figs in rows:
                 known[(a, b)] = tuple(figs)  # type: ignore[assignment]
                 new_rows.append((a, b, *figs))  # type: ignore[arg-type]
-    clusters, pairs = build_clusters(ranks, figures, candidates, config)
+    clusters, pairs = build_clusters(doc_ranks, figures, candidates, config)
     hashes.clear()
     store.save_pairs(new_rows)
     return clusters, pairs, len(candidates)
 
 
 def _damage_and_inference(
-    store: Store, clusters: list[Cluster], workers: int, config: Config
+    store: Store, clusters: list[Cluster], workers: int, config: Config,
+    ranks: list[tuple[str, int, int, str | None]] | None = None, text_keys: Mapping[str, str] | None = None,
 ) -> tuple[list[Cluster], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Settle canonicals of larger clusters, align copies against them, infer metadata from mates.
 
@@ -1128,7 +1134,8 @@ def _damage_and_inference(
     works only on the clusters that gained, lost or changed a member.
     Alignments are kept too (per pair, by both texts' keys).
     """
-    text_keys = store.text_keys()
+    if text_keys is None:
+        text_keys = store.text_keys()
     cache = store.cache("clusters")
     multi = [c for c in clusters if len(c.members) > 1]
     salt = config.name()
@@ -1140,7 +1147,7 @@ def _damage_and_inference(
     }
     found = {name: pickle.loads(blob) for name, blob in cache.get_many(keys.values()).items()}
     todo = [c for c in multi if keys[c.id] not in found]
-    fresh = _settle_and_align(store, todo, text_keys, workers, config)
+    fresh = _settle_and_align(store, todo, text_keys, workers, config, ranks)
     cache.put_many((keys[c.id], pickle.dumps(fresh[c.id], protocol=pickle.HIGHEST_PROTOCOL)) for c in todo)
     if cache.count() > len(keys):
         cache.retain(keys.values())
@@ -1165,7 +1172,8 @@ _Settled = tuple[Cluster, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]
 
 
 def _settle_and_align(
-    store: Store, multi: list[Cluster], text_keys: Mapping[str, str], workers: int, config: Config
+    store: Store, multi: list[Cluster], text_keys: Mapping[str, str], workers: int, config: Config,
+    ranks: list[tuple[str, int, int, str | None]] | None = None,
 ) -> dict[str, _Settled]:
     """Per cluster of two or more: the settled cluster, and each member's damage and result columns."""
     if not multi:
@@ -1174,7 +1182,7 @@ def _settle_and_align(
     # metadata and ranks only: texts are read just for the alignments not in the cache
     # inferred={}: this stage infers them again, so the stored ones are not even parsed
     docs = {d.id: d for d in LazyDocuments(store.path, members, inferred={}).metadata()}
-    rank_of = {r[0]: Rank(*r) for r in store.ranks() if r[0] in docs}
+    rank_of = {r[0]: Rank(*r) for r in (store.ranks() if ranks is None else ranks) if r[0] in docs}
     keys = {d: text_keys.get(d, "") for d in docs}
     cache = store.load_alignments(members)
     # (doc, against) -> completeness, gaps, gaps as JSON

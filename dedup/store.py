@@ -851,11 +851,13 @@ class LazyDocuments(Sequence[Document]):
 
     def __init__(
         self, path: str, ids: Sequence[str], chunk: int = 256, cache_chunks: int = 16,
-        inferred: dict[str, dict[str, str]] | None = None,
+        inferred: dict[str, dict[str, str]] | None = None, text_keys: Mapping[str, str] | None = None,
     ) -> None:
         self.path = path
         # inferred metadata of this run, not yet in the database (written with the results)
         self._inferred = inferred
+        # Store.text_keys() of the database, when the caller has read it already
+        self._text_keys = text_keys
         self._ids = list(ids)
         self._index = {d: i for i, d in enumerate(self._ids)}
         self._chunk = chunk
@@ -936,7 +938,9 @@ class LazyDocuments(Sequence[Document]):
         corpus furniture the input holds, so those three name it; one query,
         no text read.
         """
-        keys = dict(self._connection().execute(f"select id, {_TEXT_KEY} from documents").fetchall())
+        keys = self._text_keys
+        if keys is None:
+            keys = dict(self._connection().execute(f"select id, {_TEXT_KEY} from documents").fetchall())
         return [keys[i] for i in self._ids]
 
     def metadata(self) -> Iterator[Document]:
