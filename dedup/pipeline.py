@@ -435,14 +435,23 @@ class RunSpool:
         self._at: dict[str, tuple[int, int]] = {}
         self._end = 0
 
+    # Positional reads and writes on an unbuffered file: pool workers are forked while it is
+    # open, and they share its file offset; nothing here uses that offset, and no buffer of
+    # unwritten bytes exists that a worker could write out a second time.
     def spool(self, items: Iterable[tuple[str, bytes]]) -> None:
+        start = self._end
+        chunk: list[bytes] = []
         for key, value in items:
-            if self._file is None:
-                self._file = tempfile.TemporaryFile(prefix="dedup-spool-")
-            self._file.seek(self._end)
-            self._file.write(value)
             self._at[key] = (self._end, len(value))
             self._end += len(value)
+            chunk.append(value)
+        if chunk:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="dedup-spool-", buffering=0)
+            data = memoryview(b"".join(chunk))
+            while data:
+                written = os.pwrite(self._file.fileno(), data, start)
+                data, start = data[written:], start + written
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
@@ -452,8 +461,7 @@ class RunSpool:
             if where is None or self._file is None:
                 rest.append(key)
                 continue
-            self._file.seek(where[0])
-            out[key] = self._file.read(where[1])
+            out[key] = os.pread(self._file.fileno(), where[1], where[0])
         if rest:
             out.update(self.inner.get_many(rest))
         return out

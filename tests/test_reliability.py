@@ -220,3 +220,27 @@ def test_duplicate_ids_with_different_content_are_reported_not_doubled(tmp_path:
     conn = sqlite3.connect(tmp_path / "d.db")
     assert conn.execute("select count(*), max(text) from documents").fetchone() == (
         1, "The first story about the harbour.")
+
+
+def test_run_spool_survives_forked_workers() -> None:
+    # Pass-1 records of a run wait in a temporary file while pool workers are forked; a worker
+    # that ends through interpreter shutdown (closing its copy of the file) must not move, flush
+    # or write anything the parent reads back.
+    from dedup.models import MemoryCache
+    from dedup.pipeline import RunSpool
+
+    inner = MemoryCache()
+    inner.put_many([("kept", b"in the database")])
+    spool = RunSpool(inner)
+    values = {f"1:{i}": bytes([i % 251]) * (1 + i * 37 % 3000) for i in range(400)}
+    spool.spool(list(values.items())[:200])
+    pid = os.fork()
+    if pid == 0:  # the child reads, then exits the way a crashing worker would
+        spool.get_many(list(values)[:50])
+        spool._file.close()  # type: ignore[union-attr]
+        os._exit(0)
+    os.waitpid(pid, 0)
+    spool.spool(list(values.items())[200:])
+    got = spool.get_many([*values, "kept", "missing"])
+    assert got == {**values, "kept": b"in the database"}
+    spool.close()
