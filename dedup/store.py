@@ -253,8 +253,10 @@ class Store:
         # walks each row's overflow pages (raw and clean text) to reach the later columns.
         self.db.execute("create index if not exists documents_narrow on documents "
                         "(id, content_hash, clean_key, furniture_key, kind, text_len, n_defects, date)")
-        # per-document result digests of an earlier version (the results-state blob replaced them)
-        self.db.execute("delete from cache where ns = 'document-results'")
+        # per-document result digests of an earlier version (the results-state blob replaced them);
+        # looked for first, so that opening a reader never asks for the write lock
+        if self.db.execute("select 1 from cache where ns = 'document-results' limit 1").fetchone():
+            self.db.execute("delete from cache where ns = 'document-results'")
         # the same for the metadata every run reads of all documents (LazyDocuments.metadata)
         self.db.execute("create index if not exists documents_meta on documents "
                         "(id, source, content_hash, kind, encoding, title, outlet, date, author, url, inferred)")
