@@ -93,6 +93,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import pickle
 import re
 import resource
@@ -403,6 +404,13 @@ def _scan(
                   else batch_shingles(texts, P.PASSAGE_SHINGLE))
     fp_doc, fp = _winnow(sh, bounds)
     return fp_doc, fp, [raw_mentions(t) for t in texts]
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
 
 
 def _threaded(fn: Callable[[_T], _R], items: Iterable[_T], threads: int) -> Iterator[_R]:
@@ -1706,13 +1714,13 @@ class _Detector:
                 yield batch, seed
 
         done = 0
-        spool.seek(0, 2)
-        pos = spool.tell()
+        # (by position: forked pool workers share the file's offset; see pass2)
+        pos = os.fstat(spool.fileno()).st_size
         for recs in self.pool.map(_prepare, batches()):
             for blob, exact in recs:
                 i = order[done]
                 done += 1
-                spool.write(blob)
+                _pwrite_all(spool.fileno(), blob, pos)
                 where[i] = (pos, len(blob))
                 pos += len(blob)
                 yield i, exact
@@ -1751,7 +1759,9 @@ class _Detector:
         todo = [i for i in involved if i not in exact_of]
         where: dict[int, tuple[int, int]] = {}
         _tick("pass2_read")
-        with tempfile.TemporaryFile(prefix="dedup-reuse-") as spool:
+        # Unbuffered, written and read by position: the pool may fork a worker while the spool is
+        # open, and a worker shares its offset and would inherit any unwritten buffer.
+        with tempfile.TemporaryFile(prefix="dedup-reuse-", buffering=0) as spool:
             puts: list[tuple[str, bytes]] = []
             for i, exact in self._prepare_into(spool, todo, where):
                 exact_of[i] = exact
@@ -1790,8 +1800,7 @@ class _Detector:
 
             def read(i: int) -> bytes:
                 off, size = where[i]
-                spool.seek(off)
-                return spool.read(size)
+                return os.pread(spool.fileno(), size, off)
 
             def tasks() -> Iterator[_Task]:
                 for chunk in self._chunks(missing):
