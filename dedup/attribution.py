@@ -38,10 +38,12 @@ _DOMAIN = (
     r"\.(?:com|org|net|ru|es|fr|de|uk|co\.uk|info|io|news|tv|ir|il|int|eu)\b"
 )
 _MEDIA_NOUN = r"(?:article|report|story|piece|editorial|op-ed|column|interview|analysis|investigation|dispatch|survey)"
-_VERB = (
-    r"(?:reported|reports|said|says|noted|notes|wrote|writes|stated|states|published|revealed|"
-    r"claimed|claims|added|quoted|cited|detailed|explained|observed|argued|found|told)"
+_VERBS = (
+    "reported", "reports", "said", "says", "noted", "notes", "wrote", "writes", "stated", "states", "published",
+    "revealed", "claimed", "claims", "added", "quoted", "cited", "detailed", "explained", "observed", "argued",
+    "found", "told",
 )
+_VERB = f"(?:{'|'.join(_VERBS)})"
 _ADV = r"(?:(?:also|recently|previously|earlier|first|further|then|later|once|had|has|have)\s+){0,2}"
 _MEDIA_WORD = r"(?:media|news\s+agency|agency|newspaper|daily|website|outlet|TV|television|radio|magazine|channel)"
 
@@ -530,7 +532,6 @@ _WEAK_ANCHORS: list[tuple[list[str], int, int, re.Pattern[str] | None] | None] =
 _WEAK_NAME_ONLY = re.compile(rf"(?P<name>{_NAME})\s+{_ADV}{_VERB}\b")
 _TLD_IN = re.compile(r"\.(?:com|org|net|ru|es|fr|de|uk|co\.uk|info|io|news|tv|ir|il|int|eu)\b")
 _ANCHOR_DATELINE = re.compile(r"\([A-Z][A-Za-z&]{1,11}\)")
-_ANCHOR_VERB = re.compile(rf"\s{_VERB}\b")
 _REACH = 400
 
 
@@ -542,21 +543,6 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((lo, hi))
     return out
-
-
-def _windows(
-    text: str, needles: list[str], before: int, after: int, check: re.Pattern[str] | None = None
-) -> list[tuple[int, int]]:
-    """Merged windows [needle - before, needle end + after) around the needles that pass ``check``."""
-    spans: list[tuple[int, int]] = []
-    n = len(text)
-    for needle in needles:
-        i = text.find(needle)
-        while i >= 0:
-            if check is None or check.search(" ".join(text[max(0, i - 200) : i].split()[-3:])):
-                spans.append((max(0, i - before), min(n, i + len(needle) + after)))
-            i = text.find(needle, i + 1)
-    return _merge(spans)
 
 
 _ALL_ANCHORS = [*_ANCHORS, *(a for a in _WEAK_ANCHORS if a is not None)]
@@ -571,31 +557,15 @@ def _last_words(text: str, i: int) -> str:
     return " ".join(text[max(0, i - 200) : i].rsplit(None, 3)[-3:])
 
 
-def _all_windows(text: str) -> list[list[tuple[int, int]]]:
-    """``_windows(text, *anchor)`` for every anchor of _ALL_ANCHORS."""
-    return _anchor_windows(text)[0]
-
-
-def _verb_windows(text: str) -> list[tuple[int, int]]:
-    """Windows before verbs that a name (or domain) can precede.
-
-    A name ends in a word holding a capital, a domain in one holding a dot,
-    and at most two adverbs stand between it and the verb: a verb whose
-    three preceding words have neither ("the minister said") cannot end a
-    match, which rules out most verbs of an article.
-    """
-    return _anchor_windows(text)[1]
-
-
 def _anchor_automaton() -> Any:
-    """One Aho-Corasick automaton of every anchor needle and every verb of _ANCHOR_VERB: a text is
+    """One Aho-Corasick automaton of every anchor needle and every verb of _VERBS: a text is
     read once for all of them (one ``str.find`` scan per needle and a regex scan for the verbs
     were 0.14 ms of an article, half of the mention scan)."""
     automaton = ahocorasick.Automaton()
     words: dict[str, tuple[int, tuple[int, ...], bool]] = {}
     for needle, needle_sets in _NEEDLE_SETS.items():
         words[needle] = (len(needle), tuple(needle_sets), False)
-    for verb in _VERB[3:-1].split("|"):
+    for verb in _VERBS:
         words[verb] = (len(verb), words[verb][1] if verb in words else (), True)
     for word, value in words.items():
         automaton.add_word(word, value)
@@ -610,6 +580,12 @@ def _anchor_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[
     ``str.find`` gives them), with one context check per hit; a verb counts
     where ``\s{verb}\b`` matches, i.e. whitespace before it and no word
     character after it.
+
+    Verb windows are those before verbs that a name (or domain) can precede.
+    A name ends in a word holding a capital, a domain in one holding a dot,
+    and at most two adverbs stand between it and the verb: a verb whose
+    three preceding words have neither ("the minister said") cannot end a
+    match, which rules out most verbs of an article.
     """
     spans: list[list[tuple[int, int]]] = [[] for _ in _ALL_ANCHORS]
     verbs: list[tuple[int, int]] = []

@@ -53,7 +53,19 @@ from dedup.cluster import Rank, build_clusters, cluster_id, measure, relation, s
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
-from dedup.models import BlobCache, Citation, Cluster, Document, Gap, PairScore, Problem, Reuse, Span, to_json
+from dedup.models import (
+    BlobCache,
+    BlobSpool,
+    Citation,
+    Cluster,
+    Document,
+    Gap,
+    PairScore,
+    Problem,
+    Reuse,
+    Span,
+    to_json,
+)
 from dedup.store import LazyDocuments, Store
 
 #: progress(stage, advance, total): total is set on the first call of a stage
@@ -425,43 +437,33 @@ class RunSpool:
     Pass-1 records made at ingest and cleaning are read once, by the quotation
     stage of the same run, which keeps them in its own segments: written to
     the database, 100k of them (~100 MB) were written, read and deleted again
-    within the run. Here they go to a temporary file. A run that dies before
-    its quotation stage loses them, and the next run scans those texts again.
+    within the run. Here they go to a temporary file (:class:`~dedup.models.BlobSpool`).
+    A run that dies before its quotation stage loses them, and the next run
+    scans those texts again.
     """
 
     def __init__(self, inner: BlobCache) -> None:
         self.inner = inner
-        self._file: IO[bytes] | None = None
+        self._blobs = BlobSpool("dedup-spool-")
         self._at: dict[str, tuple[int, int]] = {}
-        self._end = 0
 
-    # Positional reads and writes on an unbuffered file: pool workers are forked while it is
-    # open, and they share its file offset; nothing here uses that offset, and no buffer of
-    # unwritten bytes exists that a worker could write out a second time.
     def spool(self, items: Iterable[tuple[str, bytes]]) -> None:
-        start = self._end
-        chunk: list[bytes] = []
+        keys: list[str] = []
+        values: list[bytes] = []
         for key, value in items:
-            self._at[key] = (self._end, len(value))
-            self._end += len(value)
-            chunk.append(value)
-        if chunk:
-            if self._file is None:
-                self._file = tempfile.TemporaryFile(prefix="dedup-spool-", buffering=0)
-            data = memoryview(b"".join(chunk))
-            while data:
-                written = os.pwrite(self._file.fileno(), data, start)
-                data, start = data[written:], start + written
+            keys.append(key)
+            values.append(value)
+        self._at.update(zip(keys, self._blobs.append_many(values), strict=True))
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
         rest: list[str] = []
         for key in keys:
             where = self._at.get(key)
-            if where is None or self._file is None:
+            if where is None:
                 rest.append(key)
-                continue
-            out[key] = os.pread(self._file.fileno(), where[1], where[0])
+            else:
+                out[key] = self._blobs.read(*where)
         if rest:
             out.update(self.inner.get_many(rest))
         return out
@@ -473,9 +475,7 @@ class RunSpool:
         self.inner.retain(keys)
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self._blobs.close()
         self._at.clear()
 
 

@@ -93,7 +93,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import pickle
 import re
 import resource
@@ -122,7 +121,7 @@ from dedup.attribution import (
 )
 from dedup.config import Config
 from dedup.fingerprint import band_keys, batch_shingles, normalise, shingles_of_tokens, signatures_concat
-from dedup.models import Attribution, BlobCache, Citation, Cluster, Document, Reuse, Span
+from dedup.models import Attribution, BlobCache, BlobSpool, Citation, Cluster, Document, Reuse, Span
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -404,13 +403,6 @@ def _scan(
                   else batch_shingles(texts, P.PASSAGE_SHINGLE))
     fp_doc, fp = _winnow(sh, bounds)
     return fp_doc, fp, [raw_mentions(t) for t in texts]
-
-
-def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.pwrite(fd, view, offset)
-        view, offset = view[written:], offset + written
 
 
 def _threaded(fn: Callable[[_T], _R], items: Iterable[_T], threads: int) -> Iterator[_R]:
@@ -1695,7 +1687,7 @@ class _Detector:
         return self.dates[i] or self.group_date.get(int(self.group[i]))
 
     def _prepare_into(
-        self, spool: IO[bytes], todo: list[int], where: dict[int, tuple[int, int]],
+        self, spool: BlobSpool, todo: list[int], where: dict[int, tuple[int, int]],
     ) -> Iterator[tuple[int, P.U64]]:
         """Passages and signatures of the documents ``todo`` (ascending) onto the spool; yields the
         exact passage keys of each."""
@@ -1714,15 +1706,11 @@ class _Detector:
                 yield batch, seed
 
         done = 0
-        # (by position: forked pool workers share the file's offset; see pass2)
-        pos = os.fstat(spool.fileno()).st_size
         for recs in self.pool.map(_prepare, batches()):
             for blob, exact in recs:
                 i = order[done]
                 done += 1
-                _pwrite_all(spool.fileno(), blob, pos)
-                where[i] = (pos, len(blob))
-                pos += len(blob)
+                where[i] = spool.append(blob)
                 yield i, exact
         STATS["docs_prepared"] = STATS.get("docs_prepared", 0) + done
 
@@ -1759,9 +1747,7 @@ class _Detector:
         todo = [i for i in involved if i not in exact_of]
         where: dict[int, tuple[int, int]] = {}
         _tick("pass2_read")
-        # Unbuffered, written and read by position: the pool may fork a worker while the spool is
-        # open, and a worker shares its offset and would inherit any unwritten buffer.
-        with tempfile.TemporaryFile(prefix="dedup-reuse-", buffering=0) as spool:
+        with BlobSpool("dedup-reuse-") as spool:
             puts: list[tuple[str, bytes]] = []
             for i, exact in self._prepare_into(spool, todo, where):
                 exact_of[i] = exact
@@ -1799,8 +1785,7 @@ class _Detector:
             _tick("pass2_prepare")
 
             def read(i: int) -> bytes:
-                off, size = where[i]
-                return os.pread(spool.fileno(), size, off)
+                return spool.read(*where[i])
 
             def tasks() -> Iterator[_Task]:
                 for chunk in self._chunks(missing):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dedup.attribution import OutletIndex, find_mentions, looks_like_outlet, outlet_matches
@@ -95,7 +97,7 @@ def _reference_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tup
                 if check is None or check.search(a._last_words(text, i)):
                     spans[k].append((max(0, i - before), min(n, i + len(needle) + after)))
             i = text.find(needle, i + 1)
-    verbs = [(max(0, m.start() - a._REACH), m.end()) for m in a._ANCHOR_VERB.finditer(text)
+    verbs = [(max(0, m.start() - a._REACH), m.end()) for m in re.finditer(rf"\s{a._VERB}\b", text)
              if a._NAME_END.search(a._last_words(text, m.start()))]
     return [a._merge(s) for s in spans], a._merge(verbs)
 

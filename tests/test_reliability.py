@@ -237,7 +237,7 @@ def test_run_spool_survives_forked_workers() -> None:
     pid = os.fork()
     if pid == 0:  # the child reads, then exits the way a crashing worker would
         spool.get_many(list(values)[:50])
-        spool._file.close()  # type: ignore[union-attr]
+        spool.close()
         os._exit(0)
     os.waitpid(pid, 0)
     spool.spool(list(values.items())[200:])
