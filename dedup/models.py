@@ -10,12 +10,10 @@ shape.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -356,85 +354,3 @@ class Problem:
         return asdict(self)
 
 
-class BlobCache(Protocol):
-    """Bytes kept between runs under string keys, for stages that make a run incremental.
-
-    Keys derive from content (a stage decides what its results depend on and
-    hashes that), so a stale entry is never read: it is simply not asked for,
-    and ``retain`` drops it at the end of a run.
-    """
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]: ...
-
-    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None: ...
-
-    def retain(self, keys: Iterable[str]) -> None: ...
-
-
-class BlobSpool:
-    """Bytes appended to a temporary file and read back by (position, size).
-
-    Written and read by position on an unbuffered file: process pools fork
-    workers while a spool is open, and a forked worker shares the file's
-    offset and would inherit any buffer of unwritten bytes (which it could
-    write out again if it ended through interpreter shutdown). Nothing here
-    uses the offset, and there is no such buffer.
-    """
-
-    def __init__(self, prefix: str = "dedup-spool-") -> None:
-        self._prefix = prefix
-        self._fd: int | None = None
-        self._file: Any = None
-        self.size = 0
-
-    def append_many(self, blobs: Sequence[bytes]) -> list[tuple[int, int]]:
-        """Append ``blobs`` with one write; the (position, size) of each."""
-        at: list[tuple[int, int]] = []
-        for blob in blobs:
-            at.append((self.size, len(blob)))
-            self.size += len(blob)
-        if blobs:
-            if self._fd is None:
-                self._file = tempfile.TemporaryFile(prefix=self._prefix, buffering=0)
-                self._fd = self._file.fileno()
-            data, offset = memoryview(b"".join(blobs)), at[0][0]
-            while data:
-                written = os.pwrite(self._fd, data, offset)
-                data, offset = data[written:], offset + written
-        return at
-
-    def append(self, blob: bytes) -> tuple[int, int]:
-        return self.append_many([blob])[0]
-
-    def read(self, position: int, size: int) -> bytes:
-        if self._fd is None:
-            raise KeyError(position)
-        return os.pread(self._fd, size, position)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = self._fd = None
-
-    def __enter__(self) -> BlobSpool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class MemoryCache:
-    """A :class:`BlobCache` in a dict (tests, and library runs without a database)."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, bytes] = {}
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
-        return {k: self.data[k] for k in keys if k in self.data}
-
-    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
-        self.data.update(items)
-
-    def retain(self, keys: Iterable[str]) -> None:
-        keep = set(keys)
-        self.data = {k: v for k, v in self.data.items() if k in keep}

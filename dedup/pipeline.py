@@ -23,13 +23,10 @@ import json
 import os
 import pickle
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from typing import IO, Any, TypeVar, cast
 
 import numpy as np
@@ -54,8 +51,6 @@ from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
 from dedup.models import (
-    BlobCache,
-    BlobSpool,
     Citation,
     Cluster,
     Document,
@@ -66,6 +61,8 @@ from dedup.models import (
     Span,
     to_json,
 )
+from dedup.runtime.blobs import BlobCache, RunSpool
+from dedup.runtime.pool import Pool, batches, set_state, worker_state
 from dedup.store import LazyDocuments, Store
 
 #: progress(stage, advance, total): total is set on the first call of a stage
@@ -204,35 +201,10 @@ def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
 
 
 # -- process pool -----------------------------------------------------------------
-# Work is handed to workers as plain data and their state (furniture, config)
-# is set once per worker, so the stage functions never know whether they run
-# in this process or another.
-_WORKER: dict[str, Any] = {}
-
-
-def _die_with_parent() -> None:
-    """A worker whose run is killed (even by SIGKILL) must not live on holding its pipes open."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except OSError:
-        return
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def _init_worker(state: dict[str, Any]) -> None:
-    _WORKER.clear()
-    _WORKER.update(state)
-
-
-def _init_pool_worker(state: dict[str, Any]) -> None:
-    _die_with_parent()
-    _init_worker(state)
+# Work is handed to workers as plain data and their state (furniture, config) is set once per
+# worker (dedup.runtime.pool), so the stage functions never know whether they run in this
+# process or another.
+_WORKER = worker_state()
 
 
 def _clean_batch(
@@ -295,60 +267,6 @@ def _worker_reader(path: str) -> Store:
     if reader is None:
         reader = _WORKER[key] = Store(path)
     return cast(Store, reader)
-
-
-class _Pool:
-    """``map`` over batches, in a process pool when ``workers > 1``; results in input order.
-
-    At most ``2 * workers`` batches are in flight, so memory stays bounded
-    whatever the size of the input.
-    """
-
-    def __init__(self, workers: int, state: dict[str, Any]) -> None:
-        self.workers = workers
-        self.state = state
-        self.executor: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> _Pool:
-        if self.workers > 1:
-            self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=get_context("fork"), initializer=_init_pool_worker,
-                initargs=(self.state,)
-            )
-        else:
-            _init_worker(self.state)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
-        else:
-            # (workers' readers end with their processes; this process closes the ones it opened)
-            for key in [k for k in _WORKER if k.startswith("reader:")]:
-                _WORKER.pop(key).close()
-
-    def map(self, fn: Callable[[T], R], batches: Iterable[T]) -> Iterator[R]:
-        if self.executor is None:
-            yield from map(fn, batches)
-            return
-        pending: list[Future[R]] = []
-        for batch in batches:
-            pending.append(self.executor.submit(fn, batch))
-            if len(pending) >= 2 * self.workers:
-                yield pending.pop(0).result()
-        for future in pending:
-            yield future.result()
-
-
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 # -- the run ----------------------------------------------------------------------
@@ -429,54 +347,6 @@ def _fault_point(stage: str) -> None:
 
 # Inputs KnownInputs looks up one at a time before it reads all it knows at once.
 LOOKUPS_BEFORE_LOAD = 20_000
-
-
-class RunSpool:
-    """The quotation stage's cache (``inner``), plus entries that live only for this run.
-
-    Pass-1 records made at ingest and cleaning are read once, by the quotation
-    stage of the same run, which keeps them in its own segments: written to
-    the database, 100k of them (~100 MB) were written, read and deleted again
-    within the run. Here they go to a temporary file (:class:`~dedup.models.BlobSpool`).
-    A run that dies before its quotation stage loses them, and the next run
-    scans those texts again.
-    """
-
-    def __init__(self, inner: BlobCache) -> None:
-        self.inner = inner
-        self._blobs = BlobSpool("dedup-spool-")
-        self._at: dict[str, tuple[int, int]] = {}
-
-    def spool(self, items: Iterable[tuple[str, bytes]]) -> None:
-        keys: list[str] = []
-        values: list[bytes] = []
-        for key, value in items:
-            keys.append(key)
-            values.append(value)
-        self._at.update(zip(keys, self._blobs.append_many(values), strict=True))
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
-        rest: list[str] = []
-        for key in keys:
-            where = self._at.get(key)
-            if where is None:
-                rest.append(key)
-            else:
-                out[key] = self._blobs.read(*where)
-        if rest:
-            out.update(self.inner.get_many(rest))
-        return out
-
-    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
-        self.inner.put_many(items)
-
-    def retain(self, keys: Iterable[str]) -> None:
-        self.inner.retain(keys)
-
-    def close(self) -> None:
-        self._blobs.close()
-        self._at.clear()
 
 
 class KnownInputs:
@@ -597,10 +467,10 @@ def ingest(
 
         rest = iter(batches)
         # a small input is parsed here: starting a pool costs more than it saves
-        _init_worker(state)
+        set_state(state)
         for batch in itertools.islice(rest, PARSE_IN_PROCESS):
             yield kept(_parse_batch((speculate, batch)))
-        with _Pool(workers, state) as pool:
+        with Pool(workers, state) as pool:
             for out in pool.map(_parse_batch, ((speculate, batch) for batch in rest)):
                 yield kept(out)
 
@@ -835,9 +705,9 @@ def _analyse(
     fingerprint = _fingerprint_meta(config)
     report("clean", 0, len(todo))
     reuse_cache = reuse_cache or RunSpool(store.cache("reuse"))
-    with _Pool(workers, {"furniture": furniture, "config": config, "clean_key": version}) as pool:
+    with Pool(workers, {"furniture": furniture, "config": config, "clean_key": version}) as pool:
         for n, (docs, fkeys, sig_bytes, failed, entries) in enumerate(
-            pool.map(_clean_batch, _batches(store.iter_work(todo), BATCH)), start=1
+            pool.map(_clean_batch, batches(store.iter_work(todo), BATCH)), start=1
         ):
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
             with store.transaction():
@@ -861,7 +731,7 @@ def _analyse(
         # signatures made with other settings (an earlier run with another config) are redone
         missing = sorted(set(all_ids) - set(ids))
         texts = store.texts(missing)
-        for batch in _batches(missing, 2048):
+        for batch in batches(missing, 2048):
             sh, bounds = fp.batch_shingles([texts[d] for d in batch], config.shingle_size)
             store.save_signatures(batch, fp.signatures_concat(sh, bounds, config.num_perm, config.seed),
                                   config.fingerprint_key, SCHEME, config.num_perm, config.seed, config.shingle_size)
@@ -1027,8 +897,8 @@ def _furniture(
         # one streamed read of the raw texts not seen before; records are made in the pool (~0.04 ms a document)
         sources = store.iter_furniture_sources(None if len(missing) > len(inputs) // 2 else missing)
         pending: list[tuple[str, bytes]] = []
-        with _Pool(workers if len(missing) > 1000 else 1, {}) as pool:
-            for made in pool.map(_line_records, _batches(sources, 512)):
+        with Pool(workers if len(missing) > 1000 else 1, {}) as pool:
+            for made in pool.map(_line_records, batches(sources, 512)):
                 pending.extend((missing[d], _pack_outlet(outlet) + rec) for d, outlet, rec in made if d in missing)
                 if len(pending) >= 8192:
                     cache.put_many(pending)
@@ -1099,7 +969,7 @@ def _cluster(
 
     def load_hashes(indices: Iterable[int]) -> None:
         need = sorted({i for i in indices if i not in hashes})
-        for batch in _batches(need, 2048):
+        for batch in batches(need, 2048):
             texts = store.texts(ids[i] for i in batch)
             sets = fp.shingle_sets([texts[ids[i]] for i in batch], config.shingle_size)
             hashes.update(zip(batch, sets, strict=True))
@@ -1118,8 +988,8 @@ def _cluster(
 
     # figures of the new candidate pairs in the pool, each batch reading its own texts
     todo = sorted({(ids[min(i, j)], ids[max(i, j)]) for i, j in candidates.tolist()} - known.keys())
-    jobs = [(store.path, config.shingle_size, batch) for batch in _batches(todo, 1024)]
-    with _Pool(workers if len(todo) > 2000 else 1, {}) as pool:
+    jobs = [(store.path, config.shingle_size, batch) for batch in batches(todo, 1024)]
+    with Pool(workers if len(todo) > 2000 else 1, {}) as pool:
         for rows in pool.map(_measure_batch, jobs):
             for a, b, *figs in rows:
                 known[(a, b)] = tuple(figs)  # type: ignore[assignment]
@@ -1210,8 +1080,8 @@ def _settle_and_align(
         # forking a pool costs more than a few hundred alignments of ~0.15 ms
         n = workers if len(jobs) > 500 else 1
         texts = store.texts({d for job in jobs for d in job}) if n == 1 else None
-        with _Pool(n, {}) as pool:
-            for batch in pool.map(_align_batch, ((store.path, b, texts) for b in _batches(jobs, 256))):
+        with Pool(n, {}) as pool:
+            for batch in pool.map(_align_batch, ((store.path, b, texts) for b in batches(jobs, 256))):
                 rows = []
                 for doc_id, against, completeness, gaps, gaps_json in batch:
                     fresh[(doc_id, against)] = (completeness, gaps, gaps_json)

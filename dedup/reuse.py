@@ -26,7 +26,7 @@ run only on candidate passage pairs):
    same passage of an earlier third one is dropped in favour of the edges
    to that third document.
 
-Incremental runs (``find_reuses(..., cache=...)``, a :class:`~dedup.models.BlobCache`
+Incremental runs (``find_reuses(..., cache=...)``, a :class:`~dedup.runtime.blobs.BlobCache`
 kept between runs; the pipeline passes the store's). Every entry is keyed by a
 digest of what it depends on, with :data:`ALGORITHM` and the module's tunables
 (:func:`_params`), so a stale entry is never read, and ``retain`` drops the
@@ -100,7 +100,6 @@ import tempfile
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, Any, Literal, TypeVar
@@ -121,7 +120,9 @@ from dedup.attribution import (
 )
 from dedup.config import Config
 from dedup.fingerprint import band_keys, batch_shingles, normalise, shingles_of_tokens, signatures_concat
-from dedup.models import Attribution, BlobCache, BlobSpool, Citation, Cluster, Document, Reuse, Span
+from dedup.models import Attribution, Citation, Cluster, Document, Reuse, Span
+from dedup.runtime.blobs import BlobCache, BlobSpool
+from dedup.runtime.pool import Pool, threaded
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -403,61 +404,6 @@ def _scan(
                   else batch_shingles(texts, P.PASSAGE_SHINGLE))
     fp_doc, fp = _winnow(sh, bounds)
     return fp_doc, fp, [raw_mentions(t) for t in texts]
-
-
-def _threaded(fn: Callable[[_T], _R], items: Iterable[_T], threads: int) -> Iterator[_R]:
-    """``map(fn, items)`` in up to ``threads`` threads, in order, at most ``threads`` results ahead
-    (for numpy work that releases the GIL)."""
-    if threads <= 1:
-        yield from map(fn, items)
-        return
-    with ThreadPoolExecutor(threads) as ex:
-        pending: deque[Future[_R]] = deque()
-        for item in items:
-            pending.append(ex.submit(fn, item))
-            if len(pending) > threads:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-class _Pool:
-    """The worker processes of one call, shared by its stages: started on first use (starting and
-    stopping a pool per stage cost ~0.1 s each), stopped by :meth:`close`."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-
-    def map(self, fn: Callable[[_T], _R], items: Iterable[_T]) -> Iterator[_R]:
-        """``map(fn, items)`` in order, with a bounded number in flight."""
-        if self.workers <= 1:
-            yield from map(fn, items)
-            return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        pending: deque[Future[_R]] = deque()
-        try:
-            for item in items:
-                pending.append(self._pool.submit(fn, item))
-                if len(pending) >= 2 * self.workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for f in pending:
-                f.cancel()
-
-    def submit(self, fn: Callable[[_T], _R], item: _T) -> Future[_R]:
-        """``fn(item)`` in the pool (workers > 1)."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        return self._pool.submit(fn, item)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
 
 
 @dataclass
@@ -950,7 +896,7 @@ class _Detector:
     ) -> None:
         self.source = docs
         self.config = config
-        self.pool = _Pool(workers)
+        self.pool = Pool(workers)
         self.cache: BlobCache = cache if cache is not None else _NoCache()
         self.caching = cache is not None
         self.keep_keys: list[str] = []
@@ -1339,7 +1285,7 @@ class _Detector:
                 return keys
 
             # (numpy works without the GIL: threads use every core the pool would)
-            chunks = list(_threaded(chunk_keys, range(0, n, SCAN_CHUNK), self.pool.workers))
+            chunks = list(threaded(chunk_keys, range(0, n, SCAN_CHUNK), self.pool.workers))
             index = _IndexSink(n) if self.caching else None
             codes, common = self._count_pairs(chunks, n_groups, sink=index)
             del chunks
@@ -1559,7 +1505,7 @@ class _Detector:
             return key, part_common, allc[starts_c] * 4 + cnt
 
         # slices counted in threads (numpy works without the GIL), taken in order
-        for got in _threaded(count, range(1 << part_bits), self.pool.workers):
+        for got in threaded(count, range(1 << part_bits), self.pool.workers):
             if got is None:
                 continue
             key, part_common, packed = got

@@ -642,7 +642,7 @@ class Store:
 
     # -- cache ----------------------------------------------------------------
     def cache(self, ns: str) -> StoreCache:
-        """The :class:`~dedup.models.BlobCache` of one stage, kept in this database."""
+        """The :class:`~dedup.runtime.blobs.BlobCache` of one stage, kept in this database."""
         return StoreCache(self, ns)
 
     # -- signatures -----------------------------------------------------------
@@ -768,7 +768,7 @@ class Store:
 
 
 class StoreCache:
-    """One namespace of the ``cache`` table (see :class:`~dedup.models.BlobCache`)."""
+    """One namespace of the ``cache`` table (see :class:`~dedup.runtime.blobs.BlobCache`)."""
 
     def __init__(self, store: Store, ns: str) -> None:
         self.store = store

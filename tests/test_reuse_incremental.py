@@ -12,7 +12,8 @@ import pytest
 
 import dedup.reuse as R
 from dedup.config import Config
-from dedup.models import Citation, Cluster, Document, MemoryCache, Reuse
+from dedup.models import Citation, Cluster, Document, Reuse
+from dedup.runtime.blobs import MemoryCache
 from dedup.pipeline import run
 from dedup.reuse import STATS, find_reuses
 from tests.corpora import generated, truth_clusters

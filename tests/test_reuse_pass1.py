@@ -10,7 +10,8 @@ import pytest
 
 from dedup.config import Config
 from dedup.ingest import RawInput
-from dedup.models import Citation, Document, MemoryCache, Reuse
+from dedup.models import Citation, Document, Reuse
+from dedup.runtime.blobs import MemoryCache
 from dedup.pipeline import prepare
 from dedup.reuse import STATS, find_reuses, pass1_entries, plain_text_key
 from tests.corpora import generated, truth_clusters

@@ -76,6 +76,8 @@ from dedup.cluster import Rank, build_clusters, measure, relation, score, settle
 from dedup.config import SCHEME, Config
 from dedup.errors import ConfigError
 from dedup.models import Cluster, Document, Edit, OffsetMap, PairScore, Problem
+from dedup.runtime.pool import batches as in_batches
+from dedup.runtime.pool import set_state
 from dedup.store import LazyDocuments, Store
 
 if TYPE_CHECKING:
@@ -228,10 +230,10 @@ def _clean_partition(
 
     # rebuilt as the driver's type (the cleaner may use what a subclass knows), shipped as a plain dict
     lines = furniture if furniture_type is dict else furniture_type(furniture)
-    pl._init_worker({"furniture": lines, "config": config})
+    set_state({"furniture": lines, "config": config})
     for batch in batches:
         rows = batch.to_pylist()
-        for chunk in pl._batches(rows, BATCH):
+        for chunk in in_batches(rows, BATCH):
             docs, fkeys, sig_bytes, failed, _ = pl._clean_batch(chunk)
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
             html = {r["id"]: r["html"] for r in chunk}
@@ -573,7 +575,7 @@ class _SparkRun:
 
         arrow = _arrow_schema(schema)
         mode = "overwrite"
-        for chunk in pl._batches(rows, CHUNK):
+        for chunk in in_batches(rows, CHUNK):
             table = pa.Table.from_pylist(chunk, schema=arrow)
             self.spark.createDataFrame(table.to_pandas(), schema=schema).write.mode(mode).parquet(path)
             mode = "append"
@@ -680,7 +682,7 @@ class _SparkRun:
                        "seed": config.seed, "shingle_size": config.shingle_size}
         failed: list[tuple[str, Problem]] = []
         rows = cleaned.toLocalIterator()
-        for batch in pl._batches(rows, BATCH):
+        for batch in in_batches(rows, BATCH):
             docs, fkeys, sigs = [], {}, []
             for r in batch:
                 if r["problem"] is not None:
