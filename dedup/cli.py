@@ -23,7 +23,7 @@ from rich.text import Text
 from dedup import __version__, engines
 from dedup.config import Config
 from dedup.corpus import Corpus, DocumentView
-from dedup.errors import DedupError, InputError, StoreError
+from dedup.errors import ConfigError, DedupError, InputError, StoreError
 from dedup.models import Document, Gap
 from dedup.pipeline import RunResult
 
@@ -56,7 +56,7 @@ def _config(options: dict[str, Any]) -> Config:
     changes = {k: v for k, v in options.items() if v is not None}
     try:
         return Config().with_(**changes)
-    except ValueError as exc:
+    except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
 
 

@@ -13,6 +13,8 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from dedup.errors import ConfigError
+
 #: Signature scheme: datasketch's affine permutations over a 32-bit range,
 #: fed with our own 64-bit shingle hashes (see fingerprint.py).
 SCHEME = "affine32"
@@ -41,17 +43,30 @@ class Config:
     furniture_min_docs: int = 3
 
     def __post_init__(self) -> None:
+        # Every problem is a ConfigError (a DedupError), so that a library caller's
+        # `except DedupError` also covers a bad Config; the CLI shows it as a usage error.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            want = float if f.type in (float, "float") else int
+            if isinstance(value, bool) or not isinstance(value, (int, float) if want is float else int):
+                raise ConfigError(f"{f.name} must be {'a number' if want is float else 'a whole number'}, "
+                                  f"got {value!r}")
+        for name in ("shingle_size", "num_perm", "bands", "rows", "min_reuse_chars", "min_reuse_words",
+                     "furniture_min_docs"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("seed", "min_shingles"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must not be negative, got {getattr(self, name)}")
         if self.bands * self.rows > self.num_perm:
-            raise ValueError(
+            raise ConfigError(
                 f"bands*rows ({self.bands}*{self.rows}) exceeds num_perm ({self.num_perm}); "
                 "lower --bands or --rows"
             )
-        if self.shingle_size < 1:
-            raise ValueError("shingle_size must be at least 1")
         for name in ("jaccard_threshold", "containment_threshold"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
-                raise ValueError(f"{name} must be in (0, 1], got {value}")
+                raise ConfigError(f"{name} must be in (0, 1], got {value}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,6 +77,9 @@ class Config:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def with_(self, **changes: Any) -> Config:
+        unknown = sorted(set(changes) - {f.name for f in fields(self)})
+        if unknown:
+            raise ConfigError(f"unknown setting {unknown[0]!r}; known: {', '.join(f.name for f in fields(self))}")
         return replace(self, **changes)
 
     @property
