@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup.clean import RULES, clean, corpus_furniture, furniture_key, normalise_line
+from dedup.clean import cleaner as C
 from dedup.clean import furniture as F
 from dedup.clean import repair as R
 from dedup.clean.offsets import Fix, apply_fixes, map_inserted
 
-CLEAN: Any = sys.modules["dedup.clean"]  # the package (dedup.clean is also a function)
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
 # --- references: the definitions the fast code replaced -----------------------
@@ -160,7 +159,7 @@ def test_split_finds_the_regex_segments(raw: str) -> None:
     # Every line _split returns starts at a segment start and ends at or before its end.
     segs = ref_segments(raw)
     starts = {a for a, _b in segs}
-    for ln in CLEAN._split(raw):
+    for ln in C._split(raw):
         assert ln.start in starts or ln.base is not None
         off = ln.offsets()
         for i, ch in enumerate(ln.text):
@@ -258,24 +257,24 @@ def _full(raw: str, furniture: dict[str, str] | None = None) -> tuple[object, ..
 def test_settled_skips_only_passes_that_change_nothing(raw: str) -> None:
     fur = {normalise_line("Follow the Daily Planet on social networks"): "seen in 9 documents of outlet x"}
     fast = [_full(raw), _full(raw, fur)]
-    real = CLEAN._settled
+    real = C._settled
     try:
-        CLEAN._settled = lambda *_a: False
+        C._settled = lambda *_a: False
         slow = [_full(raw), _full(raw, fur)]
     finally:
-        CLEAN._settled = real
+        C._settled = real
     assert fast == slow
 
 
 def test_settled_on_seeds() -> None:
     texts = [p.read_text(encoding="utf8") for p in sorted(SEEDS.glob("*.txt"))]
     fast = [_full(t) for t in texts]
-    real = CLEAN._settled
+    real = C._settled
     try:
-        CLEAN._settled = lambda *_a: False
+        C._settled = lambda *_a: False
         slow = [_full(t) for t in texts]
     finally:
-        CLEAN._settled = real
+        C._settled = real
     assert fast == slow
 
 
@@ -441,7 +440,7 @@ _OLD_UNSPLIT = re.compile(
 @given(st.one_of(LINEISH, st.text(min_size=1)))
 def test_splits_to_itself_is_the_regex_test(text: str) -> None:
     if text:
-        assert CLEAN._splits_to_itself(text) == (_OLD_UNSPLIT.search(text) is None)
+        assert C._splits_to_itself(text) == (_OLD_UNSPLIT.search(text) is None)
 
 
 def test_furniture_key_with_bound_equals_without() -> None:
@@ -453,7 +452,7 @@ def test_furniture_key_with_bound_equals_without() -> None:
     plain = dict(fur)
     for _i, _o, t in docs:
         assert furniture_key(t, fur) == furniture_key(t, plain)
-        assert CLEAN._furniture_candidates(t, fur.longest) & set(fur) == CLEAN._furniture_candidates(t) & set(fur)
+        assert C._furniture_candidates(t, fur.longest) & set(fur) == C._furniture_candidates(t) & set(fur)
 
 
 # --- shortcuts of the clean()/align_damage() speed pass ------------------------
@@ -546,7 +545,7 @@ def test_damage_word_table_is_the_regex() -> None:
 
 def _ref_space_fixes(seg: str) -> list[Fix]:
     fixes: list[Fix] = []
-    for w in CLEAN._SPACE_RUN.finditer(seg):
+    for w in C._SPACE_RUN.finditer(seg):
         if w.start() == 0 or w.end() == len(seg):
             fixes.append((w.start(), w.end(), ""))
         elif w.group() != " ":
@@ -562,7 +561,7 @@ def _ref_space_fixes(seg: str) -> list[Fix]:
 )
 def test_space_fixes_match_every_run(seg: str) -> None:
     if seg:
-        assert CLEAN._space_fixes(seg) == _ref_space_fixes(seg)
+        assert C._space_fixes(seg) == _ref_space_fixes(seg)
 
 
 @settings(max_examples=600, deadline=None)

@@ -947,7 +947,7 @@ def furniture_key(raw: str, furniture: Mapping[str, str]) -> str:
     """
     hits: set[str] = set()
     if furniture:
-        from dedup.clean import _furniture_candidates
+        from dedup.clean.cleaner import _furniture_candidates
 
         longest = furniture.longest if isinstance(furniture, FurnitureLines) else -1
         for k in _furniture_candidates(raw, longest):

@@ -1,0 +1,778 @@
+"""clean() itself: split a text into lines, decide which lines go, repair the rest, map offsets.
+
+Inputs are mostly text a scraper already produced, so the cleaner works on
+lines: it scores every line (sentences for, menus and furniture against),
+keeps the best-scoring run of lines as the article body, peels furniture off
+the head and tail of that run more boldly than from its middle, and repairs
+damage inside the kept lines. Every removal or repair is an
+:class:`~dedup.models.Edit` in raw offsets, and the clean text carries an
+offset map back to the raw text.
+
+Whitespace layout (runs of spaces, blank lines, the ``\\n\\n`` between
+paragraphs) is normalised without an edit record: it changes no word, and the
+offset map still says where every character came from.
+
+What a line is (:mod:`~dedup.clean.furniture` classifiers), how it scores
+(:mod:`~dedup.clean.rules`) and how it is repaired (:mod:`~dedup.clean.repair`)
+live in their own modules; this one holds the passes over a document and the
+memos of line decisions that later passes and documents share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dedup.clean import furniture as _furn
+from dedup.clean import metadata as _meta
+from dedup.clean import repair as _repair
+from dedup.clean.furniture import normalise_line
+from dedup.clean.offsets import Fix, apply_fixes, compose, ints
+from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
+from dedup.models import Edit, OffsetMap
+
+__all__ = ["CleanResult", "clean"]
+
+# Line breaks are every character str.splitlines() breaks on, so that a clean
+# text never holds a break that a second pass would split on.
+_LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+# Whitespace other than a lone space, and invisible characters scrapers leave.
+_IRREGULAR = re.compile(r"[\t\x1f\xa0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff\u00ad]")
+_SPACE_RUN = re.compile(r"(?:\s|[\u200b\u2060\ufeff\u00ad])+")
+_QUOTE_OPEN = "\"“‘«„'"
+# A teaser tail is only cut once this share of the body precedes the marker.
+_TAIL_SHARE = 0.5
+# ... and only when the prose after it is this small a share of the prose before.
+_TAIL_PROSE = 0.25
+# Below this many words of prose there is no article body to pick out.
+_MIN_PROSE = 30.0
+_HAS_DIGIT = re.compile(r"\d")
+# A comment-section heading that needs no comment below it to be believed.
+_STRONG_COMMENTS = re.compile(
+    r"^(?:\d+\s+(?:comments?|responses?|replies|thoughts)|top\s+rated\s+comments|comments\s+are\s+closed|"
+    r"leave\s+a\s+(?:comment|reply)|reader\s+comments)\b",
+    re.IGNORECASE,
+)
+# "Read more: Another headline" is an inline promo, not the start of a tail.
+_LABEL_WITH_TEXT = re.compile(r"^[^:]{1,40}:\s*\S")
+_MAX_PASSES = 4
+
+
+@dataclass
+class CleanResult:
+    text: str
+    edits: list[Edit] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    defects: list[str] = field(default_factory=list)
+    # the breakpoints of ``offsets`` when the cleaner kept them (one pass); else computed
+    runs: _Runs | None = field(default=None, repr=False, compare=False)
+
+    def offset_map(self) -> OffsetMap:
+        """``offsets`` as an :class:`~dedup.models.OffsetMap`."""
+        if self.runs is None or not self.runs.starts:
+            return OffsetMap.from_list(self.offsets)
+        return OffsetMap(np.array(self.runs.starts, dtype=np.int64), np.array(self.runs.values, dtype=np.int64),
+                         len(self.offsets))
+
+    def explain(self) -> str:
+        """One line per edit: raw span, rule, what went and what came."""
+        if not self.edits:
+            return "no edits"
+        out = []
+        for e in self.edits:
+            removed = e.removed if len(e.removed) <= 70 else e.removed[:50] + " … " + e.removed[-15:]
+            line = f"{e.start:>7}-{e.end:<7} {e.rule:<20} {removed!r}"
+            if e.replacement:
+                line += f" -> {e.replacement!r}"
+            if e.detail:
+                line += f"  ({e.detail})"
+            out.append(line)
+        if self.meta:
+            out.append("meta: " + ", ".join(f"{k}={v!r}" for k, v in sorted(self.meta.items())))
+        if self.defects:
+            counts: dict[str, int] = {}
+            for d in self.defects:
+                counts[d] = counts.get(d, 0) + 1
+            out.append("defects: " + ", ".join(f"{k}×{v}" for k, v in sorted(counts.items())))
+        return "\n".join(out)
+
+
+class _Line:
+    """One non-blank line: normalised text and the raw offset of each character."""
+
+    __slots__ = ("base", "cls", "dirty", "end", "score", "start", "text")
+
+    def __init__(self, text: str, start: int, end: int, base: list[int] | None) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        # None means the text is raw[start:end] verbatim (the common case).
+        self.base = base
+        self.cls: str | None = None
+        self.score = 0.0
+        # Set once a fix changed the text: it may no longer be what _split makes of it.
+        self.dirty = False
+
+    def offsets(self) -> Sequence[int]:
+        if self.base is not None:
+            return self.base
+        return range(self.start, self.end + 1)
+
+    def fix(self, fixes: list[Fix]) -> None:
+        self.text, self.base = apply_fixes(self.text, fixes, self.offsets())
+        self.start = self.base[0]
+        self.dirty = True
+
+
+def _regular(seg: str) -> bool:
+    """No space at either end, no two spaces, no irregular whitespace: the line is its own text."""
+    if seg[0] == " " or seg[-1] == " " or "  " in seg:
+        return False
+    if seg.isascii():
+        # The only ASCII characters of _IRREGULAR; two substring scans beat a regex scan.
+        return "\t" not in seg and "\x1f" not in seg
+    return not _IRREGULAR.search(seg)
+
+
+# The runs of _SPACE_RUN that are not one lone space (the only ones a line
+# in the middle needs fixed): two or more characters, or one odd one. A lone
+# space is never matched, so every match starts where its run starts.
+_ODD_SPACE_RUN = re.compile(r"(?:\s|[\u200b\u2060\ufeff\u00ad]){2,}|[^\S ]|[\u200b\u2060\ufeff\u00ad]")
+
+
+def _space_fixes(seg: str) -> list[Fix]:
+    """Fixes that drop spacing at both ends of ``seg`` and make each inner run of it one space."""
+    fixes: list[Fix] = []
+    n = len(seg)
+    if seg[0] == " " and (n == 1 or not _SPACE_RUN.match(seg, 1, 2)):
+        fixes.append((0, 1, ""))  # a lone space opening the line
+    for w in _ODD_SPACE_RUN.finditer(seg):
+        s, e = w.span()
+        fixes.append((s, e, "" if s == 0 or e == n else " "))
+    if n > 1 and seg[-1] == " " and not _SPACE_RUN.match(seg, n - 2, n - 1):
+        fixes.append((n - 1, n, ""))  # a lone space closing it
+    return fixes
+
+
+def _split(raw: str) -> list[_Line]:
+    lines: list[_Line] = []
+    prev_end = -1
+    joinable = False
+    pos = 0
+    crlf = "\r\n" in raw
+    # Most documents hold no irregular whitespace anywhere: then a line is
+    # _regular unless it starts or ends with a space, decided without a scan.
+    if raw.isascii():
+        uniform = "  " not in raw and "\t" not in raw and "\x1f" not in raw
+    else:
+        uniform = "  " not in raw and not _IRREGULAR.search(raw)
+    # str.splitlines breaks on exactly the characters _LINE excludes; the
+    # position of each line is recovered from the lengths (a break is one
+    # character, or the two of "\r\n").
+    for seg in raw.splitlines():
+        if not seg:
+            pos += 2 if crlf and raw.startswith("\r\n", pos) else 1
+            continue
+        a = pos
+        end = a + len(seg)
+        pos = end + (2 if crlf and raw.startswith("\r\n", end) else 1)
+        # A single line break (not a blank line) may be a wrapped paragraph.
+        single_break = joinable and (
+            a - prev_end == 1 or (a - prev_end == 2 and crlf and raw.startswith("\r\n", prev_end))
+        )
+        prev_end = end
+        if (seg[0] != " " and seg[-1] != " ") if uniform else _regular(seg):
+            line = _Line(seg, a, end, None)
+        else:
+            fixes = _space_fixes(seg)
+            text, base = apply_fixes(seg, fixes, range(a, end + 1))
+            if not text:
+                joinable = False
+                continue
+            # The end entry points past the last kept char, not past trailing space.
+            base[-1] = base[-2] + 1
+            line = _Line(text, base[0], base[-1], base)
+        if single_break and lines and _wrapped(lines[-1].text, line.text):
+            lines[-1] = _join(lines[-1], line)
+        else:
+            lines.append(line)
+        joinable = True
+    return lines
+
+
+_NO_WRAP_END = ".!?:;…|•·"
+
+
+def _wrapped(prev: str, nxt: str) -> bool:
+    """``nxt`` continues the sentence ``prev`` left open (hard-wrapped text, a split caption)."""
+    if not nxt[0].islower() or prev.rstrip(_furn._CLOSERS)[-1:] in _NO_WRAP_END or prev[-1:] in _NO_WRAP_END:
+        return False
+    return not (_furn.dateline(nxt, True) or _furn.dateline(prev, True))
+
+
+def _join(a: _Line, b: _Line) -> _Line:
+    base = a.base[:-1] if a.base is not None else ints(a.start, a.end)
+    base.append(a.end)
+    base += b.base if b.base is not None else ints(b.start, b.end + 1)
+    return _Line(a.text + " " + b.text, a.start, b.end, base)
+
+
+def _edit(raw: str, start: int, end: int, rule: str, replacement: str = "", detail: str = "") -> Edit:
+    return Edit(start, end, rule, raw[start:end], replacement, detail)
+
+
+def _line_fix_edits(raw: str, line: _Line, fixes: list[Fix], rule: str, detail: str = "") -> list[Edit]:
+    base = line.offsets()
+    edits = []
+    for s, e, repl in fixes:
+        rs = base[s]
+        re_ = base[e - 1] + 1 if e > s else rs
+        edits.append(_edit(raw, rs, re_, rule, repl, detail))
+    return edits
+
+
+def _title_anchor(lines: list[_Line], prose: float) -> int:
+    """Index of the line that repeats the page title above the body, or -1."""
+    if len(lines) < 3 or prose <= 0:
+        return -1
+    title, _outlet = _meta.split_title(lines[0].text)
+    if len(title) < 15 or len(title) > 250:
+        return -1
+    key = title.lower()
+    after = prose
+    best = -1
+    for j, ln in enumerate(lines):
+        # Lengths first: most lines are far longer than a title, and need no slice.
+        if j and len(title) <= len(ln.text) < len(title) + 40 and ln.text[: len(title)].lower() == key:
+            if after >= 0.5 * prose:
+                best = j
+        if ln.score > 0:
+            after -= ln.score
+    return best
+
+
+def _is_body_start(line: _Line) -> bool:
+    return _furn.is_sentence(line.text) and _furn.units(line.text) >= 8
+
+
+# Line decisions are functions of the line's text alone, so they are memoised
+# across documents too: page furniture repeats from page to page, and so does
+# every line of a syndicated copy. The memos are emptied when they grow past
+# _MEMO_SIZE lines, and by furniture.clear_caches().
+_MEMO_SIZE = 1 << 15
+_STRICT: dict[str, tuple[str | None, float]] = {}
+_EDGE: dict[str, str | None] = {}
+# Lines in which the repairs found nothing to do.
+_SOUND: set[str] = set()
+# (comments marker, teaser marker at the edge, donation) of a line, for the tail scan.
+_TAIL: dict[str, tuple[bool, bool, bool]] = {}
+_furn.register_memo(_STRICT, _EDGE, _SOUND, _TAIL)
+
+
+def _tail_flags(text: str) -> tuple[bool, bool, bool]:
+    try:
+        return _TAIL[text]
+    except KeyError:
+        pass
+    if len(text) > 160 and _furn.units(text) > 4:
+        # What the three markers test first: each turns such a line down.
+        flags = _NO_TAIL_FLAGS
+    else:
+        flags = (_furn.comments_marker(text), _furn.teaser_marker(text, True), _furn.donation(text, False))
+    _TAIL[text] = flags
+    return flags
+
+
+_NO_TAIL_FLAGS = (False, False, False)
+
+
+class _Cache:
+    """Memo of line decisions, so later passes (and documents) re-decide only new lines."""
+
+    __slots__ = ("edge", "keys", "sound", "strict")
+
+    def __init__(self) -> None:
+        if max(len(_STRICT), len(_EDGE), len(_SOUND), len(_TAIL)) > _MEMO_SIZE:
+            for memo in (_STRICT, _EDGE, _SOUND, _TAIL):
+                memo.clear()
+        self.strict = _STRICT
+        self.edge = _EDGE
+        self.sound = _SOUND
+        # normalise_line of each line looked up in a furniture mapping (this call only).
+        self.keys: dict[str, str] = {}
+
+    def classify_edge(self, text: str) -> str | None:
+        try:
+            return self.edge[text]
+        except KeyError:
+            pass
+        strict = self.strict.get(text)
+        # The strict memo holds classify(text) unless no_text or a quote decided it.
+        if strict is not None and strict[0] != "no-text" and text[0] not in _QUOTE_OPEN:
+            cls = self.edge[text] = _furn.classify_edge_knowing(text, strict[0])
+        else:
+            cls = self.edge[text] = _furn.classify(text, edge=True)
+        return cls
+
+    def key(self, text: str) -> str:
+        try:
+            return self.keys[text]
+        except KeyError:
+            k = self.keys[text] = normalise_line(text)
+            return k
+
+
+def _decide(
+    lines: list[_Line], furniture: Mapping[str, str] | None, cache: _Cache
+) -> tuple[dict[int, str], dict[int, str], int, int, str | None]:
+    """Steps 2-5 of a pass: which lines go, and why.
+
+    Returns (removed line index -> rule, line index -> evidence, last line of
+    the body, end of the head, the title line or None). Depends on nothing
+    but the lines' texts, so a text made of the kept lines of a pass can be
+    decided again without splitting it.
+    """
+    # 2. Classify and score every line.
+    details: dict[int, str] = {}
+    longest = furniture.longest if isinstance(furniture, _furn.FurnitureLines) else -1
+    strict = cache.strict
+    for i, ln in enumerate(lines):
+        t = ln.text
+        if (
+            furniture
+            and (longest < 0 or _furn.key_may_fit(t, longest))
+            and (ev := furniture.get(cache.key(t))) is not None
+        ):
+            ln.cls = "corpus-furniture"
+            details[i] = ev
+            ln.score = line_score(t, ln.cls)
+            continue
+        hit = strict.get(t)
+        if hit is None:
+            cls = None
+            if no_text(t):
+                cls = "no-text"
+            elif t[0] not in _QUOTE_OPEN:
+                cls = _furn.classify(t)
+            hit = strict[t] = (cls, line_score(t, cls))
+        ln.cls, ln.score = hit
+
+    # 3. The article body: the best-scoring run of lines. A text with little
+    # prose (a table, a schedule, a list) has no body to choose: keep it whole.
+    n = len(lines)
+    prose = sum(ln.score for ln in lines if ln.score > 0)
+    # A page states its title first and again right above the article: the
+    # body starts after the last repeat that still has most prose below it.
+    anchor = _title_anchor(lines, prose)
+    a, b, total = main_block([ln.score for ln in lines[anchor + 1 :]])
+    a, b = a + anchor + 1, b + anchor + 1
+    if total <= 0 or prose < _MIN_PROSE:
+        a, b = 0, n - 1
+    removed: dict[int, str] = {}
+    for i in range(a):
+        removed[i] = cache.classify_edge(lines[i].text) or lines[i].cls or "outside-main-block"
+    for i in range(b + 1, n):
+        removed[i] = cache.classify_edge(lines[i].text) or lines[i].cls or "outside-main-block"
+
+    # 4. Tail: a bare "More in ..." marker late in the body, followed by little
+    # prose, starts other articles' teasers: cut there. Elsewhere a marker
+    # takes only itself and the headlines right after it.
+    prose_before = 0.0
+    prose_total = sum(ln.score for ln in lines[a : b + 1] if ln.score > 0) or 1.0
+    tail = _TAIL
+    i = a
+    while i <= b:
+        ln = lines[i]
+        flags = tail.get(ln.text)
+        comments, teaser, donation = flags if flags is not None else _tail_flags(ln.text)
+        if (ln.cls == "comment-header" or comments) and prose_before >= _TAIL_SHARE * prose_total:
+            heads = sum(1 for j in range(i, b + 1) if lines[j].cls == "comment-header")
+            strong = _STRONG_COMMENTS.match(ln.text) is not None
+            if heads >= 2 or (comments and (heads >= 1 or strong)):
+                for j in range(i, b + 1):
+                    removed[j] = lines[j].cls or "comments"
+                b = i - 1
+                break
+        if teaser or donation:
+            rule = "teaser-marker" if teaser else "donation"
+            bare = not _LABEL_WITH_TEXT.match(ln.text)
+            after = prose_total - prose_before
+            if bare and prose_before >= _TAIL_SHARE * prose_total and after < _TAIL_PROSE * prose_before:
+                removed[i] = rule
+                for j in range(i + 1, b + 1):
+                    removed[j] = lines[j].cls or "teaser-tail"
+                b = i - 1
+                break
+            if bare:
+                removed[i] = rule
+                j = i + 1
+                while j <= b and lines[j].score < 0 and _furn.headline_like(lines[j].text):
+                    removed[j] = "teaser-tail"
+                    j += 1
+                i = j
+                continue
+        if ln.score > 0:
+            prose_before += ln.score
+        i += 1
+    while b >= a:
+        t = lines[b].text
+        cls = lines[b].cls or cache.classify_edge(t)
+        if cls is None and lines[b].score <= -SHORT_LINE_COST and _furn.headline_like(t):
+            cls = "outside-main-block"
+        if cls is None:
+            break
+        removed[b] = cls
+        b -= 1
+
+    # 5. Head: until the first paragraph, headings and furniture go (the first
+    # heading is the title). Data lines (dates of a schedule, table rows) stay.
+    title_line: str | None = None
+    head_end = a
+    for i in range(a, b + 1):
+        ln = lines[i]
+        if _is_body_start(ln):
+            break
+        head_end = i + 1
+        cls = ln.cls or cache.classify_edge(ln.text)
+        if (
+            cls is None
+            and _furn.headline_like(ln.text)
+            and (ln.score <= -SHORT_LINE_COST or not _HAS_DIGIT.search(ln.text))
+        ):
+            cls = "headline"
+            if title_line is None:
+                title_line = ln.text
+        if cls is not None:
+            removed[i] = cls
+    for i in range(head_end, b + 1):
+        if lines[i].cls is not None and i not in removed:
+            removed[i] = lines[i].cls or ""
+    return removed, details, b, head_end, title_line
+
+
+def _clean_once(
+    raw: str, furniture: Mapping[str, str] | None, cache: _Cache
+) -> tuple[str, list[int], list[Edit], dict[str, str], list[str], list[_Line], _Runs | None]:
+    lines = _split(raw)
+    edits: list[Edit] = []
+    meta: dict[str, str] = {}
+    defects: list[str] = []
+    if not lines:
+        return "", [0], edits, meta, defects, [], None
+
+    # 1. A scraper's fields glued to the first line: "date 2024-08-05 (MENAFN) ...".
+    first = lines[0]
+    for name in ("date-prefix", "wire-tag"):
+        fixes = RULES[name](first.text)
+        if not fixes:
+            continue
+        if name == "date-prefix":
+            found = _meta.date_prefix(first.text)
+            if found:
+                meta["date"] = found[1]
+        else:
+            tag = _meta.wire_tag(first.text)
+            if tag:
+                meta["outlet"] = tag[1]
+        edits.extend(_line_fix_edits(raw, first, fixes, name))
+        first.fix(fixes)
+    if not first.text:
+        lines = lines[1:]
+        if not lines:
+            return "", [0], edits, meta, defects, [], None
+
+    removed, details, b, head_end, title_line = _decide(lines, furniture, cache)
+    n = len(lines)
+
+    # 6. Metadata from what the head and tail said.
+    pre_title = None
+    for i in range(0, head_end):
+        t = lines[i].text
+        if pre_title is None and removed.get(i) in ("headline", "outside-main-block") and _furn.headline_like(t):
+            pre_title = t
+        if "date" not in meta and removed.get(i) in ("dateline", "byline", "headline", "outside-main-block"):
+            d = _meta.parse_date(t) if _furn.dateline(t, True) or i == 0 else None
+            if d:
+                meta["date"] = d
+        if "author" not in meta and removed.get(i) in ("dateline", "byline"):
+            au = _meta.author(t)
+            if au:
+                meta["author"] = au
+    cand = pre_title or title_line
+    if cand is not None:
+        title, outlet = _meta.split_title(cand)
+        if title:
+            meta["title"] = title
+        if outlet and "outlet" not in meta:
+            meta["outlet"] = outlet
+    if title_line is not None and "title" in meta:
+        tkey = normalise_line(meta["title"])
+        # A line whose key is surely longer than the title's is not normalised.
+        longest = len(tkey)
+        may_fit = _furn.key_may_fit
+        for i in range(head_end, b + 1):
+            t = lines[i].text
+            if i not in removed and may_fit(t, longest) and normalise_line(t) == tkey:
+                removed[i] = "repeated-headline"
+    if "outlet" not in meta:
+        # The last kept line, found from the end (the tail is short).
+        last_kept = next((i for i in range(n - 1, -1, -1) if i not in removed), -1)
+        for i in range(max(last_kept, 0), n):
+            o = _meta.source_outlet(lines[i].text)
+            if o:
+                meta["outlet"] = o
+                break
+    if "outlet" not in meta:
+        orgs: list[str] = []
+        for i in range(b + 1, n):
+            if removed.get(i) in ("rights-notice", "donation", "teaser-tail", "outside-main-block", "subscribe"):
+                orgs.extend(_meta.footer_orgs(lines[i].text))
+        org = _meta.pick_org(orgs)
+        if org:
+            meta["outlet"] = org
+
+    # 7. Edits for removed lines (runs of one rule merged), repairs in kept lines.
+    run: list[int] = []
+
+    def flush() -> None:
+        if run:
+            s, e = lines[run[0]].start, lines[run[-1]].end
+            rule = removed[run[0]]
+            edits.append(_edit(raw, s, e, rule, "", details.get(run[0], _detail(rule))))
+            run.clear()
+
+    pieces: list[_Line] = []
+    for i, ln in enumerate(lines):
+        if i in removed:
+            if run and (removed[run[-1]] != removed[i] or run[-1] != i - 1 or i in details):
+                flush()
+            run.append(i)
+            continue
+        if run:
+            flush()
+        if ln.text not in cache.sound:
+            _repair_line(raw, ln, edits, defects, cache)
+        if ln.text:
+            pieces.append(ln)
+    flush()
+    edits.sort(key=lambda e: (e.start, e.end))
+
+    # 8. Assemble: paragraphs joined by a blank line, every char mapped. The map is also kept as
+    # its runs (see OffsetMap), which cost a few entries per line here and save converting a
+    # per-character list later.
+    out: list[str] = []
+    offsets: list[int] = []
+    runs = _Runs()
+    for k, ln in enumerate(pieces):
+        if k:
+            out.append("\n\n")
+            sep = pieces[k - 1].end
+            offsets.extend((sep, sep))
+            runs.add(len(offsets) - 2, sep)
+            runs.add(len(offsets) - 1, sep)
+        out.append(ln.text)
+        if ln.base is None:
+            runs.add(len(offsets), ln.start)
+            offsets += ints(ln.start, ln.end)
+        else:
+            runs.add_list(len(offsets), ln.base, len(ln.base) - 1)
+            offsets += ln.base[:-1]
+    runs.add(len(offsets), pieces[-1].end if pieces else 0)
+    offsets.append(pieces[-1].end if pieces else 0)
+    return "".join(out), offsets, edits, meta, defects, pieces, runs
+
+
+class _Runs:
+    """An offset map's breakpoints as it is assembled: ``raw = values[k] + (i - starts[k])`` from
+    ``starts[k]`` on. Only breakpoints are kept (a value that continues the run is not one), so
+    the result equals what OffsetMap.from_list makes of the per-character list."""
+
+    __slots__ = ("starts", "values")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.values: list[int] = []
+
+    def add(self, at: int, value: int) -> None:
+        if self.starts and self.values[-1] + (at - self.starts[-1]) == value:
+            return
+        self.starts.append(at)
+        self.values.append(value)
+
+    def add_list(self, at: int, values: Sequence[int], n: int) -> None:
+        """The first ``n`` of ``values`` (non-negative) from position ``at`` on."""
+        # A line's map is a few long runs between its fixes: each run's end is found by comparing
+        # slices with the shared ints (C speed), by exponential then binary search, not value by
+        # value. Invariant: values[i:j] is a run, values[i:k] is not.
+        i = 0
+        while i < n:
+            v = values[i]
+            self.add(at + i, v)
+            if values[i:n] == ints(v, v + n - i):
+                return
+            j, k, step = i + 1, n, 1
+            while j + step < n and values[j : j + step] == ints(v + j - i, v + j + step - i):
+                j += step
+                step *= 2
+            k = min(n, j + step)
+            while k - j > 1:
+                m = (j + k) // 2
+                if values[j:m] == ints(v + j - i, v + m - i):
+                    j = m
+                else:
+                    k = m
+            i = j
+
+
+def _detail(rule: str) -> str:
+    return POSITIONAL.get(rule, "")
+
+
+def _repair_line(raw: str, ln: _Line, edits: list[Edit], defects: list[str], cache: _Cache) -> None:
+    fixes = _repair.mojibake(ln.text)
+    if fixes:
+        defects.append("mojibake")
+        edits.extend(_line_fix_edits(raw, ln, fixes, "mojibake"))
+        ln.fix(fixes)
+    all_fixes: list[Fix] = []
+    t = ln.text
+    lost = 0
+    if _repair.may_need_repair(t):
+        for name in _repair.REPAIRS:
+            found = RULES[name](t)
+            if found:
+                defects.extend([name] * len(found))
+                edits.extend(_line_fix_edits(raw, ln, found, name))
+                all_fixes.extend(found)
+        lost = _repair.lost_link_text(t)
+        if lost:
+            defects.extend(["lost-link-text"] * lost)
+    if all_fixes:
+        ln.fix(all_fixes)
+    elif not fixes and not lost:
+        # Nothing to repair and no defect to report: the memo may skip it next time.
+        cache.sound.add(t)
+
+
+_BREAKS = re.compile(r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_ASCII_BREAKS = b"\n\r\x0b\x0c\x1c\x1d\x1e"
+
+
+def _splits_to_itself(text: str) -> bool:
+    """_split(text) is [text] itself: no line break, and _regular (spacing already normal)."""
+    if not text or not _regular(text):
+        return False
+    if text.isascii():
+        b = text.encode("ascii")
+        return len(b.translate(None, _ASCII_BREAKS)) == len(b)
+    return _BREAKS.search(text) is None
+
+
+def _settled(pieces: list[_Line], furniture: Mapping[str, str] | None, cache: _Cache) -> bool:
+    """True when another pass over the kept lines would keep them all, unchanged.
+
+    A pass over ``text`` (the kept lines joined by blank lines) splits it back
+    into those very lines, unless a fix left a line that _split would change,
+    so its decisions can be taken on the lines themselves: no prefix field, no
+    line removed, no repair to make means the pass returns ``text`` again.
+    That saves re-splitting, re-mapping and re-hashing every line.
+    """
+    if not pieces:
+        return False
+    if any(ln.dirty and not _splits_to_itself(ln.text) for ln in pieces):
+        return False
+    # _decide reads only each line's text (and sets cls and score on every
+    # one before reading them), and nothing reads the pieces after this check.
+    lines = pieces
+    first = lines[0].text
+    if RULES["date-prefix"](first) or RULES["wire-tag"](first):
+        return False
+    removed = _decide(lines, furniture, cache)[0]
+    if removed:
+        return False
+    for ln in lines:
+        t = ln.text
+        if t in cache.sound:
+            continue
+        if _repair.mojibake(t):
+            return False
+        screened = _repair.may_need_repair(t)
+        if screened and any(RULES[name](t) for name in _repair.REPAIRS):
+            return False
+        if not (screened and _repair.lost_link_text(t)):
+            cache.sound.add(t)
+    return True
+
+
+def _furniture_candidates(raw: str, longest: int = -1) -> set[str]:
+    """Normalised lines that clean(raw) may look up in a furniture mapping (for furniture_key).
+
+    With ``longest`` (a bound on the mapping's key length), lines whose keys
+    cannot be that short are passed over, repaired forms included: a repair
+    removes at most a comma or full stop per fix, and no other character that
+    key_may_fit counts.
+    """
+
+    def fits(t: str, slack: int = 0) -> bool:
+        return longest < 0 or _furn.key_may_fit(t, longest + slack)
+
+    keys = {normalise_line(ln) for ln in raw.splitlines() if ln and fits(ln)}
+    lines = _split(raw)
+    if lines:
+        first = lines[0].text
+        for name in ("date-prefix", "wire-tag"):
+            fixes = RULES[name](first)
+            if fixes:
+                first = apply_fixes(first, fixes)[0]
+        if fits(first):
+            keys.add(normalise_line(first))
+    for ln in lines:
+        t = ln.text
+        if not fits(t, t.count(",") + t.count(".")):
+            continue
+        keys.add(normalise_line(t))
+        fixes = _repair.mojibake(t)
+        if fixes:
+            t = apply_fixes(t, fixes)[0]
+            keys.add(normalise_line(t))
+        more = [f for name in _repair.REPAIRS for f in RULES[name](t)]
+        if more:
+            keys.add(normalise_line(apply_fixes(t, more)[0]))
+    return keys
+
+
+def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResult:
+    """Clean one document; see the module docstring."""
+    # Lines that survive a pass are classified again in the next; the cache
+    # makes the fixed-point check cost little more than one pass.
+    cache = _Cache()
+    text, offsets, edits, meta, defects, pieces, runs = _clean_once(raw, furniture, cache)
+    if not edits:
+        # Nothing removed or repaired: the next pass would see the same lines.
+        return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects, runs=runs)
+    # Removing furniture can expose new furniture (a heading that now starts
+    # the text); cleaning to a fixed point makes clean() idempotent. A pass
+    # that would change nothing is decided on the kept lines, not run.
+    for _ in range(_MAX_PASSES - 1):
+        if _settled(pieces, furniture, cache):
+            break
+        text2, off2, edits2, meta2, _defects2, pieces, _ = _clean_once(text, furniture, cache)
+        if text2 == text:
+            break
+        last = len(offsets) - 1
+        for e in edits2:
+            s = offsets[min(e.start, last)]
+            en = offsets[min(e.end - 1, last)] + 1 if e.end > e.start else s
+            edits.append(Edit(s, max(s, en), e.rule, raw[s : max(s, en)], e.replacement, e.detail))
+        edits.sort(key=lambda e: (e.start, e.end))
+        offsets = compose(off2, offsets)
+        runs = None
+        text = text2
+        for k, v in meta2.items():
+            meta.setdefault(k, v)
+        # Defects describe the input; a later pass can only re-find them.
+    return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects, runs=runs)
