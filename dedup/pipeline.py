@@ -35,8 +35,7 @@ import numpy.typing as npt
 from dedup import __version__
 from dedup import fingerprint as fp
 from dedup.clean import RULES, clean, normalise_line
-from dedup.clean.damage import align_damage
-from dedup.clean.furniture import (
+from dedup.clean.corpus import (
     LINE_RECORD_VERSION,
     MAX_FURNITURE_KEY,
     FurnitureLines,
@@ -46,6 +45,7 @@ from dedup.clean.furniture import (
     line_record,
     stable_line_hash,
 )
+from dedup.clean.damage import align_damage
 from dedup.cluster import Rank, build_clusters, cluster_id, measure, relation, score, settle_canonical
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from dedup.clean import RULES, clean, corpus_furniture, furniture_key, normalise_line
 from dedup.clean import cleaner as C
+from dedup.clean import corpus as K
 from dedup.clean import furniture as F
 from dedup.clean import repair as R
 from dedup.clean.offsets import Fix, apply_fixes, map_inserted
@@ -89,7 +90,7 @@ def ref_corpus_furniture(
     for _doc_id, outlet, raw in docs:
         found = {ref_normalise(ln) for ln in raw.splitlines()}
         o = (outlet or "").strip().lower()
-        doc_lines.append((o, sorted(k for k in found if F._eligible(k))))
+        doc_lines.append((o, sorted(k for k in found if K._eligible(k))))
         outlet_size[o] += 1
     n_docs = len(doc_lines)
     if n_docs < min_docs:
@@ -147,10 +148,10 @@ def test_normalise_line_matches_regexes(line: str) -> None:
 @given(st.one_of(LINEISH, st.text()))
 def test_counted_key_matches_definition(line: str) -> None:
     key = ref_normalise(line)
-    assert F._counted_key(line) == (key if F._eligible(key) else None)
+    assert K._counted_key(line) == (key if K._eligible(key) else None)
     long = line * (1 + 401 // max(1, len(line)))
     key = ref_normalise(long)
-    assert F._counted_key(long) == (key if F._eligible(key) else None)
+    assert K._counted_key(long) == (key if K._eligible(key) else None)
 
 
 @settings(max_examples=500, deadline=None)
@@ -411,7 +412,7 @@ def test_credit_tail_gate_matches_regex(tail: str) -> None:
 @given(st.one_of(LINEISH, st.text()), st.integers(0, 40))
 def test_key_may_fit_never_turns_down_a_fitting_key(line: str, longest: int) -> None:
     if len(ref_normalise(line)) <= longest:
-        assert F.key_may_fit(line, longest)
+        assert K.key_may_fit(line, longest)
 
 
 def test_furniture_lines_bound_follows_mutation() -> None:
@@ -419,7 +420,7 @@ def test_furniture_lines_bound_follows_mutation() -> None:
 
     fur = corpus_furniture([(f"d{i}", "o", f"Story {w} is told at length here today.\nFollow us")
                             for i, w in enumerate("a b c d e f".split())])  # fmt: skip
-    assert isinstance(fur, F.FurnitureLines)
+    assert isinstance(fur, K.FurnitureLines)
     fur["a much longer furniture line than any other"] = "x"
     assert fur.longest == len("a much longer furniture line than any other")
     fur.update({"y" * 60: "z"})
@@ -448,7 +449,7 @@ def test_furniture_key_with_bound_equals_without() -> None:
     tail = "\n\nFollow us,, on Twitter\nRead more at Â£ the Planet"
     docs = [(f"d{i}", "x", t + tail) for i, t in enumerate(texts * 3)]
     fur = corpus_furniture(docs, min_docs=3)
-    assert isinstance(fur, F.FurnitureLines) and fur
+    assert isinstance(fur, K.FurnitureLines) and fur
     plain = dict(fur)
     for _i, _o, t in docs:
         assert furniture_key(t, fur) == furniture_key(t, plain)

@@ -8,18 +8,19 @@ the raw text, the metadata the head and tail stated, and the defects found.
 The package:
 
 * :mod:`~dedup.clean.cleaner`: clean() itself, the passes over one document;
-* :mod:`~dedup.clean.furniture`: line classifiers (what a page puts around an article), and
-  corpus furniture (lines that recur across documents);
+* :mod:`~dedup.clean.furniture`: line classifiers (what a page puts around an article);
 * :mod:`~dedup.clean.rules`: the registry of named rules, line scores, the body block;
 * :mod:`~dedup.clean.repair`, :mod:`~dedup.clean.metadata`, :mod:`~dedup.clean.offsets`:
   inline repairs, metadata from head and tail, offset maps;
+* :mod:`~dedup.clean.corpus`: corpus furniture (lines that recur across documents), line
+  records and counts, and the furniture key a pipeline stores;
 * :mod:`~dedup.clean.damage`: what a damaged copy lost against its canonical copy.
 """
 
 from __future__ import annotations
 
 from dedup.clean.cleaner import CleanResult, clean
-from dedup.clean.furniture import corpus_furniture, furniture_key, normalise_line
+from dedup.clean.corpus import corpus_furniture, furniture_key, normalise_line
 from dedup.clean.rules import RULES
 
 __all__ = ["RULES", "CleanResult", "clean", "corpus_furniture", "furniture_key", "normalise_line"]

@@ -29,7 +29,7 @@ import numpy as np
 from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
-from dedup.clean.furniture import normalise_line
+from dedup.clean.corpus import FurnitureLines, key_may_fit, normalise_line
 from dedup.clean.offsets import Fix, apply_fixes, compose, ints
 from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
 from dedup.models import Edit, OffsetMap
@@ -338,13 +338,13 @@ def _decide(
     """
     # 2. Classify and score every line.
     details: dict[int, str] = {}
-    longest = furniture.longest if isinstance(furniture, _furn.FurnitureLines) else -1
+    longest = furniture.longest if isinstance(furniture, FurnitureLines) else -1
     strict = cache.strict
     for i, ln in enumerate(lines):
         t = ln.text
         if (
             furniture
-            and (longest < 0 or _furn.key_may_fit(t, longest))
+            and (longest < 0 or key_may_fit(t, longest))
             and (ev := furniture.get(cache.key(t))) is not None
         ):
             ln.cls = "corpus-furniture"
@@ -513,7 +513,7 @@ def _clean_once(
         tkey = normalise_line(meta["title"])
         # A line whose key is surely longer than the title's is not normalised.
         longest = len(tkey)
-        may_fit = _furn.key_may_fit
+        may_fit = key_may_fit
         for i in range(head_end, b + 1):
             t = lines[i].text
             if i not in removed and may_fit(t, longest) and normalise_line(t) == tkey:
@@ -718,7 +718,7 @@ def _furniture_candidates(raw: str, longest: int = -1) -> set[str]:
     """
 
     def fits(t: str, slack: int = 0) -> bool:
-        return longest < 0 or _furn.key_may_fit(t, longest + slack)
+        return longest < 0 or key_may_fit(t, longest + slack)
 
     keys = {normalise_line(ln) for ln in raw.splitlines() if ln and fits(ln)}
     lines = _split(raw)
