@@ -34,14 +34,16 @@ import numpy.typing as npt
 
 from dedup import __version__
 from dedup import fingerprint as fp
-from dedup.clean import RULES, clean, normalise_line
+from dedup.clean import RULES, clean
 from dedup.clean.corpus import (
     LINE_RECORD_VERSION,
     MAX_FURNITURE_KEY,
     FurnitureLines,
     LineCounts,
     counted_keys,
+    furniture_digest,
     furniture_from_counts,
+    furniture_key,
     line_record,
     stable_line_hash,
 )
@@ -167,19 +169,6 @@ class RunResult:
 def clean_version() -> str:
     """Changes whenever the rule set changes, so stored clean text is redone."""
     return hashlib.sha1(("|".join(RULES) + __version__).encode()).hexdigest()[:10]
-
-
-def furniture_key(raw: str, furniture: dict[str, str]) -> str:
-    """The corpus furniture lines this raw text holds: it is cleaned again when they change."""
-    if not furniture:
-        return ""
-    return furniture_digest({key for line in raw.splitlines() if (key := normalise_line(line)) in furniture})
-
-
-def furniture_digest(lines: Iterable[str]) -> str:
-    """The stored furniture key of a document holding these furniture lines ("" for none)."""
-    present = sorted(lines)
-    return hashlib.sha1("\n".join(present).encode("utf-8")).hexdigest()[:12] if present else ""
 
 
 def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:

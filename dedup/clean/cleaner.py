@@ -34,7 +34,7 @@ from dedup.clean.offsets import Fix, apply_fixes, compose, ints
 from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
 from dedup.models import Edit, OffsetMap
 
-__all__ = ["CleanResult", "clean"]
+__all__ = ["CleanResult", "clean", "reachable_furniture"]
 
 # Line breaks are every character str.splitlines() breaks on, so that a clean
 # text never holds a break that a second pass would split on.
@@ -708,8 +708,22 @@ def _settled(pieces: list[_Line], furniture: Mapping[str, str] | None, cache: _C
     return True
 
 
+def reachable_furniture(raw: str, furniture: Mapping[str, str]) -> set[str]:
+    """The furniture lines (keys of ``furniture``) that clean(raw, furniture=furniture) may look up.
+
+    A line is looked up as a raw line, as the cleaner splits and joins the
+    text, as the first line without its scraper prefix, or after its inline
+    repairs. The stored :func:`dedup.clean.corpus.furniture_key` holds only
+    the first kind; the others are its known gap.
+    """
+    if not furniture:
+        return set()
+    longest = furniture.longest if isinstance(furniture, FurnitureLines) else -1
+    return {k for k in _furniture_candidates(raw, longest) if k in furniture}
+
+
 def _furniture_candidates(raw: str, longest: int = -1) -> set[str]:
-    """Normalised lines that clean(raw) may look up in a furniture mapping (for furniture_key).
+    """Normalised lines that clean(raw) may look up in a furniture mapping (for reachable_furniture).
 
     With ``longest`` (a bound on the mapping's key length), lines whose keys
     cannot be that short are passed over, repaired forms included: a repair
