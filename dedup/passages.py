@@ -9,7 +9,8 @@ because a quoted fragment is usually a part of a longer sentence on both
 sides, and a whole-sentence passage would dilute its Jaccard similarity
 below what LSH can find.
 
-Passages are shingled with 3-word shingles (see ``PASSAGE_SHINGLE``) so that
+Passages are shingled with 3-word shingles (``passage_shingle`` of
+:class:`~dedup.reuse.params.ReuseParams`, like the other sizes here) so that
 one substituted word in a 20-word passage costs three shingles, not five,
 and hashed with the project's shingle polynomial so that the MinHash is the
 one in :mod:`dedup.fingerprint`.
@@ -26,21 +27,10 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.fingerprint import _POLY, _fmix64, _powers, normalise, token_hash
+from dedup.reuse.params import DEFAULT, ReuseParams
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
-
-#: Words per passage shingle. Passages are ~10-30 words: 5-word shingles
-#: would leave too few shared shingles after light editing, while 1-2 word
-#: shingles make every passage on one topic look alike.
-PASSAGE_SHINGLE = 3
-#: Longest sentence kept as one passage; longer ones are cut in even pieces
-#: so that a quoted half-sentence still has a passage of comparable size.
-MAX_UNIT_TOKENS = 40
-#: Word windows (stride half of it) added to the sentence passages.
-WINDOW = 12
-#: Shorter sentences are merged with the following one.
-MIN_UNIT_TOKENS = 6
 
 # Word tokens on the normalised text; an apostrophe inside a word stays
 # part of it and is removed afterwards (as fingerprint.tokens does).
@@ -310,8 +300,9 @@ def _char_to_token_range(tok: Tokens, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def build(text: str) -> DocPassages:
+def build(text: str, params: ReuseParams = DEFAULT) -> DocPassages:
     """Tokens, passages and quotation regions of one clean text."""
+    max_unit, window, min_unit = params.max_unit_tokens, params.window, params.min_unit_tokens
     tok = tokenize(text)
     n = len(tok)
     if n == 0:
@@ -327,13 +318,13 @@ def build(text: str) -> DocPassages:
     for s, e in pairwise(edges):
         if pending >= 0:
             s = pending
-        if e - s < MIN_UNIT_TOKENS and e < n:
+        if e - s < min_unit and e < n:
             pending = s
             continue
         pending = -1
         length = e - s
-        if length > MAX_UNIT_TOKENS:
-            pieces = -(-length // (MAX_UNIT_TOKENS * 3 // 5))
+        if length > max_unit:
+            pieces = -(-length // (max_unit * 3 // 5))
             step = -(-length // pieces)
             for p in range(s, e, step):
                 units.append((p, min(e, p + step)))
@@ -342,26 +333,26 @@ def build(text: str) -> DocPassages:
     parts: list[I64] = [np.asarray(units, dtype=np.int64).reshape(-1, 2)]
     # Fixed word windows as well: a quotation of half a long sentence has a
     # window of about its own size on both sides, whatever the sentences.
-    if n > WINDOW:
-        ws = np.arange(0, n - WINDOW // 2, WINDOW // 2, dtype=np.int64)
-        parts.append(np.stack([ws, np.minimum(n, ws + WINDOW)], axis=1))
+    if n > window:
+        ws = np.arange(0, n - window // 2, window // 2, dtype=np.int64)
+        parts.append(np.stack([ws, np.minimum(n, ws + window)], axis=1))
     regions = quote_regions(text)
     quoted = [*regions, *quote_fragments(text, regions)]
     if quoted:
         q = np.asarray(quoted, dtype=np.int64).reshape(-1, 2)
         qs = np.searchsorted(tok.starts, q, side="left")
-        parts.append(qs[qs[:, 1] - qs[:, 0] >= PASSAGE_SHINGLE + 2])
+        parts.append(qs[qs[:, 1] - qs[:, 0] >= params.passage_shingle + 2])
     # distinct ranges in (start, end) order
     allr = np.concatenate(parts)
     code = np.sort(allr[:, 0] * (n + 1) + allr[:, 1])
     code = _distinct_sorted(code)
     arr = np.stack([code // (n + 1), code % (n + 1)], axis=1)
-    return DocPassages(tok, arr, regions, positional_shingles(tok.hashes, PASSAGE_SHINGLE))
+    return DocPassages(tok, arr, regions, positional_shingles(tok.hashes, params.passage_shingle))
 
 
-def passage_shingle_concat(dp: DocPassages) -> tuple[U64, I64]:
-    """:func:`passage_shingles` of every passage concatenated, and the bounds of each passage in it."""
-    k = PASSAGE_SHINGLE
+def passage_shingle_concat(dp: DocPassages, k: int) -> tuple[U64, I64]:
+    """:func:`passage_shingles` of every passage concatenated, and the bounds of each passage in it
+    (``k``: the words per shingle that :func:`build` made ``dp.grams`` of)."""
     r = dp.ranges
     if len(r) == 0:
         return np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
@@ -382,9 +373,9 @@ def passage_shingle_concat(dp: DocPassages) -> tuple[U64, I64]:
     return out, bounds
 
 
-def passage_shingles(dp: DocPassages) -> list[U64]:
-    """Shingle hashes of each passage: slices of the document's shingle array."""
-    k = PASSAGE_SHINGLE
+def passage_shingles(dp: DocPassages, k: int) -> list[U64]:
+    """Shingle hashes of each passage: slices of the document's shingle array (``k`` as in
+    :func:`passage_shingle_concat`)."""
     out: list[U64] = []
     for s, e in dp.ranges.tolist():
         if e - s >= k:

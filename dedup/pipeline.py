@@ -557,7 +557,7 @@ def _sign_and_scan(
     sigs = fp.signatures_concat(*fp.shingles_of_tokens(*tokens, config.shingle_size), config.num_perm, config.seed)
     if "clean_key" not in _WORKER:  # an engine that keeps no reuse cache of its own here
         return sigs, []
-    from dedup.reuse import pass1_entries
+    from dedup.runtime.reuse_runner import pass1_entries
 
     clean_key = _WORKER["clean_key"]
     keys = [f"{d.content_hash}:{clean_key}:{fkeys.get(d.id, '')}" for d in docs]
@@ -1144,7 +1144,7 @@ def infer_metadata(member: str, cluster: Cluster, docs: Mapping[str, Document]) 
 def _find_reuses(
     documents: Sequence[Document], clusters: list[Cluster], config: Config, workers: int, cache: BlobCache
 ) -> tuple[list[Reuse], list[Citation]]:
-    from dedup.reuse import find_reuses
+    from dedup.runtime.reuse_runner import find_reuses
 
     return find_reuses(documents, clusters, config, workers=workers, cache=cache)
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dedup.config import Config
 from dedup.models import Citation, Cluster, Document, Reuse
-from dedup.reuse import find_reuses
+from dedup.runtime.reuse_runner import ReuseTuning, find_reuses
 from tests.conftest import SEEDS, load_cases
 
 CONFIG = Config()
@@ -200,18 +200,13 @@ def _all_cases_corpus() -> tuple[list[Document], list[Cluster]]:
     return docs, clusters
 
 
-def test_same_result_for_any_chunking_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    import dedup.reuse as reuse_mod
-
+def test_same_result_for_any_chunking_and_workers() -> None:
     docs, clusters = _all_cases_corpus()
     want = find_reuses(docs, clusters, CONFIG)
     assert want[0]
-    monkeypatch.setattr(reuse_mod, "SCAN_CHUNK", 3)
-    monkeypatch.setattr(reuse_mod, "PREPARE_CHUNK", 2)
-    monkeypatch.setattr(reuse_mod, "PASS2_CHUNK_DOCS", 3)
-    monkeypatch.setattr(reuse_mod, "FP_PART_BITS", 1)
+    tuning = ReuseTuning(scan_chunk=3, prepare_chunk=2, pass2_chunk_docs=3, fp_part_bits=1, small_count=0)
     for workers in (1, 2):
-        got = find_reuses(docs, clusters, CONFIG, workers=workers)
+        got = find_reuses(docs, clusters, CONFIG, workers=workers, tuning=tuning)
         assert [r.to_dict() for r in got[0]] == [r.to_dict() for r in want[0]]
         assert [c.to_dict() for c in got[1]] == [c.to_dict() for c in want[1]]
 

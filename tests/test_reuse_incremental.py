@@ -10,15 +10,19 @@ from typing import Any
 
 import pytest
 
-import dedup.reuse as R
+import dedup.runtime.reuse_runner as R
 from dedup.config import Config
 from dedup.models import Citation, Cluster, Document, Reuse
-from dedup.runtime.blobs import MemoryCache
 from dedup.pipeline import run
-from dedup.reuse import STATS, find_reuses
+from dedup.reuse.params import DEFAULT, ReuseParams
+from dedup.runtime.blobs import MemoryCache
+from dedup.runtime.metrics import RunMetrics
+from dedup.runtime.reuse_runner import DEFAULT_TUNING, ReuseTuning, find_reuses
 from tests.corpora import generated, truth_clusters
 
 CONFIG = Config()
+# The figures of the last find_reuses call of a test (each test passes it on).
+STATS: dict[str, int] = {}
 
 
 def _doc(r: dict[str, Any]) -> Document:
@@ -30,16 +34,33 @@ def _dicts(found: tuple[list[Reuse], list[Citation]]) -> tuple[list[dict[str, An
     return [r.to_dict() for r in found[0]], [c.to_dict() for c in found[1]]
 
 
+def _find(docs: list[Document], clusters: list[Cluster], cache: MemoryCache | None = None, workers: int = 1,
+          params: ReuseParams = DEFAULT, tuning: ReuseTuning = DEFAULT_TUNING) -> tuple[list[Reuse], list[Citation]]:
+    """find_reuses, its figures in STATS."""
+    metrics = RunMetrics()
+    found = find_reuses(docs, clusters, CONFIG, workers=workers, cache=cache, params=params, tuning=tuning,
+                        metrics=metrics)
+    STATS.clear()
+    STATS.update(metrics.stats)
+    return found
+
+
 def _run(records: list[dict[str, Any]], groups: list[list[str]], cache: MemoryCache | None,
-         workers: int = 1) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+         workers: int = 1, params: ReuseParams = DEFAULT,
+         tuning: ReuseTuning = DEFAULT_TUNING) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     docs = [_doc(r) for r in records]
-    return _dicts(find_reuses(docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, workers=workers, cache=cache))
+    return _dicts(_find(docs, truth_clusters(groups, {d.id for d in docs}), cache, workers, params, tuning))
 
 
-def _pairs(records: list[dict[str, Any]], groups: list[list[str]], cache: MemoryCache | None) -> set[Any]:
+def _pairs(records: list[dict[str, Any]], groups: list[list[str]], cache: MemoryCache | None,
+           params: ReuseParams, tuning: ReuseTuning = DEFAULT_TUNING) -> set[Any]:
     """The candidate group pairs of pass 1, as pairs of member id tuples."""
     docs = [_doc(r) for r in records]
-    det = R._Detector(docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, 1, cache)
+    metrics = RunMetrics()
+    det = R._Detector(docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, 1, cache, params, tuning, metrics)
+    det.pool.close()
+    STATS.clear()
+    STATS.update(metrics.stats)
     name = {g: tuple(det.ids[m] for m in members) for g, members in det.members.items()}
     return {(name[g1], name[g2]) for g1, g2 in det.pairs.tolist()}
 
@@ -92,14 +113,12 @@ def _shared_sentence_corpus(rng: random.Random, n: int, start: int = 0) -> list[
 
 
 @pytest.mark.parametrize("stale_lost", [False, True])
-def test_incremental_pairs_exact_when_common_fingerprints_flip(monkeypatch: pytest.MonkeyPatch,
-                                                               stale_lost: bool) -> None:
-    """Fingerprints crossing MAX_FP_GROUPS (set low here so that many do) in both directions:
+def test_incremental_pairs_exact_when_common_fingerprints_flip(stale_lost: bool) -> None:
+    """Fingerprints crossing max_fp_groups (set low here so that many do) in both directions:
     adding documents makes phrases common, removing and changing them makes phrases rare again.
-    ``stale_lost``: the old records of removed documents are not in the cache (the slower path)."""
-    monkeypatch.setattr(R, "MAX_FP_GROUPS", 6)
-    if stale_lost:
-        monkeypatch.setattr(R._Detector, "_stale_slots", lambda self: None)
+    ``stale_lost``: the old records of removed documents are not used (the slower path)."""
+    params = ReuseParams(max_fp_groups=6)
+    tuning = ReuseTuning(stale_records=not stale_lost)
     rng = random.Random(1)
     groups = [[f"s{k:04d}", f"s{k + 1:04d}"] for k in range(0, 200, 9)]
     cache = MemoryCache()
@@ -107,11 +126,12 @@ def test_incremental_pairs_exact_when_common_fingerprints_flip(monkeypatch: pyte
     fresh = 60
     recounted = 0
     for step in range(6):
-        pairs = _pairs(present, groups, cache)
+        pairs = _pairs(present, groups, cache, params, tuning)
         recounted += STATS.get("pairs_recounted", 0)
-        assert pairs == _pairs(present, groups, None), step
+        assert pairs == _pairs(present, groups, None, params), step
         if step % 2:
-            assert _run(present, groups, cache) == _run(present, groups, None), step
+            assert _run(present, groups, cache, params=params, tuning=tuning) == _run(
+                present, groups, None, params=params), step
         # next corpus: documents added, removed, changed
         keep = [r for r in present if rng.random() > 0.2]
         for k in rng.sample(range(len(keep)), 3):
@@ -121,15 +141,15 @@ def test_incremental_pairs_exact_when_common_fingerprints_flip(monkeypatch: pyte
     assert recounted > 0
 
 
-def test_cluster_change_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cluster_change_and_workers() -> None:
     """A cluster that gains or loses members, canonical changes, and the pool: same as from scratch."""
-    monkeypatch.setattr(R, "PASS2_CHUNK_DOCS", 5)
+    tuning = ReuseTuning(pass2_chunk_docs=5)
     records, groups = generated(300, seed=4)
     cache = MemoryCache()
     docs = [_doc(r) for r in records]
     present = {d.id for d in docs}
     clusters = truth_clusters(groups, present)
-    find_reuses(docs, clusters, CONFIG, cache=cache)
+    _find(docs, clusters, cache, tuning=tuning)
     # split the largest cluster, move a canonical
     big = max(clusters, key=lambda c: len(c.members))
     half = len(big.members) // 2
@@ -139,9 +159,9 @@ def test_cluster_change_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
         changed.append(Cluster(id="x2", members=big.members[half:], canonical=big.members[half], reason="t"))
     changed[0] = Cluster(id=changed[0].id, members=changed[0].members, canonical=changed[0].members[-1],
                          reason="t")
-    got = _dicts(find_reuses(docs, changed, CONFIG, workers=2, cache=cache))
+    got = _dicts(_find(docs, changed, cache, workers=2, tuning=tuning))
     assert STATS["pair_hits"] > 0
-    assert got == _dicts(find_reuses(docs, changed, CONFIG))
+    assert got == _dicts(_find(docs, changed))
 
 
 def test_cache_does_not_grow() -> None:
@@ -168,6 +188,22 @@ def _results(db: Path, paths: list[str]) -> tuple[list[dict[str, Any]], list[dic
     return [r.to_dict() for r in result.reuses], [c.to_dict() for c in result.citations]
 
 
+@pytest.fixture
+def pipeline_stats(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The figures of the quotation stage of a pipeline run in STATS (the pipeline passes no metrics)."""
+    real = R.find_reuses
+
+    def spy(*args: Any, **kwargs: Any) -> tuple[list[Reuse], list[Citation]]:
+        metrics = RunMetrics()
+        found = real(*args, **kwargs, metrics=metrics)
+        STATS.clear()
+        STATS.update(metrics.stats)
+        return found
+
+    monkeypatch.setattr(R, "find_reuses", spy)
+
+
+@pytest.mark.usefixtures("pipeline_stats")
 def test_pipeline_incremental_run_equals_fresh_run(tmp_path: Path) -> None:
     records, _ = generated(500, seed=6)
     corpus = tmp_path / "corpus"
@@ -195,12 +231,11 @@ def test_pipeline_incremental_run_equals_fresh_run(tmp_path: Path) -> None:
     assert STATS["docs_scanned"] == 0 and STATS["pairs_matched"] == 0 and STATS["groups_dirty"] == 0
 
 
-def test_segments_split_merge_and_rewrite_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pass-1 records in many small segments (SEGMENT_SLOTS set low): a corpus from scratch in
+def test_segments_split_merge_and_rewrite_exactly() -> None:
+    """Pass-1 records in many small segments (segment_slots set low): a corpus from scratch in
     several, new documents in new ones, the smallest merged, mostly gone ones rewritten, copies of
     a text read before taken from a segment; every run equal to one from scratch."""
-    monkeypatch.setattr(R, "SEGMENT_SLOTS", 16)
-    monkeypatch.setattr(R, "SEGMENT_SLACK", 1)
+    tuning = ReuseTuning(segment_slots=16, segment_slack=1)
     records, groups = generated(260, seed=7)
     rng = random.Random(2)
     cache = MemoryCache()
@@ -208,10 +243,10 @@ def test_segments_split_merge_and_rewrite_exactly(monkeypatch: pytest.MonkeyPatc
     spare = records[100:]
     seen_segments = set()
     for step in range(7):
-        got = _run(present, groups, cache, workers=2 if step % 2 else 1)
+        got = _run(present, groups, cache, workers=2 if step % 2 else 1, tuning=tuning)
         stats = dict(STATS)
         assert got == _run(present, groups, None), step
-        # more than SEGMENT_SLACK beyond the fewest only while no two of them fit in one
+        # more than segment_slack beyond the fewest only while no two of them fit in one
         assert stats["segments"] <= max(-(-len(present) // 16) + 1, 2 * len(present) // 16 + 1), (step, stats)
         seen_segments.add(stats["segments"])
         if step:

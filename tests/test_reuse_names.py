@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from dedup.attribution import OutletIndex
-from dedup.reuse import _pack_items, _unpack_items, _unpack_pass1
+from dedup.runtime.reuse_runner import _pack_items, _unpack_items, _unpack_pass1
 
 _WORDS = ["times", "herald", "post", "daily", "news", "gazette", "tribune", "journal", "observer", "chronicle",
           "telegraph", "courier", "monitor", "express", "guardian"]
@@ -117,7 +117,7 @@ def test_an_add_after_remember_is_seen() -> None:
 def test_pair_results_round_trip() -> None:
     # the compact record of a pair's results gives back equal objects
     from dedup.models import Attribution, Reuse, Span
-    from dedup.reuse import Segment, _Verdict
+    from dedup.runtime.reuse_runner import Segment, _Verdict
 
     ids = ["a", "b", "c"]
     index = {d: i for i, d in enumerate(ids)}

@@ -1,4 +1,4 @@
-"""reuse.pass1_entries: the pass-1 records that a cleaning worker makes while it has the clean texts;
+"""reuse_runner.pass1_entries: the pass-1 records that a cleaning worker makes while it has the clean texts;
 find_reuses then reads them instead of scanning any document, with the same result."""
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ import pytest
 from dedup.config import Config
 from dedup.ingest import RawInput
 from dedup.models import Citation, Document, Reuse
-from dedup.runtime.blobs import MemoryCache
 from dedup.pipeline import prepare
-from dedup.reuse import STATS, find_reuses, pass1_entries, plain_text_key
+from dedup.runtime.blobs import MemoryCache
+from dedup.runtime.metrics import RunMetrics
+from dedup.runtime.reuse_runner import find_reuses, pass1_entries, plain_text_key
 from tests.corpora import generated, truth_clusters
 
 CONFIG = Config()
+# The figures of the last find_reuses call of a test.
+STATS: dict[str, int] = {}
 
 
 def _prepared(records: list[dict[str, Any]]) -> list[Document]:
@@ -36,9 +39,12 @@ def _prepared(records: list[dict[str, Any]]) -> list[Document]:
 
 def _run(docs: list[Document], groups: list[list[str]], cache: MemoryCache | None,
          workers: int = 1) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    metrics = RunMetrics()
     found: tuple[list[Reuse], list[Citation]] = find_reuses(
-        docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, workers=workers, cache=cache
+        docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, workers=workers, cache=cache, metrics=metrics
     )
+    STATS.clear()
+    STATS.update(metrics.stats)
     return [r.to_dict() for r in found[0]], [c.to_dict() for c in found[1]]
 
 

@@ -28,12 +28,12 @@ run only on candidate passage pairs):
 
 Incremental runs (``find_reuses(..., cache=...)``, a :class:`~dedup.runtime.blobs.BlobCache`
 kept between runs; the pipeline passes the store's). Every entry is keyed by a
-digest of what it depends on, with :data:`ALGORITHM` and the module's tunables
-(:func:`_params`), so a stale entry is never read, and ``retain`` drops the
+digest of what it depends on, with the digest of the :class:`~dedup.reuse.params.ReuseParams`
+(:data:`~dedup.reuse.params.ALGORITHM` and every tunable), so a stale entry is never read, and ``retain`` drops the
 unreferenced ones at the end of a call:
 
 * ``s:`` segments: the pass-1 records (winnowed fingerprints, candidate
-  mentions with spans) of up to SEGMENT_SLOTS documents each, one immutable
+  mentions with spans) of up to ``segment_slots`` documents each, one immutable
   entry per segment (:class:`_Segment`), with every fingerprint occurrence
   sorted, so that the documents holding given fingerprints are found by
   binary search. A document is known by its id and text key
@@ -43,7 +43,7 @@ unreferenced ones at the end of a call:
   one with a ``1:`` entry is taken from there, the rest are scanned (once
   per text, in the pool while this process goes on). They make a new
   segment; the two smallest segments are merged while there are more than
-  SEGMENT_SLACK beyond the fewest that could hold the corpus (and the two
+  ``segment_slack`` beyond the fewest that could hold the corpus (and the two
   fit in one), and one mostly of gone documents is rewritten. A run reads
   its segments whole (~4 bytes a fingerprint occurrence), never 100k small
   records.
@@ -54,13 +54,13 @@ unreferenced ones at the end of a call:
 * ``state:`` the previous run's segments; per segment slot, whether it held
   a document then, that document's group and the mentions selected for it;
   the candidate group pairs and the common fingerprints (in more than
-  MAX_FP_GROUPS groups). A group is unchanged when its members are in the
+  ``max_fp_groups`` groups). A group is unchanged when its members are in the
   slots that held them then, in one group of then that had no other member
   (:meth:`_Detector._dirty_groups`). Only pairs with a new or changed group
   are counted, on the occurrences of their fingerprints (and of those of
   documents gone or changed) that the segments give; pairs of unchanged
   groups are carried over, except those sharing a fingerprint whose spread
-  crossed MAX_FP_GROUPS, which are counted again
+  crossed ``max_fp_groups``, which are counted again
   (:meth:`_Detector._pairs_incremental`). Exact in every case.
 * ``names:``/``like:`` the outlet-name answers of the previous run's
   :class:`~dedup.attribution.OutletIndex` (fuzzy matches, and whether a name
@@ -82,9 +82,9 @@ unreferenced ones at the end of a call:
 Prune and citations stay global (cheap: no document is read for them). The
 result is the one of a run without a cache (tests compare them on added,
 changed and removed documents, clusters that gain or split, and fingerprints
-crossing MAX_FP_GROUPS both ways, segments merged and rewritten), provided
+crossing ``max_fp_groups`` both ways, segments merged and rewritten), provided
 that a text key changes whenever a document's clean text or offset map can
-(the store's contract) and that :data:`ALGORITHM` is bumped with any change of
+(the store's contract) and that ``ALGORITHM`` is bumped with any change of
 the code that changes results (SEGMENT_FORMAT, STATE_FORMAT, PASS1_FORMAT and
 ITEMS_FORMAT with any change of a layout).
 """
@@ -95,9 +95,7 @@ import gc
 import hashlib
 import pickle
 import re
-import resource
 import tempfile
-import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -121,8 +119,11 @@ from dedup.attribution import (
 from dedup.config import Config
 from dedup.fingerprint import band_keys, batch_shingles, normalise, shingles_of_tokens, signatures_concat
 from dedup.models import Attribution, Citation, Cluster, Document, Reuse, Span
+from dedup.reuse.params import DEFAULT, ReuseParams
+from dedup.reuse.params import digest as _digest
 from dedup.runtime.blobs import BlobCache, BlobSpool
-from dedup.runtime.pool import Pool, threaded
+from dedup.runtime.metrics import RunMetrics
+from dedup.runtime.pool import Pool, threaded, worker_state
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -130,87 +131,52 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 _A = TypeVar("_A", bound=np.generic)
 
-# Pass 1 (every document): 3-word shingles winnowed over windows of WINNOW
-# shingles, so that any 6 words two texts share give a common fingerprint.
-WINNOW = 4
-# A fingerprint in more groups than this is a common phrase or boilerplate.
-MAX_FP_GROUPS = 25
-# Pairing works on 2**FP_PART_BITS slices of the fingerprint range at a time.
-FP_PART_BITS = 6
-# Group pairs are counted in this many buckets, spilled to temporary files.
-PAIR_SPILLS = 8
-# Fingerprint occurrences up to which pairs are counted in one slice, without spill files.
-SMALL_COUNT = 4_000_000
-# Groups sharing fewer fingerprints are not compared further.
-MIN_SHARED_FP = 3
-# Documents per first-pass task, and characters: the vector pass over a
-# chunk holds ~30 bytes per character (and fingerprint's table of powers
-# grows to the largest chunk), so chunks stay a few hundred kB of text.
-SCAN_CHUNK = 1000
-SCAN_CHARS = 400_000
-# Documents to scan up to which they are read at once and scanned while the main process goes on.
-SCAN_AHEAD = 5000
-# Documents per task of pass 2's first step (passages and signatures).
-PREPARE_CHUNK = 200
-# Documents per pass-2 matching task (all members of whole group pairs).
-PASS2_CHUNK_DOCS = 400
 
-# Part of every cache key: bump it whenever the result for the same inputs can change.
-ALGORITHM = "reuse-2"
+
+@dataclass(frozen=True)
+class ReuseTuning:
+    """How the work is cut up and kept: none of it changes the result (tests run small values)."""
+
+    # Documents per first-pass task, and characters: the vector pass over a chunk holds ~30 bytes
+    # per character (and fingerprint's table of powers grows to the largest chunk), so chunks stay a
+    # few hundred kB of text.
+    scan_chunk: int = 1000
+    scan_chars: int = 400_000
+    # Documents to scan up to which they are read at once and scanned while the main process goes on.
+    scan_ahead: int = 5000
+    # Documents per task of pass 2's first step (passages and signatures).
+    prepare_chunk: int = 200
+    # Documents per pass-2 matching task (all members of whole group pairs).
+    pass2_chunk_docs: int = 400
+    # Pairing works on 2**fp_part_bits slices of the fingerprint range at a time.
+    fp_part_bits: int = 6
+    # Group pairs are counted in this many buckets, spilled to temporary files.
+    pair_spills: int = 8
+    # Fingerprint occurrences up to which pairs are counted in one slice, without spill files.
+    small_count: int = 4_000_000
+    # Keys per cache request.
+    cache_batch: int = 10_000
+    # Documents per segment of pass-1 records (slots are 16 bits: at most 1 << 16).
+    segment_slots: int = 1 << 16
+    # Segments kept beyond the fewest that could hold the corpus before the smallest are merged.
+    segment_slack: int = 4
+    # False: act as if the previous run's records of documents gone or changed since were lost, so
+    # that candidate pairs are counted again on its common fingerprints (the slower exact path).
+    stale_records: bool = True
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.segment_slots <= 1 << 16:
+            raise ValueError(f"segment_slots must be in [1, 65536], not {self.segment_slots}")
+
+
+DEFAULT_TUNING = ReuseTuning()
 _EMPTY_FP = np.empty(0, dtype=np.uint32)
-# Keys per cache request.
-CACHE_BATCH = 10_000
-
-# Passage MinHash: 32 permutations in 16 bands of 2 rows. A passage pair
-# with Jaccard 0.3 (a quoted sentence inside a longer one) collides with
-# probability 0.78, at 0.5 with 0.99; at 0.1 (a shared name) with 0.15, and
-# those few are rejected by the alignment.
-PASSAGE_PERM = 32
-PASSAGE_BANDS = 16
-PASSAGE_ROWS = 2
-# Candidate passage pairs below this estimated Jaccard are not aligned: on a
-# corpus of one topic, band collisions from shared names ("U.S. President
-# Donald Trump") are common, while a real reuse always has some passage
-# pair (a window inside it) far above this.
-MIN_EST_JACCARD = 8 / PASSAGE_PERM
-# Tokens of context aligned on each side of a colliding passage, so that a
-# reuse crossing a passage boundary is followed into the next passage.
-ALIGN_MARGIN = 25
-# Matching blocks shorter than this are chance ("of the").
-MIN_BLOCK = 2
-# Chaining: gaps of at most this many tokens on both sides are edits...
-MAX_EDIT_GAP = 6
-# ... and a gap of at most ONE_SIDED_OTHER on one side with up to this many
-# on the other is an omission (ellipsis, or text a scrape dropped).
-MAX_OMISSION_GAP = 40
-ONE_SIDED_OTHER = 2
-MIN_OMISSION_RUN = 4
-# A passage whose exact signature appears in this many clusters of one
-# outlet is that outlet's furniture; in this many clusters of any outlets,
-# corpus boilerplate (legal notices, newsletter pitches).
-GLOBAL_BOILER_MIN = 25
-GLOBAL_BOILER_SHARE = 0.01
-# Share of an X-Y reuse that must lie inside X-Z and Y-Z for Z to explain it;
-# not all: two quoting articles often share the attribution phrase as well.
-COVER = 0.6
-# Share of a segment that must lie in quotation marks to count as quoted.
-QUOTED_SHARE = 0.6
-# Evidence weights (noisy-or); attribution and dates are near proof, marks
-# are strong, shares only tip a balance already made.
-W_ATTRIBUTION = 0.7
-W_MARKS = 0.45
-W_DATE = 0.35
-W_SHARE = 0.15
-W_YEAR = 0.1
 
 # Function words that do not make a name phrase into prose.
 _STOP = frozenset(
     "a an the of to in on at for and or but by with from as is was be has had have that this it its"
     " he she they his her their who which said".split()
 )
-# Matched lowercase content words a reuse needs: "Iranian Foreign Minister
-# Hossein Amir-Abdollahian to Mali" is eight tokens of names, not a quotation.
-MIN_CONTENT_WORDS = 3
 
 _MARKS = re.compile("[\"“”«»„]")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -250,26 +216,6 @@ class _Verdict:
 _Item = tuple[Segment, _Verdict, Reuse]
 
 # --------------------------------------------------------------------------- helpers
-
-#: CPU seconds (this process) of each stage of the last find_reuses call, for scripts/bench-reuse.
-TIMINGS: dict[str, float] = {}
-#: Peak RSS (MB, this process) at the end of each stage of the last call.
-PEAK_RSS: dict[str, int] = {}
-#: Wall-clock seconds of each stage of the last call (workers included).
-WALL: dict[str, float] = {}
-_CLOCK: list[float] = [0.0, 0.0]
-#: Work done by the last call (documents scanned, group pairs matched, cache hits), for tests and benchmarks.
-STATS: dict[str, int] = {}
-
-
-def _tick(stage: str) -> None:
-    now, wall = time.process_time(), time.perf_counter()
-    if stage != "start":
-        TIMINGS[stage] = TIMINGS.get(stage, 0.0) + now - _CLOCK[0]
-        WALL[stage] = WALL.get(stage, 0.0) + wall - _CLOCK[1]
-        PEAK_RSS[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    _CLOCK[0], _CLOCK[1] = now, wall
-
 
 
 @lru_cache(maxsize=1 << 16)
@@ -365,17 +311,16 @@ def _sorted_unique(x: npt.NDArray[_A], kind: Literal["quicksort", "stable"] = "q
     return x[np.r_[True, x[1:] != x[:-1]]] if len(x) else x
 
 
-def _winnow(sh: P.U64, bounds: I64) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32]]:
+def _winnow(sh: P.U64, bounds: I64, w: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32]]:
     """Distinct window minima of each text's shingle hashes (32 bits): (text, fingerprint) pairs.
 
-    Any stretch of WINNOW + 2 words two texts share gives both the same
+    Any stretch of ``w`` + 2 words two texts share gives both the same
     minimum, so the pair is found however long the texts are; a text keeps
-    about 2 / (WINNOW + 1) of its shingles.
+    about 2 / (``w`` + 1) of its shingles.
     """
     h = (sh & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     counts = np.diff(bounds)
     owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
-    w = WINNOW
     if len(h) >= w:
         m = h[: len(h) - w + 1].copy()
         for j in range(1, w):
@@ -394,23 +339,27 @@ def _winnow(sh: P.U64, bounds: I64) -> tuple[npt.NDArray[np.int32], npt.NDArray[
 
 
 def _scan(
-    texts: list[str], tokens: tuple[U64, I64] | None = None,
+    texts: list[str], params: ReuseParams, tokens: tuple[U64, I64] | None = None,
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32], list[list[RawMention]]]:
     """First-pass work on a chunk of texts (any process): fingerprints and candidate mentions.
 
     ``tokens``: the texts' :func:`~dedup.fingerprint.batch_token_hashes`, when the caller has them.
     """
-    sh, bounds = (shingles_of_tokens(*tokens, P.PASSAGE_SHINGLE) if tokens is not None
-                  else batch_shingles(texts, P.PASSAGE_SHINGLE))
-    fp_doc, fp = _winnow(sh, bounds)
+    sh, bounds = (shingles_of_tokens(*tokens, params.passage_shingle) if tokens is not None
+                  else batch_shingles(texts, params.passage_shingle))
+    fp_doc, fp = _winnow(sh, bounds, params.winnow)
     return fp_doc, fp, [raw_mentions(t) for t in texts]
+
+
+def _scan_task(texts: list[str]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32], list[list[RawMention]]]:
+    """:func:`_scan` in a worker of the run's pool."""
+    return _scan(texts, worker_state()["reuse"][1])
 
 
 @dataclass
 class _Task:
     """One chunk of pass 2: whole candidate group pairs with every member document."""
 
-    config: Config
     docs: list[int]
     records: list[bytes]  # pickled (Document, DocPassages without grams, passage signatures)
     group: dict[int, int]
@@ -423,18 +372,19 @@ class _Task:
     boiler_keys: I64
 
 
-def _prepare(item: tuple[list[Document], int]) -> list[tuple[bytes, P.U64]]:
+def _prepare(docs: list[Document]) -> list[tuple[bytes, P.U64]]:
     """Pass 2, first step (any process): passages and signatures of documents, pickled for the
     spool, with the exact key of each passage (for the corpus-wide boilerplate)."""
-    docs, seed = item
-    dps = [P.build(doc.text) for doc in docs]
-    parts = [P.passage_shingle_concat(dp) for dp in dps]
+    config, params = worker_state()["reuse"]
+    seed = config.seed
+    dps = [P.build(doc.text, params) for doc in docs]
+    parts = [P.passage_shingle_concat(dp, params.passage_shingle) for dp in dps]
     offsets = np.cumsum([0] + [len(h) for h, _ in parts])
     allh = np.concatenate([h for h, _ in parts]) if parts else np.empty(0, np.uint64)
     starts = [b[:-1] + off for (_, b), off in zip(parts, offsets.tolist(), strict=False)]
     bounds = np.concatenate([*starts, offsets[-1:]])
-    sigs = signatures_concat(allh, bounds.astype(np.int64), PASSAGE_PERM, seed)
-    exact = band_keys(sigs, 1, PASSAGE_PERM)[:, 0]
+    sigs = signatures_concat(allh, bounds.astype(np.int64), params.passage_perm, seed)
+    exact = band_keys(sigs, 1, params.passage_perm)[:, 0]
     out: list[tuple[bytes, P.U64]] = []
     lo = 0
     for doc, dp in zip(docs, dps, strict=True):
@@ -454,7 +404,8 @@ def _prepare(item: tuple[list[Document], int]) -> list[tuple[bytes, P.U64]]:
 def _match(task: _Task) -> list[tuple[tuple[int, int], list[_Item]]]:
     """The results of every group pair of the task, empty ones too (they are cached as well)."""
     by_pair: dict[tuple[int, int], list[_Item]] = {(g1, g2): [] for g1, g2 in task.pairs.tolist()}
-    for item in _Matcher(task).run():
+    config, params = worker_state()["reuse"]
+    for item in _Matcher(task, config, params).run():
         ga, gb = task.group[item[0].a], task.group[item[0].b]
         by_pair[(min(ga, gb), max(ga, gb))].append(item)
     return list(by_pair.items())
@@ -476,31 +427,14 @@ class _NoCache:
         return None
 
 
-def _get_many(cache: BlobCache, keys: Iterable[str]) -> dict[str, bytes]:
+def _get_many(cache: BlobCache, keys: Iterable[str], batch: int) -> dict[str, bytes]:
     """``cache.get_many`` in batches: a store may answer one huge request by reading its whole
     namespace, every value of it, where lookups by key read only what is asked for."""
     wanted = list(keys)
     out: dict[str, bytes] = {}
-    for lo in range(0, len(wanted), CACHE_BATCH):
-        out.update(cache.get_many(wanted[lo : lo + CACHE_BATCH]))
+    for lo in range(0, len(wanted), batch):
+        out.update(cache.get_many(wanted[lo : lo + batch]))
     return out
-
-
-def _params() -> str:
-    """:data:`ALGORITHM` and every tunable the cached results depend on (read at call time: tests
-    and experiments change them on the module)."""
-    return _digest(
-        ALGORITHM, WINNOW, MAX_FP_GROUPS, MIN_SHARED_FP, PASSAGE_PERM, PASSAGE_BANDS, PASSAGE_ROWS, MIN_EST_JACCARD,
-        ALIGN_MARGIN, MIN_BLOCK, MAX_EDIT_GAP, MAX_OMISSION_GAP, ONE_SIDED_OTHER, MIN_OMISSION_RUN,
-        GLOBAL_BOILER_MIN, GLOBAL_BOILER_SHARE, COVER, QUOTED_SHARE, W_ATTRIBUTION, W_MARKS, W_DATE, W_SHARE,
-        W_YEAR, MIN_CONTENT_WORDS, _Matcher.MAX_BUCKET_ROWS_PER_DOC, P.PASSAGE_SHINGLE, P.MAX_UNIT_TOKENS,
-        P.WINDOW, P.MIN_UNIT_TOKENS,
-    )
-
-
-def _digest(*parts: object) -> str:
-    # repr of str, int, tuples, lists and the frozen dataclasses used here is deterministic
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 # A candidate mention and the span it covers, in the pass-1 record: plain values, which unpickle
@@ -513,10 +447,6 @@ ITEMS_FORMAT = 2
 _Pass1 = tuple[npt.NDArray[np.uint32], list[_RawRow]]
 # A selected mention: name, phrase start and end, name start and end, strong.
 _MenRow = tuple[str, int, int, int, int, bool]
-# Documents per segment of pass-1 records (slots are 16 bits: at most 1 << 16).
-SEGMENT_SLOTS = 1 << 16
-# Segments kept beyond the fewest that could hold the corpus before the smallest are merged.
-SEGMENT_SLACK = 4
 # Part of the segment and state keys: bump when their layout changes.
 SEGMENT_FORMAT = 1
 STATE_FORMAT = 4
@@ -673,14 +603,14 @@ def _records(
     ]
 
 
-def _scan_chunks(items: Iterable[_T], text: Callable[[_T], str]) -> Iterator[list[_T]]:
-    """``items`` in chunks for :func:`_scan`: at most SCAN_CHUNK documents, about SCAN_CHARS characters."""
+def _scan_chunks(items: Iterable[_T], text: Callable[[_T], str], tuning: ReuseTuning) -> Iterator[list[_T]]:
+    """``items`` in chunks for :func:`_scan`: at most ``scan_chunk`` documents, about ``scan_chars`` characters."""
     chunk: list[_T] = []
     size = 0
     for item in items:
         chunk.append(item)
         size += len(text(item))
-        if len(chunk) == SCAN_CHUNK or size >= SCAN_CHARS:
+        if len(chunk) == tuning.scan_chunk or size >= tuning.scan_chars:
             yield chunk
             chunk, size = [], 0
     if chunk:
@@ -688,7 +618,8 @@ def _scan_chunks(items: Iterable[_T], text: Callable[[_T], str]) -> Iterator[lis
 
 
 def pass1_entries(
-    docs: Sequence[Document], text_keys: Sequence[str], tokens: tuple[U64, I64] | None = None,
+    docs: Sequence[Document], text_keys: Sequence[str], tokens: tuple[U64, I64] | None = None, *,
+    params: ReuseParams = DEFAULT, tuning: ReuseTuning = DEFAULT_TUNING,
 ) -> list[tuple[str, bytes]]:
     """The cache items (key, value) of the pass-1 records of ``docs`` that :func:`find_reuses` reads.
 
@@ -704,10 +635,10 @@ def pass1_entries(
     """
     if len(docs) != len(text_keys):
         raise ValueError(f"{len(docs)} documents but {len(text_keys)} text keys")
-    params = _params()
+    key = params.digest()
     out: list[tuple[str, bytes]] = []
     done = 0
-    for chunk in _scan_chunks(zip(docs, text_keys, strict=True), lambda item: item[0].text):
+    for chunk in _scan_chunks(zip(docs, text_keys, strict=True), lambda item: item[0].text, tuning):
         chunk_docs = [d for d, _ in chunk]
         part: tuple[U64, I64] | None = None
         if tokens is not None:
@@ -715,13 +646,13 @@ def pass1_entries(
             lo, hi = int(tb[done]), int(tb[done + len(chunk)])
             part = (th[lo:hi], tb[done : done + len(chunk) + 1] - lo)
         done += len(chunk)
-        records = _records(chunk_docs, *_scan([d.text for d in chunk_docs], part))
-        out.extend((_pass1_key(params, k), _pack_pass1(*rec)) for (_, k), rec in zip(chunk, records, strict=True))
+        records = _records(chunk_docs, *_scan([d.text for d in chunk_docs], params, part))
+        out.extend((_pass1_key(key, k), _pack_pass1(*rec)) for (_, k), rec in zip(chunk, records, strict=True))
     return out
 
 
 class _Segment:
-    """Pass-1 records of up to SEGMENT_SLOTS documents: one immutable cache entry.
+    """Pass-1 records of up to ``segment_slots`` documents: one immutable cache entry.
 
     Per slot (16 bits, in the order the documents were added): id, text key and candidate
     mentions; and every fingerprint occurrence, sorted by (fingerprint, slot), so that the
@@ -866,20 +797,21 @@ class _Segment:
 class _IndexSink:
     """Collects the sorted ``fingerprint << 32 | document`` keys of a corpus, slice by slice of the
     fingerprint range, as the (fingerprint, slot) columns of its segments (documents in order,
-    SEGMENT_SLOTS a segment)."""
+    ``slots`` a segment)."""
 
-    def __init__(self, n: int) -> None:
-        self.n_segs = max(1, -(-n // SEGMENT_SLOTS))
+    def __init__(self, n: int, slots: int) -> None:
+        self.slots = slots
+        self.n_segs = max(1, -(-n // slots))
         self.fp: list[list[npt.NDArray[np.uint32]]] = [[] for _ in range(self.n_segs)]
         self.slot: list[list[npt.NDArray[np.uint16]]] = [[] for _ in range(self.n_segs)]
 
     def __call__(self, keys: npt.NDArray[np.uint64]) -> None:
         doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        seg = doc // SEGMENT_SLOTS if self.n_segs > 1 else None
+        seg = doc // self.slots if self.n_segs > 1 else None
         for k in range(self.n_segs):
             sel = np.flatnonzero(seg == k) if seg is not None else slice(None)
             self.fp[k].append((keys[sel] >> np.uint64(32)).astype(np.uint32))
-            self.slot[k].append((doc[sel] - k * SEGMENT_SLOTS).astype(np.uint16))
+            self.slot[k].append((doc[sel] - k * self.slots).astype(np.uint16))
 
     def take(self) -> Iterator[tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint16]]]:
         for k in range(self.n_segs):
@@ -892,11 +824,16 @@ class _IndexSink:
 class _Detector:
     def __init__(
         self, docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int,
-        cache: BlobCache | None = None,
+        cache: BlobCache | None = None, params: ReuseParams = DEFAULT, tuning: ReuseTuning = DEFAULT_TUNING,
+        metrics: RunMetrics | None = None,
     ) -> None:
         self.source = docs
         self.config = config
-        self.pool = Pool(workers)
+        self.params = params
+        self.tuning = tuning
+        self.metrics = metrics if metrics is not None else RunMetrics()
+        # (the workers' functions read the config and parameters from the pool's state)
+        self.pool = Pool(workers, state={"reuse": (config, params)})
         self.cache: BlobCache = cache if cache is not None else _NoCache()
         self.caching = cache is not None
         self.keep_keys: list[str] = []
@@ -910,7 +847,7 @@ class _Detector:
         """Pass 1: what each document is, its group, fingerprints and mentions, the candidate group
         pairs; this run's state written."""
         n = len(docs)
-        _tick("start")
+        self.metrics.start()
         # ---- what each document is: its id, a key of its clean text, names and dates
         ids: list[str] = []
         names: list[list[str]] = []
@@ -934,14 +871,15 @@ class _Detector:
         self.ids = ids
         self.dates = dates
         self.index = {d: i for i, d in enumerate(ids)}
-        _tick("pass1_metadata")
+        self.metrics.tick("pass1_metadata")
         # ---- the previous run's state and the pass-1 records it keeps; pass 1 of the other documents
-        self.params = _params()
-        self.state_key = f"state:{self.params}"
-        names_key, like_key = f"names:{self.params}", f"like:{self.params}"
-        self.matches_key = f"matches:{self.params}"
+        self.digest = self.params.digest()
+        self.state_key = f"state:{self.digest}"
+        names_key, like_key = f"names:{self.digest}", f"like:{self.digest}"
+        self.matches_key = f"matches:{self.digest}"
         self.keep_keys.extend([self.state_key, names_key, like_key, self.matches_key])
-        got = _get_many(self.cache, [self.state_key, names_key, like_key, self.matches_key]) if self.caching else {}
+        got = (_get_many(self.cache, [self.state_key, names_key, like_key, self.matches_key], self.tuning.cache_batch)
+               if self.caching else {})
         # outlet_matches answers of the previous run (a pure function of two names)
         self.matches_prior: dict[tuple[str, str], bool] = (
             pickle.loads(got[self.matches_key]) if self.matches_key in got else {}
@@ -952,7 +890,7 @@ class _Detector:
         new = self._map_segments()
         # (the documents to scan, if a few, are scanned in the pool while this process goes on)
         pending = self._pass1(new)
-        _tick("pass1_read")
+        self.metrics.tick("pass1_read")
         # Every document belongs to exactly one group: its cluster, or itself.
         self.group = np.arange(n, dtype=np.int64)
         self.canonical: dict[int, int] = {}
@@ -998,7 +936,7 @@ class _Detector:
         self.outlet_of_group: dict[int, str | None] = {
             g: _normalise_name(gnames[0]) if gnames else None for g, gnames in group_names.items()
         }
-        _tick("pass1_groups")
+        self.metrics.tick("pass1_groups")
         # the fingerprints of the documents no segment holds; candidate mentions of all
         recs = pending()
         self.new_docs = new
@@ -1013,7 +951,7 @@ class _Detector:
             if recs[i][1]:
                 self.raw[i] = recs[i][1]
         del recs
-        _tick("pass1_scan")
+        self.metrics.tick("pass1_scan")
         # ---- mentions that name an outlet
         self._select_mentions(got.get(names_key), got.get(like_key))
         # (written with the state, in one transaction)
@@ -1025,9 +963,9 @@ class _Detector:
                 (like_key, pickle.dumps(self.outlets.like_answers(check_names), protocol=pickle.HIGHEST_PROTOCOL)),
             ]
         del got
-        _tick("pass1_mentions")
+        self.metrics.tick("pass1_mentions")
         self.pairs = self._candidate_pairs()
-        _tick("pass1_index")
+        self.metrics.tick("pass1_index")
 
     # ----------------------------------------------------------------- the previous run's state
     def _load_state(self, blob: bytes | None) -> dict[str, Any] | None:
@@ -1038,7 +976,7 @@ class _Detector:
         state: dict[str, Any] = pickle.loads(blob)
         if state.get("format") != STATE_FORMAT:
             return None
-        got = _get_many(self.cache, state["segments"])
+        got = _get_many(self.cache, state["segments"], self.tuning.cache_batch)
         segs: list[_Segment] = []
         for k, key in enumerate(state["segments"]):
             seg = _Segment.unpack(key, got[key]) if key in got else None
@@ -1049,7 +987,7 @@ class _Detector:
             seg.selected = state["selected"][k]
             segs.append(seg)
         self.segs = segs
-        STATS["segments_read"] = len(segs)
+        self.metrics.stats["segments_read"] = len(segs)
         return state
 
     def _map_segments(self) -> list[int]:
@@ -1086,7 +1024,7 @@ class _Detector:
         """Pass-1 records of the documents ``new``: of a text some segment holds (an exact copy of a
         document seen before), from the cache (:func:`pass1_entries`), else scanned (once per text).
 
-        Returns the function that gives them: up to SCAN_AHEAD documents to scan are read now and
+        Returns the function that gives them: up to self.tuning.scan_ahead documents to scan are read now and
         scanned in the pool until it is called; more are scanned when it is called."""
         recs: dict[int, _Pass1] = {}
         want: dict[str, list[int]] = defaultdict(list)
@@ -1106,8 +1044,8 @@ class _Detector:
                     for i in want.pop(k):
                         recs[i] = rec
         if want and self.caching:
-            keys = {k: _pass1_key(self.params, k) for k in want}
-            got = _get_many(self.cache, keys.values())
+            keys = {k: _pass1_key(self.digest, k) for k in want}
+            got = _get_many(self.cache, keys.values(), self.tuning.cache_batch)
             for k, key in keys.items():
                 blob = got.get(key)
                 if blob is not None:
@@ -1116,13 +1054,13 @@ class _Detector:
                         recs[i] = rec
             del got
         todo = sorted(docs[0] for docs in want.values())
-        STATS["docs"] = len(self.ids)
-        STATS["pass1_hits"] = len(self.ids) - len(todo)
-        STATS["docs_scanned"] = len(todo)
+        self.metrics.stats["docs"] = len(self.ids)
+        self.metrics.stats["pass1_hits"] = len(self.ids) - len(todo)
+        self.metrics.stats["docs_scanned"] = len(todo)
         scanned: Iterable[tuple[int, _Pass1]]
-        if len(todo) <= SCAN_AHEAD and self.pool.workers > 1:
-            chunks = list(_scan_chunks(_fetch(self.source, todo), lambda item: item[1].text))
-            futures = [self.pool.submit(_scan, [d.text for _, d in chunk]) for chunk in chunks]
+        if len(todo) <= self.tuning.scan_ahead and self.pool.workers > 1:
+            chunks = list(_scan_chunks(_fetch(self.source, todo), lambda item: item[1].text, self.tuning))
+            futures = [self.pool.submit(_scan_task, [d.text for _, d in chunk]) for chunk in chunks]
 
             def ahead() -> Iterator[tuple[int, _Pass1]]:
                 for chunk, future in zip(chunks, futures, strict=True):
@@ -1146,11 +1084,11 @@ class _Detector:
         in_flight: deque[list[tuple[int, Document]]] = deque()
 
         def chunks() -> Iterator[list[str]]:
-            for chunk in _scan_chunks(_fetch(self.source, todo), lambda item: item[1].text):
+            for chunk in _scan_chunks(_fetch(self.source, todo), lambda item: item[1].text, self.tuning):
                 in_flight.append(chunk)
                 yield [d.text for _, d in chunk]
 
-        for scanned in self.pool.map(_scan, chunks()):
+        for scanned in self.pool.map(_scan_task, chunks()):
             chunk = in_flight.popleft()
             yield from zip((i for i, _ in chunk), _records([d for _, d in chunk], *scanned), strict=True)
 
@@ -1248,7 +1186,7 @@ class _Detector:
                 again += 1
                 if sel:
                     self._sel[i] = sel
-        STATS["mentions_selected"] = again
+        self.metrics.stats["mentions_selected"] = again
 
     def mentions(self, i: int) -> list[Mention]:
         got = self._mention_objs.get(i)
@@ -1258,11 +1196,11 @@ class _Detector:
 
     # ----------------------------------------------------------------- candidate group pairs
     def _candidate_pairs(self) -> I64:
-        """Group pairs sharing at least MIN_SHARED_FP fingerprints of modest spread.
+        """Group pairs sharing at least self.params.min_shared_fp fingerprints of modest spread.
 
         From scratch, or, from the previous run's state, only the pairs of groups whose
         members changed ("dirty") are counted, plus the pairs of unchanged groups that share a
-        fingerprint whose spread crossed MAX_FP_GROUPS (a new copy of a common phrase): the
+        fingerprint whose spread crossed self.params.max_fp_groups (a new copy of a common phrase): the
         others share exactly the fingerprints they shared, each as common as it was. The
         documents holding a fingerprint are looked up in the segments (binary search), so only
         the new documents' fingerprints are read one by one. Writes this run's state.
@@ -1272,12 +1210,12 @@ class _Detector:
         old = self.state
         built: list[_Segment] = []
         if old is None:
-            STATS["pairs_incremental"] = 0
+            self.metrics.stats["pairs_incremental"] = 0
             new_fps = self.new_fps
 
             def chunk_keys(lo: int) -> npt.NDArray[np.uint64]:
-                """``fingerprint << 32 | document`` of the documents [lo, lo + SCAN_CHUNK), sorted."""
-                fps = [new_fps[i] for i in range(lo, min(n, lo + SCAN_CHUNK))]
+                """``fingerprint << 32 | document`` of the documents [lo, lo + self.tuning.scan_chunk), sorted."""
+                fps = [new_fps[i] for i in range(lo, min(n, lo + self.tuning.scan_chunk))]
                 lengths = np.fromiter((len(f) for f in fps), dtype=np.int64, count=len(fps))
                 doc_col = np.repeat(np.arange(lo, lo + len(fps), dtype=np.uint64), lengths)
                 keys = (np.concatenate([_EMPTY_FP, *fps]).astype(np.uint64) << np.uint64(32)) | doc_col
@@ -1285,23 +1223,23 @@ class _Detector:
                 return keys
 
             # (numpy works without the GIL: threads use every core the pool would)
-            chunks = list(threaded(chunk_keys, range(0, n, SCAN_CHUNK), self.pool.workers))
-            index = _IndexSink(n) if self.caching else None
+            chunks = list(threaded(chunk_keys, range(0, n, self.tuning.scan_chunk), self.pool.workers))
+            index = _IndexSink(n, self.tuning.segment_slots) if self.caching else None
             codes, common = self._count_pairs(chunks, n_groups, sink=index)
             del chunks
-            STATS["groups_dirty"] = len(self.members)
+            self.metrics.stats["groups_dirty"] = len(self.members)
             if index is not None:
                 built = self._segments_of_index(index)
         else:
             dirty, now_of_old = self._dirty_groups(n_groups)
-            STATS["pairs_incremental"] = 1
-            STATS["groups_dirty"] = int(dirty.sum())
+            self.metrics.stats["pairs_incremental"] = 1
+            self.metrics.stats["groups_dirty"] = int(dirty.sum())
             op = old["pairs"]
             carried = np.stack([now_of_old[op[:, 0]], now_of_old[op[:, 1]]], axis=1) if len(op) else op
             carried = carried[(carried >= 0).all(axis=1)] if len(carried) else np.empty((0, 2), np.int64)
             carried = np.sort(carried, axis=1)
             dirty_docs = [m for g in np.flatnonzero(dirty).tolist() for m in self.members.get(g, ())]
-            stale = self._stale_slots()
+            stale = self._stale_slots() if self.tuning.stale_records else None
             fps_of, stale_of = self._fps_of(dirty_docs, stale)
             dirty_fps = _sorted_unique(np.concatenate([_EMPTY_FP, *fps_of.values()]))
             stale_fps = None if stale is None else _sorted_unique(np.concatenate([_EMPTY_FP, *stale_of]))
@@ -1319,7 +1257,7 @@ class _Detector:
         pairs = np.stack([codes // n_groups, codes % n_groups], axis=1)
         if self.caching:
             self._save_state(pairs, common, built)
-        STATS["group_pairs"] = len(pairs)
+        self.metrics.stats["group_pairs"] = len(pairs)
         return pairs
 
     def _dirty_groups(self, n_groups: int) -> tuple[npt.NDArray[np.bool_], I64]:
@@ -1377,13 +1315,13 @@ class _Detector:
 
     def _segments_of_index(self, index: _IndexSink) -> list[_Segment]:
         """Segments of every document (a run from scratch), from the sorted fingerprint occurrences
-        :meth:`_count_pairs` gave ``index``: documents in order, SEGMENT_SLOTS a segment."""
+        :meth:`_count_pairs` gave ``index``: documents in order, ``segment_slots`` a segment."""
         out: list[_Segment] = []
         for k, (fp, slot) in enumerate(index.take()):
-            lo, hi = k * SEGMENT_SLOTS, min(len(self.ids), (k + 1) * SEGMENT_SLOTS)
+            lo, hi = k * self.tuning.segment_slots, min(len(self.ids), (k + 1) * self.tuning.segment_slots)
             ids, text_keys = self.ids[lo:hi], self.text_keys[lo:hi]
             raw = {i - lo: self.raw[i] for i in range(lo, hi) if i in self.raw}
-            seg = _Segment(_Segment.cache_key(self.params, ids, text_keys), ids, text_keys, raw, fp, slot)
+            seg = _Segment(_Segment.cache_key(self.digest, ids, text_keys), ids, text_keys, raw, fp, slot)
             seg.doc = np.arange(lo, hi, dtype=np.int64)
             out.append(seg)
         return out
@@ -1391,10 +1329,10 @@ class _Detector:
     def _segments_of_new(self) -> list[_Segment]:
         """Segments of the documents no segment held."""
         out: list[_Segment] = []
-        for lo in range(0, len(self.new_docs), SEGMENT_SLOTS):
-            docs = self.new_docs[lo : lo + SEGMENT_SLOTS]
+        for lo in range(0, len(self.new_docs), self.tuning.segment_slots):
+            docs = self.new_docs[lo : lo + self.tuning.segment_slots]
             seg = _Segment.build(
-                self.params, [self.ids[i] for i in docs], [self.text_keys[i] for i in docs],
+                self.digest, [self.ids[i] for i in docs], [self.text_keys[i] for i in docs],
                 {k: self.raw[i] for k, i in enumerate(docs) if i in self.raw}, [self.new_fps[i] for i in docs],
             )
             seg.doc = np.asarray(docs, dtype=np.int64)
@@ -1403,7 +1341,7 @@ class _Detector:
 
     def _save_state(self, pairs: I64, common: npt.NDArray[np.uint32], built: list[_Segment]) -> None:
         """This run's state: its segments (those holding a document of this run; the two smallest
-        merged while there are more than SEGMENT_SLACK beyond the fewest that could hold the corpus
+        merged while there are more than self.tuning.segment_slack beyond the fewest that could hold the corpus
         and they fit in one, and one mostly of gone documents rewritten), which slots hold a
         document, its group and the mentions selected for it, the candidate group pairs and the
         common fingerprints."""
@@ -1412,14 +1350,14 @@ class _Detector:
             alive = seg.alive()
             if alive == 0:
                 continue
-            segs.append(_Segment.merge(self.params, [seg]) if 2 * alive < len(seg.ids) else seg)
+            segs.append(_Segment.merge(self.digest, [seg]) if 2 * alive < len(seg.ids) else seg)
         total = sum(seg.alive() for seg in segs)
-        while len(segs) > -(-total // SEGMENT_SLOTS) + SEGMENT_SLACK:
+        while len(segs) > -(-total // self.tuning.segment_slots) + self.tuning.segment_slack:
             segs.sort(key=lambda seg: seg.alive())
-            if segs[0].alive() + segs[1].alive() > SEGMENT_SLOTS:
+            if segs[0].alive() + segs[1].alive() > self.tuning.segment_slots:
                 break
-            segs = [_Segment.merge(self.params, segs[:2]), *segs[2:]]
-        STATS["segments"] = len(segs)
+            segs = [_Segment.merge(self.digest, segs[:2]), *segs[2:]]
+        self.metrics.stats["segments"] = len(segs)
         puts = [(seg.key, seg.pack()) for seg in segs if not seg.stored]
         seg_of = np.full(len(self.ids), -1, dtype=np.int64)
         slot_of = np.full(len(self.ids), -1, dtype=np.int64)
@@ -1444,23 +1382,23 @@ class _Detector:
         keep: Callable[[I64], npt.NDArray[np.bool_]] | None = None,
         sink: Callable[[npt.NDArray[np.uint64]], None] | None = None,
     ) -> tuple[I64, npt.NDArray[np.uint32]]:
-        """Codes of the group pairs (g1 < g2) that share at least MIN_SHARED_FP fingerprints of
-        modest spread, and the fingerprints in more than MAX_FP_GROUPS groups.
+        """Codes of the group pairs (g1 < g2) that share at least self.params.min_shared_fp fingerprints of
+        modest spread, and the fingerprints in more than self.params.max_fp_groups groups.
 
         ``fp_keys``: sorted ``fingerprint << 32 | document`` arrays, every
         occurrence of each fingerprint they hold (the spread is counted here).
         ``keep`` restricts the pairs counted; ``sink`` gets all keys, sorted, in
         slices of ascending fingerprints. A fingerprint in more than
-        MAX_FP_GROUPS groups is a common phrase or furniture and pairs nothing;
+        self.params.max_fp_groups groups is a common phrase or furniture and pairs nothing;
         copies inside one group count once, so syndication costs nothing here.
         Worked in slices of the fingerprint range, so that the temporaries are
         a fraction of the corpus's.
         """
         # (a few million keys at most: one slice, and no spill files)
-        small = sum(len(k) for k in fp_keys) <= SMALL_COUNT
-        part_bits = 0 if small else FP_PART_BITS
+        small = sum(len(k) for k in fp_keys) <= self.tuning.small_count
+        part_bits = 0 if small else self.tuning.fp_part_bits
         spills: list[IO[bytes]] = [] if small else [
-            tempfile.TemporaryFile(prefix="dedup-pairs-") for _ in range(PAIR_SPILLS)
+            tempfile.TemporaryFile(prefix="dedup-pairs-") for _ in range(self.tuning.pair_spills)
         ]
         kept: list[I64] = []
         low = np.uint64(0xFFFFFFFF)
@@ -1491,8 +1429,8 @@ class _Detector:
             del fg
             starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
             sizes = np.diff(np.r_[starts, len(vals)])
-            part_common = vals[starts[sizes > MAX_FP_GROUPS]].astype(np.uint32)
-            allc = _pair_codes(vals, grp, n_groups, MAX_FP_GROUPS)
+            part_common = vals[starts[sizes > self.params.max_fp_groups]].astype(np.uint32)
+            allc = _pair_codes(vals, grp, n_groups, self.params.max_fp_groups)
             del vals, grp
             if keep is not None and len(allc):
                 allc = allc[keep(allc)]
@@ -1500,8 +1438,8 @@ class _Detector:
                 return key, part_common, np.empty(0, dtype=np.int64)
             allc = np.sort(allc)
             starts_c = np.flatnonzero(np.r_[True, allc[1:] != allc[:-1]])
-            # pair code and its count in this slice (only "at least MIN_SHARED_FP" matters) in one integer
-            cnt = np.minimum(np.diff(np.r_[starts_c, len(allc)]), MIN_SHARED_FP)
+            # pair code and its count in this slice (only "at least self.params.min_shared_fp" matters) in one integer
+            cnt = np.minimum(np.diff(np.r_[starts_c, len(allc)]), self.params.min_shared_fp)
             return key, part_common, allc[starts_c] * 4 + cnt
 
         # slices counted in threads (numpy works without the GIL), taken in order
@@ -1540,7 +1478,7 @@ class _Detector:
             allc = packed >> 2
             starts_c = np.flatnonzero(np.r_[True, allc[1:] != allc[:-1]])
             total = np.add.reduceat(packed & 3, starts_c)
-            found.append(allc[starts_c][total >= MIN_SHARED_FP])
+            found.append(allc[starts_c][total >= self.params.min_shared_fp])
             del packed, allc, starts_c, total
         common_all = np.sort(np.concatenate(common)) if common else np.empty(0, np.uint32)
         if not found:
@@ -1560,7 +1498,7 @@ class _Detector:
         known, its common fingerprints: any other can only have become rarer,
         and it was rare); ``fp``/``owner``: every occurrence of them in this
         run's documents; ``old_common``: its fingerprints in more than
-        MAX_FP_GROUPS groups; ``carried``: its pair codes between groups that
+        self.params.max_fp_groups groups; ``carried``: its pair codes between groups that
         are still there (in this run's group ids).
 
         A fingerprint not in ``look`` is in exactly the groups it was in (a
@@ -1583,7 +1521,7 @@ class _Detector:
         starts = np.flatnonzero(np.r_[True, cf[1:] != cf[:-1]]) if len(cf) else np.empty(0, np.int64)
         spread = np.diff(np.r_[starts, len(cf)])
         look_fps = cf[starts]
-        now_common = spread > MAX_FP_GROUPS
+        now_common = spread > self.params.max_fp_groups
         common = _sorted_unique(np.concatenate([old_common[~_member(old_common, look)], look_fps[now_common]]))
         # pairs with a dirty side, on every occurrence of the dirty groups' fingerprints
         sel = _member(fp, dirty_fps)
@@ -1601,18 +1539,18 @@ class _Detector:
             return _sorted_unique(_pair_codes(cf[rows].astype(np.uint64), cg[rows], n_groups, 1 << 30))
 
         went_common, went_rare = now_common & ~was_common, was_common & ~now_common
-        STATS["flipped_fps"] = int(went_common.sum() + went_rare.sum())
+        self.metrics.stats["flipped_fps"] = int(went_common.sum() + went_rare.sum())
         recount = sharing(went_common)
         # a clean pair that was not one and only lost fingerprints is still not one
         recount = recount[np.isin(recount, carried)]
         recount = _sorted_unique(np.concatenate([recount, sharing(went_rare)]))
-        STATS["pairs_recounted"] = len(recount)
+        self.metrics.stats["pairs_recounted"] = len(recount)
         counted = self._recount(recount, common, n_groups)
         kept = carried[~np.isin(carried, recount)] if len(recount) else carried
         return _sorted_unique(np.concatenate([codes_d, kept, counted])), common
 
     def _recount(self, codes: I64, common: npt.NDArray[np.uint32], n_groups: int) -> I64:
-        """The pair codes among ``codes`` whose groups share at least MIN_SHARED_FP fingerprints not in
+        """The pair codes among ``codes`` whose groups share at least self.params.min_shared_fp fingerprints not in
         ``common``, counted pair by pair (they are few)."""
         pairs = [(c // n_groups, c % n_groups) for c in codes.tolist()]
         fps, _ = self._fps_of({m for pair in pairs for g in pair for m in self.members[g]})
@@ -1625,7 +1563,7 @@ class _Detector:
             return valid[g]
 
         out = [g1 * n_groups + g2 for g1, g2 in pairs
-               if len(np.intersect1d(of(g1), of(g2), assume_unique=True)) >= MIN_SHARED_FP]
+               if len(np.intersect1d(of(g1), of(g2), assume_unique=True)) >= self.params.min_shared_fp]
         return np.asarray(out, dtype=np.int64)
 
     # ----------------------------------------------------------------- dates, mentions
@@ -1637,19 +1575,18 @@ class _Detector:
     ) -> Iterator[tuple[int, P.U64]]:
         """Passages and signatures of the documents ``todo`` (ascending) onto the spool; yields the
         exact passage keys of each."""
-        seed = self.config.seed
         order: list[int] = []
 
-        def batches() -> Iterator[tuple[list[Document], int]]:
+        def batches() -> Iterator[list[Document]]:
             batch: list[Document] = []
             for i, d in _fetch(self.source, todo):
                 order.append(i)
                 batch.append(d)
-                if len(batch) == PREPARE_CHUNK:
-                    yield batch, seed
+                if len(batch) == self.tuning.prepare_chunk:
+                    yield batch
                     batch = []
             if batch:
-                yield batch, seed
+                yield batch
 
         done = 0
         for recs in self.pool.map(_prepare, batches()):
@@ -1658,7 +1595,7 @@ class _Detector:
                 done += 1
                 where[i] = spool.append(blob)
                 yield i, exact
-        STATS["docs_prepared"] = STATS.get("docs_prepared", 0) + done
+        self.metrics.stats["docs_prepared"] = self.metrics.stats.get("docs_prepared", 0) + done
 
     def pass2(self) -> list[_Item]:
         """Reuses between the documents of the candidate group pairs, in bounded memory.
@@ -1668,22 +1605,22 @@ class _Detector:
         boilerplate needs the exact passage keys of all involved documents
         before any pair is judged). Each group pair's result is cached under a
         digest of everything its matching sees; the pairs not in the cache are
-        cut into chunks of at most PASS2_CHUNK_DOCS documents, read back from
+        cut into chunks of at most self.tuning.pass2_chunk_docs documents, read back from
         the spool (documents not yet there are prepared first) and matched in
         the worker pool; results are put together in pair order, so the output
         depends neither on ``workers`` nor on what the cache held.
         """
-        STATS["pairs_matched"] = 0
-        STATS["pair_hits"] = 0
-        STATS["docs_prepared"] = 0
+        self.metrics.stats["pairs_matched"] = 0
+        self.metrics.stats["pair_hits"] = 0
+        self.metrics.stats["docs_prepared"] = 0
         if len(self.pairs) == 0:
             return []
         involved = sorted({m for g in np.unique(self.pairs).tolist() for m in self.members[g]})
         seed = self.config.seed
-        x_base = _digest(self.params, seed)
+        x_base = _digest(self.digest, seed)
         x_keys = {i: f"x:{x_base}:{self.text_keys[i]}" for i in involved}
         self.keep_keys.extend(x_keys.values())
-        got = _get_many(self.cache, x_keys.values()) if self.caching else {}
+        got = _get_many(self.cache, x_keys.values(), self.tuning.cache_batch) if self.caching else {}
         exact_of: dict[int, P.U64] = {}
         for i in involved:
             blob = got.get(x_keys[i])
@@ -1692,7 +1629,7 @@ class _Detector:
         del got
         todo = [i for i in involved if i not in exact_of]
         where: dict[int, tuple[int, int]] = {}
-        _tick("pass2_read")
+        self.metrics.tick("pass2_read")
         with BlobSpool("dedup-reuse-") as spool:
             puts: list[tuple[str, bytes]] = []
             for i, exact in self._prepare_into(spool, todo, where):
@@ -1703,13 +1640,13 @@ class _Detector:
                         self.cache.put_many(puts)
                         puts = []
             self.cache.put_many(puts)
-            _tick("pass2_prepare")
+            self.metrics.tick("pass2_prepare")
             owner = np.repeat(np.asarray(involved, dtype=np.int64), [len(exact_of[i]) for i in involved])
             allx = np.concatenate([exact_of[i] for i in involved])
             boiler = self._boilerplate(owner, allx)
             pair_keys = self._pair_keys(involved, owner, allx, boiler) if self.caching else [""] * len(self.pairs)
             del owner, allx, exact_of
-            got = _get_many(self.cache, pair_keys) if self.caching else {}
+            got = _get_many(self.cache, pair_keys, self.tuning.cache_batch) if self.caching else {}
             self.keep_keys.extend(pair_keys)
             results: list[list[_Item] | None] = [None] * len(pair_keys)
             missing: list[tuple[int, int]] = []
@@ -1722,13 +1659,13 @@ class _Detector:
                 else:
                     results[k] = _unpack_items(blob, self.index)
             del got
-            STATS["pair_hits"] = len(pair_keys) - len(missing)
-            STATS["pairs_matched"] = len(missing)
-            _tick("pass2_keys")
+            self.metrics.stats["pair_hits"] = len(pair_keys) - len(missing)
+            self.metrics.stats["pairs_matched"] = len(missing)
+            self.metrics.tick("pass2_keys")
             need = sorted({m for pair in missing for g in pair for m in self.members[g]} - where.keys())
             for _ in self._prepare_into(spool, need, where):
                 pass
-            _tick("pass2_prepare")
+            self.metrics.tick("pass2_prepare")
 
             def read(i: int) -> bytes:
                 return spool.read(*where[i])
@@ -1738,7 +1675,6 @@ class _Detector:
                     docs = sorted({m for g1, g2 in chunk for g in (g1, g2) for m in self.members[g]})
                     groups = sorted({g for pair in chunk for g in pair})
                     yield _Task(
-                        config=self.config,
                         docs=docs,
                         records=[read(i) for i in docs],
                         group={i: int(self.group[i]) for i in docs},
@@ -1762,7 +1698,7 @@ class _Detector:
                     self.cache.put_many(puts)
                     puts = []
             self.cache.put_many(puts)
-        _tick("pass2_match")
+        self.metrics.tick("pass2_match")
         return [item for items in results if items for item in items]
 
     def _pair_keys(self, involved: list[int], owner: I64, exact: P.U64, boiler: I64) -> list[str]:
@@ -1785,7 +1721,7 @@ class _Detector:
         }
         group_key: dict[int, str] = {}
         # (the parts common to every pair, once)
-        base = _digest(self.params, ITEMS_FORMAT, repr(self.config))
+        base = _digest(self.digest, ITEMS_FORMAT, repr(self.config))
         out: list[str] = []
         for g1, g2 in self.pairs.tolist():
             members = sorted(self.members[g1] + self.members[g2])
@@ -1802,13 +1738,13 @@ class _Detector:
         return out
 
     def _chunks(self, pairs: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
-        """Group pairs in order, cut into chunks of at most PASS2_CHUNK_DOCS documents
+        """Group pairs in order, cut into chunks of at most self.tuning.pass2_chunk_docs documents
         (a single pair of larger groups is a chunk of its own)."""
         chunk: list[tuple[int, int]] = []
         seen: set[int] = set()
         for g1, g2 in pairs:
             new = {m for g in (g1, g2) for m in self.members[g]} - seen
-            if chunk and len(seen) + len(new) > PASS2_CHUNK_DOCS:
+            if chunk and len(seen) + len(new) > self.tuning.pass2_chunk_docs:
                 yield chunk
                 chunk, seen = [], set()
                 new = {m for g in (g1, g2) for m in self.members[g]}
@@ -1823,7 +1759,7 @@ class _Detector:
         ``owner``/``exact``: the document and exact key of every passage of the documents that pass 2 reads.
         """
         n_groups = len(self.members)
-        limit = max(GLOBAL_BOILER_MIN, int(GLOBAL_BOILER_SHARE * n_groups))
+        limit = max(self.params.global_boiler_min, int(self.params.global_boiler_share * n_groups))
         least = min(limit, max(2, self.config.furniture_min_docs))
         # A key in fewer than ``least`` passages is in fewer groups than either kind of boilerplate
         # needs. Counts of slices of the keys' bits rule most keys out in a few cheap passes (all
@@ -1841,13 +1777,14 @@ class _Detector:
         group_outlet = np.zeros(int(self.group.max()) + 1 if len(self.group) else 1, dtype=np.int64)
         for g in np.unique(self.group[owner]).tolist():
             group_outlet[g] = outlet_id.setdefault(self.outlet_of_group.get(g), len(outlet_id))
-        if len(exact) <= SMALL_COUNT:
+        if len(exact) <= self.tuning.small_count:
             return self._boilerplate_part(owner, exact, group_outlet)
         # Worked in slices of the key range (a key is decided on its own), so
         # that the temporaries are a fraction of the input.
-        parts = 1 << FP_PART_BITS
+        parts = 1 << self.tuning.fp_part_bits
         # (small integers: a stable sort of bytes is a radix sort, many times faster than of int64)
-        top = (exact >> np.uint64(64 - FP_PART_BITS)).astype(np.uint8 if FP_PART_BITS <= 8 else np.int64)
+        bits = self.tuning.fp_part_bits
+        top = (exact >> np.uint64(64 - bits)).astype(np.uint8 if bits <= 8 else np.int64)
         order = np.argsort(top, kind="stable")
         cuts = np.searchsorted(top[order], np.arange(parts + 1))
         del top
@@ -1876,7 +1813,7 @@ class _Detector:
         # clusters per key
         kstart = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1]])
         counts = np.diff(np.r_[kstart, len(rank)])
-        limit = max(GLOBAL_BOILER_MIN, int(GLOBAL_BOILER_SHARE * len(self.members)))
+        limit = max(self.params.global_boiler_min, int(self.params.global_boiler_share * len(self.members)))
         found = [keys[rank[kstart[counts >= limit]]]]
         # same outlet: key seen in >= furniture_min_docs groups of one outlet
         og = group_outlet[grp]
@@ -1894,7 +1831,7 @@ class _Detector:
 
         Z is taken as the root when the evidence of X-Z or Y-Z points at Z
         (attribution, marks or dates) and neither points away from it; the
-        X-Y stretch must lie mostly (COVER) inside both, so that Y copying X's own
+        X-Y stretch must lie mostly (self.params.cover) inside both, so that Y copying X's own
         words around the quotation is not explained away.
         """
         by_doc: dict[int, list[tuple[Segment, _Verdict, Reuse]]] = defaultdict(list)
@@ -1911,10 +1848,10 @@ class _Detector:
             explained = False
             for f, fv, _ in by_doc[x]:
                 z = f.b if f.a == x else f.a
-                if f is seg or z == y or _covers(f.side(x), seg.side(x)) < COVER:
+                if f is seg or z == y or _covers(f.side(x), seg.side(x)) < self.params.cover:
                     continue
                 for g, gv, _ in by_doc[y]:
-                    if g is seg or z not in (g.a, g.b) or _covers(g.side(y), seg.side(y)) < COVER:
+                    if g is seg or z not in (g.a, g.b) or _covers(g.side(y), seg.side(y)) < self.params.cover:
                         continue
                     rx, ry = self._root(z, x, fv), self._root(z, y, gv)
                     if min(rx, ry) >= 0 and max(rx, ry) > 0:
@@ -1982,8 +1919,9 @@ class _Matcher:
     """Pass 2 on one chunk of candidate group pairs (any process): every document of those groups,
     its passages and signatures, and what the verdicts need to know about the rest of the corpus."""
 
-    def __init__(self, task: _Task) -> None:
-        self.config = task.config
+    def __init__(self, task: _Task, config: Config, params: ReuseParams) -> None:
+        self.config = config
+        self.params = params
         self.docs: dict[int, Document] = {}
         self.dp: dict[int, P.DocPassages] = {}
         self.sigs: dict[int, npt.NDArray[np.uint32]] = {}
@@ -1993,7 +1931,7 @@ class _Matcher:
             tok.starts, tok.ends = tok.starts.astype(np.int64), tok.ends.astype(np.int64)
             if tok._words is None:
                 tok._norm = normalise(doc.text)
-            dp.grams = P.positional_shingles(tok.hashes, P.PASSAGE_SHINGLE)
+            dp.grams = P.positional_shingles(tok.hashes, self.params.passage_shingle)
             self.docs[i], self.dp[i], self.sigs[i] = doc, dp, sigs
         self.group = task.group
         self.members = task.members
@@ -2056,8 +1994,8 @@ class _Matcher:
         owner = np.concatenate(owner_l)
         ranges = np.concatenate(ranges_l)
         sigs = np.concatenate([self.sigs[i] for i in self.dp if len(self.dp[i].ranges)])
-        keep = (ranges[:, 1] - ranges[:, 0]) >= P.PASSAGE_SHINGLE + 1
-        exact = band_keys(sigs, 1, PASSAGE_PERM)[:, 0]
+        keep = (ranges[:, 1] - ranges[:, 0]) >= self.params.passage_shingle + 1
+        exact = band_keys(sigs, 1, self.params.passage_perm)[:, 0]
         if len(self.boiler_keys):
             keep &= ~np.isin(exact.astype(np.int64), self.boiler_keys)
         self.boiler_tokens = self._boiler_token_mask(owner, ranges, keep)
@@ -2069,7 +2007,7 @@ class _Matcher:
         # in every member) nor common phrases make buckets to pair up. One
         # sort of every (band key, passage) of the kept passages, then the
         # pairs of each bucket across groups that pass 1 paired.
-        keys = band_keys(sigs[rows], PASSAGE_BANDS, PASSAGE_ROWS)  # (len(rows), bands)
+        keys = band_keys(sigs[rows], self.params.passage_bands, self.params.passage_rows)  # (len(rows), bands)
         found = self._passage_pairs(rows, owner, keys, sigs)
         out: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
         if len(found) == 0:
@@ -2086,10 +2024,6 @@ class _Matcher:
                 (sa, ea, sb, eb) for _, _, sa, ea, sb, eb in block.tolist()
             ]
         return out
-
-    # Rows of one document kept per bucket: a passage repeated over and over in
-    # one text (a damaged scrape) must not make a bucket quadratic.
-    MAX_BUCKET_ROWS_PER_DOC = 32
 
     def _passage_pairs(self, rows: I64, owner: I64, keys: P.U64, sigs: npt.NDArray[np.uint32]) -> I64:
         """Passage row pairs (x, y), owner x < owner y, that share a band key, pass the estimated
@@ -2132,7 +2066,7 @@ class _Matcher:
             ent, bucket, doc = ent[o], bucket[o], doc[o]
             first = np.r_[True, (bucket[1:] != bucket[:-1]) | (doc[1:] != doc[:-1])]
             run_start = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0))
-            keep = (np.arange(len(first)) - run_start) < self.MAX_BUCKET_ROWS_PER_DOC
+            keep = (np.arange(len(first)) - run_start) < self.params.max_bucket_rows_per_doc
             ent, bucket = ent[keep], bucket[keep]
             bs = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
             bz = np.diff(np.r_[bs, len(ent)])
@@ -2161,13 +2095,13 @@ class _Matcher:
         for lo in range(0, len(cand), 100_000):
             c = cand[lo : lo + 100_000]
             est[lo : lo + 100_000] = (sigs[c[:, 0]] == sigs[c[:, 1]]).mean(axis=1)
-        return cand[est >= MIN_EST_JACCARD]
+        return cand[est >= self.params.min_est_jaccard]
 
     def _boiler_token_mask(self, owner: I64, ranges: I64, keep: npt.NDArray[np.bool_]) -> dict[int, set[int]]:
         out: dict[int, set[int]] = defaultdict(set)
         for row in np.flatnonzero(~keep).tolist():
             s, e = int(ranges[row, 0]), int(ranges[row, 1])
-            if e - s > P.PASSAGE_SHINGLE:
+            if e - s > self.params.passage_shingle:
                 out[int(owner[row])].update(range(s, e))
         return out
 
@@ -2178,8 +2112,8 @@ class _Matcher:
         blocks: set[tuple[int, int, int]] = set()
         seen: set[tuple[int, int, int, int]] = set()
         for sa, ea, sb, eb in sorted(set(pairs)):
-            wa = (max(0, sa - ALIGN_MARGIN), min(len(ta), ea + ALIGN_MARGIN))
-            wb = (max(0, sb - ALIGN_MARGIN), min(len(tb), eb + ALIGN_MARGIN))
+            wa = (max(0, sa - self.params.align_margin), min(len(ta), ea + self.params.align_margin))
+            wb = (max(0, sb - self.params.align_margin), min(len(tb), eb + self.params.align_margin))
             key = (wa[0], wa[1], wb[0], wb[1])
             if key in seen:
                 continue
@@ -2187,7 +2121,7 @@ class _Matcher:
             xs = ha[wa[0] : wa[1]].tolist()
             ys = hb[wb[0] : wb[1]].tolist()
             for op in Indel.opcodes(xs, ys):
-                if op.tag == "equal" and op.src_end - op.src_start >= MIN_BLOCK:
+                if op.tag == "equal" and op.src_end - op.src_start >= self.params.min_block:
                     blocks.add((wa[0] + op.src_start, wb[0] + op.dest_start, op.src_end - op.src_start))
         if not blocks:
             return []
@@ -2208,7 +2142,7 @@ class _Matcher:
                 continue
             # Words as a reader counts them ("Amir-Abdollahian" is one), on both sides.
             words = min(len(self.docs[a].text[ac[0] : ac[1]].split()), len(self.docs[b].text[bc[0] : bc[1]].split()))
-            if words < cfg.min_reuse_words or self._content_words(a, chain) < MIN_CONTENT_WORDS:
+            if words < cfg.min_reuse_words or self._content_words(a, chain) < self.params.min_content_words:
                 continue
             boiler_a = self.boiler_tokens.get(a, set())
             boiler_b = self.boiler_tokens.get(b, set())
@@ -2221,7 +2155,7 @@ class _Matcher:
         return out
 
     def _content_words(self, a: int, chain: list[tuple[int, int, int]]) -> int:
-        """Matched lowercase content words of ``a`` in the chain, counted up to MIN_CONTENT_WORDS."""
+        """Matched lowercase content words of ``a`` in the chain, counted up to self.params.min_content_words."""
         tok = self.dp[a].tokens
         text = self.docs[a].text
         n = 0
@@ -2229,12 +2163,11 @@ class _Matcher:
             for t, start in enumerate(tok.starts[i : i + length].tolist(), start=i):
                 if text[start].islower() and tok.word(t) not in _STOP:
                     n += 1
-                    if n >= MIN_CONTENT_WORDS:
+                    if n >= self.params.min_content_words:
                         return n
         return n
 
-    @staticmethod
-    def _runs(blocks: set[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    def _runs(self, blocks: set[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         """Diagonal runs (i, j, length): overlapping blocks of one diagonal merged."""
         runs: list[tuple[int, int, int]] = []
         cur: tuple[int, int, int] | None = None
@@ -2247,32 +2180,31 @@ class _Matcher:
             cur = (i, j, length)
         if cur is not None:
             runs.append(cur)
-        return sorted(r for r in runs if r[2] >= MIN_BLOCK)
+        return sorted(r for r in runs if r[2] >= self.params.min_block)
 
-    @staticmethod
-    def _gap_ok(gi: int, gj: int, prev: tuple[int, int, int], run: tuple[int, int, int]) -> bool:
+    def _gap_ok(self, gi: int, gj: int, prev: tuple[int, int, int], run: tuple[int, int, int]) -> bool:
         if gi < 0 or gj < 0:
             return False
-        if gi <= MAX_EDIT_GAP and gj <= MAX_EDIT_GAP:
+        if gi <= self.params.max_edit_gap and gj <= self.params.max_edit_gap:
             return True
         # An omission is only bridged between substantial runs: a chance
         # "in the" next to a quotation must not pull in the sentence before it.
-        if min(prev[2], run[2]) < MIN_OMISSION_RUN:
+        if min(prev[2], run[2]) < self.params.min_omission_run:
             return False
-        return (gi <= ONE_SIDED_OTHER and gj <= MAX_OMISSION_GAP) or (
-            gj <= ONE_SIDED_OTHER and gi <= MAX_OMISSION_GAP
+        return (gi <= self.params.one_sided_other and gj <= self.params.max_omission_gap) or (
+            gj <= self.params.one_sided_other and gi <= self.params.max_omission_gap
         )
 
-    @staticmethod
-    def _trim(chain: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    def _trim(self, chain: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         """Drop short runs at either end that sit apart from the rest (chance matches)."""
 
         def gap(r1: tuple[int, int, int], r2: tuple[int, int, int]) -> int:
             return max(r2[0] - r1[0] - r1[2], r2[1] - r1[1] - r1[2])
 
-        while len(chain) > 1 and chain[0][2] < MIN_OMISSION_RUN and gap(chain[0], chain[1]) >= chain[0][2]:
+        while len(chain) > 1 and chain[0][2] < self.params.min_omission_run and gap(chain[0], chain[1]) >= chain[0][2]:
             chain = chain[1:]
-        while len(chain) > 1 and chain[-1][2] < MIN_OMISSION_RUN and gap(chain[-2], chain[-1]) >= chain[-1][2]:
+        while (len(chain) > 1 and chain[-1][2] < self.params.min_omission_run
+               and gap(chain[-2], chain[-1]) >= chain[-1][2]):
             chain = chain[:-1]
         return chain
 
@@ -2283,7 +2215,7 @@ class _Matcher:
         for run in runs:
             best = -1
             best_gap = 1 << 30
-            active = [c for c in active if chains[c][-1][0] + chains[c][-1][2] + MAX_OMISSION_GAP >= run[0]]
+            active = [c for c in active if chains[c][-1][0] + chains[c][-1][2] + self.params.max_omission_gap >= run[0]]
             for c in active:
                 chain = chains[c]
                 last = chain[-1]
@@ -2315,8 +2247,9 @@ class _Matcher:
             # Marks near the passage in y too mean both quote a third party
             # (a speaker): no evidence about x and y.
             ty = self.docs[y].text[max(0, sy[0] - 3) : sy[1] + 3]
-            if qx >= QUOTED_SHARE and qy < 1 - QUOTED_SHARE and not _MARKS.search(ty):
-                ex.append(("marks", W_MARKS, f"passage is in quotation marks in {docs[x].id}, not in {docs[y].id}"))
+            if qx >= self.params.quoted_share and qy < 1 - self.params.quoted_share and not _MARKS.search(ty):
+                ex.append(("marks", self.params.w_marks,
+                           f"passage is in quotation marks in {docs[x].id}, not in {docs[y].id}"))
             gy = int(self.group[y])
             names = self.group_names.get(gy, [])
             if names:
@@ -2332,18 +2265,19 @@ class _Matcher:
                     ex.append(
                         (
                             "attribution",
-                            W_ATTRIBUTION,
+                            self.params.w_attribution,
                             f"{docs[x].id} attributes the passage to {men.name!r} ({phrase!r}),"
                             f" the outlet of {docs[y].id} ({hit})",
                         )
                     )
                     dy = self.date_of(y)
                     if year is not None and dy is not None and dy.startswith(str(year)):
-                        ex.append(("year", W_YEAR, f"attribution year {year} matches date {dy} of {docs[y].id}"))
+                        ex.append(("year", self.params.w_year,
+                                   f"attribution year {year} matches date {dy} of {docs[y].id}"))
                     break
             dx, dy = self.date_of(x), self.date_of(y)
             if dx and dy and dx > dy:
-                ex.append(("date", W_DATE, f"{docs[y].id} dated {dy}, before {docs[x].id} dated {dx}"))
+                ex.append(("date", self.params.w_date, f"{docs[y].id} dated {dy}, before {docs[x].id} dated {dx}"))
             len_x, len_y = max(1, len(docs[x].text)), max(1, len(docs[y].text))
             share_x = (sx[1] - sx[0]) / len_x
             share_y = (sy[1] - sy[0]) / len_y
@@ -2351,7 +2285,7 @@ class _Matcher:
                 ex.append(
                     (
                         "share",
-                        W_SHARE,
+                        self.params.w_share,
                         f"passage is {share_y:.0%} of {docs[y].id} but {share_x:.0%} of {docs[x].id}",
                     )
                 )
@@ -2387,7 +2321,7 @@ class _Matcher:
             conf = max(0.0, _noisy_or([w for _, w, _ in mine_l]) - 0.5 * _noisy_or([w for _, w, _ in theirs_l]))
             direction = "quotes"
             evidence = [e for _, _, e in mine_l] + [f"against: {e}" for _, _, e in theirs_l]
-        quoted = _quoted_share(self.dp[quoting].quotes, seg.side(quoting)) >= QUOTED_SHARE
+        quoted = _quoted_share(self.dp[quoting].quotes, seg.side(quoting)) >= self.params.quoted_share
         attribution = attributions.get((quoting, source)) if direction == "quotes" else None
         return _Verdict(
             quoting, source, direction, round(conf, 3), evidence, quoted, attribution, attribution is not None
@@ -2428,7 +2362,8 @@ class _Matcher:
 
 def find_reuses(
     docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, *, workers: int = 1,
-    cache: BlobCache | None = None,
+    cache: BlobCache | None = None, params: ReuseParams = DEFAULT, tuning: ReuseTuning = DEFAULT_TUNING,
+    metrics: RunMetrics | None = None,
 ) -> tuple[list[Reuse], list[Citation]]:
     """Passages reused between documents of different clusters, and outlets the documents cite.
 
@@ -2436,19 +2371,19 @@ def find_reuses(
     sorted (reuses by quoting, source, span; citations by document, span).
     With a ``cache`` (kept between runs), the work already done for unchanged
     documents and group pairs is read from it instead of redone, with the same
-    result; entries no longer referenced are dropped at the end.
+    result; entries no longer referenced are dropped at the end. ``params``: what the result
+    depends on; ``tuning``: how the work is cut up (not the result); ``metrics``, if given, gets the
+    figures of this call.
     """
-    TIMINGS.clear()
-    WALL.clear()
-    PEAK_RSS.clear()
-    STATS.clear()
+    metrics = metrics if metrics is not None else RunMetrics()
+    metrics.clear()
     # The cyclic collector would walk the ever larger heap of per-document records again and
     # again (1-2 s of an incremental run on 100k documents); this code makes no garbage cycles
     # worth collecting mid-call.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _find_reuses(docs, clusters, config, workers, cache)
+        return _find_reuses(docs, clusters, config, workers, cache, params, tuning, metrics)
     finally:
         if was_enabled:
             gc.enable()
@@ -2456,8 +2391,9 @@ def find_reuses(
 
 def _find_reuses(
     docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int, cache: BlobCache | None,
+    params: ReuseParams, tuning: ReuseTuning, metrics: RunMetrics,
 ) -> tuple[list[Reuse], list[Citation]]:
-    det = _Detector(docs, clusters, config, workers, cache)
+    det = _Detector(docs, clusters, config, workers, cache, params, tuning, metrics)
     try:
         judged = det.prune_quotation_clusters(det.pass2())
     finally:
@@ -2469,5 +2405,5 @@ def _find_reuses(
     if cache is not None:
         cache.put_many([(det.matches_key, pickle.dumps(det.matches_asked, protocol=pickle.HIGHEST_PROTOCOL))])
         cache.retain(det.keep_keys)
-    _tick("pass2_verdicts")
+    metrics.tick("pass2_verdicts")
     return reuses, citations

@@ -1,0 +1,1 @@
+"""Quotation detection: who quotes whom (being carved out of dedup.runtime.reuse_runner)."""
