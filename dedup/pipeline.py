@@ -34,7 +34,8 @@ import numpy.typing as npt
 
 from dedup import __version__
 from dedup import fingerprint as fp
-from dedup.clean import RULES, clean
+from dedup.clean import clean
+from dedup.clean import version as clean_code_version
 from dedup.clean.corpus import (
     LINE_RECORD_VERSION,
     MAX_FURNITURE_KEY,
@@ -167,8 +168,9 @@ class RunResult:
 
 
 def clean_version() -> str:
-    """Changes whenever the rule set changes, so stored clean text is redone."""
-    return hashlib.sha1(("|".join(RULES) + __version__).encode()).hexdigest()[:10]
+    """The stamp of the cleaning code (:func:`dedup.clean.version`): stored clean text made under another is made
+    again."""
+    return clean_code_version()
 
 
 def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:

@@ -403,7 +403,7 @@ def test_furniture_key_tracks_what_clean_removes() -> None:
 
 
 def test_registry_unchanged() -> None:
-    # The speed work adds no rule and renames none (pipeline.clean_version hashes these names).
+    # The speed work adds no rule and renames none (dedup.clean.version stamps the names with the code).
     assert "mojibake" in RULES and R.REPAIRS == ("doubled-punctuation", "glued-sentence", "glued-comma")
 
 
