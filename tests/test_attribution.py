@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dedup.attribution import OutletIndex, find_mentions, looks_like_outlet, outlet_matches
+from dedup.reuse.attribution import OutletIndex, find_mentions, looks_like_outlet, outlet_matches
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_mention_year() -> None:
 # str.find scan per needle and the verb regex give, the implementation they replaced (kept here as
 # the reference), on article text and on any text.
 def _reference_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[int, int]]]:
-    from dedup import attribution as a
+    from dedup.reuse import attribution as a
 
     spans: list[list[tuple[int, int]]] = [[] for _ in a._ALL_ANCHORS]
     n = len(text)
@@ -114,7 +114,7 @@ _ANCHOR_TEXTS = [
 
 @pytest.mark.parametrize("text", _ANCHOR_TEXTS)
 def test_anchor_windows_equal_the_reference(text: str) -> None:
-    from dedup.attribution import _anchor_windows
+    from dedup.reuse.attribution import _anchor_windows
 
     assert _anchor_windows(text) == _reference_windows(text)
 
@@ -123,7 +123,7 @@ def test_anchor_windows_equal_the_reference_on_any_text() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from dedup.attribution import _anchor_windows
+    from dedup.reuse.attribution import _anchor_windows
 
     words = st.sampled_from(["said", "reports", "report", "Source", "TV", "The", "Times", "daily", "tip",
                              "according", "/t", "@", "op-ed", "media", "noted", "xsaid", "said_", "é", "\u00a0"])

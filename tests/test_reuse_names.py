@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from dedup.attribution import OutletIndex
+from dedup.reuse.attribution import OutletIndex
 from dedup.runtime.reuse_runner import _pack_items, _unpack_items, _unpack_pass1
 
 _WORDS = ["times", "herald", "post", "daily", "news", "gazette", "tribune", "journal", "observer", "chronicle",
@@ -117,13 +117,14 @@ def test_an_add_after_remember_is_seen() -> None:
 def test_pair_results_round_trip() -> None:
     # the compact record of a pair's results gives back equal objects
     from dedup.models import Attribution, Reuse, Span
-    from dedup.runtime.reuse_runner import Segment, _Verdict
+    from dedup.reuse.align import Segment
+    from dedup.reuse.direction import Verdict
 
     ids = ["a", "b", "c"]
     index = {d: i for i, d in enumerate(ids)}
     attr = Attribution("Daily Herald", 2020, "the Daily Herald reported")
     seg = Segment(0, 1, (1, 9), (3, 11), (10, 60), (20, 70), 8, {2})
-    ver = _Verdict(0, 1, "quotes", 0.8, ["attribution"], True, attr, True)
+    ver = Verdict(0, 1, "quotes", 0.8, ["attribution"], True, attr, True)
     reuse = Reuse("a", "b", "quotes", Span(10, 60, "x" * 50, 12, 62), Span(20, 70, "y" * 50, None, None), 0.9,
                   True, attr, ["attribution"], 0.8, ["c"])
     back = _unpack_items(_pack_items([(seg, ver, reuse)], ids), index)

@@ -1,1 +1,114 @@
-"""Quotation detection: who quotes whom (being carved out of dedup.runtime.reuse_runner)."""
+"""Quotation detection: which article quotes which, in which direction, and on whose word.
+
+Pure functions over documents and passages; how they are run (pools, spools, the cache that makes
+a run incremental) is :mod:`dedup.runtime.reuse_runner`, whose ``find_reuses`` is the entry point.
+The steps (all linear in the corpus except the local alignments, which run only on candidate
+passage pairs):
+
+1. Pass 1, every document (:mod:`~dedup.reuse.pass1`): winnowed fingerprints of its 3-word
+   shingles, and the phrases that may name an outlet; every document is in one group, its
+   near-duplicate cluster or itself (:mod:`~dedup.reuse.groups`).
+2. Candidate group pairs (:mod:`~dedup.reuse.candidates`): groups sharing at least
+   ``min_shared_fp`` fingerprints of modest spread (a fingerprint in more than ``max_fp_groups``
+   groups is a common phrase). Copies inside one group count once.
+3. Pass 2, the documents of candidate pairs (:func:`prepare`): :mod:`~dedup.reuse.passages` cuts
+   each clean text into passages (sentences and quotations), MinHashed; passages whose exact
+   signature recurs in many clusters of one outlet, or in very many clusters at all, are corpus
+   boilerplate and leave the index before any pair is made.
+4. Matching (:func:`match_pairs`): passages of the paired groups meet in band buckets; each
+   candidate passage pair is aligned and the blocks chained into maximal spans
+   (:mod:`~dedup.reuse.align`), bridging small edits on both sides and one-sided omissions
+   (ellipses, text a damaged scrape dropped); spans shorter than ``min_reuse_chars`` /
+   ``min_reuse_words`` are dropped; segments of all member pairs of two clusters are reported
+   once, against the canonical members where possible (:mod:`~dedup.reuse.edges`).
+5. Direction from evidence only (:mod:`~dedup.reuse.direction`: attribution naming the other
+   outlet, quotation marks, dates, share of each text); else ``unknown``.
+6. Quotation clusters: an edge between two documents that both reuse the same passage of an
+   earlier third one is dropped in favour of the edges to that third document; citations of
+   outlets, resolved to documents where clear (:mod:`~dedup.reuse.edges`).
+
+:func:`reference_reuses` puts the steps together in the plainest way, serially and without a
+cache: the oracle that tests hold ``find_reuses`` to on small corpora.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import Config
+from dedup.fingerprint import band_keys, signatures_concat
+from dedup.models import Document
+from dedup.reuse.align import Segment, align, passage_windows
+from dedup.reuse.attribution import Mention
+from dedup.reuse.direction import Context, Verdict, verdict
+from dedup.reuse.edges import Item, group_segments, make_reuse
+from dedup.reuse.params import DEFAULT, ReuseParams
+from dedup.reuse.passages import DocPassages, build, passage_shingle_concat
+
+I64 = npt.NDArray[np.int64]
+U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
+
+
+def prepare(texts: list[str], seed: int, params: ReuseParams) -> list[tuple[DocPassages, U32, U64]]:
+    """Pass 2, first step: the passages of each text, their signatures, and their exact keys (for
+    the corpus-wide boilerplate). One vector pass over all the texts' passages."""
+    dps = [build(text, params) for text in texts]
+    parts = [passage_shingle_concat(dp, params.passage_shingle) for dp in dps]
+    offsets = np.cumsum([0] + [len(h) for h, _ in parts])
+    allh = np.concatenate([h for h, _ in parts]) if parts else np.empty(0, np.uint64)
+    starts = [b[:-1] + off for (_, b), off in zip(parts, offsets.tolist(), strict=False)]
+    bounds = np.concatenate([*starts, offsets[-1:]])
+    sigs = signatures_concat(allh, bounds.astype(np.int64), params.passage_perm, seed)
+    exact = band_keys(sigs, 1, params.passage_perm)[:, 0]
+    out: list[tuple[DocPassages, U32, U64]] = []
+    lo = 0
+    for dp in dps:
+        hi = lo + len(dp.ranges)
+        out.append((dp, sigs[lo:hi].copy(), exact[lo:hi]))
+        lo = hi
+    return out
+
+
+@dataclass
+class PairBatch:
+    """Candidate group pairs with every member document: all that matching them sees (documents
+    and groups by their corpus index and id)."""
+
+    docs: dict[int, Document]
+    passages: dict[int, DocPassages]
+    sigs: dict[int, U32]
+    group: dict[int, int]
+    canonical: dict[int, int]
+    group_names: dict[int, list[str]]
+    # each document's date, else its group's earliest
+    dates: dict[int, str | None]
+    # the mentions of an outlet each document makes (documents without any: absent)
+    mentions: dict[int, list[Mention]]
+    # (g1, g2) rows, g1 < g2
+    pairs: I64
+    # exact passage keys of the corpus boilerplate, sorted
+    boiler_keys: I64
+
+
+def match_pairs(batch: PairBatch, config: Config, params: ReuseParams) -> list[Item]:
+    """The judged segments of the group pairs of ``batch``."""
+    windows, boiler_tokens = passage_windows(
+        batch.passages, batch.sigs, batch.group, batch.pairs, batch.boiler_keys, params
+    )
+    segments: list[Segment] = []
+    for (a, b), pairs in windows.items():
+        segments.extend(align(a, b, pairs, batch.docs, batch.passages, boiler_tokens, config, params))
+    ctx = Context(batch.docs, {i: dp.quotes for i, dp in batch.passages.items()}, batch.group, batch.group_names,
+                  batch.mentions, batch.dates)
+    out: list[Item] = []
+    for seg in group_segments(segments, batch.group, batch.canonical):
+        ver = verdict(seg, ctx, params)
+        out.append((seg, ver, make_reuse(seg, ver, batch.docs)))
+    return out
+
+
+__all__ = ["DEFAULT", "Item", "PairBatch", "ReuseParams", "Segment", "Verdict", "match_pairs", "prepare"]

@@ -94,33 +94,28 @@ from __future__ import annotations
 import gc
 import hashlib
 import pickle
-import re
 import tempfile
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import IO, Any, Literal, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import Indel
 
-from dedup import passages as P
-from dedup.attribution import (
-    Mention,
-    OutletIndex,
-    RawMention,
-    mentions_near,
-    outlet_matches,
-    raw_mentions,
-    select_mentions,
-)
 from dedup.config import Config
-from dedup.fingerprint import band_keys, batch_shingles, normalise, shingles_of_tokens, signatures_concat
 from dedup.models import Attribution, Citation, Cluster, Document, Reuse, Span
+from dedup.reuse import PairBatch, match_pairs, pass1, prepare
+from dedup.reuse import passages as P
+from dedup.reuse.align import Segment
+from dedup.reuse.arrays import member, member_small, pair_codes, sorted_unique
+from dedup.reuse.attribution import Mention, outlet_matches
+from dedup.reuse.direction import Verdict
+from dedup.reuse.edges import Item, citations, prune_quotation_clusters
+from dedup.reuse.groups import build_groups, date_of, doc_date, doc_outlet_names, outlet_names
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.params import digest as _digest
+from dedup.reuse.pass1 import MenRow, RawRow, Record, select_rows
 from dedup.runtime.blobs import BlobCache, BlobSpool
 from dedup.runtime.metrics import RunMetrics
 from dedup.runtime.pool import Pool, threaded, worker_state
@@ -128,8 +123,6 @@ from dedup.runtime.pool import Pool, threaded, worker_state
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 _T = TypeVar("_T")
-_R = TypeVar("_R")
-_A = TypeVar("_A", bound=np.generic)
 
 
 
@@ -172,188 +165,15 @@ class ReuseTuning:
 DEFAULT_TUNING = ReuseTuning()
 _EMPTY_FP = np.empty(0, dtype=np.uint32)
 
-# Function words that do not make a name phrase into prose.
-_STOP = frozenset(
-    "a an the of to in on at for and or but by with from as is was be has had have that this it its"
-    " he she they his her their who which said".split()
-)
-
-_MARKS = re.compile("[\"“”«»„]")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
-_URL_HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/]+)")
-
-
-@dataclass
-class Segment:
-    """One aligned stretch between documents a and b (indices into docs)."""
-
-    a: int
-    b: int
-    a_tok: tuple[int, int]
-    b_tok: tuple[int, int]
-    a_chr: tuple[int, int]
-    b_chr: tuple[int, int]
-    matched: int
-    also_in: set[int] = field(default_factory=set)
-
-    def side(self, doc: int) -> tuple[int, int]:
-        return self.a_chr if doc == self.a else self.b_chr
-
-
-@dataclass
-class _Verdict:
-    quoting: int
-    source: int
-    direction: str
-    confidence: float
-    evidence: list[str]
-    quoted: bool
-    attribution: Attribution | None
-    has_attribution: bool
-
-
-_Item = tuple[Segment, _Verdict, Reuse]
-
 # --------------------------------------------------------------------------- helpers
-
-
-@lru_cache(maxsize=1 << 16)
-def _normalise_name(name: str) -> str:
-    return normalise(name)
-
-
-@lru_cache(maxsize=1 << 16)
-def _iso_date(value: str) -> str | None:
-    m = _ISO_DATE.search(value)
-    return m.group() if m else None
-
-
-def _date(doc: Document) -> str | None:
-    return _date_of(doc.date, doc.inferred)
-
-
-def _date_of(date: str | None, inferred: Mapping[str, Any]) -> str | None:
-    for value in (date, inferred.get("date")):
-        if value:
-            found = _iso_date(value)
-            if found:
-                return found
-    return None
-
-
-def _title_suffix(title: str) -> str | None:
-    # (the separators need one of these characters: most titles have none, and skip the regex)
-    if "-" in title or "|" in title or "–" in title or "—" in title or "::" in title:
-        parts = _TITLE_SPLIT.split(title.strip())
-        if len(parts) > 1 and 0 < len(parts[-1].split()) <= 4:
-            return parts[-1].strip()
-    return None
-
-
-def doc_outlet_names(doc: Document) -> list[str]:
-    """Every name the document goes by: stated outlet, inferred outlet, title suffix, URL host."""
-    return outlet_names(doc.outlet, doc.title, doc.url, doc.inferred)
-
-
-def outlet_names(outlet: str | None, title: str | None, url: str | None, inferred: Mapping[str, Any]) -> list[str]:
-    """:func:`doc_outlet_names` of a document with these fields."""
-    names: list[str] = []
-    for value in (outlet, inferred.get("outlet")) if inferred else (outlet,):
-        if value:
-            names.append(value)
-    for t in (title, inferred.get("title")) if inferred else (title,):
-        if t:
-            suffix = _title_suffix(t)
-            if suffix is not None:
-                names.append(suffix)
-    if url:
-        m = _URL_HOST.match(url)
-        if m:
-            names.append(m.group(1))
-    return names
-
-
-def _overlap(x: tuple[int, int], y: tuple[int, int]) -> float:
-    inter = min(x[1], y[1]) - max(x[0], y[0])
-    if inter <= 0:
-        return 0.0
-    return inter / max(1, min(x[1] - x[0], y[1] - y[0]))
-
-
-def _covers(outer: tuple[int, int], inner: tuple[int, int]) -> float:
-    """Share of ``inner`` that lies inside ``outer``."""
-    inter = min(outer[1], inner[1]) - max(outer[0], inner[0])
-    return max(0, inter) / max(1, inner[1] - inner[0])
-
-
-def _quoted_share(regions: list[tuple[int, int]], span: tuple[int, int]) -> float:
-    inside = 0
-    for s, e in regions:
-        inside += max(0, min(e, span[1]) - max(s, span[0]))
-    return inside / max(1, span[1] - span[0])
-
-
-def _noisy_or(weights: list[float]) -> float:
-    p = 1.0
-    for w in weights:
-        p *= 1.0 - w
-    return 1.0 - p
 
 
 # --------------------------------------------------------------------------- the detector
 
 
-def _sorted_unique(x: npt.NDArray[_A], kind: Literal["quicksort", "stable"] = "quicksort") -> npt.NDArray[_A]:
-    """np.unique by sorting: numpy 2's hash-based unique measured ~5x slower on these key arrays.
-    ``kind="stable"`` for input that is nearly sorted already (a merge sort finds the runs)."""
-    x = np.sort(x, kind=kind)
-    return x[np.r_[True, x[1:] != x[:-1]]] if len(x) else x
-
-
-def _winnow(sh: P.U64, bounds: I64, w: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32]]:
-    """Distinct window minima of each text's shingle hashes (32 bits): (text, fingerprint) pairs.
-
-    Any stretch of ``w`` + 2 words two texts share gives both the same
-    minimum, so the pair is found however long the texts are; a text keeps
-    about 2 / (``w`` + 1) of its shingles.
-    """
-    h = (sh & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    counts = np.diff(bounds)
-    owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
-    if len(h) >= w:
-        m = h[: len(h) - w + 1].copy()
-        for j in range(1, w):
-            np.minimum(m, h[j : len(h) - w + 1 + j], out=m)
-        ok = owner[: len(m)] == owner[w - 1 :]
-        vals, docs = m[ok], owner[: len(m)][ok]
-    else:
-        vals, docs = np.empty(0, np.uint32), np.empty(0, np.int32)
-    # texts shorter than a window keep all their shingles
-    short = np.flatnonzero((counts > 0) & (counts < w))
-    if len(short):
-        sel = np.isin(owner, short)
-        vals, docs = np.r_[vals, h[sel]], np.r_[docs, owner[sel]]
-    key = _sorted_unique((docs.astype(np.uint64) << np.uint64(32)) | vals.astype(np.uint64))
-    return (key >> np.uint64(32)).astype(np.int32), (key & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-
-
-def _scan(
-    texts: list[str], params: ReuseParams, tokens: tuple[U64, I64] | None = None,
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32], list[list[RawMention]]]:
-    """First-pass work on a chunk of texts (any process): fingerprints and candidate mentions.
-
-    ``tokens``: the texts' :func:`~dedup.fingerprint.batch_token_hashes`, when the caller has them.
-    """
-    sh, bounds = (shingles_of_tokens(*tokens, params.passage_shingle) if tokens is not None
-                  else batch_shingles(texts, params.passage_shingle))
-    fp_doc, fp = _winnow(sh, bounds, params.winnow)
-    return fp_doc, fp, [raw_mentions(t) for t in texts]
-
-
-def _scan_task(texts: list[str]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint32], list[list[RawMention]]]:
-    """:func:`_scan` in a worker of the run's pool."""
-    return _scan(texts, worker_state()["reuse"][1])
+def _scan_task(texts: list[str]) -> pass1.Scanned:
+    """:func:`~dedup.reuse.pass1.scan` in a worker of the run's pool."""
+    return pass1.scan(texts, worker_state()["reuse"][1])
 
 
 @dataclass
@@ -363,7 +183,6 @@ class _Task:
     docs: list[int]
     records: list[bytes]  # pickled (Document, DocPassages without grams, passage signatures)
     group: dict[int, int]
-    members: dict[int, list[int]]
     canonical: dict[int, int]
     group_names: dict[int, list[str]]
     dates: dict[int, str | None]
@@ -376,36 +195,27 @@ def _prepare(docs: list[Document]) -> list[tuple[bytes, P.U64]]:
     """Pass 2, first step (any process): passages and signatures of documents, pickled for the
     spool, with the exact key of each passage (for the corpus-wide boilerplate)."""
     config, params = worker_state()["reuse"]
-    seed = config.seed
-    dps = [P.build(doc.text, params) for doc in docs]
-    parts = [P.passage_shingle_concat(dp, params.passage_shingle) for dp in dps]
-    offsets = np.cumsum([0] + [len(h) for h, _ in parts])
-    allh = np.concatenate([h for h, _ in parts]) if parts else np.empty(0, np.uint64)
-    starts = [b[:-1] + off for (_, b), off in zip(parts, offsets.tolist(), strict=False)]
-    bounds = np.concatenate([*starts, offsets[-1:]])
-    sigs = signatures_concat(allh, bounds.astype(np.int64), params.passage_perm, seed)
-    exact = band_keys(sigs, 1, params.passage_perm)[:, 0]
-    out: list[tuple[bytes, P.U64]] = []
-    lo = 0
-    for doc, dp in zip(docs, dps, strict=True):
-        hi = lo + len(dp.ranges)
-        # the spool holds what cannot be recomputed cheaply: grams and the
-        # normalised text are made again on reading, offsets fit 32 bits
-        dp.grams = dp.grams[:0]
-        tok = dp.tokens
-        tok.starts, tok.ends = tok.starts.astype(np.int32), tok.ends.astype(np.int32)
-        if tok._words is None:
-            tok._norm = ""
-        out.append((pickle.dumps((doc, dp, sigs[lo:hi].copy()), protocol=pickle.HIGHEST_PROTOCOL), exact[lo:hi]))
-        lo = hi
-    return out
+    # the spool holds what cannot be recomputed cheaply: grams and the normalised text are made
+    # again on reading, offsets fit 32 bits
+    return [
+        (pickle.dumps((doc, P.compact(dp), sigs), protocol=pickle.HIGHEST_PROTOCOL), exact)
+        for doc, (dp, sigs, exact) in zip(docs, prepare([d.text for d in docs], config.seed, params), strict=True)
+    ]
 
 
-def _match(task: _Task) -> list[tuple[tuple[int, int], list[_Item]]]:
+def _match(task: _Task) -> list[tuple[tuple[int, int], list[Item]]]:
     """The results of every group pair of the task, empty ones too (they are cached as well)."""
-    by_pair: dict[tuple[int, int], list[_Item]] = {(g1, g2): [] for g1, g2 in task.pairs.tolist()}
     config, params = worker_state()["reuse"]
-    for item in _Matcher(task, config, params).run():
+    docs: dict[int, Document] = {}
+    passages: dict[int, P.DocPassages] = {}
+    sigs: dict[int, npt.NDArray[np.uint32]] = {}
+    for i, blob in zip(task.docs, task.records, strict=True):
+        doc, dp, doc_sigs = pickle.loads(blob)
+        docs[i], passages[i], sigs[i] = doc, P.restore(dp, doc.text, params.passage_shingle), doc_sigs
+    batch = PairBatch(docs, passages, sigs, task.group, task.canonical, task.group_names, task.dates, task.mentions,
+                      task.pairs, task.boiler_keys)
+    by_pair: dict[tuple[int, int], list[Item]] = {(g1, g2): [] for g1, g2 in task.pairs.tolist()}
+    for item in match_pairs(batch, config, params):
         ga, gb = task.group[item[0].a], task.group[item[0].b]
         by_pair[(min(ga, gb), max(ga, gb))].append(item)
     return list(by_pair.items())
@@ -437,16 +247,9 @@ def _get_many(cache: BlobCache, keys: Iterable[str], batch: int) -> dict[str, by
     return out
 
 
-# A candidate mention and the span it covers, in the pass-1 record: plain values, which unpickle
-# ~30x faster than the dataclasses (a 100k corpus has ~70k documents with candidates).
-_RawRow = tuple[str, int, int, int, int, bool, str, str, "int | None", "int | None"]
 # Part of the pass-1 and pair-result keys: bump when a record's layout changes (the results do not).
 PASS1_FORMAT = 2
 ITEMS_FORMAT = 2
-# A pass-1 record: fingerprints (sorted) and candidate mention rows.
-_Pass1 = tuple[npt.NDArray[np.uint32], list[_RawRow]]
-# A selected mention: name, phrase start and end, name start and end, strong.
-_MenRow = tuple[str, int, int, int, int, bool]
 # Part of the segment and state keys: bump when their layout changes.
 SEGMENT_FORMAT = 1
 STATE_FORMAT = 4
@@ -456,28 +259,16 @@ def _pass1_key(params: str, text_key: str) -> str:
     return f"1:{_digest(params, PASS1_FORMAT, text_key)}"
 
 
-def _raw_row(m: RawMention, sp: Span) -> _RawRow:
-    return (m.name, m.start, m.end, m.name_start, m.name_end, m.strong, m.check, sp.text, sp.raw_start, sp.raw_end)
-
-
-def _row_mention(r: _RawRow) -> RawMention:
-    return RawMention(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
-
-
-def _row_span(r: _RawRow) -> Span:
-    return Span(r[1], r[2], r[7], r[8], r[9])
-
-
-def _pack_pass1(fp: npt.NDArray[np.uint32], raw: list[_RawRow]) -> bytes:
+def _pack_pass1(fp: npt.NDArray[np.uint32], raw: list[RawRow]) -> bytes:
     tail = pickle.dumps(raw, protocol=pickle.HIGHEST_PROTOCOL) if raw else b""
     return len(fp).to_bytes(4, "little") + fp.astype("<u4").tobytes() + tail
 
 
-def _unpack_pass1(blob: bytes) -> tuple[npt.NDArray[np.uint32], list[_RawRow]]:
+def _unpack_pass1(blob: bytes) -> tuple[npt.NDArray[np.uint32], list[RawRow]]:
     n = int.from_bytes(blob[:4], "little")
     fp = np.frombuffer(blob, dtype="<u4", count=n, offset=4).astype(np.uint32, copy=False)
     rest = blob[4 + 4 * n :]
-    raw: list[_RawRow] = pickle.loads(rest) if rest else []
+    raw: list[RawRow] = pickle.loads(rest) if rest else []
     return fp, raw
 
 
@@ -493,7 +284,7 @@ def _row_attr(a: tuple[str, int | None, str] | None) -> Attribution | None:
     return None if a is None else Attribution(*a)
 
 
-def _pack_items(items: list[_Item], ids: list[str]) -> bytes:
+def _pack_items(items: list[Item], ids: list[str]) -> bytes:
     """One group pair's results with documents named by id (indices change between runs), as plain
     values (dataclasses unpickle ~30x slower)."""
     rows = [
@@ -509,59 +300,15 @@ def _pack_items(items: list[_Item], ids: list[str]) -> bytes:
     return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _unpack_items(blob: bytes, index: dict[str, int]) -> list[_Item]:
-    out: list[_Item] = []
+def _unpack_items(blob: bytes, index: dict[str, int]) -> list[Item]:
+    out: list[Item] = []
     for a, b, at, bt, ac, bc, m, also, q, s, direction, conf, ev, quoted, attr, has_attr, r in pickle.loads(blob):
         seg = Segment(index[a], index[b], at, bt, ac, bc, m, {index[i] for i in also})
-        ver = _Verdict(index[q], index[s], direction, conf, ev, quoted, _row_attr(attr), has_attr)
+        ver = Verdict(index[q], index[s], direction, conf, ev, quoted, _row_attr(attr), has_attr)
         rq, rs, rd, qsp, ssp, sim, rquoted, rattr, rev, rconf, ralso = r
         reuse = Reuse(rq, rs, rd, Span(*qsp), Span(*ssp), sim, rquoted, _row_attr(rattr), rev, rconf, ralso)
         out.append((seg, ver, reuse))
     return out
-
-
-def _member(x: npt.NDArray[np.uint32], sorted_set: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
-    """``np.isin(x, sorted_set)`` for a large ``x`` of 32-bit fingerprints and a smaller set: a
-    bitmap of the top bits (a few buckets per member, at most 1 << 24) rules out most of ``x``
-    before any binary search."""
-    out = np.zeros(len(x), dtype=bool)
-    if len(sorted_set) == 0 or len(x) == 0:
-        return out
-    bits = int(min(24, max(16, np.ceil(np.log2(len(sorted_set))) + 3)))
-    mark = np.zeros(1 << bits, dtype=bool)
-    mark[(sorted_set >> (32 - bits)).astype(np.int64)] = True
-    # (widened first, then shifted: about twice as fast as the other way round on 25M values)
-    cand = np.flatnonzero(mark[x.astype(np.int64) >> (32 - bits)])
-    xs = x[cand]
-    pos = np.minimum(np.searchsorted(sorted_set, xs), len(sorted_set) - 1)
-    out[cand[sorted_set[pos] == xs]] = True
-    return out
-
-
-def _member_small(x: npt.NDArray[np.uint32], sorted_set: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
-    """``np.isin(x, sorted_set)`` for a small ``x``: a binary search each."""
-    if len(sorted_set) == 0:
-        return np.zeros(len(x), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_set, x), len(sorted_set) - 1)
-    return np.asarray(sorted_set[pos] == x)
-
-
-def _pair_codes(vals: npt.NDArray[np.uint64], grp: I64, n_groups: int, max_size: int) -> I64:
-    """Codes ``g1 * n_groups + g2`` (g1 < g2) of the groups that share each value, once per value:
-    ``vals`` sorted, (value, group) distinct and groups ascending inside a value."""
-    if len(vals) == 0:
-        return np.empty(0, dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
-    sizes = np.diff(np.r_[starts, len(vals)])
-    codes: list[I64] = []
-    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_size)]).tolist():
-        rows = starts[sizes == size]
-        i, j = np.triu_indices(size, k=1)
-        step = max(1, 4_000_000 // max(1, len(i)))
-        for lo in range(0, len(rows), step):
-            mat = grp[rows[lo : lo + step, None] + np.arange(size)[None, :]]
-            codes.append(mat[:, i].ravel() * n_groups + mat[:, j].ravel())
-    return np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
 
 
 def _fetch(docs: Sequence[Document], indices: list[int]) -> Iterator[tuple[int, Document]]:
@@ -588,19 +335,6 @@ def plain_text_key(doc: Document) -> str:
     """The text key of a document that does not come from a store: its clean text and offset map."""
     offsets = np.asarray(doc.offsets, dtype=np.int64).tobytes()
     return hashlib.blake2b(doc.text.encode("utf-8", "surrogatepass") + b"\0" + offsets, digest_size=16).hexdigest()
-
-
-def _records(
-    docs: Sequence[Document], fp_doc: npt.NDArray[np.int32], fp: npt.NDArray[np.uint32],
-    raws: list[list[RawMention]],
-) -> list[_Pass1]:
-    """Pass-1 records of documents from :func:`_scan` of their texts: fingerprints, and candidate
-    mentions with the spans they cover (the spans need the offset map, which the scan does not)."""
-    cuts = np.searchsorted(fp_doc, np.arange(len(docs) + 1)).tolist()
-    return [
-        (fp[cuts[k] : cuts[k + 1]], [_raw_row(m, d.span(m.start, m.end)) for m in raws[k]])
-        for k, d in enumerate(docs)
-    ]
 
 
 def _scan_chunks(items: Iterable[_T], text: Callable[[_T], str], tuning: ReuseTuning) -> Iterator[list[_T]]:
@@ -646,7 +380,7 @@ def pass1_entries(
             lo, hi = int(tb[done]), int(tb[done + len(chunk)])
             part = (th[lo:hi], tb[done : done + len(chunk) + 1] - lo)
         done += len(chunk)
-        records = _records(chunk_docs, *_scan([d.text for d in chunk_docs], params, part))
+        records = pass1.records(chunk_docs, *pass1.scan([d.text for d in chunk_docs], params, part))
         out.extend((_pass1_key(key, k), _pack_pass1(*rec)) for (_, k), rec in zip(chunk, records, strict=True))
     return out
 
@@ -662,7 +396,7 @@ class _Segment:
     """
 
     def __init__(
-        self, key: str, ids: list[str], text_keys: list[str], raw: dict[int, list[_RawRow]],
+        self, key: str, ids: list[str], text_keys: list[str], raw: dict[int, list[RawRow]],
         fp: npt.NDArray[np.uint32], slot: npt.NDArray[np.uint16], stored: bool = False,
     ) -> None:
         self.key = key
@@ -677,7 +411,7 @@ class _Segment:
         self.doc: I64 = np.full(len(ids), -1, dtype=np.int64)
         self.alive_last: npt.NDArray[np.bool_] = np.zeros(len(ids), dtype=bool)
         self.old_group: I64 = np.full(len(ids), -1, dtype=np.int64)
-        self.selected: dict[int, list[_MenRow]] = {}
+        self.selected: dict[int, list[MenRow]] = {}
 
     @staticmethod
     def cache_key(params: str, ids: list[str], text_keys: list[str]) -> str:
@@ -685,7 +419,7 @@ class _Segment:
 
     @classmethod
     def build(
-        cls, params: str, ids: list[str], text_keys: list[str], raw: dict[int, list[_RawRow]],
+        cls, params: str, ids: list[str], text_keys: list[str], raw: dict[int, list[RawRow]],
         fps: list[npt.NDArray[np.uint32]],
     ) -> _Segment:
         lengths = np.fromiter((len(f) for f in fps), dtype=np.int64, count=len(fps))
@@ -699,7 +433,7 @@ class _Segment:
         """One segment of the slots of ``segs`` that hold a document of this run (their ``doc`` kept)."""
         ids: list[str] = []
         text_keys: list[str] = []
-        raw: dict[int, list[_RawRow]] = {}
+        raw: dict[int, list[RawRow]] = {}
         keys: list[npt.NDArray[np.uint64]] = []
         docs: list[I64] = []
         for seg in segs:
@@ -846,7 +580,6 @@ class _Detector:
     def _pass1_all(self, docs: Sequence[Document], clusters: Sequence[Cluster]) -> None:
         """Pass 1: what each document is, its group, fingerprints and mentions, the candidate group
         pairs; this run's state written."""
-        n = len(docs)
         self.metrics.start()
         # ---- what each document is: its id, a key of its clean text, names and dates
         ids: list[str] = []
@@ -859,13 +592,13 @@ class _Detector:
             for doc_id, outlet, title, url, date, inferred in docs.naming():
                 ids.append(doc_id)
                 names.append(outlet_names(outlet, title, url, inferred))
-                dates.append(_date_of(date, inferred))
+                dates.append(date_of(date, inferred))
         else:
             text_keys = []
             for d in docs:
                 ids.append(d.id)
                 names.append(doc_outlet_names(d))
-                dates.append(_date(d))
+                dates.append(doc_date(d))
                 text_keys.append(plain_text_key(d))
         self.text_keys = text_keys
         self.ids = ids
@@ -892,56 +625,16 @@ class _Detector:
         pending = self._pass1(new)
         self.metrics.tick("pass1_read")
         # Every document belongs to exactly one group: its cluster, or itself.
-        self.group = np.arange(n, dtype=np.int64)
-        self.canonical: dict[int, int] = {}
-        gid = n
-        index = self.index
-        at: list[int] = []
-        ids_of: list[int] = []
-        for c in clusters:
-            members = [index[m] for m in c.members if m in index]
-            if len(members) < 2:
-                continue
-            at.extend(members)
-            ids_of.extend([gid] * len(members))
-            self.canonical[gid] = index.get(c.canonical, min(members))
-            gid += 1
-        self.group[np.asarray(at, dtype=np.int64)] = np.asarray(ids_of, dtype=np.int64)
-        # members, outlet names (in document order) and earliest date per group: most groups are
-        # one document
-        group = self.group.tolist()
-        single = np.flatnonzero(self.group < n).tolist()
-        self.members: dict[int, list[int]] = defaultdict(list, {i: [i] for i in single})
-        self.canonical.update((i, i) for i in single)
-        self.group_names: dict[int, list[str]] = defaultdict(list, {
-            i: ns if len(ns) == 1 else list(dict.fromkeys(ns)) for i in single if (ns := names[i])
-        })
-        self.group_date: dict[int, str] = {i: dt for i in single if (dt := dates[i])}
-        by_group, group_names, group_date = self.members, self.group_names, self.group_date
-        for i in np.flatnonzero(self.group >= n).tolist():
-            g = group[i]
-            by_group[g].append(i)
-            if names[i]:
-                gnames = group_names[g]
-                for name in names[i]:
-                    if name not in gnames:
-                        gnames.append(name)
-            dt = dates[i]
-            if dt and (g not in group_date or dt < group_date[g]):
-                group_date[g] = dt
-        # Outlet names per group (copies share them: a wire copy names the
-        # outlet the canonical lacks), and an index for citations.
-        self.outlets = OutletIndex()
-        self.outlets.add_many([(name, group[i]) for i, doc_names in enumerate(names) for name in doc_names])
-        self.outlet_of_group: dict[int, str | None] = {
-            g: _normalise_name(gnames[0]) if gnames else None for g, gnames in group_names.items()
-        }
+        self.groups = groups = build_groups(self.index, names, dates, clusters)
+        self.group, self.canonical, self.members = groups.group, groups.canonical, groups.members
+        self.group_names, self.group_date = groups.names, groups.date
+        self.outlets, self.outlet_of_group = groups.outlets, groups.outlet
         self.metrics.tick("pass1_groups")
         # the fingerprints of the documents no segment holds; candidate mentions of all
         recs = pending()
         self.new_docs = new
         self.new_fps: dict[int, npt.NDArray[np.uint32]] = {i: recs[i][0] for i in new}
-        self.raw: dict[int, list[_RawRow]] = {}
+        self.raw: dict[int, list[RawRow]] = {}
         for seg in self.segs:
             held = seg.doc.tolist()
             for s, rows in seg.raw.items():
@@ -1020,13 +713,13 @@ class _Detector:
             self.slot_of[seg.doc[slots]] = slots
         return np.flatnonzero(~held).tolist()
 
-    def _pass1(self, new: list[int]) -> Callable[[], dict[int, _Pass1]]:
+    def _pass1(self, new: list[int]) -> Callable[[], dict[int, Record]]:
         """Pass-1 records of the documents ``new``: of a text some segment holds (an exact copy of a
         document seen before), from the cache (:func:`pass1_entries`), else scanned (once per text).
 
         Returns the function that gives them: up to self.tuning.scan_ahead documents to scan are read now and
         scanned in the pool until it is called; more are scanned when it is called."""
-        recs: dict[int, _Pass1] = {}
+        recs: dict[int, Record] = {}
         want: dict[str, list[int]] = defaultdict(list)
         for i in new:
             want[self.text_keys[i]].append(i)
@@ -1057,21 +750,21 @@ class _Detector:
         self.metrics.stats["docs"] = len(self.ids)
         self.metrics.stats["pass1_hits"] = len(self.ids) - len(todo)
         self.metrics.stats["docs_scanned"] = len(todo)
-        scanned: Iterable[tuple[int, _Pass1]]
+        scanned: Iterable[tuple[int, Record]]
         if len(todo) <= self.tuning.scan_ahead and self.pool.workers > 1:
             chunks = list(_scan_chunks(_fetch(self.source, todo), lambda item: item[1].text, self.tuning))
             futures = [self.pool.submit(_scan_task, [d.text for _, d in chunk]) for chunk in chunks]
 
-            def ahead() -> Iterator[tuple[int, _Pass1]]:
+            def ahead() -> Iterator[tuple[int, Record]]:
                 for chunk, future in zip(chunks, futures, strict=True):
-                    yield from zip((i for i, _ in chunk), _records([d for _, d in chunk], *future.result()),
+                    yield from zip((i for i, _ in chunk), pass1.records([d for _, d in chunk], *future.result()),
                                    strict=True)
 
             scanned = ahead()
         else:
             scanned = self._scan_docs(todo)
 
-        def finish() -> dict[int, _Pass1]:
+        def finish() -> dict[int, Record]:
             for i, rec in scanned:
                 for j in want[self.text_keys[i]]:
                     recs[j] = rec
@@ -1079,7 +772,7 @@ class _Detector:
 
         return finish
 
-    def _scan_docs(self, todo: list[int]) -> Iterator[tuple[int, _Pass1]]:
+    def _scan_docs(self, todo: list[int]) -> Iterator[tuple[int, Record]]:
         """Pass 1 of the documents ``todo`` (ascending), read once, scanned in the pool."""
         in_flight: deque[list[tuple[int, Document]]] = deque()
 
@@ -1090,7 +783,7 @@ class _Detector:
 
         for scanned in self.pool.map(_scan_task, chunks()):
             chunk = in_flight.popleft()
-            yield from zip((i for i, _ in chunk), _records([d for _, d in chunk], *scanned), strict=True)
+            yield from zip((i for i, _ in chunk), pass1.records([d for _, d in chunk], *scanned), strict=True)
 
     def _fps_of(
         self, docs: Iterable[int], stale: list[list[int]] | None = None,
@@ -1150,15 +843,14 @@ class _Detector:
             self.outlets.remember_like(*like)
         changed = self.outlets.like_changed() if like_blob is not None else None
         outlets = self.outlets
-        self._sel: dict[int, list[_MenRow]] = {}
+        self._sel: dict[int, list[MenRow]] = {}
         self._mention_objs: dict[int, list[Mention]] = {}
 
-        def select(rows: list[_RawRow]) -> list[_MenRow]:
-            found = select_mentions([_row_mention(r) for r in rows], outlets)
-            return [(m.name, m.start, m.end, m.name_start, m.name_end, m.strong) for m in found]
+        def select(rows: list[RawRow]) -> list[MenRow]:
+            return select_rows(rows, outlets)
 
         again = 0
-        sel: list[_MenRow] | None
+        sel: list[MenRow] | None
         bad = changed if changed is not None else set()
         for seg in self.segs:
             held = seg.doc.tolist()
@@ -1241,13 +933,13 @@ class _Detector:
             dirty_docs = [m for g in np.flatnonzero(dirty).tolist() for m in self.members.get(g, ())]
             stale = self._stale_slots() if self.tuning.stale_records else None
             fps_of, stale_of = self._fps_of(dirty_docs, stale)
-            dirty_fps = _sorted_unique(np.concatenate([_EMPTY_FP, *fps_of.values()]))
-            stale_fps = None if stale is None else _sorted_unique(np.concatenate([_EMPTY_FP, *stale_of]))
+            dirty_fps = sorted_unique(np.concatenate([_EMPTY_FP, *fps_of.values()]))
+            stale_fps = None if stale is None else sorted_unique(np.concatenate([_EMPTY_FP, *stale_of]))
             del fps_of, stale_of
             # (without the stale fingerprints, the old common ones are counted again: any other
             # fingerprint can only have become rarer, and it was rare)
             extra = old["common"] if stale_fps is None else stale_fps
-            look = _sorted_unique(np.concatenate([dirty_fps, extra]))
+            look = sorted_unique(np.concatenate([dirty_fps, extra]))
             fp, owner = self._occurrences(look)
             codes, common = self._pairs_incremental(
                 fp, owner, dirty_fps, dirty, old["common"], look, carried[:, 0] * n_groups + carried[:, 1], n_groups,
@@ -1308,7 +1000,7 @@ class _Detector:
             allnew = np.concatenate([self.new_fps[i] for i in self.new_docs])
             owner = np.repeat(np.asarray(self.new_docs, dtype=np.int64),
                               [len(self.new_fps[i]) for i in self.new_docs])
-            hit = _member_small(allnew, look)
+            hit = member_small(allnew, look)
             fps.append(allnew[hit])
             docs.append(owner[hit])
         return np.concatenate(fps), np.concatenate(docs)
@@ -1365,7 +1057,7 @@ class _Detector:
             slots = np.flatnonzero(seg.doc >= 0)
             seg_of[seg.doc[slots]] = k
             slot_of[seg.doc[slots]] = slots
-        selected: list[dict[int, list[_MenRow]]] = [{} for _ in segs]
+        selected: list[dict[int, list[MenRow]]] = [{} for _ in segs]
         for i, sel in self._sel.items():
             selected[seg_of[i]][int(slot_of[i])] = sel
         state = {"format": STATE_FORMAT, "segments": [seg.key for seg in segs],
@@ -1422,7 +1114,7 @@ class _Detector:
             key = np.sort(np.concatenate(pieces), kind="stable") if len(pieces) > 1 else pieces[0]
             del pieces
             groups = self.group[(key & low).astype(np.int64)].astype(np.uint64)
-            fg = _sorted_unique(((key >> np.uint64(32)) << np.uint64(32)) | groups, kind="stable")
+            fg = sorted_unique(((key >> np.uint64(32)) << np.uint64(32)) | groups, kind="stable")
             del groups
             vals = fg >> np.uint64(32)
             grp = (fg & low).astype(np.int64)
@@ -1430,7 +1122,7 @@ class _Detector:
             starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
             sizes = np.diff(np.r_[starts, len(vals)])
             part_common = vals[starts[sizes > self.params.max_fp_groups]].astype(np.uint32)
-            allc = _pair_codes(vals, grp, n_groups, self.params.max_fp_groups)
+            allc = pair_codes(vals, grp, n_groups, self.params.max_fp_groups)
             del vals, grp
             if keep is not None and len(allc):
                 allc = allc[keep(allc)]
@@ -1514,7 +1206,7 @@ class _Detector:
         # spread of each fingerprint looked at: distinct (fingerprint, group)
         grp = self.group[owner]
         # (``fp`` is a few runs of ascending fingerprints: a merge sort finds them)
-        code = _sorted_unique((fp.astype(np.uint64) << np.uint64(32)) | grp.astype(np.uint64), kind="stable")
+        code = sorted_unique((fp.astype(np.uint64) << np.uint64(32)) | grp.astype(np.uint64), kind="stable")
         del grp
         cf, cg = (code >> np.uint64(32)).astype(np.uint32), (code & low).astype(np.int64)
         del code
@@ -1522,32 +1214,32 @@ class _Detector:
         spread = np.diff(np.r_[starts, len(cf)])
         look_fps = cf[starts]
         now_common = spread > self.params.max_fp_groups
-        common = _sorted_unique(np.concatenate([old_common[~_member(old_common, look)], look_fps[now_common]]))
+        common = sorted_unique(np.concatenate([old_common[~member(old_common, look)], look_fps[now_common]]))
         # pairs with a dirty side, on every occurrence of the dirty groups' fingerprints
-        sel = _member(fp, dirty_fps)
+        sel = member(fp, dirty_fps)
         sel_keys = np.sort((fp[sel].astype(np.uint64) << np.uint64(32)) | owner[sel].astype(np.uint64), kind="stable")
         codes_d, _ = self._count_pairs(
             [sel_keys], n_groups, lambda c: dirty[c // n_groups] | dirty[c % n_groups]
         )
         # clean pairs sharing a fingerprint whose status flipped
-        was_common = _member(look_fps, old_common)
+        was_common = member(look_fps, old_common)
         per_row = np.repeat(np.arange(len(look_fps)), spread)
         clean = ~dirty[cg]
 
         def sharing(which: npt.NDArray[np.bool_]) -> I64:
             rows = which[per_row] & clean
-            return _sorted_unique(_pair_codes(cf[rows].astype(np.uint64), cg[rows], n_groups, 1 << 30))
+            return sorted_unique(pair_codes(cf[rows].astype(np.uint64), cg[rows], n_groups, 1 << 30))
 
         went_common, went_rare = now_common & ~was_common, was_common & ~now_common
         self.metrics.stats["flipped_fps"] = int(went_common.sum() + went_rare.sum())
         recount = sharing(went_common)
         # a clean pair that was not one and only lost fingerprints is still not one
         recount = recount[np.isin(recount, carried)]
-        recount = _sorted_unique(np.concatenate([recount, sharing(went_rare)]))
+        recount = sorted_unique(np.concatenate([recount, sharing(went_rare)]))
         self.metrics.stats["pairs_recounted"] = len(recount)
         counted = self._recount(recount, common, n_groups)
         kept = carried[~np.isin(carried, recount)] if len(recount) else carried
-        return _sorted_unique(np.concatenate([codes_d, kept, counted])), common
+        return sorted_unique(np.concatenate([codes_d, kept, counted])), common
 
     def _recount(self, codes: I64, common: npt.NDArray[np.uint32], n_groups: int) -> I64:
         """The pair codes among ``codes`` whose groups share at least self.params.min_shared_fp fingerprints not in
@@ -1558,8 +1250,8 @@ class _Detector:
 
         def of(g: int) -> npt.NDArray[np.uint32]:
             if g not in valid:
-                f = _sorted_unique(np.concatenate([fps[m] for m in self.members[g]]))
-                valid[g] = f[~_member_small(f, common)]
+                f = sorted_unique(np.concatenate([fps[m] for m in self.members[g]]))
+                valid[g] = f[~member_small(f, common)]
             return valid[g]
 
         out = [g1 * n_groups + g2 for g1, g2 in pairs
@@ -1597,7 +1289,7 @@ class _Detector:
                 yield i, exact
         self.metrics.stats["docs_prepared"] = self.metrics.stats.get("docs_prepared", 0) + done
 
-    def pass2(self) -> list[_Item]:
+    def pass2(self) -> list[Item]:
         """Reuses between the documents of the candidate group pairs, in bounded memory.
 
         The documents whose exact passage keys the cache lacks are read once
@@ -1648,7 +1340,7 @@ class _Detector:
             del owner, allx, exact_of
             got = _get_many(self.cache, pair_keys, self.tuning.cache_batch) if self.caching else {}
             self.keep_keys.extend(pair_keys)
-            results: list[list[_Item] | None] = [None] * len(pair_keys)
+            results: list[list[Item] | None] = [None] * len(pair_keys)
             missing: list[tuple[int, int]] = []
             slot: dict[tuple[int, int], int] = {}
             for k, ((g1, g2), key) in enumerate(zip(self.pairs.tolist(), pair_keys, strict=True)):
@@ -1678,7 +1370,6 @@ class _Detector:
                         docs=docs,
                         records=[read(i) for i in docs],
                         group={i: int(self.group[i]) for i in docs},
-                        members={g: self.members[g] for g in groups},
                         canonical={g: self.canonical[g] for g in groups},
                         group_names={g: self.group_names.get(g, []) for g in groups},
                         dates={i: self.date_of(i) for i in docs},
@@ -1806,7 +1497,7 @@ class _Detector:
         # nearly sorted (a merge sort finds the runs)
         new = np.r_[True, ex[1:] != ex[:-1]]
         keys = ex[new]
-        code = _sorted_unique(((np.cumsum(new) - 1) << 32) | groups, kind="stable")
+        code = sorted_unique(((np.cumsum(new) - 1) << 32) | groups, kind="stable")
         del new, groups, ex
         rank, grp = code >> 32, code & 0xFFFFFFFF
         del code
@@ -1822,542 +1513,16 @@ class _Detector:
         ts = np.flatnonzero(np.r_[True, triple[1:] != triple[:-1]])
         tc = np.diff(np.r_[ts, len(triple)])
         found.append(keys[triple[ts[tc >= max(2, self.config.furniture_min_docs)]] >> 32])
-        return _sorted_unique(np.concatenate(found))
+        return sorted_unique(np.concatenate(found))
 
-    def prune_quotation_clusters(
-        self, reps: list[tuple[Segment, _Verdict, Reuse]]
-    ) -> list[tuple[Segment, _Verdict, Reuse]]:
-        """Drop X-Y when X and Y both carry the same passage of a third document Z that came first.
-
-        Z is taken as the root when the evidence of X-Z or Y-Z points at Z
-        (attribution, marks or dates) and neither points away from it; the
-        X-Y stretch must lie mostly (self.params.cover) inside both, so that Y copying X's own
-        words around the quotation is not explained away.
-        """
-        by_doc: dict[int, list[tuple[Segment, _Verdict, Reuse]]] = defaultdict(list)
-        for item in reps:
-            by_doc[item[0].a].append(item)
-            by_doc[item[0].b].append(item)
-        keep: list[tuple[Segment, _Verdict, Reuse]] = []
-        for item in reps:
-            seg, ver = item[0], item[1]
-            if ver.has_attribution:
-                keep.append(item)
-                continue
-            x, y = seg.a, seg.b
-            explained = False
-            for f, fv, _ in by_doc[x]:
-                z = f.b if f.a == x else f.a
-                if f is seg or z == y or _covers(f.side(x), seg.side(x)) < self.params.cover:
-                    continue
-                for g, gv, _ in by_doc[y]:
-                    if g is seg or z not in (g.a, g.b) or _covers(g.side(y), seg.side(y)) < self.params.cover:
-                        continue
-                    rx, ry = self._root(z, x, fv), self._root(z, y, gv)
-                    if min(rx, ry) >= 0 and max(rx, ry) > 0:
-                        explained = True
-                        break
-                if explained:
-                    break
-            if not explained:
-                keep.append(item)
-        return keep
-
-    def _root(self, z: int, other: int, ver: _Verdict) -> int:
-        """+1: evidence says ``other`` took the passage from z; -1: the reverse; 0: no evidence."""
-        if ver.direction == "quotes":
-            return 1 if ver.source == z else -1
-        dz, do = self.date_of(z), self.date_of(other)
-        if dz is None or do is None or dz == do:
-            return 0
-        return 1 if dz < do else -1
-
-    # ----------------------------------------------------------------- citations
-    def citations(self, reps: list[tuple[Segment, _Verdict, Reuse]]) -> list[Citation]:
-        partners: dict[int, set[int]] = defaultdict(set)
-        for seg, _, _ in reps:
-            for d in (seg.a, seg.b, *seg.also_in):
-                partners[d] |= {int(self.group[seg.a]), int(self.group[seg.b])}
-        out: list[Citation] = []
-        prior, asked = self.matches_prior, self.matches_asked
-
-        def matches(name: str, other: str) -> bool:
-            key = (name, other)
-            hit = asked.get(key)
-            if hit is None:
-                hit = prior.get(key)
-                asked[key] = hit = outlet_matches(name, other) if hit is None else hit
-            return hit
-
-        for i in sorted(self._sel):
-            sel = self._sel[i]
-            wanted = {(t[1], t[2]) for t in sel}
-            spans = {(r[1], r[2]): r for r in self.raw[i] if (r[1], r[2]) in wanted}
-            own = int(self.group[i])
-            own_names = self.group_names.get(own, [])
-            for name, start, end, *_ in sel:
-                if any(matches(name, n) for n in own_names):
-                    continue
-                # (a wire service's name is in thousands of groups: no copy of that set per mention)
-                hits = self.outlets.lookup(name)
-                others = len(hits) - (own in hits)
-                resolved: str | None = None
-                if others == 1:
-                    resolved = self.ids[self.canonical[next(g for g in hits if g != own)]]
-                elif others:
-                    linked = (partners.get(i, set()) & hits) - {own}
-                    if len(linked) == 1:
-                        resolved = self.ids[self.canonical[next(iter(linked))]]
-                span = _row_span(spans[(start, end)])
-                out.append(Citation(self.ids[i], name, span, span.text, resolved))
-        return out
-
-
-
-
-class _Matcher:
-    """Pass 2 on one chunk of candidate group pairs (any process): every document of those groups,
-    its passages and signatures, and what the verdicts need to know about the rest of the corpus."""
-
-    def __init__(self, task: _Task, config: Config, params: ReuseParams) -> None:
-        self.config = config
-        self.params = params
-        self.docs: dict[int, Document] = {}
-        self.dp: dict[int, P.DocPassages] = {}
-        self.sigs: dict[int, npt.NDArray[np.uint32]] = {}
-        for i, blob in zip(task.docs, task.records, strict=True):
-            doc, dp, sigs = pickle.loads(blob)
-            tok = dp.tokens
-            tok.starts, tok.ends = tok.starts.astype(np.int64), tok.ends.astype(np.int64)
-            if tok._words is None:
-                tok._norm = normalise(doc.text)
-            dp.grams = P.positional_shingles(tok.hashes, self.params.passage_shingle)
-            self.docs[i], self.dp[i], self.sigs[i] = doc, dp, sigs
-        self.group = task.group
-        self.members = task.members
-        self.canonical = task.canonical
-        self.group_names = task.group_names
-        self.dates = task.dates
-        self._mentions = task.mentions
-        self.pairs = task.pairs
-        self.boiler_keys = task.boiler_keys
-        self.boiler_tokens: dict[int, set[int]] = {}
-
-    def date_of(self, i: int) -> str | None:
-        return self.dates.get(i)
-
-    def mentions(self, i: int) -> list[Mention]:
-        return self._mentions.get(i, [])
-
-    def run(self) -> list[tuple[Segment, _Verdict, Reuse]]:
-        segments: list[Segment] = []
-        for (a, b), pairs in self.candidates().items():
-            segments.extend(self.align(a, b, pairs))
-        out: list[tuple[Segment, _Verdict, Reuse]] = []
-        for seg in self.group_segments(segments):
-            ver = self.verdict(seg)
-            out.append((seg, ver, self.reuse(seg, ver)))
-        return out
-
-    def reuse(self, seg: Segment, ver: _Verdict) -> Reuse:
-        q, s = ver.quoting, ver.source
-        qd, sd = self.docs[q], self.docs[s]
-        qs, ss = seg.side(q), seg.side(s)
-        la = seg.a_tok[1] - seg.a_tok[0]
-        lb = seg.b_tok[1] - seg.b_tok[0]
-        return Reuse(
-            quoting=qd.id,
-            source=sd.id,
-            direction=ver.direction,  # type: ignore[arg-type]
-            quoting_span=qd.span(*qs),
-            source_span=sd.span(*ss),
-            similarity=round(2 * seg.matched / (la + lb), 3),
-            quoted=ver.quoted,
-            attribution=ver.attribution,
-            evidence=ver.evidence,
-            confidence=ver.confidence,
-            also_in=sorted(self.docs[i].id for i in seg.also_in - {q, s}),
-        )
-
-    # ----------------------------------------------------------------- candidates
-    def candidates(self) -> dict[tuple[int, int], list[tuple[int, int, int, int]]]:
-        """Candidate passage pairs grouped by document pair (a < b, groups that pass 1 paired)."""
-        owner_l: list[I64] = []
-        ranges_l: list[I64] = []
-        for i, dp in self.dp.items():
-            if len(dp.ranges) == 0:
-                continue
-            owner_l.append(np.full(len(dp.ranges), i, dtype=np.int64))
-            ranges_l.append(dp.ranges)
-        if not owner_l:
-            return {}
-        owner = np.concatenate(owner_l)
-        ranges = np.concatenate(ranges_l)
-        sigs = np.concatenate([self.sigs[i] for i in self.dp if len(self.dp[i].ranges)])
-        keep = (ranges[:, 1] - ranges[:, 0]) >= self.params.passage_shingle + 1
-        exact = band_keys(sigs, 1, self.params.passage_perm)[:, 0]
-        if len(self.boiler_keys):
-            keep &= ~np.isin(exact.astype(np.int64), self.boiler_keys)
-        self.boiler_tokens = self._boiler_token_mask(owner, ranges, keep)
-        rows = np.flatnonzero(keep)
-        if len(rows) < 2:
-            return {}
-        # Band keys meet only inside the document pairs of the group pairs
-        # that pass 1 found, so neither syndicated copies (the same passage
-        # in every member) nor common phrases make buckets to pair up. One
-        # sort of every (band key, passage) of the kept passages, then the
-        # pairs of each bucket across groups that pass 1 paired.
-        keys = band_keys(sigs[rows], self.params.passage_bands, self.params.passage_rows)  # (len(rows), bands)
-        found = self._passage_pairs(rows, owner, keys, sigs)
-        out: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
-        if len(found) == 0:
-            return out
-        px, py = found[:, 0], found[:, 1]
-        dx, dy = owner[px], owner[py]
-        rx, ry = ranges[px], ranges[py]
-        cols = np.stack([dx, dy, rx[:, 0], rx[:, 1], ry[:, 0], ry[:, 1]], axis=1)
-        cols = cols[np.lexsort(cols.T[::-1])]
-        cuts = np.flatnonzero(np.r_[True, (cols[1:, :2] != cols[:-1, :2]).any(axis=1), True])
-        for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-            block = cols[lo:hi]
-            out[(int(block[0, 0]), int(block[0, 1]))] = [
-                (sa, ea, sb, eb) for _, _, sa, ea, sb, eb in block.tolist()
-            ]
-        return out
-
-    def _passage_pairs(self, rows: I64, owner: I64, keys: P.U64, sigs: npt.NDArray[np.uint32]) -> I64:
-        """Passage row pairs (x, y), owner x < owner y, that share a band key, pass the estimated
-        Jaccard, and lie in two documents of a group pair that pass 1 found."""
-        empty = np.empty((0, 2), dtype=np.int64)
-        if len(self.pairs) == 0 or len(rows) < 2:
-            return empty
-        n_groups = int(self.pairs.max()) + 1
-        pair_codes = np.sort(self.pairs[:, 0] * n_groups + self.pairs[:, 1])
-        doc_ids = np.fromiter(self.dp, dtype=np.int64, count=len(self.dp))
-        doc_grp = np.fromiter((self.group[i] for i in self.dp), dtype=np.int64, count=len(self.dp))
-        o = np.argsort(doc_ids)
-        doc_ids, doc_grp = doc_ids[o], doc_grp[o]
-        row_grp = doc_grp[np.searchsorted(doc_ids, owner[rows])]
-        row_doc = owner[rows]
-        found: list[I64] = []
-        for band in range(keys.shape[1]):
-            col = keys[:, band]
-            order = np.argsort(col)  # order inside a bucket does not matter: sorted again below
-            sk = col[order]
-            start = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
-            size = np.diff(np.r_[start, len(sk)])
-            multi = size >= 2
-            start, size = start[multi], size[multi]
-            if len(start) == 0:
-                continue
-            # entries of buckets that hold at least two groups
-            idx = np.repeat(start, size) + (np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size))
-            bucket = np.repeat(np.arange(len(start)), size)
-            ent = order[idx]
-            grp = row_grp[ent]
-            bstart = np.r_[0, np.cumsum(size)[:-1]]
-            mixed = (np.minimum.reduceat(grp, bstart) != np.maximum.reduceat(grp, bstart))[bucket]
-            ent, bucket = ent[mixed], bucket[mixed]
-            if len(ent) == 0:
-                continue
-            # at most MAX_BUCKET_ROWS_PER_DOC rows of one document per bucket
-            doc = row_doc[ent]
-            o = np.lexsort((ent, doc, bucket))
-            ent, bucket, doc = ent[o], bucket[o], doc[o]
-            first = np.r_[True, (bucket[1:] != bucket[:-1]) | (doc[1:] != doc[:-1])]
-            run_start = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0))
-            keep = (np.arange(len(first)) - run_start) < self.params.max_bucket_rows_per_doc
-            ent, bucket = ent[keep], bucket[keep]
-            bs = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
-            bz = np.diff(np.r_[bs, len(ent)])
-            for sz in np.unique(bz[bz >= 2]).tolist():
-                firsts = bs[bz == sz]
-                i, j = np.triu_indices(sz, k=1)
-                # bound the temporary: many buckets of one size in slices
-                step = max(1, 1_000_000 // max(1, len(i)))
-                for lo in range(0, len(firsts), step):
-                    base = firsts[lo : lo + step][:, None]
-                    a, b = ent[base + i[None, :]].ravel(), ent[base + j[None, :]].ravel()
-                    ga, gb = row_grp[a], row_grp[b]
-                    code = np.minimum(ga, gb) * n_groups + np.maximum(ga, gb)
-                    pos = np.minimum(np.searchsorted(pair_codes, code), len(pair_codes) - 1)
-                    ok = (ga != gb) & (pair_codes[pos] == code)
-                    a, b = rows[a[ok]], rows[b[ok]]
-                    swap = owner[a] > owner[b]
-                    found.append(np.stack([np.where(swap, b, a), np.where(swap, a, b)], axis=1))
-        if not found:
-            return empty
-        cand = np.concatenate(found)
-        width = int(rows.max()) + 1
-        codes = _sorted_unique(cand[:, 0] * width + cand[:, 1])
-        cand = np.stack([codes // width, codes % width], axis=1)
-        est = np.empty(len(cand))
-        for lo in range(0, len(cand), 100_000):
-            c = cand[lo : lo + 100_000]
-            est[lo : lo + 100_000] = (sigs[c[:, 0]] == sigs[c[:, 1]]).mean(axis=1)
-        return cand[est >= self.params.min_est_jaccard]
-
-    def _boiler_token_mask(self, owner: I64, ranges: I64, keep: npt.NDArray[np.bool_]) -> dict[int, set[int]]:
-        out: dict[int, set[int]] = defaultdict(set)
-        for row in np.flatnonzero(~keep).tolist():
-            s, e = int(ranges[row, 0]), int(ranges[row, 1])
-            if e - s > self.params.passage_shingle:
-                out[int(owner[row])].update(range(s, e))
-        return out
-
-    # ----------------------------------------------------------------- alignment
-    def align(self, a: int, b: int, pairs: list[tuple[int, int, int, int]]) -> list[Segment]:
-        ta, tb = self.dp[a].tokens, self.dp[b].tokens
-        ha, hb = ta.hashes, tb.hashes
-        blocks: set[tuple[int, int, int]] = set()
-        seen: set[tuple[int, int, int, int]] = set()
-        for sa, ea, sb, eb in sorted(set(pairs)):
-            wa = (max(0, sa - self.params.align_margin), min(len(ta), ea + self.params.align_margin))
-            wb = (max(0, sb - self.params.align_margin), min(len(tb), eb + self.params.align_margin))
-            key = (wa[0], wa[1], wb[0], wb[1])
-            if key in seen:
-                continue
-            seen.add(key)
-            xs = ha[wa[0] : wa[1]].tolist()
-            ys = hb[wb[0] : wb[1]].tolist()
-            for op in Indel.opcodes(xs, ys):
-                if op.tag == "equal" and op.src_end - op.src_start >= self.params.min_block:
-                    blocks.add((wa[0] + op.src_start, wb[0] + op.dest_start, op.src_end - op.src_start))
-        if not blocks:
-            return []
-        runs = self._runs(blocks)
-        chains = self._chain(runs, a, b)
-        out: list[Segment] = []
-        cfg = self.config
-        for chain in chains:
-            i0, j0 = chain[0][0], chain[0][1]
-            i1, j1 = chain[-1][0] + chain[-1][2], chain[-1][1] + chain[-1][2]
-            m = sum(r[2] for r in chain)
-            la, lb = i1 - i0, j1 - j0
-            if m < cfg.min_reuse_words or m / min(la, lb) < 0.6 or m / max(la, lb) < 0.3:
-                continue
-            ac = (int(ta.starts[i0]), int(ta.ends[i1 - 1]))
-            bc = (int(tb.starts[j0]), int(tb.ends[j1 - 1]))
-            if min(ac[1] - ac[0], bc[1] - bc[0]) < cfg.min_reuse_chars:
-                continue
-            # Words as a reader counts them ("Amir-Abdollahian" is one), on both sides.
-            words = min(len(self.docs[a].text[ac[0] : ac[1]].split()), len(self.docs[b].text[bc[0] : bc[1]].split()))
-            if words < cfg.min_reuse_words or self._content_words(a, chain) < self.params.min_content_words:
-                continue
-            boiler_a = self.boiler_tokens.get(a, set())
-            boiler_b = self.boiler_tokens.get(b, set())
-            if boiler_a or boiler_b:
-                ba = sum(1 for t in range(i0, i1) if t in boiler_a) / la
-                bb = sum(1 for t in range(j0, j1) if t in boiler_b) / lb
-                if max(ba, bb) >= 0.5:
-                    continue
-            out.append(Segment(a, b, (i0, i1), (j0, j1), ac, bc, m))
-        return out
-
-    def _content_words(self, a: int, chain: list[tuple[int, int, int]]) -> int:
-        """Matched lowercase content words of ``a`` in the chain, counted up to self.params.min_content_words."""
-        tok = self.dp[a].tokens
-        text = self.docs[a].text
-        n = 0
-        for i, _, length in chain:
-            for t, start in enumerate(tok.starts[i : i + length].tolist(), start=i):
-                if text[start].islower() and tok.word(t) not in _STOP:
-                    n += 1
-                    if n >= self.params.min_content_words:
-                        return n
-        return n
-
-    def _runs(self, blocks: set[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-        """Diagonal runs (i, j, length): overlapping blocks of one diagonal merged."""
-        runs: list[tuple[int, int, int]] = []
-        cur: tuple[int, int, int] | None = None
-        for i, j, length in sorted(blocks, key=lambda b: (b[0] - b[1], b[0])):
-            if cur is not None and i - j == cur[0] - cur[1] and i <= cur[0] + cur[2]:
-                cur = (cur[0], cur[1], max(cur[2], i + length - cur[0]))
-                continue
-            if cur is not None:
-                runs.append(cur)
-            cur = (i, j, length)
-        if cur is not None:
-            runs.append(cur)
-        return sorted(r for r in runs if r[2] >= self.params.min_block)
-
-    def _gap_ok(self, gi: int, gj: int, prev: tuple[int, int, int], run: tuple[int, int, int]) -> bool:
-        if gi < 0 or gj < 0:
-            return False
-        if gi <= self.params.max_edit_gap and gj <= self.params.max_edit_gap:
-            return True
-        # An omission is only bridged between substantial runs: a chance
-        # "in the" next to a quotation must not pull in the sentence before it.
-        if min(prev[2], run[2]) < self.params.min_omission_run:
-            return False
-        return (gi <= self.params.one_sided_other and gj <= self.params.max_omission_gap) or (
-            gj <= self.params.one_sided_other and gi <= self.params.max_omission_gap
-        )
-
-    def _trim(self, chain: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-        """Drop short runs at either end that sit apart from the rest (chance matches)."""
-
-        def gap(r1: tuple[int, int, int], r2: tuple[int, int, int]) -> int:
-            return max(r2[0] - r1[0] - r1[2], r2[1] - r1[1] - r1[2])
-
-        while len(chain) > 1 and chain[0][2] < self.params.min_omission_run and gap(chain[0], chain[1]) >= chain[0][2]:
-            chain = chain[1:]
-        while (len(chain) > 1 and chain[-1][2] < self.params.min_omission_run
-               and gap(chain[-2], chain[-1]) >= chain[-1][2]):
-            chain = chain[:-1]
-        return chain
-
-    def _chain(self, runs: list[tuple[int, int, int]], a: int, b: int) -> list[list[tuple[int, int, int]]]:
-        """Greedy left-to-right chaining of runs into maximal monotone chains."""
-        chains: list[list[tuple[int, int, int]]] = []
-        active: list[int] = []  # chains that can still grow: runs come in order of i
-        for run in runs:
-            best = -1
-            best_gap = 1 << 30
-            active = [c for c in active if chains[c][-1][0] + chains[c][-1][2] + self.params.max_omission_gap >= run[0]]
-            for c in active:
-                chain = chains[c]
-                last = chain[-1]
-                gi = run[0] - (last[0] + last[2])
-                gj = run[1] - (last[1] + last[2])
-                if self._gap_ok(gi, gj, last, run) and gi + gj < best_gap:
-                    best, best_gap = c, gi + gj
-            if best >= 0:
-                chains[best].append(run)
-            else:
-                active.append(len(chains))
-                chains.append([run])
-        return [self._trim(c) for c in chains]
-
-    # ----------------------------------------------------------------- direction
-    def verdict(self, seg: Segment) -> _Verdict:
-        """Evidence for "a quotes b" (positive) and "b quotes a" (negative)."""
-        docs = self.docs
-        support: dict[tuple[int, int], list[tuple[str, float, str]]] = {
-            (seg.a, seg.b): [],
-            (seg.b, seg.a): [],
-        }
-        attributions: dict[tuple[int, int], Attribution] = {}
-        for x, y in ((seg.a, seg.b), (seg.b, seg.a)):
-            sx, sy = seg.side(x), seg.side(y)
-            ex = support[(x, y)]
-            qx = _quoted_share(self.dp[x].quotes, sx)
-            qy = _quoted_share(self.dp[y].quotes, sy)
-            # Marks near the passage in y too mean both quote a third party
-            # (a speaker): no evidence about x and y.
-            ty = self.docs[y].text[max(0, sy[0] - 3) : sy[1] + 3]
-            if qx >= self.params.quoted_share and qy < 1 - self.params.quoted_share and not _MARKS.search(ty):
-                ex.append(("marks", self.params.w_marks,
-                           f"passage is in quotation marks in {docs[x].id}, not in {docs[y].id}"))
-            gy = int(self.group[y])
-            names = self.group_names.get(gy, [])
-            if names:
-                for men in mentions_near(self.mentions(x), sx[0], sx[1], docs[x].text):
-                    hit = next((n for n in names if outlet_matches(men.name, n)), None)
-                    if hit is None:
-                        continue
-                    year = men.year(docs[x].text, until=sx[0])
-                    phrase = docs[x].text[men.start : max(men.end, min(sx[0], men.end + 80))].strip(" \t\n“\"«‘'")
-                    if men.start > sx[0]:
-                        phrase = men.phrase(docs[x].text)
-                    attributions[(x, y)] = Attribution(men.name, year, phrase)
-                    ex.append(
-                        (
-                            "attribution",
-                            self.params.w_attribution,
-                            f"{docs[x].id} attributes the passage to {men.name!r} ({phrase!r}),"
-                            f" the outlet of {docs[y].id} ({hit})",
-                        )
-                    )
-                    dy = self.date_of(y)
-                    if year is not None and dy is not None and dy.startswith(str(year)):
-                        ex.append(("year", self.params.w_year,
-                                   f"attribution year {year} matches date {dy} of {docs[y].id}"))
-                    break
-            dx, dy = self.date_of(x), self.date_of(y)
-            if dx and dy and dx > dy:
-                ex.append(("date", self.params.w_date, f"{docs[y].id} dated {dy}, before {docs[x].id} dated {dx}"))
-            len_x, len_y = max(1, len(docs[x].text)), max(1, len(docs[y].text))
-            share_x = (sx[1] - sx[0]) / len_x
-            share_y = (sy[1] - sy[0]) / len_y
-            if share_y >= 0.6 and share_x <= 0.25:
-                ex.append(
-                    (
-                        "share",
-                        self.params.w_share,
-                        f"passage is {share_y:.0%} of {docs[y].id} but {share_x:.0%} of {docs[x].id}",
-                    )
-                )
-        fwd, bwd = support[(seg.a, seg.b)], support[(seg.b, seg.a)]
-        decided: tuple[int, int] | None = None
-        kinds_f = {k for k, _, _ in fwd}
-        kinds_b = {k for k, _, _ in bwd}
-        strong = {"attribution", "marks", "date"}
-        for (x, y), mine, theirs in (((seg.a, seg.b), kinds_f, kinds_b), ((seg.b, seg.a), kinds_b, kinds_f)):
-            if not mine & strong:
-                continue
-            if "attribution" in mine and "attribution" not in theirs:
-                decided = (x, y)
-            elif "attribution" in theirs:
-                continue
-            elif not theirs & strong and mine & {"attribution", "date", "share"}:
-                # quotation marks alone do not decide: in real scrapes both
-                # sides often quote a speaker and one copy lost its marks
-                decided = (x, y)
-            elif "date" in mine and "date" not in theirs and "marks" in mine:
-                decided = (x, y)
-            if decided:
-                break
-        evidence = [e for _, _, e in fwd + bwd]
-        if decided is None:
-            quoting, source = sorted((seg.a, seg.b), key=lambda i: docs[i].id)
-            conf = 0.0
-            direction = "unknown"
-        else:
-            quoting, source = decided
-            mine_l = support[decided]
-            theirs_l = support[(source, quoting)]
-            conf = max(0.0, _noisy_or([w for _, w, _ in mine_l]) - 0.5 * _noisy_or([w for _, w, _ in theirs_l]))
-            direction = "quotes"
-            evidence = [e for _, _, e in mine_l] + [f"against: {e}" for _, _, e in theirs_l]
-        quoted = _quoted_share(self.dp[quoting].quotes, seg.side(quoting)) >= self.params.quoted_share
-        attribution = attributions.get((quoting, source)) if direction == "quotes" else None
-        return _Verdict(
-            quoting, source, direction, round(conf, 3), evidence, quoted, attribution, attribution is not None
-        )
-
-    # ----------------------------------------------------------------- grouping
-    def group_segments(self, segments: list[Segment]) -> list[Segment]:
-        """One report per passage per pair of clusters, against canonical members where possible."""
-        by_groups: dict[tuple[int, int], list[Segment]] = defaultdict(list)
-        for s in segments:
-            ga, gb = int(self.group[s.a]), int(self.group[s.b])
-            by_groups[(min(ga, gb), max(ga, gb))].append(s)
-        out: list[Segment] = []
-        for (g1, g2), segs in by_groups.items():
-            c1, c2 = self.canonical[g1], self.canonical[g2]
-
-            def rank(s: Segment, c1: int = c1, c2: int = c2) -> tuple[int, int, int, int]:
-                canon = (s.a in (c1, c2)) + (s.b in (c1, c2))
-                return (-canon, -s.matched, s.a, s.a_tok[0])
-
-            reps: list[Segment] = []
-            for s in sorted(segs, key=rank):
-                merged = False
-                for r in reps:
-                    shared = {r.a, r.b} & {s.a, s.b}
-                    if not shared:
-                        continue
-                    d = next(iter(shared))
-                    if _overlap(r.side(d), s.side(d)) >= 0.5:
-                        r.also_in |= {s.a, s.b} - {r.a, r.b}
-                        merged = True
-                        break
-                if not merged:
-                    reps.append(s)
-            out.extend(reps)
-        return out
+    def matches(self, name: str, other: str) -> bool:
+        """:func:`~dedup.reuse.attribution.outlet_matches`, answered by the previous run where it asked."""
+        key = (name, other)
+        hit = self.matches_asked.get(key)
+        if hit is None:
+            hit = self.matches_prior.get(key)
+            self.matches_asked[key] = hit = outlet_matches(name, other) if hit is None else hit
+        return hit
 
 
 def find_reuses(
@@ -2395,15 +1560,15 @@ def _find_reuses(
 ) -> tuple[list[Reuse], list[Citation]]:
     det = _Detector(docs, clusters, config, workers, cache, params, tuning, metrics)
     try:
-        judged = det.prune_quotation_clusters(det.pass2())
+        judged = prune_quotation_clusters(det.pass2(), det.date_of, params.cover)
     finally:
         det.pool.close()
     reuses = [r for _, _, r in judged]
     reuses.sort(key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
-    citations = det.citations(judged)
-    citations.sort(key=lambda c: (c.doc, c.span.start, c.outlet))
+    cited = citations(judged, det.groups, det.ids, det._sel, det.raw, det.matches)
+    cited.sort(key=lambda c: (c.doc, c.span.start, c.outlet))
     if cache is not None:
         cache.put_many([(det.matches_key, pickle.dumps(det.matches_asked, protocol=pickle.HIGHEST_PROTOCOL))])
         cache.retain(det.keep_keys)
     metrics.tick("pass2_verdicts")
-    return reuses, citations
+    return reuses, cited

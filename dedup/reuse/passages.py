@@ -384,3 +384,24 @@ def passage_shingles(dp: DocPassages, k: int) -> list[U64]:
             # a passage shorter than a shingle: one pseudo-shingle of its words
             out.append(positional_shingles(dp.tokens.hashes[s:e], e - s) if e > s else dp.grams[:0])
     return out
+
+
+def compact(dp: DocPassages) -> DocPassages:
+    """``dp`` without what :func:`restore` makes again cheaply (the shingles and the normalised
+    text), offsets in 32 bits: for keeping many documents' passages in a file."""
+    dp.grams = dp.grams[:0]
+    tok = dp.tokens
+    tok.starts, tok.ends = tok.starts.astype(np.int32), tok.ends.astype(np.int32)
+    if tok._words is None:
+        tok._norm = ""
+    return dp
+
+
+def restore(dp: DocPassages, text: str, k: int) -> DocPassages:
+    """``dp`` as :func:`build` made it from ``text`` (``k``: its words per shingle), from :func:`compact`."""
+    tok = dp.tokens
+    tok.starts, tok.ends = tok.starts.astype(np.int64), tok.ends.astype(np.int64)
+    if tok._words is None:
+        tok._norm = normalise(text)
+    dp.grams = positional_shingles(tok.hashes, k)
+    return dp

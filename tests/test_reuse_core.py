@@ -1,0 +1,158 @@
+"""The pure steps of quotation detection on small hand-made cases: alignment and chaining, grouping
+per cluster pair, quotation clusters, citations."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import Config
+from dedup.models import Cluster, Document, Reuse, Span
+from dedup.reuse import PairBatch, match_pairs, prepare
+from dedup.reuse.align import Segment, align, chain_runs, gap_ok, passage_windows, runs, trim
+from dedup.reuse.attribution import raw_mentions
+from dedup.reuse.direction import Verdict
+from dedup.reuse.edges import Item, citations, group_segments, prune_quotation_clusters
+from dedup.reuse.groups import build_groups, outlet_names
+from dedup.reuse.params import DEFAULT
+from dedup.reuse.pass1 import raw_row, select_rows
+from dedup.reuse.passages import DocPassages
+
+CONFIG = Config()
+QUOTE = ("The minister told reporters on Tuesday that the new agreement would cut emissions across the whole"
+         " region by half before the end of the decade.")
+
+
+def _doc(doc_id: str, text: str, outlet: str | None = None) -> Document:
+    return Document(id=doc_id, source=doc_id, content_hash=doc_id, raw=text, text=text, outlet=outlet)
+
+
+# ----------------------------------------------------------------------------- runs and chains
+def test_runs_merge_one_diagonal_and_drop_short_ones() -> None:
+    blocks = {(0, 10, 4), (2, 12, 5), (20, 3, 1), (30, 40, 3)}
+    assert runs(blocks, min_block=2) == [(0, 10, 7), (30, 40, 3)]
+
+
+def test_chains_bridge_edits_and_omissions_but_not_chance() -> None:
+    p = DEFAULT
+    # an edit of a few tokens on both sides
+    assert gap_ok(3, 4, (0, 0, 2), (10, 10, 2), p)
+    # a one-sided omission between substantial runs only
+    assert gap_ok(30, 1, (0, 0, 8), (38, 9, 8), p)
+    assert not gap_ok(30, 1, (0, 0, 2), (38, 9, 8), p)
+    assert not gap_ok(-1, 0, (0, 0, 8), (7, 8, 8), p)
+    chains = chain_runs([(0, 0, 10), (12, 13, 10), (60, 200, 10)], p)
+    assert chains == [[(0, 0, 10), (12, 13, 10)], [(60, 200, 10)]]
+    # a short run apart from the rest at an end is chance
+    assert trim([(0, 0, 2), (10, 10, 12)], p.min_omission_run) == [(10, 10, 12)]
+    assert trim([(0, 0, 12), (13, 13, 2)], p.min_omission_run) == [(0, 0, 12), (13, 13, 2)]
+
+
+def _prepared(docs: dict[int, Document]) -> tuple[dict[int, DocPassages], dict[int, npt.NDArray[np.uint32]]]:
+    out = prepare([d.text for d in docs.values()], CONFIG.seed, DEFAULT)
+    return ({i: dp for i, (dp, _, _) in zip(docs, out, strict=True)},
+            {i: sigs for i, (_, sigs, _) in zip(docs, out, strict=True)})
+
+
+def test_windows_and_alignment_of_a_shared_sentence() -> None:
+    a = "Weather was fine in the north. " + QUOTE + " Sports results came later in the evening."
+    b = "An opposition leader spoke first. Reuters reported: " + QUOTE
+    docs = {0: _doc("a", a), 1: _doc("b", b)}
+    passages, sigs = _prepared(docs)
+    pairs = np.array([[0, 1]], dtype=np.int64)
+    windows, boiler = passage_windows(passages, sigs, {0: 0, 1: 1}, pairs, np.empty(0, np.int64), DEFAULT)
+    assert list(windows) == [(0, 1)] and not boiler
+    (seg,) = align(0, 1, windows[(0, 1)], docs, passages, boiler, CONFIG, DEFAULT)
+    for text, (start, end) in ((a, seg.a_chr), (b, seg.b_chr)):
+        assert text[start:end] in QUOTE and end - start > len(QUOTE) - 10
+    # not a pair pass 1 found: no window
+    none, _ = passage_windows(passages, sigs, {0: 0, 1: 1}, np.empty((0, 2), np.int64), np.empty(0, np.int64), DEFAULT)
+    assert none == {}
+    # the sentence is boilerplate: no segment
+    exact = np.unique(np.concatenate([e for _, _, e in prepare([a, b], CONFIG.seed, DEFAULT)]).astype(np.int64))
+    windows, boiler = passage_windows(passages, sigs, {0: 0, 1: 1}, pairs, exact, DEFAULT)
+    assert windows == {} and boiler
+
+
+def test_match_pairs_reports_one_edge_per_passage_per_cluster_pair() -> None:
+    a = "Weather was fine in the north. " + QUOTE
+    docs = {0: _doc("a", a, outlet="Alpha"), 1: _doc("a2", a + " A wire copy.", outlet="Alpha Wire"),
+            2: _doc("b", "According to Alpha, " + QUOTE[0].lower() + QUOTE[1:], outlet="Beta")}
+    passages, sigs = _prepared(docs)
+    batch = PairBatch(docs=docs, passages=passages, sigs=sigs, group={0: 3, 1: 3, 2: 2},
+                      canonical={3: 0, 2: 2}, group_names={3: ["Alpha", "Alpha Wire"], 2: ["Beta"]},
+                      dates={0: None, 1: None, 2: None}, mentions={}, pairs=np.array([[2, 3]], dtype=np.int64),
+                      boiler_keys=np.empty(0, np.int64))
+    (item,) = match_pairs(batch, CONFIG, DEFAULT)
+    seg, _, reuse = item
+    assert (seg.a, seg.b, seg.also_in) == (0, 2, {1})
+    assert reuse.also_in == ["a2"] and {reuse.quoting, reuse.source} == {"a", "b"}
+
+
+# ----------------------------------------------------------------------------- edges
+def _seg(a: int, b: int, a_chr: tuple[int, int], b_chr: tuple[int, int], matched: int = 10) -> Segment:
+    return Segment(a, b, (0, matched), (0, matched), a_chr, b_chr, matched)
+
+
+def test_group_segments_keeps_the_canonical_pair_and_lists_the_copies() -> None:
+    # documents 0 and 1 are copies (group 5, canonical 1); both share a passage with 2
+    s02 = _seg(0, 2, (0, 100), (50, 150), matched=20)
+    s12 = _seg(1, 2, (0, 100), (50, 150), matched=18)
+    other = _seg(1, 2, (300, 400), (500, 600))
+    out = group_segments([s02, s12, other], {0: 5, 1: 5, 2: 2}, {5: 1, 2: 2})
+    assert out == [s12, other]
+    assert s12.also_in == {0} and other.also_in == set()
+
+
+def _item(seg: Segment, direction: Literal["quotes", "unknown"] = "unknown", source: int | None = None,
+          attributed: bool = False) -> Item:
+    quoting = seg.a if source != seg.a else seg.b
+    ver = Verdict(quoting, source if source is not None else seg.b, direction, 0.5, [], False, None, attributed)
+    span = Span(0, 1, "x", None, None)
+    return seg, ver, Reuse(str(quoting), str(ver.source), direction, span, span, 1.0, False, None, [], 0.5, [])
+
+
+def test_quotation_clusters_keep_the_edges_to_the_root() -> None:
+    # x (0) and y (1) both quote z (2); the x-y edge lies inside both
+    xz = _item(_seg(0, 2, (0, 100), (0, 100)), "quotes", source=2)
+    yz = _item(_seg(1, 2, (10, 110), (0, 100)), "quotes", source=2)
+    xy = _item(_seg(0, 1, (10, 90), (20, 100)))
+    dates = {0: "2022-02-01", 1: "2022-02-02", 2: "2022-01-01"}
+    assert prune_quotation_clusters([xz, yz, xy], dates.get, DEFAULT.cover) == [xz, yz]
+    # evidence pointing away from z keeps x-y; x is the root now, and y-z goes
+    zx = _item(_seg(0, 2, (0, 100), (0, 100)), "quotes", source=0)
+    assert prune_quotation_clusters([zx, yz, xy], dates.get, DEFAULT.cover) == [zx, xy]
+    # an attributed edge is never explained away
+    xy_attr = _item(_seg(0, 1, (10, 90), (20, 100)), attributed=True)
+    assert prune_quotation_clusters([xz, yz, xy_attr], dates.get, DEFAULT.cover) == [xz, yz, xy_attr]
+    # the x-y stretch mostly outside x-z: x's own words, kept
+    xy_wide = _item(_seg(0, 1, (50, 400), (20, 370)))
+    assert prune_quotation_clusters([xz, yz, xy_wide], dates.get, DEFAULT.cover) == [xz, yz, xy_wide]
+
+
+def test_citations_resolve_the_one_other_outlet() -> None:
+    docs = [_doc("a", "x", outlet="Daily Herald"), _doc("b", "x", outlet="Evening Post"),
+            _doc("c", "According to the Daily Herald, the talks failed. Reuters reported nothing else.",
+                 outlet="Gamma")]
+    names = [outlet_names(d.outlet, d.title, d.url, d.inferred) for d in docs]
+    groups = build_groups({d.id: i for i, d in enumerate(docs)}, names, [None] * 3, [])
+    raw = {2: [raw_row(m, docs[2].span(m.start, m.end)) for m in raw_mentions(docs[2].text)]}
+    selected = {i: sel for i, rows in raw.items() if (sel := select_rows(rows, groups.outlets))}
+    cites = citations([], groups, [d.id for d in docs], selected, raw, lambda x, y: x.lower() == y.lower())
+    assert {(c.outlet, c.resolved_to) for c in cites} == {("Daily Herald", "a"), ("Reuters", None)}
+    assert all(c.span.text == docs[2].text[c.span.start : c.span.end] for c in cites)
+
+
+def test_groups_of_clusters_and_singletons() -> None:
+    names = [["A"], ["A Wire", "A"], [], ["B"]]
+    dates = ["2022-01-02", "2022-01-01", None, None]
+    groups = build_groups({"a": 0, "b": 1, "c": 2, "d": 3}, names, dates,
+                          [Cluster("k", ["a", "b", "x"], "b", "t"), Cluster("lone", ["c", "y"], "c", "t")])
+    assert groups.group.tolist() == [4, 4, 2, 3]
+    assert groups.members == {2: [2], 3: [3], 4: [0, 1]}
+    assert groups.canonical == {4: 1, 2: 2, 3: 3}
+    assert groups.names[4] == ["A", "A Wire"] and groups.date[4] == "2022-01-01"
+    assert groups.date_of(2, dates) is None and groups.date_of(0, dates) == "2022-01-02"
+    assert groups.outlets.lookup("A Wire") == {4}

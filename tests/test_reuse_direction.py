@@ -1,0 +1,132 @@
+"""The direction of one segment (dedup.reuse.direction.verdict) on small hand-made cases."""
+
+from __future__ import annotations
+
+from dedup.models import Document
+from dedup.reuse.align import Segment
+from dedup.reuse.attribution import OutletIndex, find_mentions
+from dedup.reuse.direction import Context, Verdict, quoted_share, verdict
+from dedup.reuse.params import DEFAULT, ReuseParams
+from dedup.reuse.passages import quote_regions
+
+PASSAGE = "the minister said the talks with the union would resume next week after a long dispute"
+
+
+def _doc(doc_id: str, text: str, outlet: str | None = None) -> Document:
+    return Document(id=doc_id, source=doc_id, content_hash=doc_id, raw=text, text=text, outlet=outlet)
+
+
+def _judge(
+    a: str, b: str, *, outlets: tuple[str | None, str | None] = (None, None),
+    dates: tuple[str | None, str | None] = (None, None), params: ReuseParams = DEFAULT,
+) -> Verdict:
+    """The verdict on the segment PASSAGE (as it appears in each text) between document 0 (text
+    ``a``) and document 1 (text ``b``), each its own group, named by ``outlets``."""
+    docs = {0: _doc("a", a, outlets[0]), 1: _doc("b", b, outlets[1])}
+    index = OutletIndex()
+    for g, name in enumerate(outlets):
+        if name:
+            index.add(name, g)
+    sa, sb = a.index(PASSAGE), b.index(PASSAGE)
+    seg = Segment(0, 1, (0, 15), (0, 15), (sa, sa + len(PASSAGE)), (sb, sb + len(PASSAGE)), 15)
+    ctx = Context(
+        docs=docs,
+        quotes={i: quote_regions(d.text) for i, d in docs.items()},
+        group={0: 0, 1: 1},
+        group_names={g: [name] for g, name in enumerate(outlets) if name},
+        mentions={i: found for i, d in docs.items() if (found := find_mentions(d.text, index))},
+        dates={0: dates[0], 1: dates[1]},
+    )
+    return verdict(seg, ctx, params)
+
+
+FILLER = " ".join(["Other news of the day filled the rest of the page with sport and weather."] * 6)
+
+
+def test_nothing_is_unknown_with_the_pair_ordered_by_id() -> None:
+    ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}")
+    assert (ver.direction, ver.quoting, ver.source, ver.confidence) == ("unknown", 0, 1, 0.0)
+    assert ver.evidence == [] and ver.attribution is None and not ver.has_attribution
+
+
+def test_attribution_naming_the_other_outlet_decides() -> None:
+    ver = _judge(f"{FILLER} According to the Daily Herald, {PASSAGE}.", f"{PASSAGE}. {FILLER}",
+                 outlets=(None, "Daily Herald"))
+    assert (ver.direction, ver.quoting, ver.source) == ("quotes", 0, 1)
+    assert ver.attribution is not None and ver.attribution.outlet == "Daily Herald"
+    assert ver.has_attribution
+    assert ver.confidence == DEFAULT.w_attribution
+    assert "attributes the passage to 'Daily Herald'" in ver.evidence[0]
+
+
+def test_attribution_on_both_sides_decides_nothing() -> None:
+    ver = _judge(f"{FILLER} According to the Daily Herald, {PASSAGE}.",
+                 f"According to the Evening Post, {PASSAGE}. {FILLER}", outlets=("Evening Post", "Daily Herald"))
+    assert ver.direction == "unknown" and ver.attribution is None
+    assert len(ver.evidence) == 2
+
+
+def test_attribution_year_matching_the_source_date_adds_to_it() -> None:
+    ver = _judge(f"{FILLER} The Daily Herald reported in 2021 that {PASSAGE}.", f"{PASSAGE}. {FILLER}",
+                 outlets=(None, "Daily Herald"), dates=(None, "2021-05-02"))
+    assert (ver.direction, ver.quoting, ver.source) == ("quotes", 0, 1)
+    assert ver.attribution is not None and ver.attribution.year == 2021
+    assert any("attribution year 2021" in e for e in ver.evidence)
+    assert ver.confidence > DEFAULT.w_attribution
+
+
+def test_quotation_marks_alone_do_not_decide() -> None:
+    ver = _judge(f"{FILLER} He said: “{PASSAGE}”.", f"{PASSAGE}. {FILLER}")
+    assert ver.direction == "unknown"
+    assert any("quotation marks in a, not in b" in e for e in ver.evidence)
+
+
+def test_quotation_marks_with_a_share_decide() -> None:
+    # the passage is all of b and a small part of a, quoted in a only
+    ver = _judge(f"{FILLER} {FILLER} He said: “{PASSAGE}”.", f"{PASSAGE}.")
+    assert (ver.direction, ver.quoting, ver.source, ver.quoted) == ("quotes", 0, 1, True)
+    assert ver.confidence == round(1 - (1 - DEFAULT.w_marks) * (1 - DEFAULT.w_share), 3)
+
+
+def test_marks_on_both_sides_are_no_evidence() -> None:
+    ver = _judge(f"{FILLER} He said: “{PASSAGE}”.", f"“{PASSAGE}”. {FILLER}")
+    assert ver.direction == "unknown" and ver.evidence == []
+
+
+def test_an_earlier_date_decides() -> None:
+    ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"))
+    assert (ver.direction, ver.quoting, ver.source) == ("quotes", 0, 1)
+    assert ver.confidence == DEFAULT.w_date
+    assert ver.evidence == ["b dated 2022-03-01, before a dated 2022-03-02"]
+    # the same day is no evidence
+    assert _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-01", "2022-03-01")).direction == (
+        "unknown"
+    )
+
+
+def test_a_date_against_an_attribution_lowers_the_confidence() -> None:
+    # a attributes the passage to b's outlet, but b is dated after a
+    ver = _judge(f"{FILLER} According to the Daily Herald, {PASSAGE}.", f"{PASSAGE}. {FILLER}",
+                 outlets=(None, "Daily Herald"), dates=("2022-01-01", "2022-02-01"))
+    assert (ver.direction, ver.quoting, ver.source) == ("quotes", 0, 1)
+    assert ver.confidence == round(DEFAULT.w_attribution - 0.5 * DEFAULT.w_date, 3)
+    assert any(e.startswith("against: ") for e in ver.evidence)
+
+
+def test_shares_alone_do_not_decide() -> None:
+    ver = _judge(f"{FILLER} {FILLER} {PASSAGE}.", f"{PASSAGE}.")
+    assert ver.direction == "unknown"
+    assert any(e.startswith("passage is 99% of b") for e in ver.evidence)
+
+
+def test_weights_come_from_the_params() -> None:
+    params = ReuseParams(w_date=0.5)
+    ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"), params=params)
+    assert ver.confidence == 0.5
+
+
+def test_quoted_share() -> None:
+    assert quoted_share([(10, 20)], (10, 20)) == 1.0
+    assert quoted_share([(10, 20)], (15, 25)) == 0.5
+    assert quoted_share([], (0, 10)) == 0.0
+    assert quoted_share([(0, 5)], (3, 3)) == 0.0
