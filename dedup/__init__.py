@@ -13,6 +13,8 @@ __version__ = "0.1.0"
 from dedup.clean import CleanResult, clean
 from dedup.config import Config
 from dedup.corpus import Corpus
+from dedup.engines.local import run, run_records
+from dedup.engines.stages import RunResult
 from dedup.errors import (
     BinaryInputError,
     ConfigError,
@@ -35,7 +37,6 @@ from dedup.models import (
     Reuse,
     Span,
 )
-from dedup.pipeline import RunResult, run, run_records
 
 __all__ = [
     "Attribution",

@@ -23,9 +23,9 @@ from rich.text import Text
 from dedup import __version__, engines
 from dedup.config import Config
 from dedup.corpus import Corpus, DocumentView
+from dedup.engines.stages import RunResult
 from dedup.errors import ConfigError, DedupError, InputError, StoreError
 from dedup.models import Document, Gap
-from dedup.pipeline import RunResult
 
 err = Console(stderr=True)
 

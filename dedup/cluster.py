@@ -13,14 +13,14 @@ Whatever is left forms clusters of its own by the same rule.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.config import Config
-from dedup.models import Cluster, PairScore, Relation
+from dedup.models import Cluster, Document, PairScore, Relation
 
 U64 = npt.NDArray[np.uint64]
 
@@ -220,3 +220,62 @@ def settle_canonical(
     reason = (f"most complete copy: {covers}, vs {scores.get(old, 0.0):.0%} for the longest copy {old} "
               f"({rank_of(best).length} chars vs {rank_of(old).length})")
     return Cluster(cluster.id, cluster.members, best, reason, sorted(pairs, key=lambda p: (p.a, p.b)))
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A cluster of two or more with its canonical copy settled, and the metadata each member takes
+    from its mates (empty for a member that states everything)."""
+
+    cluster: Cluster
+    inferred: dict[str, dict[str, str]]
+
+
+def settle_clusters(
+    clusters: Sequence[Cluster],
+    rank_of: Callable[[str], Rank],
+    docs: Mapping[str, Document],
+    pair_score: Callable[[str, str], PairScore],
+    align: Callable[[list[tuple[str, str]]], Mapping[tuple[str, str], float]],
+) -> list[Settled]:
+    """The one core of both engines' damage stage, for clusters of two or more members.
+
+    ``align(pairs)`` aligns each (doc, against) pair and gives the share of ``against``'s text
+    that ``doc`` holds; it is called twice with the pairs of all clusters at once (the top
+    copies against the others, then every member against the settled canonical), so that an
+    engine can batch, cache and fan out the alignments as it likes and keep the gaps they find.
+    After the second call every (member, canonical) pair has been aligned.
+    """
+    big = [c for c in clusters if len(c.members) >= 3]
+    coverage = align([(m, o) for c in big for m in sorted(c.members, key=lambda x: rank_of(x).key())[:3]
+                      for o in c.members if o != m])
+    settled = {c.id: settle_canonical(c, rank_of, pair_score, lambda m, o: coverage[(m, o)]) for c in big}
+    final = [settled.get(c.id, c) for c in clusters]
+    align([(m, c.canonical) for c in final for m in c.members if m != c.canonical])
+    return [Settled(c, {m: infer_metadata(m, c, docs) for m in c.members}) for c in final]
+
+
+def infer_metadata(member: str, cluster: Cluster, docs: Mapping[str, Document]) -> dict[str, str]:
+    """Title, outlet, date, author that ``member`` does not state, taken from its cluster mates.
+
+    The canonical copy is asked first, then the others in id order; each value
+    carries ``<field>_from``. An outlet is never inferred when mates state
+    different ones: copies on several sites are syndication, so no one outlet
+    is this copy's.
+    """
+    inferred: dict[str, str] = {}
+    doc = docs[member]
+    order = [cluster.canonical] + [m for m in cluster.members if m != cluster.canonical]
+    for name in ("title", "outlet", "date", "author"):
+        if getattr(doc, name):
+            continue
+        stated = {getattr(docs[o], name) for o in cluster.members if getattr(docs[o], name)}
+        if name == "outlet" and len(stated) > 1:
+            continue
+        for other in order:
+            value = getattr(docs[other], name)
+            if other != member and value:
+                inferred[name] = value
+                inferred[f"{name}_from"] = other
+                break
+    return inferred

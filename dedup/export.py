@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dedup.corpus import Corpus
-from dedup.pipeline import RunResult
+from dedup.engines.stages import RunResult
 
 FORMATS = ("jsonl", "csv", "txt")
 CSV_FIELDS = [

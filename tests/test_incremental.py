@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import dedup.ingest
-import dedup.pipeline
-from dedup.pipeline import run
+from dedup.engines.local import run
+from dedup.runtime.context import Tuning
 from dedup.store import Store
 from tests.conftest import FIXTURES, SEEDS
 
@@ -97,11 +97,10 @@ def test_unchanged_inputs_are_recognised_without_being_parsed(
 ) -> None:
     # Parsing and hashing every line again was most of an incremental run on a
     # large JSON Lines file; a line whose bytes an earlier run stored is skipped.
-    monkeypatch.setattr(dedup.pipeline, "LOOKUPS_BEFORE_LOAD", lookups)
     folder = tmp_path / "c"
     _corpus(folder, _records(6, furniture_from=99))
     db = str(tmp_path / "d.db")
-    run([str(folder)], db=db, workers=1)
+    run([str(folder)], db=db, workers=1, tuning=Tuning(known_lookups=lookups))
 
     parsed: list[str] = []
     read: list[str] = []
@@ -117,7 +116,7 @@ def test_unchanged_inputs_are_recognised_without_being_parsed(
 
     monkeypatch.setattr(dedup.ingest, "record_input", record_spy)
     monkeypatch.setattr(dedup.ingest, "decode", decode_spy)
-    again = run([str(folder)], db=db, workers=1)
+    again = run([str(folder)], db=db, workers=1, tuning=Tuning(known_lookups=lookups))
     assert parsed == [] and read == []
     assert again.counts["unchanged"] == 6 + 5 + 4 and again.counts["processed"] == 0
 
@@ -125,7 +124,7 @@ def test_unchanged_inputs_are_recognised_without_being_parsed(
     _write(folder / "courier.jsonl", _records(7, furniture_from=99, changed=2))
     seed = sorted((folder / "seeds").iterdir())[3]
     seed.write_text(seed.read_text(encoding="utf-8") + "\nA line added later.", encoding="utf-8")
-    third = run([str(folder)], db=db, workers=1)
+    third = run([str(folder)], db=db, workers=1, tuning=Tuning(known_lookups=lookups))
     assert sorted(parsed) == ["vc-2", "vc-6"]
     assert read == [seed.name]
     assert third.counts["processed"] == 3
@@ -201,8 +200,8 @@ def test_furniture_counts_snapshot_gives_the_counts_of_the_records() -> None:
 
     import numpy as np
 
-    from dedup.clean.furniture import LineCounts
-    from dedup.pipeline import _CountsSnapshot, _pack_outlet, _unpack_outlet
+    from dedup.clean.corpus import LineCounts
+    from dedup.runtime.furniture_cache import CountsSnapshot, pack_outlet, unpack_outlet
 
     rng = random.Random(5)
 
@@ -210,20 +209,20 @@ def test_furniture_counts_snapshot_gives_the_counts_of_the_records() -> None:
         n = k % 7  # some documents have no counted line
         hashes = np.array([rng.randrange(-(2**62), 2**62) for _ in range(n)], dtype=np.int64)
         long = np.array([rng.random() < 0.5 for _ in range(n)], dtype=np.bool_)
-        return _pack_outlet(None if k % 3 else f"outlet {k % 5}") + hashes.tobytes() + long.tobytes()
+        return pack_outlet(None if k % 3 else f"outlet {k % 5}") + hashes.tobytes() + long.tobytes()
 
     records = {f"r{k}": record(k) for k in range(60)}
 
     def counts(names: list[str]) -> LineCounts:
-        return LineCounts.from_records(_unpack_outlet(records[n]) for n in names)
+        return LineCounts.from_records(unpack_outlet(records[n]) for n in names)
 
-    prior = _CountsSnapshot([], LineCounts())
+    prior = CountsSnapshot([], LineCounts())
     for _ in range(25):
         names = sorted(rng.sample(sorted(records), rng.randrange(0, 40)))
         names += rng.sample(names, min(len(names), 2))  # the same content twice
-        prior = _CountsSnapshot.load(_CountsSnapshot(prior.names, prior.counts).dump())
+        prior = CountsSnapshot.load(CountsSnapshot(prior.names, prior.counts).dump())
         got = prior.counts_of(names, {n: records[n] for n in prior.lacking(names)})
         want = counts(names)
         assert got.hashes.tolist() == want.hashes.tolist() and got.long.tolist() == want.long.tolist()
         assert got.ends.tolist() == want.ends.tolist() and got.outlets == want.outlets
-        prior = _CountsSnapshot(names, got)
+        prior = CountsSnapshot(names, got)

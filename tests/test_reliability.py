@@ -126,7 +126,7 @@ def test_hostile_html_is_processed_or_reported_and_the_run_goes_on(tmp_path: Pat
 ])
 def test_adversarial_megabyte_lines_finish(line: str, tmp_path: Path) -> None:
     # every regular expression on input (cleaning, passages, attribution) sees these lines
-    from dedup.pipeline import run_records
+    from dedup.engines.local import run_records
 
     with hang_guard(120):
         result = run_records([{"id": "evil", "text": line}, {"id": "ok", "text": "A short normal article."}],
@@ -227,7 +227,7 @@ def test_run_spool_survives_forked_workers() -> None:
     # that ends through interpreter shutdown (closing its copy of the file) must not move, flush
     # or write anything the parent reads back.
     from dedup.runtime.blobs import MemoryCache
-    from dedup.pipeline import RunSpool
+    from dedup.runtime.blobs import RunSpool
 
     inner = MemoryCache()
     inner.put_many([("kept", b"in the database")])

@@ -1,6 +1,6 @@
 """The Spark engine gives exactly the local engine's results (issue 7).
 
-Every test here runs a corpus through :func:`dedup.pipeline.run` and through
+Every test here runs a corpus through :func:`dedup.engines.local.run` and through
 :func:`dedup.engines.spark.run_spark` into two databases and compares them
 table by table (``Store.table_fingerprint``: every row of every table but the
 run bookkeeping) and result by result (clusters with members, canonical and
@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from dedup.pipeline import RunResult, run
+from dedup.engines.local import run
+from dedup.engines.stages import RunResult
 from dedup.store import Store
 from tests.conftest import ROOT, SEEDS
 
@@ -139,7 +140,7 @@ def test_generated_corpus_same_as_local(tmp_path: Path, spark: Any) -> None:
 
 
 def test_import_dedup_does_not_import_pyspark() -> None:
-    code = "import sys, dedup, dedup.engines, dedup.pipeline; assert 'pyspark' not in sys.modules, 'pyspark imported'"
+    code = "import sys, dedup, dedup.engines, dedup.engines.local; assert 'pyspark' not in sys.modules, 'pyspark imported'"
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.pipeline import run
+from dedup.engines.local import run
 from tests.conftest import SEEDS
 from tests.test_spark import _assert_same, needs_spark
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-import dedup.pipeline as pl
-from dedup.pipeline import run
+from dedup.engines.local import run
+from dedup.runtime.context import Tuning
 from dedup.store import Store
 from tests.corpora import generated
 
@@ -39,32 +39,26 @@ def _write(path: Path, records: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
 
 
-def _clean_stage_sizes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    sizes: list[int] = []
-    real: Callable[..., Any] = pl._analyse
+class _CleanStageSizes:
+    """A progress callback that keeps the size the clean stage announces."""
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        report = args[4]
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
 
-        def counting(stage: str, advance: int, total: int | None) -> None:
-            if stage == "clean" and total is not None:
-                sizes.append(total)
-            report(stage, advance, total)
-
-        return real(*args[:4], counting, *args[5:], **kwargs)
-
-    monkeypatch.setattr(pl, "_analyse", spy)
-    return sizes
+    def __call__(self, stage: str, advance: int, total: int | None) -> None:
+        if stage == "clean" and total is not None:
+            self.sizes.append(total)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_cleaning_at_ingest_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+def test_cleaning_at_ingest_changes_nothing(tmp_path: Path, workers: int) -> None:
     corpus = tmp_path / "corpus.jsonl"
     _write(corpus, _records(1200, seed=9))
-    sizes = _clean_stage_sizes(monkeypatch)
-    on = run([str(corpus)], db=str(tmp_path / "on.db"), workers=workers)
-    monkeypatch.setattr(pl, "SPECULATE", False)
-    off = run([str(corpus)], db=str(tmp_path / "off.db"), workers=workers)
+    progress = _CleanStageSizes()
+    sizes = progress.sizes
+    on = run([str(corpus)], db=str(tmp_path / "on.db"), workers=workers, progress=progress)
+    off = run([str(corpus)], db=str(tmp_path / "off.db"), workers=workers, progress=progress,
+              tuning=Tuning(speculate=False))
     assert on.counts == off.counts
     # with it, the clean stage cleaned only the holders of furniture lines; without it, everything
     assert sizes[1] == 1200
@@ -72,7 +66,7 @@ def test_cleaning_at_ingest_changes_nothing(tmp_path: Path, monkeypatch: pytest.
     assert Store(str(tmp_path / "on.db")).table_fingerprint() == Store(str(tmp_path / "off.db")).table_fingerprint()
 
 
-def test_cleaning_at_ingest_in_an_incremental_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cleaning_at_ingest_in_an_incremental_run(tmp_path: Path) -> None:
     # The first run has too few holders for the line to be furniture; the added documents make
     # it furniture, so old holders are cleaned again, and new ones cleaned at ingest are cleaned
     # again too. Compared with the same two runs without cleaning at ingest (an incremental
@@ -81,14 +75,13 @@ def test_cleaning_at_ingest_in_an_incremental_run(tmp_path: Path, monkeypatch: p
     records = _records(900, seed=4)
     dbs = []
     for speculate in (True, False):
-        monkeypatch.setattr(pl, "SPECULATE", speculate)
         folder = tmp_path / "in"  # the same path both times: it is stored as each document's source
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
         db = str(tmp_path / f"{speculate}.db")
         _write(folder / "a.jsonl", records[:300])
-        run([str(folder)], db=db, workers=2)
+        run([str(folder)], db=db, workers=2, tuning=Tuning(speculate=speculate))
         _write(folder / "b.jsonl", records[300:])
-        run([str(folder)], db=db, workers=2)
+        run([str(folder)], db=db, workers=2, tuning=Tuning(speculate=speculate))
         dbs.append(Store(db).table_fingerprint())
     assert dbs[0] == dbs[1]

@@ -1,4 +1,4 @@
-"""Engines that run the whole job: ``local`` (a process pool, :func:`dedup.pipeline.run`) and ``spark``.
+"""Engines that run the whole job: ``local`` (a process pool, :func:`dedup.engines.local.run`) and ``spark``.
 
 Both take the same inputs and write the same SQLite database, so every
 command that reads a database (report, export, explain, clusters) works
@@ -18,7 +18,7 @@ ENGINES = ("local", "spark")
 def engine(name: str) -> Callable[..., Any]:
     """The ``run`` function of engine ``name``: ``run(paths, *, db, config, ...) -> RunResult``."""
     if name == "local":
-        from dedup.pipeline import run
+        from dedup.engines.local import run
 
         return run
     if name == "spark":

@@ -1,0 +1,415 @@
+"""The local engine: the whole run on this machine, its heavy work in one process pool.
+
+ingest → furniture → clean + fingerprint → cluster → damage → quotations → store. Documents
+stream through the database between stages (no stage holds the corpus in memory); the engine-
+neutral stages are :mod:`dedup.engines.stages`, the algorithm is in ``clean``, ``fingerprint``,
+``cluster`` and ``reuse``, and how work is kept between runs is in :mod:`dedup.runtime`.
+
+Incremental by construction: an input whose bytes are unchanged is not read twice, a document
+is cleaned again only when its bytes, the cleaning code or the corpus furniture it contains
+changed, verified pair figures and alignments are kept between runs, and cluster ids derive
+from membership.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import hashlib
+import io
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Any, cast
+
+import numpy as np
+
+from dedup import __version__
+from dedup import fingerprint as fp
+from dedup.clean.damage import align_damage
+from dedup.cluster import Rank, build_clusters, measure, relation, score, settle_clusters
+from dedup.config import SCHEME, Config
+from dedup.engines.stages import (
+    Progress,
+    RunResult,
+    citation_row,
+    clean_batch,
+    clean_version,
+    default_workers,
+    fault_point,
+    fingerprint_meta,
+    finish,
+    furniture_stage,
+    ingest,
+    no_progress,
+    quotations,
+    reuse_row,
+    run_counts,
+    singleton_results,
+    speculation_misses,
+)
+from dedup.models import Cluster, PairScore, to_json
+from dedup.runtime.context import RunContext, Tuning
+from dedup.runtime.pool import Pool, batches, worker_state
+from dedup.store import LazyDocuments, Store
+
+_GAPS_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def run(
+    paths: Sequence[str],
+    *,
+    db: str = "dedup.db",
+    config: Config | None = None,
+    encoding: str | None = None,
+    stdin: IO[str] | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    tuning: Tuning | None = None,
+) -> RunResult:
+    """Run the whole job on files, folders or ``-`` (JSON Lines on ``stdin``) into database ``db``.
+
+    ``tuning`` sets batch sizes and switches that change how the run runs, never its results.
+    """
+    config = config or Config()
+    store = Store(db, writer=True)
+    # A run holds millions of long-lived objects (per-document records, 100k-row result
+    # lists); each full pass of the cyclic collector walks all of them, which cost 2 s of a
+    # 15 s incremental run. The stages make no reference cycles worth collecting mid-run
+    # (reference counting frees their garbage), so the collector waits until the run ends.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    ctx: RunContext | None = None
+    try:
+        run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
+        ctx = RunContext(store, run_id, config, workers or default_workers(), progress or no_progress, encoding,
+                         stdin, tuning or Tuning())
+        ctx.spool()
+        order, counts = ingest(ctx, paths)
+        return finish(ctx, analyse(ctx, counts), order)
+    finally:
+        if ctx is not None:
+            ctx.close()
+        store.close()
+        if was_enabled:
+            gc.enable()
+
+
+def run_records(
+    records: Iterable[dict[str, Any]], *, config: Config | None = None, db: str | None = None,
+    progress: Progress | None = None, workers: int | None = None,
+) -> RunResult:
+    """Run on in-memory records (dicts with ``text`` or ``html`` and optional metadata).
+
+    Without ``db`` the results go to a temporary database removed at exit.
+    """
+    if db is None:
+        folder = tempfile.mkdtemp(prefix="dedup-")
+        atexit.register(shutil.rmtree, folder, True)
+        db = os.path.join(folder, "run.db")
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    return run(["-"], db=db, config=config, stdin=io.StringIO(lines), progress=progress, workers=workers)
+
+
+def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
+    """Everything after ingest, over the whole corpus in the database."""
+    store, config = ctx.store, ctx.config
+    with ctx.timed("furniture"):
+        furniture, todo = _furniture_and_todo(ctx)
+    fault_point("furniture")
+    with ctx.timed("clean+fingerprint"):
+        _clean_stage(ctx, furniture, todo)
+    with ctx.timed("signatures"):
+        ids, sigs, ranks = _signatures(ctx)
+    fault_point("cluster")
+    with ctx.timed("cluster"):
+        ctx.report("cluster", 0, len(ids))
+        clusters, pairs, n_candidates = _cluster(ctx, ids, sigs, ranks)
+        ctx.report("cluster", len(ids), None)
+    fault_point("damage")
+    with ctx.timed("damage"):
+        text_keys = store.text_keys()
+        clusters, damage, updates = _damage_and_inference(ctx, clusters, ranks, text_keys)
+    fault_point("reuse")
+    # the quotation stage sees this run's inferred metadata (dates and outlets of copies), which is
+    # written to the database only with the results
+    inferred = {d: json.loads(u["inferred"]) for d, u in updates.items() if u["inferred"] != "{}"}
+    reuses, citations = quotations(ctx, LazyDocuments(store.path, ids, inferred=inferred, text_keys=text_keys),
+                                   clusters)
+    fault_point("store")
+    with ctx.timed("store"):
+        store.save_results(clusters, updates, [reuse_row(r) for r in reuses], [citation_row(c) for c in citations])
+    # processed: documents cleaned this run, at ingest or in the clean stage
+    counts = run_counts(counts, len(todo | set(ctx.speculated)), len(ids), clusters, n_candidates, len(pairs),
+                        reuses, citations, ctx.problems)
+    # fresh reader: inferred metadata was just written
+    return RunResult(config, ctx.run_id, store.path, LazyDocuments(store.path, ids), clusters, pairs, reuses,
+                     citations, ctx.problems, counts, ctx.timings, damage)
+
+
+def _furniture_and_todo(ctx: RunContext) -> tuple[dict[str, str], set[str]]:
+    """Corpus furniture, and the documents to clean (again): those whose furniture lines, or the
+    cleaning code, changed since they were cleaned, and those ingest cleaned without furniture
+    that looked up a line the furniture holds."""
+    # Corpus furniture is a property of the whole corpus, computed from what ingest stored
+    # (never from what cleaning found), so a re-run finds the same.
+    version = clean_version()
+    keys = ctx.store.clean_keys()
+    furniture, todo = furniture_stage(ctx, keys)
+    todo |= {d for d, (ck, _) in keys.items() if ck != version}
+    todo |= speculation_misses(ctx.speculated, furniture)
+    return furniture, todo
+
+
+def _clean_stage(ctx: RunContext, furniture: dict[str, str], todo: set[str]) -> None:
+    """Clean and fingerprint the documents ``todo`` in the pool; a document that fails is a problem
+    and is forgotten, so that the next run tries it again and nothing half-made stays."""
+    store, config, version = ctx.store, ctx.config, clean_version()
+    fingerprint = fingerprint_meta(config)
+    ctx.report("clean", 0, len(todo))
+    spool = ctx.spool()
+    with Pool(ctx.workers, {"furniture": furniture, "config": config, "clean_key": version}) as pool:
+        for n, (docs, fkeys, sig_bytes, failed, entries) in enumerate(
+            pool.map(clean_batch, batches(store.iter_work(todo), ctx.tuning.batch)), start=1
+        ):
+            sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
+            with store.transaction():
+                store.save_cleaned(docs, ctx.run_id, version, fkeys, sigs, fingerprint, singleton_results)
+            spool.spool(entries)
+            if failed:
+                ctx.problems.extend(p for _, p in failed)
+                store.delete_documents([doc_id for doc_id, _ in failed])
+            ctx.report("clean", len(docs) + len(failed), None)
+            fault_point(f"clean:{n}")
+    store.set_meta("furniture", json.dumps(furniture, sort_keys=True, ensure_ascii=False))
+
+
+_RankRow = tuple[str, int, int, "str | None"]
+
+
+def _signatures(ctx: RunContext) -> tuple[list[str], np.ndarray, list[_RankRow]]:
+    """Every document's signature under this run's settings (made again for documents signed under
+    others), and (id, clean length, defects, date) of every document, read once for the stages below."""
+    store, config = ctx.store, ctx.config
+    ids, sigs = store.load_signatures(config.fingerprint_key)
+    ranks = store.ranks()
+    all_ids = [r[0] for r in ranks]
+    if len(ids) != len(all_ids):
+        missing = sorted(set(all_ids) - set(ids))
+        texts = store.texts(missing)
+        for batch in batches(missing, 2048):
+            sh, bounds = fp.batch_shingles([texts[d] for d in batch], config.shingle_size)
+            store.save_signatures(batch, fp.signatures_concat(sh, bounds, config.num_perm, config.seed),
+                                  config.fingerprint_key, SCHEME, config.num_perm, config.seed, config.shingle_size)
+        ids, sigs = store.load_signatures(config.fingerprint_key)
+    return ids, sigs, ranks
+
+
+def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[str, str, float, float, float, int, int]]:
+    """Exact figures of candidate pairs (any process): the texts come from the database, not the caller."""
+    path, shingle_size, pairs = job
+    texts = _worker_reader(path).texts({d for pair in pairs for d in pair})
+    order = sorted(texts)
+    sets = dict(zip(order, fp.shingle_sets([texts[d] for d in order], shingle_size), strict=True))
+    out = []
+    for a, b in pairs:
+        jac, c_ab, c_ba = measure(sets[a], sets[b])
+        out.append((a, b, round(jac, 4), round(c_ab, 4), round(c_ba, 4), len(sets[a]), len(sets[b])))
+    return out
+
+
+def _cluster(
+    ctx: RunContext, ids: list[str], sigs: np.ndarray, ranks: list[_RankRow]
+) -> tuple[list[Cluster], list[PairScore], int]:
+    """LSH candidates, exact figures (kept between runs), guarded clusters."""
+    store, config = ctx.store, ctx.config
+    candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
+    if store.get_meta("pairs_key") != config.fingerprint_key:
+        # cached figures were measured on shingles of another size: measure again
+        store.clear_pairs()
+        store.set_meta("pairs_key", config.fingerprint_key)
+    doc_ranks = [Rank(doc_id, length, defects, date) for doc_id, length, defects, date in ranks]
+    assert [r.doc_id for r in doc_ranks] == ids
+    known = store.load_pairs()
+    hashes: dict[int, np.ndarray] = {}
+    new_rows: list[tuple[str, str, float, float, float, int, int]] = []
+
+    def load_hashes(indices: Iterable[int]) -> None:
+        need = sorted({i for i in indices if i not in hashes})
+        for batch in batches(need, 2048):
+            texts = store.texts(ids[i] for i in batch)
+            sets = fp.shingle_sets([texts[ids[i]] for i in batch], config.shingle_size)
+            hashes.update(zip(batch, sets, strict=True))
+
+    def figures(i: int, j: int) -> PairScore:
+        a, b = (i, j) if ids[i] < ids[j] else (j, i)
+        key = (ids[a], ids[b])
+        if key not in known:
+            load_hashes((a, b))
+            ha, hb = hashes[a], hashes[b]
+            jac, c_ab, c_ba = measure(ha, hb)
+            known[key] = (round(jac, 4), round(c_ab, 4), round(c_ba, 4), len(ha), len(hb))
+            new_rows.append((*key, *known[key]))
+        jac, c_ab, c_ba, n_a, n_b = known[key]
+        return PairScore(*key, jac, c_ab, c_ba, relation(jac, c_ab, c_ba, n_a, n_b, config))
+
+    # figures of the new candidate pairs in the pool, each batch reading its own texts
+    todo = sorted({(ids[min(i, j)], ids[max(i, j)]) for i, j in candidates.tolist()} - known.keys())
+    jobs = [(store.path, config.shingle_size, batch) for batch in batches(todo, 1024)]
+    with Pool(ctx.workers if len(todo) > 2000 else 1, {}) as pool:
+        for rows in pool.map(_measure_batch, jobs):
+            for a, b, *figs in rows:
+                known[(a, b)] = tuple(figs)  # type: ignore[assignment]
+                new_rows.append((a, b, *figs))  # type: ignore[arg-type]
+    clusters, pairs = build_clusters(doc_ranks, figures, candidates, config)
+    hashes.clear()
+    store.save_pairs(new_rows)
+    return clusters, pairs, len(candidates)
+
+
+def _damage_and_inference(
+    ctx: RunContext, clusters: list[Cluster], ranks: list[_RankRow], text_keys: Mapping[str, str]
+) -> tuple[list[Cluster], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Settle canonicals of larger clusters, align copies against them, infer metadata from mates.
+
+    What this gives for a cluster depends only on its members' texts (and
+    what cleaning read from them), so it is kept in the cache under the
+    cluster, its canonical and its members' text keys: an incremental run
+    works only on the clusters that gained, lost or changed a member.
+    Alignments are kept too (per pair, by both texts' keys).
+    """
+    cache = ctx.store.cache("clusters")
+    multi = [c for c in clusters if len(c.members) > 1]
+    salt = ctx.config.name()
+    keys = {
+        c.id: hashlib.sha1("\n".join(
+            [salt, c.id, c.canonical, c.reason, *(f"{m}\t{text_keys.get(m, '')}" for m in c.members)]
+        ).encode("utf-8", "surrogatepass")).hexdigest()
+        for c in multi
+    }
+    found = {name: pickle.loads(blob) for name, blob in cache.get_many(keys.values()).items()}
+    todo = [c for c in multi if keys[c.id] not in found]
+    fresh = _settle_and_align(ctx, todo, text_keys, ranks)
+    cache.put_many((keys[c.id], pickle.dumps(fresh[c.id], protocol=pickle.HIGHEST_PROTOCOL)) for c in todo)
+    if cache.count() > len(keys):
+        cache.retain(keys.values())
+
+    damage: dict[str, dict[str, Any]] = {}
+    updates: dict[str, dict[str, Any]] = {}
+    out: list[Cluster] = []
+    for c in clusters:
+        if len(c.members) == 1:
+            out.append(c)
+            damage[c.canonical] = {"completeness": 1.0, "gaps": []}
+            updates[c.canonical] = singleton_results(c.canonical, c.id)
+            continue
+        settled, cluster_damage, cluster_updates = fresh.get(c.id) or found[keys[c.id]]
+        out.append(settled)
+        damage.update(cluster_damage)
+        updates.update(cluster_updates)
+    return out, damage, updates
+
+
+# A cluster of two or more as the cache keeps it: settled, with each member's damage and result columns.
+_Settled = tuple[Cluster, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]
+
+
+def _settle_and_align(
+    ctx: RunContext, multi: list[Cluster], text_keys: Mapping[str, str], ranks: list[_RankRow]
+) -> dict[str, _Settled]:
+    """Per cluster of two or more (:func:`dedup.cluster.settle_clusters`): the settled cluster, and
+    each member's damage and result columns. Alignments are read from the database where both
+    texts are unchanged, the rest are made in the pool and stored."""
+    if not multi:
+        return {}
+    store, config = ctx.store, ctx.config
+    members = sorted({m for c in multi for m in c.members})
+    # metadata and ranks only: texts are read just for the alignments not in the cache
+    # inferred={}: this stage infers them again, so the stored ones are not even parsed
+    docs = {d.id: d for d in LazyDocuments(store.path, members, inferred={}).metadata()}
+    rank_of = {r[0]: Rank(*r) for r in ranks if r[0] in docs}
+    keys = {d: text_keys.get(d, "") for d in docs}
+    cache = store.load_alignments(members)
+    # (doc, against) -> completeness, gaps, gaps as JSON
+    fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]], str]] = {}
+
+    def align(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+        jobs = []
+        for doc_id, against in pairs:
+            hit = cache.get((doc_id, against))
+            if hit and hit[0] == keys.get(doc_id) and hit[1] == keys.get(against):
+                fresh[(doc_id, against)] = (hit[2], json.loads(hit[3]), hit[3])
+            elif (doc_id, against) not in fresh:
+                jobs.append((doc_id, against))
+        if jobs:
+            # forking a pool costs more than a few hundred alignments of ~0.15 ms
+            n = ctx.workers if len(jobs) > 500 else 1
+            texts = store.texts({d for job in jobs for d in job}) if n == 1 else None
+            with Pool(n, {}) as pool:
+                for batch in pool.map(_align_batch, ((store.path, b, texts) for b in batches(jobs, 256))):
+                    rows = []
+                    for doc_id, against, completeness, gaps, gaps_json in batch:
+                        fresh[(doc_id, against)] = (completeness, gaps, gaps_json)
+                        rows.append((doc_id, against, keys.get(doc_id) or "", keys.get(against) or "",
+                                     completeness, gaps_json))
+                    store.save_alignments(rows)
+        return {pair: fresh[pair][0] for pair in pairs}
+
+    def pair_score(a: str, b: str) -> PairScore:
+        texts = store.texts([a, b])
+        ha, hb = fp.shingle_sets([texts[a], texts[b]], config.shingle_size)
+        return score(a, b, ha, hb, config)
+
+    out: dict[str, _Settled] = {}
+    for settled in settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align):
+        c = settled.cluster
+        damage: dict[str, dict[str, Any]] = {}
+        updates: dict[str, dict[str, Any]] = {}
+        for m in c.members:
+            info: dict[str, Any] = {"completeness": 1.0, "gaps": []}
+            gaps_json = "[]"
+            if m != c.canonical:
+                completeness, gaps, gaps_json = fresh[(m, c.canonical)]
+                info = {"completeness": round(completeness, 4), "gaps": gaps}
+            inferred = settled.inferred[m]
+            damage[m] = info
+            updates[m] = {
+                "cluster": c.id, "canonical": int(m == c.canonical),
+                "completeness": info["completeness"],
+                "gaps": gaps_json if info["gaps"] else "[]",
+                "inferred": to_json(inferred) if inferred else "{}",
+            }
+        out[c.id] = (c, damage, updates)
+    return out
+
+
+def _align_batch(
+    job: tuple[str, list[tuple[str, str]], Mapping[str, str] | None],
+) -> list[tuple[str, str, float, list[dict[str, Any]], str]]:
+    """Alignments of (doc, against) pairs: completeness, gaps and the gaps' JSON. A pool worker
+    reads the texts itself (``texts`` None): sending them cost the main process a pickle of two
+    texts per pair."""
+    path, pairs, texts = job
+    if texts is None:
+        texts = _worker_reader(path).texts({d for pair in pairs for d in pair})
+    out = []
+    for doc_id, against in pairs:
+        gaps, completeness = align_damage(texts[doc_id], texts[against])
+        found = [g.to_dict() for g in gaps]
+        out.append((doc_id, against, completeness, found, _GAPS_JSON(found) if found else "[]"))
+    return out
+
+
+def _worker_reader(path: str) -> Store:
+    """A pool worker's read-only view of the run's database, opened once per worker."""
+    key = f"reader:{path}"
+    state = worker_state()
+    reader = state.get(key)
+    if reader is None:
+        reader = state[key] = Store(path)
+    return cast(Store, reader)
+
+

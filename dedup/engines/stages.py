@@ -1,0 +1,449 @@
+"""The public, engine-neutral stages of a run: what every engine does the same way.
+
+Both engines (:mod:`dedup.engines.local`, :mod:`dedup.engines.spark`) call these, and the Spark
+engine imports nothing else of the local one: ingest (inputs into the database, new documents
+cleaned while they are at hand), preparing and cleaning a batch of documents (a pool task or a
+Spark partition), the rows the quotation stage's results are stored as, the run's counts and its
+end, and :class:`RunResult`. The version stamps that key stored results are here too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup import __version__
+from dedup import fingerprint as fp
+from dedup.clean import clean
+from dedup.clean import version as _clean_code_version
+from dedup.clean.corpus import furniture_key, line_record
+from dedup.cluster import cluster_id
+from dedup.config import SCHEME, Config
+from dedup.extract import extract_html
+from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
+from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse, to_json
+from dedup.runtime.context import BATCH, Progress, RunContext, default_workers, fault_point, no_progress
+from dedup.runtime.furniture_cache import (
+    Probe,
+    furniture_stage,
+    pack_outlet,
+    record_name,
+    speculation_misses,
+)
+from dedup.runtime.inputs import KnownInputs
+from dedup.runtime.pool import Pool, set_state, worker_state
+
+_META_FIELDS = ("title", "outlet", "date", "author", "url")
+
+
+@dataclass
+class RunResult:
+    """Everything a run found, for the whole corpus in the database.
+
+    ``documents`` is a lazy sequence read from the database; the database
+    stays readable after the run (a temporary one for :func:`run_records` is
+    removed at exit).
+    """
+
+    config: Config
+    run_id: int
+    db: str
+    documents: Sequence[Document]
+    clusters: list[Cluster]
+    pairs: list[PairScore]
+    reuses: list[Reuse]
+    citations: list[Citation]
+    problems: list[Problem]
+    counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    damage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: ids of the inputs of this run, in input order, one per input record read
+    input_order: list[str] = field(default_factory=list)
+
+    @property
+    def exit_status(self) -> int:
+        """0: every input used; 1: some inputs were skipped (see ``problems``)."""
+        return 1 if self.problems else 0
+
+    def cluster_of(self, doc_id: str) -> Cluster:
+        for c in self.clusters:
+            if doc_id in c.members:
+                return c
+        raise KeyError(doc_id)
+
+    def document_records(self) -> Iterator[dict[str, Any]]:
+        membership = {m: c for c in self.clusters for m in c.members}
+        for d in self.documents:
+            c = membership.get(d.id)
+            dmg = self.damage.get(d.id, {})
+            yield {
+                "id": d.id, "source": d.source, "title": d.title, "outlet": d.outlet, "date": d.date,
+                "author": d.author, "url": d.url,
+                "cluster": c.id if c else None, "canonical": bool(c and c.canonical == d.id),
+                "inferred": d.inferred, "defects": d.defects,
+                "completeness": dmg.get("completeness"), "gaps": dmg.get("gaps", []),
+                "chars": len(d.text),
+            }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": __version__,
+            "run": {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
+                    "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()}},
+            "documents": list(self.document_records()),
+            "clusters": [c.to_dict() for c in self.clusters],
+            "reuses": [r.to_dict() for r in self.reuses],
+            "citations": [c.to_dict() for c in self.citations],
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+    def write_json(self, out: IO[str]) -> None:
+        """The same document as :meth:`to_json`, written as it is produced (100k documents stream)."""
+        head = {"version": __version__,
+                "run": {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
+                        "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()}}}
+        out.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ",\n")
+
+        def array(name: str, items: Iterable[dict[str, Any]], last: bool = False) -> None:
+            out.write(f'  "{name}": [')
+            for i, item in enumerate(items):
+                out.write(("," if i else "") + "\n    " + json.dumps(item, ensure_ascii=False))
+            out.write("\n  ]" + ("\n" if last else ",\n"))
+
+        array("documents", self.document_records())
+        array("clusters", (c.to_dict() for c in self.clusters))
+        array("reuses", (r.to_dict() for r in self.reuses))
+        array("citations", (c.to_dict() for c in self.citations))
+        array("problems", (p.to_dict() for p in self.problems), last=True)
+        out.write("}\n")
+
+
+def clean_version() -> str:
+    """The stamp of the cleaning code: stored clean text made under another is made again."""
+    return _clean_code_version()
+
+
+def reuse_digest() -> str:
+    """The stamp of the quotation algorithm and its parameters: cached quotation work under another is redone."""
+    from dedup.reuse.params import reuse_digest as digest
+
+    return digest()
+
+
+def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
+    """Extract (HTML), clean, and merge metadata: record fields > HTML metadata > text."""
+    html_meta: dict[str, str] = {}
+    body = raw.body
+    if raw.kind == "html":
+        extracted = extract_html(raw.body, url=raw.url)
+        body, html_meta = extracted.text, extracted.meta
+    result = clean(body, furniture=furniture)
+    meta = {**result.meta, **html_meta, **raw.stated}
+    return Document(
+        id=raw.id, source=raw.source, content_hash=raw.content_hash, raw=body, kind=raw.kind,
+        text=result.text, encoding=raw.encoding, edits=list(result.edits),
+        offsets=result.offset_map(), defects=list(result.defects),
+        title=meta.get("title"), outlet=meta.get("outlet"), date=meta.get("date"), author=meta.get("author"),
+        url=meta.get("url"),
+    )
+
+
+def clean_batch(
+    rows: list[dict[str, Any]],
+) -> tuple[list[Document], dict[str, str], bytes, list[tuple[str, Problem]], list[tuple[str, bytes]]]:
+    """Clean and fingerprint a batch, and make the reuse stage's first-pass records while the texts are at
+    hand; a document that makes a stage fail becomes a Problem, not a crash."""
+    state = worker_state()
+    furniture: dict[str, str] = state["furniture"]
+    config: Config = state["config"]
+    docs = []
+    fkeys = {}
+    failed: list[tuple[str, Problem]] = []
+    for row in rows:
+        stated = json.loads(row["stated"] or "{}")
+        raw = RawInput(
+            id=row["id"], source=row["source"], content_hash=row["content_hash"], kind=row["kind"],
+            body=row["html"] if row["kind"] == "html" else row["raw"], encoding=row["encoding"],
+            **{k: stated.get(k) for k in _META_FIELDS},
+        )
+        try:
+            doc = prepare(raw, furniture)
+        except RecursionError:
+            failed.append((row["id"], Problem(row["source"], f"document {row['id']!r} is nested too deeply to parse; "
+                                              "skipped")))
+            continue
+        except Exception as exc:  # one hostile document must not stop a 100k-document run
+            failed.append((row["id"], Problem(row["source"], f"document {row['id']!r} could not be cleaned "
+                                              f"({type(exc).__name__}: {str(exc)[:200]}); skipped")))
+            continue
+        docs.append(doc)
+        fkeys[doc.id] = furniture_key(doc.raw, furniture) if row["kind"] == "text" else ""
+    sigs, entries = sign_and_scan(docs, config, fkeys)
+    return docs, fkeys, sigs.tobytes(), failed, entries
+
+
+def fingerprint_meta(config: Config) -> dict[str, Any]:
+    """What is stored with every signature: the settings it was made with."""
+    return {"fingerprint_key": config.fingerprint_key, "scheme": SCHEME, "num_perm": config.num_perm,
+            "seed": config.seed, "shingle_size": config.shingle_size}
+
+
+def ingest(ctx: RunContext, paths: Sequence[str], *, clean_new: bool = True) -> tuple[list[str], dict[str, int]]:
+    """The ingest stage of either engine: inputs into the database, unchanged ones recognised unread.
+    Gives the ids of the inputs in input order and the counts of inputs and unchanged ones.
+
+    JSON Lines are parsed in the pool (decoding, JSON and the record hash were
+    most of this stage), and the workers make each new text's furniture line
+    record while they hold it, so the furniture stage need not read it back.
+
+    With ``clean_new`` (the local engine), the workers also clean and fingerprint
+    each new document as if the corpus had no furniture, and it is stored
+    cleaned in the same row write; ``ctx.speculated`` gets the hashes of the line
+    keys that cleaning looked up in the (empty) furniture, and the quotation
+    stage's first-pass records go to the run's spool. The analysis then
+    cleans again only documents that hold a line of the corpus furniture
+    (:func:`~dedup.runtime.furniture_cache.speculation_misses`): for every other
+    document the result is the same, since cleaning reads furniture only through
+    those lookups. This keeps both cores busy while the main process writes, and
+    spares most documents a second read and row write.
+    """
+    with ctx.timed("ingest"):
+        return _Ingest(ctx, clean_new and ctx.tuning.speculate).run(paths)
+
+
+class _Ingest:
+    """One ingest: the parser's pool, what its workers made, and the batch writes of new inputs."""
+
+    def __init__(self, ctx: RunContext, speculate: bool) -> None:
+        self.ctx = ctx
+        self.speculate = speculate
+        self.known = KnownInputs(ctx.store, ctx.tuning.known_lookups)
+        self.records = ctx.store.cache("furniture")
+        self.clean_key = clean_version()
+        self.fingerprint = fingerprint_meta(ctx.config)
+        self.state = {"config": ctx.config, "clean_key": self.clean_key}
+        # documents the parser cleaned, by (id, content hash): their signature and the keys they looked up
+        self.made: dict[tuple[str, str], tuple[Document, bytes, npt.NDArray[np.int64]]] = {}
+        # cache entries written with the next batch of documents, in its transaction (a commit costs ~3 ms)
+        self.line_records: list[tuple[str, bytes]] = []
+        self.pass1: list[tuple[str, bytes]] = []
+
+    def run(self, paths: Sequence[str]) -> tuple[list[str], dict[str, int]]:
+        ctx = self.ctx
+        items = iter_inputs(paths, encoding=ctx.encoding, stdin=ctx.stdin, known=self.known, parse=self.parse)
+        order, counts = self.store_inputs(items, self.known.stored)
+        self.made.clear()
+        self.known.save()
+        return order, counts
+
+    def parse(self, batches: Iterable[LineBatch]) -> Iterator[list[RawInput | Problem]]:
+        rest = iter(batches)
+        # a small input is parsed here: starting a pool costs more than it saves
+        set_state(self.state)
+        for batch in itertools.islice(rest, self.ctx.tuning.parse_in_process):
+            yield self.kept(parse_batch((self.speculate, batch)))
+        with Pool(self.ctx.workers, self.state) as pool:
+            for out in pool.map(parse_batch, ((self.speculate, batch) for batch in rest)):
+                yield self.kept(out)
+
+    def kept(self, out: _Parsed) -> list[RawInput | Problem]:
+        items, lines, cleaned, sig_bytes, entries = out
+        self.line_records.extend(lines)
+        self.pass1.extend(entries)
+        size = len(sig_bytes) // max(1, len(cleaned))
+        for k, (doc, probe) in enumerate(cleaned):
+            self.made[(doc.id, doc.content_hash)] = (doc, sig_bytes[k * size : (k + 1) * size], probe)
+        return items
+
+    def store_inputs(
+        self, items: Iterable[RawInput | Problem], stored: Mapping[str, tuple[str, str | None]]
+    ) -> tuple[list[str], dict[str, int]]:
+        """Stream inputs into the database: new or changed ones are stored as pending (or cleaned,
+        when the parser cleaned them), the rest untouched."""
+        ctx = self.ctx
+        seen_hash: dict[str, tuple[str, str]] = {}
+        order: list[str] = []
+        unchanged = 0
+        pending: list[dict[str, Any]] = []
+        for item in items:
+            if isinstance(item, Problem):
+                ctx.problems.append(item)
+                continue
+            made = self.made.pop((item.id, item.content_hash), None) if self.speculate else None
+            previous = seen_hash.get(item.id)
+            if previous is not None:
+                if previous[0] == item.content_hash:
+                    order.append(item.id)
+                    continue  # the same input named twice is one document
+                ctx.problems.append(
+                    Problem(item.source, f"duplicate id {item.id!r} with different content "
+                            f"(first seen in {previous[1]}); kept the first")
+                )
+                continue
+            seen_hash[item.id] = (item.content_hash, item.source)
+            order.append(item.id)
+            ctx.report("ingest", 1, None)
+            if stored.get(item.id, ("",))[0] == item.content_hash:
+                unchanged += 1
+                continue
+            pending.append({
+                "id": item.id, "source": item.source, "content_hash": item.content_hash, "kind": item.kind,
+                "encoding": item.encoding, "body": item.body, "stated": json.dumps(item.stated, sort_keys=True),
+                "cleaned": made,
+            })
+            if len(pending) >= ctx.tuning.batch:
+                self.save_pending(pending)
+                pending = []
+                fault_point("ingest")
+        self.save_pending(pending)
+        ctx.store.touch_documents(list(seen_hash), ctx.run_id)
+        return order, {"inputs": len(seen_hash), "unchanged": unchanged}
+
+    def save_pending(self, pending: list[dict[str, Any]]) -> None:
+        """New inputs, in one transaction: those cleaned at ingest with their clean text (written once)."""
+        ctx = self.ctx
+        done = [it["cleaned"] for it in pending if it["cleaned"] is not None]
+        with ctx.store.transaction():
+            self.records.put_many(self.line_records)
+            if self.speculate:
+                ctx.spool().spool(self.pass1)
+            self.line_records.clear()
+            self.pass1.clear()
+            ctx.store.save_pending(pending, ctx.run_id, cleaned=(
+                [doc for doc, _, _ in done], self.clean_key,
+                np.frombuffer(b"".join(sig for _, sig, _ in done), dtype=np.uint32).reshape(len(done), -1),
+                self.fingerprint, singleton_results,
+            ) if done else None)
+        ctx.speculated.update((doc.id, probe) for doc, _, probe in done)
+
+
+# What a parse batch gives: the parsed lines; furniture line records (cache entries); the documents
+# cleaned without furniture with the hashes of the keys they looked up; their signatures; their
+# reuse pass-1 records (cache entries).
+_Parsed = tuple[
+    list[RawInput | Problem], list[tuple[str, bytes]], list[tuple[Document, npt.NDArray[np.int64]]], bytes,
+    list[tuple[str, bytes]],
+]
+
+
+def parse_batch(job: tuple[bool, LineBatch]) -> _Parsed:
+    """Parsed lines and furniture line records; with ``speculate``, new documents cleaned as well."""
+    speculate, batch = job
+    items = parse_lines(batch)
+    lines = [(record_name(item.content_hash), pack_outlet(item.outlet) + line_record(item.body))
+             for item in items if isinstance(item, RawInput) and item.kind == "text"]
+    if not speculate:
+        return items, lines, [], b"", []
+    config: Config = worker_state()["config"]
+    cleaned: list[tuple[Document, npt.NDArray[np.int64]]] = []
+    for item in items:
+        if not isinstance(item, RawInput):
+            continue
+        probe = Probe()
+        try:
+            doc = prepare(item, probe)
+        except Exception:  # the clean stage tries again and reports it
+            continue
+        cleaned.append((doc, np.fromiter(probe.asked, dtype=np.int64, count=len(probe.asked))))
+    docs = [doc for doc, _ in cleaned]
+    sigs, entries = sign_and_scan(docs, config, {})
+    return items, lines, cleaned, sigs.tobytes(), entries
+
+
+def sign_and_scan(
+    docs: list[Document], config: Config, fkeys: Mapping[str, str]
+) -> tuple[npt.NDArray[np.uint32], list[tuple[str, bytes]]]:
+    """Signatures of freshly cleaned documents, and their reuse pass-1 records under the text keys
+    the store will give them (when the worker knows the clean key), from one tokenisation."""
+    tokens = fp.batch_token_hashes([d.text for d in docs])
+    sigs = fp.signatures_concat(*fp.shingles_of_tokens(*tokens, config.shingle_size), config.num_perm, config.seed)
+    state = worker_state()
+    if "clean_key" not in state:  # an engine that keeps no reuse cache of its own here
+        return sigs, []
+    from dedup.runtime.reuse_runner import pass1_entries
+
+    clean_key = state["clean_key"]
+    keys = [f"{d.content_hash}:{clean_key}:{fkeys.get(d.id, '')}" for d in docs]
+    return sigs, pass1_entries(docs, keys, tokens)
+
+
+def run_counts(
+    ingest: dict[str, int], processed: int, documents: int, clusters: list[Cluster], candidates: int,
+    verified: int, reuses: list[Reuse], citations: list[Citation], problems: list[Problem],
+) -> dict[str, int]:
+    """The counts a run stores and prints, the same for every engine."""
+    return {
+        "inputs": ingest["inputs"],
+        "processed": processed,
+        "unchanged": ingest["unchanged"],
+        "documents": documents,
+        "clusters": len(clusters),
+        "duplicate_clusters": sum(1 for c in clusters if len(c.members) > 1),
+        "candidate_pairs": candidates,
+        "verified_pairs": verified,
+        "reuses": len(reuses),
+        "citations": len(citations),
+        "skipped": len(problems),
+    }
+
+
+def singleton_results(doc_id: str, cluster: str | None = None) -> dict[str, Any]:
+    """The result columns of a document that is a cluster of its own (what most documents turn out to be)."""
+    return {"cluster": cluster or cluster_id([doc_id]), "canonical": 1, "completeness": 1.0, "gaps": "[]",
+            "inferred": "{}"}
+
+
+def finish(ctx: RunContext, result: RunResult, order: list[str]) -> RunResult:
+    """Record the end of a run (problems, counts, timings, status), the same for every engine."""
+    result.input_order = order
+    ctx.store.add_problems(result.run_id, ctx.problems)
+    ctx.store.finish_run(result.run_id, result.counts, ctx.timings,
+                         "ok" if not ctx.problems else "some inputs skipped", result.exit_status)
+    return result
+
+
+def quotations(
+    ctx: RunContext, documents: Sequence[Document], clusters: list[Cluster]
+) -> tuple[list[Reuse], list[Citation]]:
+    """The quotation stage over the run's documents (with this run's inferred metadata) and clusters,
+    keeping its work in the database's cache between runs."""
+    from dedup.runtime.reuse_runner import find_reuses
+
+    with ctx.timed("reuse"):
+        return find_reuses(documents, clusters, ctx.config, workers=ctx.workers, cache=ctx.spool())
+
+
+def _edge_id(*parts: object) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def reuse_row(r: Reuse) -> dict[str, Any]:
+    data = r.to_dict()
+    return {
+        "id": _edge_id(r.quoting, r.source, r.quoting_span.start, r.source_span.start),
+        "quoting": r.quoting, "source": r.source, "direction": r.direction,
+        "data": to_json(data),
+    }
+
+
+def citation_row(c: Citation) -> dict[str, Any]:
+    data = c.to_dict()
+    return {
+        "id": _edge_id(c.doc, c.outlet, c.span.start), "doc": c.doc, "outlet": c.outlet,
+        "resolved_to": c.resolved_to, "data": to_json(data),
+    }
+
+
+__all__ = [
+    "BATCH", "Progress", "RunContext", "RunResult", "citation_row", "clean_batch", "clean_version",
+    "default_workers", "fault_point", "fingerprint_meta", "finish", "furniture_stage", "ingest", "no_progress",
+    "prepare", "quotations", "reuse_digest", "reuse_row", "run_counts", "singleton_results",
+    "speculation_misses",
+]

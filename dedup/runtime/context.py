@@ -1,0 +1,102 @@
+"""What a run carries from stage to stage: one object instead of a dozen parameters.
+
+A stage reads its settings (config, workers), writes to the run's database, records its time,
+reports progress and problems, all through the :class:`RunContext` it is handed; what one stage
+leaves for a later one (documents cleaned at ingest, quotation first-pass records) is there too.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import IO
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import Config
+from dedup.models import Problem
+from dedup.runtime.blobs import RunSpool
+from dedup.runtime.inputs import LOOKUPS_BEFORE_LOAD
+from dedup.store import Store
+
+#: Documents per clean batch and per write of new inputs.
+BATCH = 256
+
+#: progress(stage, advance, total): total is set on the first call of a stage
+Progress = Callable[[str, int, int | None], None]
+
+
+def no_progress(stage: str, advance: int, total: int | None) -> None:
+    return None
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def fault_point(stage: str) -> None:
+    """Crash-safety tests kill the run here (DEDUP_FAULT=stage) to prove a re-run finishes the job."""
+    if os.environ.get("DEDUP_FAULT") == stage:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """How a run runs, never what it finds: sizes and switches that tests and benchmarks set
+    (every value gives the same database)."""
+
+    #: documents per clean batch and per write of new inputs
+    batch: int = BATCH
+    #: parse batches read in this process before ingest starts its pool
+    parse_in_process: int = 1
+    #: clean new documents at ingest, without furniture (off only to test that it changes nothing)
+    speculate: bool = True
+    #: known inputs looked up one at a time before all are read at once
+    known_lookups: int = LOOKUPS_BEFORE_LOAD
+
+
+@dataclass
+class RunContext:
+    """One run: its database and id, settings, and what its stages report and hand on."""
+
+    store: Store
+    run_id: int
+    config: Config
+    workers: int = 1
+    report: Progress = no_progress
+    encoding: str | None = None
+    stdin: IO[str] | None = None
+    tuning: Tuning = field(default_factory=Tuning)
+    #: seconds per stage, stored with the run
+    timings: dict[str, float] = field(default_factory=dict)
+    #: inputs skipped and documents a stage failed on, stored with the run
+    problems: list[Problem] = field(default_factory=list)
+    #: documents cleaned at ingest without furniture, with the hashes of the line keys cleaning looked up
+    speculated: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+    #: the quotation stage's cache, plus first-pass records made at ingest and cleaning for this run
+    reuse_cache: RunSpool | None = None
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Adds the time of the block to ``timings[stage]``."""
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - t
+
+    def spool(self) -> RunSpool:
+        if self.reuse_cache is None:
+            self.reuse_cache = RunSpool(self.store.cache("reuse"))
+        return self.reuse_cache
+
+    def close(self) -> None:
+        if self.reuse_cache is not None:
+            self.reuse_cache.close()
