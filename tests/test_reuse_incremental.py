@@ -57,12 +57,12 @@ def _pairs(records: list[dict[str, Any]], groups: list[list[str]], cache: Memory
     """The candidate group pairs of pass 1, as pairs of member id tuples."""
     docs = [_doc(r) for r in records]
     metrics = RunMetrics()
-    det = R._Detector(docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, 1, cache, params, tuning, metrics)
-    det.pool.close()
+    run = R._Run(docs, truth_clusters(groups, {d.id for d in docs}), CONFIG, 1, cache, params, tuning, metrics)
+    run.pool.close()
     STATS.clear()
     STATS.update(metrics.stats)
-    name = {g: tuple(det.ids[m] for m in members) for g, members in det.members.items()}
-    return {(name[g1], name[g2]) for g1, g2 in det.pairs.tolist()}
+    name = {g: tuple(run.catalog.ids[m] for m in members) for g, members in run.groups.members.items()}
+    return {(name[g1], name[g2]) for g1, g2 in run.pairs.tolist()}
 
 
 def test_cached_run_equals_fresh_run_and_does_only_new_work() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from dedup.reuse.attribution import OutletIndex
-from dedup.runtime.reuse_runner import _pack_items, _unpack_items, _unpack_pass1
+from dedup.runtime.reuse_state import pack_items, unpack_items, unpack_record
 
 _WORDS = ["times", "herald", "post", "daily", "news", "gazette", "tribune", "journal", "observer", "chronicle",
           "telegraph", "courier", "monitor", "express", "guardian"]
@@ -127,6 +127,6 @@ def test_pair_results_round_trip() -> None:
     ver = Verdict(0, 1, "quotes", 0.8, ["attribution"], True, attr, True)
     reuse = Reuse("a", "b", "quotes", Span(10, 60, "x" * 50, 12, 62), Span(20, 70, "y" * 50, None, None), 0.9,
                   True, attr, ["attribution"], 0.8, ["c"])
-    back = _unpack_items(_pack_items([(seg, ver, reuse)], ids), index)
+    back = unpack_items(pack_items([(seg, ver, reuse)], ids), index)
     assert back == [(seg, ver, reuse)]
-    assert _unpack_pass1(b"\x00\x00\x00\x00")[1] == []
+    assert unpack_record(b"\x00\x00\x00\x00")[1] == []

@@ -6,6 +6,7 @@ from dataclasses import fields, replace
 
 import pytest
 
+from dedup.errors import ConfigError
 from dedup.reuse.params import DEFAULT, ReuseParams, reuse_digest
 from dedup.runtime.reuse_runner import ReuseTuning
 
@@ -24,8 +25,7 @@ def test_every_parameter_changes_the_digest() -> None:
     assert len(seen) == len(fields(ReuseParams)) + 1
 
 
-def test_tuning_checks_slots() -> None:
-    with pytest.raises(ValueError):
-        ReuseTuning(segment_slots=1 << 17)
-    with pytest.raises(ValueError):
-        ReuseTuning(segment_slots=0)
+def test_tuning_checks_its_sizes() -> None:
+    for bad in ({"segment_slots": 1 << 17}, {"segment_slots": 0}, {"fp_part_bits": 0}, {"fp_part_bits": 17}):
+        with pytest.raises(ConfigError):
+            ReuseTuning(**bad)  # type: ignore[arg-type]

@@ -33,6 +33,7 @@ cache: the oracle that tests hold ``find_reuses`` to on small corpora.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,11 +41,14 @@ import numpy.typing as npt
 
 from dedup.config import Config
 from dedup.fingerprint import band_keys, signatures_concat
-from dedup.models import Document
+from dedup.models import Citation, Cluster, Document, Reuse
+from dedup.reuse import pass1
 from dedup.reuse.align import Segment, align, passage_windows
-from dedup.reuse.attribution import Mention
+from dedup.reuse.attribution import Mention, outlet_matches
+from dedup.reuse.candidates import boilerplate, reference_pairs
 from dedup.reuse.direction import Context, Verdict, verdict
-from dedup.reuse.edges import Item, group_segments, make_reuse
+from dedup.reuse.edges import Item, citations, group_segments, make_reuse, prune_quotation_clusters
+from dedup.reuse.groups import build_groups, doc_date, doc_outlet_names
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.passages import DocPassages, build, passage_shingle_concat
 
@@ -111,4 +115,52 @@ def match_pairs(batch: PairBatch, config: Config, params: ReuseParams) -> list[I
     return out
 
 
-__all__ = ["DEFAULT", "Item", "PairBatch", "ReuseParams", "Segment", "Verdict", "match_pairs", "prepare"]
+def reference_reuses(
+    docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, params: ReuseParams = DEFAULT,
+) -> tuple[list[Reuse], list[Citation]]:
+    """What ``dedup.runtime.reuse_runner.find_reuses`` finds, by the plainest composition of the
+    steps: serial, every document read at once, no cache, candidate pairs by their definition
+    (:func:`~dedup.reuse.candidates.reference_pairs`), all pairs matched in one batch. A test
+    oracle for small corpora."""
+    ids = [d.id for d in docs]
+    index = {d: i for i, d in enumerate(ids)}
+    dates = [doc_date(d) for d in docs]
+    groups = build_groups(index, [doc_outlet_names(d) for d in docs], dates, clusters)
+    records = pass1.records(docs, *pass1.scan([d.text for d in docs], params))
+    raw = {i: rows for i, (_, rows) in enumerate(records) if rows}
+    selected = {i: sel for i, rows in raw.items() if (sel := pass1.select_rows(rows, groups.outlets))}
+    pairs, _ = reference_pairs([fps for fps, _ in records], groups.group, params)
+    items: list[Item] = []
+    if len(pairs):
+        involved = sorted({m for g in np.unique(pairs).tolist() for m in groups.members[g]})
+        prepared = prepare([docs[i].text for i in involved], config.seed, params)
+        owner = np.repeat(np.asarray(involved, dtype=np.int64), [len(exact) for _, _, exact in prepared])
+        boiler = boilerplate(owner, np.concatenate([exact for _, _, exact in prepared]), groups,
+                             config.furniture_min_docs, params)
+        group = {i: int(groups.group[i]) for i in involved}
+        batch = PairBatch(
+            docs={i: docs[i] for i in involved},
+            passages={i: dp for i, (dp, _, _) in zip(involved, prepared, strict=True)},
+            sigs={i: sigs for i, (_, sigs, _) in zip(involved, prepared, strict=True)}, group=group,
+            canonical=groups.canonical, group_names=groups.names,
+            dates={i: groups.date_of(i, dates) for i in involved},
+            mentions={i: [Mention(*t) for t in selected[i]] for i in involved if i in selected},
+            pairs=pairs, boiler_keys=boiler,
+        )
+        # in the order of the pairs, as a run that matches them in chunks puts them together
+        by_pair: dict[tuple[int, int], list[Item]] = {(g1, g2): [] for g1, g2 in pairs.tolist()}
+        for item in match_pairs(batch, config, params):
+            ga, gb = group[item[0].a], group[item[0].b]
+            by_pair[(min(ga, gb), max(ga, gb))].append(item)
+        items = [item for found in by_pair.values() for item in found]
+    judged = prune_quotation_clusters(items, lambda i: groups.date_of(i, dates), params.cover)
+    reuses = sorted((r for _, _, r in judged),
+                    key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
+    cited = sorted(citations(judged, groups, ids, selected, raw, outlet_matches),
+                   key=lambda c: (c.doc, c.span.start, c.outlet))
+    return reuses, cited
+
+
+__all__ = [
+    "DEFAULT", "Item", "PairBatch", "ReuseParams", "Segment", "Verdict", "match_pairs", "prepare", "reference_reuses",
+]
