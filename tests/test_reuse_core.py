@@ -1,5 +1,5 @@
-"""The pure steps of quotation detection on small hand-made cases: alignment and chaining, grouping
-per cluster pair, quotation clusters, citations."""
+"""The pure steps of quotation detection on small hand-made cases: pass 1, candidate pairs and
+boilerplate, alignment and chaining, grouping per cluster pair, quotation clusters, citations."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from dedup.models import Cluster, Document, Reuse, Span
 from dedup.reuse import PairBatch, match_pairs, prepare
 from dedup.reuse.align import Segment, align, chain_runs, gap_ok, passage_windows, runs, trim
 from dedup.reuse.attribution import raw_mentions
+from dedup.reuse.candidates import boilerplate, count_slice, pairs_of_counts, reference_pairs, slice_keys
 from dedup.reuse.direction import Verdict
 from dedup.reuse.edges import Item, citations, group_segments, prune_quotation_clusters
 from dedup.reuse.groups import build_groups, outlet_names
-from dedup.reuse.params import DEFAULT
-from dedup.reuse.pass1 import raw_row, select_rows
+from dedup.reuse.params import DEFAULT, ReuseParams
+from dedup.reuse.pass1 import raw_row, records, scan, select_rows
 from dedup.reuse.passages import DocPassages
 
 CONFIG = Config()
@@ -156,3 +157,60 @@ def test_groups_of_clusters_and_singletons() -> None:
     assert groups.names[4] == ["A", "A Wire"] and groups.date[4] == "2022-01-01"
     assert groups.date_of(2, dates) is None and groups.date_of(0, dates) == "2022-01-02"
     assert groups.outlets.lookup("A Wire") == {4}
+
+
+# ----------------------------------------------------------------------------- pass 1 and candidates
+def test_winnowing_finds_any_six_shared_words() -> None:
+    shared = "the committee will publish its final report"
+    texts = [f"Yesterday in parliament {shared} on Friday morning.", f"Reporters heard that {shared} soon.",
+             "Nothing in common here at all, only other words entirely."]
+    fp_doc, fp, raws = scan(texts, DEFAULT)
+    by_doc = [set(fp[fp_doc == k].tolist()) for k in range(3)]
+    assert by_doc[0] & by_doc[1] and not by_doc[0] & by_doc[2]
+    assert raws == [[], [], []]
+    # a text shorter than a window keeps all its shingles
+    short_doc, short, _ = scan(["one two three four"], DEFAULT)
+    assert len(short) == 2 and (short_doc == 0).all()
+
+
+def test_records_keep_mention_spans_of_the_raw_text() -> None:
+    doc = _doc("a", "Talks resumed, according to Reuters, after a long pause in the spring.")
+    ((fps, rows),) = records([doc], *scan([doc.text], DEFAULT))
+    assert np.all(np.diff(fps.astype(np.int64)) > 0)
+    (row,) = rows
+    assert row[0] == "Reuters" and doc.text[row[1] : row[2]] == row[7]
+
+
+def test_slice_counts_are_the_definition() -> None:
+    # documents 0-5 in groups 0, 0, 1, 2, 3, 4; fingerprint 9 is in five groups (common when the limit is 4)
+    group = np.array([0, 0, 1, 2, 3, 4], dtype=np.int64)
+    fps = [np.array(f, dtype=np.uint32) for f in ([1, 2, 3, 9], [1, 2, 3, 4], [1, 2, 3, 9], [2, 3, 4, 9], [9], [9])]
+    params = ReuseParams(max_fp_groups=4, min_shared_fp=2)
+    keys = np.sort(np.concatenate([(f.astype(np.uint64) << np.uint64(32)) | np.uint64(i) for i, f in enumerate(fps)]))
+    for part_bits in (0, 1, 3):
+        packed, common = [], []
+        for part in range(1 << part_bits):
+            key = slice_keys([keys[:7], keys[7:]], part, part_bits)
+            if key is not None:
+                c, p = count_slice(key, group, 5, params)
+                common.append(c)
+                packed.append(p)
+        codes = np.sort(pairs_of_counts(np.concatenate(packed), params.min_shared_fp))
+        assert [(c // 5, c % 5) for c in codes.tolist()] == [(0, 1), (0, 2), (1, 2)]
+        assert np.concatenate(common).tolist() == [9]
+    want, want_common = reference_pairs(fps, group, params)
+    assert want.tolist() == [[0, 1], [0, 2], [1, 2]] and want_common.tolist() == [9]
+
+
+def test_boilerplate_of_one_outlet_and_of_the_corpus() -> None:
+    # six documents, each its own group; outlets A, A, A, B, C, C
+    names = [["A"], ["A"], ["A"], ["B"], ["C"], ["C"]]
+    groups = build_groups({str(i): i for i in range(6)}, names, [None] * 6, [])
+    owner = np.array([0, 1, 2, 3, 4, 5, 3, 4, 0, 1], dtype=np.int64)
+    exact = np.array([7, 7, 7, 8, 8, 8, 5, 5, 6, 6], dtype=np.uint64)
+    # key 7 is in three groups of outlet A; key 6 in two of A; 8 in three groups of two outlets
+    assert boilerplate(owner, exact, groups, 3, DEFAULT).tolist() == [7]
+    assert boilerplate(owner, exact, groups, 2, DEFAULT).tolist() == [6, 7, 8]
+    assert boilerplate(owner, exact, groups, 3, ReuseParams(global_boiler_min=3)).tolist() == [7, 8]
+    # in slices of the key range: the same
+    assert boilerplate(owner, exact, groups, 2, DEFAULT, small_count=0, part_bits=2).tolist() == [6, 7, 8]

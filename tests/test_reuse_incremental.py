@@ -12,8 +12,8 @@ import pytest
 
 import dedup.runtime.reuse_runner as R
 from dedup.config import Config
+from dedup.engines.local import run
 from dedup.models import Citation, Cluster, Document, Reuse
-from dedup.pipeline import run
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.runtime.blobs import MemoryCache
 from dedup.runtime.metrics import RunMetrics

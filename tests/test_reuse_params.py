@@ -20,8 +20,8 @@ def test_every_parameter_changes_the_digest() -> None:
     seen = {DEFAULT.digest()}
     for f in fields(ReuseParams):
         value = getattr(DEFAULT, f.name)
-        other = value + "x" if isinstance(value, str) else value + 1
-        seen.add(replace(DEFAULT, **{f.name: other}).digest())
+        other: object = value + "x" if isinstance(value, str) else value + 1
+        seen.add(replace(DEFAULT, **{f.name: other}).digest())  # type: ignore[arg-type]
     assert len(seen) == len(fields(ReuseParams)) + 1
 
 

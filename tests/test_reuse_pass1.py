@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from dedup.config import Config
+from dedup.engines.stages import prepare
 from dedup.ingest import RawInput
 from dedup.models import Citation, Document, Reuse
-from dedup.pipeline import prepare
 from dedup.runtime.blobs import MemoryCache
 from dedup.runtime.metrics import RunMetrics
 from dedup.runtime.reuse_runner import find_reuses, pass1_entries, plain_text_key

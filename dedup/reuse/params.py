@@ -3,7 +3,7 @@
 :class:`ReuseParams` holds :data:`ALGORITHM` and every tunable the result depends on; its
 :meth:`~ReuseParams.digest` is part of every cache key of the stage, so that a result made with
 other parameters is never read. How the work is cut up and run (chunk sizes, slices, spills) does
-not change the result and lives apart, in :class:`dedup.runtime.reuse_runner.ReuseTuning`.
+not change the result and lives apart, in :class:`dedup.runtime.reuse_tuning.ReuseTuning`.
 """
 
 from __future__ import annotations

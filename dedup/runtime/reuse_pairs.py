@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
@@ -155,6 +156,7 @@ def dirty_groups(segs: list[RecordSegment], group: I64, n_groups: int) -> tuple[
     return dirty, now_of_old
 
 
+@dataclass
 class IncrementalPairs:
     """:func:`count_pairs` of the whole corpus, from the previous run's pairs and common fingerprints.
 
@@ -165,17 +167,14 @@ class IncrementalPairs:
     only the new documents' fingerprints are read one by one.
     """
 
-    def __init__(
-        self, records: Records, groups: Groups, n_groups: int, params: ReuseParams, tuning: ReuseTuning,
-        threads: int, stats: dict[str, int],
-    ) -> None:
-        self.records = records
-        self.groups = groups
-        self.n_groups = n_groups
-        self.params = params
-        self.tuning = tuning
-        self.threads = threads
-        self.stats = stats
+    records: Records
+    groups: Groups
+    n_groups: int
+    params: ReuseParams
+    tuning: ReuseTuning
+    threads: int
+    # (the run's work counters)
+    stats: dict[str, int]
 
     def count(self, old: dict[str, Any], index: dict[str, int]) -> tuple[I64, U32]:
         """``old``: the previous run's state; ``index``: this run's position of each document id."""

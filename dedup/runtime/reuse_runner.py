@@ -92,34 +92,24 @@ def _prepare_task(docs: list[Document]) -> list[tuple[bytes, U64]]:
 
 @dataclass
 class _Task:
-    """One chunk of pass 2: whole candidate group pairs with every member document (a
-    :class:`~dedup.reuse.PairBatch` whose documents are still spooled records)."""
+    """One chunk of pass 2: whole candidate group pairs with every member document, still as
+    spooled records (the worker fills the batch's documents, passages and signatures in)."""
 
     docs: list[int]
     records: list[bytes]  # pickled (Document, compacted DocPassages, passage signatures)
-    group: dict[int, int]
-    canonical: dict[int, int]
-    group_names: dict[int, list[str]]
-    dates: dict[int, str | None]
-    mentions: dict[int, list[Mention]]
-    pairs: I64
-    boiler_keys: I64
+    batch: PairBatch
 
 
 def _match_task(task: _Task) -> list[tuple[tuple[int, int], list[Item]]]:
     """The results of every group pair of the task, empty ones too (they are cached as well)."""
     config, params = worker_state()["reuse"]
-    docs: dict[int, Document] = {}
-    passages: dict[int, P.DocPassages] = {}
-    sigs: dict[int, U32] = {}
+    batch = task.batch
     for i, blob in zip(task.docs, task.records, strict=True):
-        doc, dp, doc_sigs = pickle.loads(blob)
-        docs[i], passages[i], sigs[i] = doc, P.restore(dp, doc.text, params.passage_shingle), doc_sigs
-    batch = PairBatch(docs, passages, sigs, task.group, task.canonical, task.group_names, task.dates, task.mentions,
-                      task.pairs, task.boiler_keys)
-    by_pair: dict[tuple[int, int], list[Item]] = {(g1, g2): [] for g1, g2 in task.pairs.tolist()}
+        doc, dp, sigs = pickle.loads(blob)
+        batch.docs[i], batch.passages[i], batch.sigs[i] = doc, P.restore(dp, doc.text, params.passage_shingle), sigs
+    by_pair: dict[tuple[int, int], list[Item]] = {(g1, g2): [] for g1, g2 in batch.pairs.tolist()}
     for item in match_pairs(batch, config, params):
-        ga, gb = task.group[item[0].a], task.group[item[0].b]
+        ga, gb = batch.group[item[0].a], batch.group[item[0].b]
         by_pair[(min(ga, gb), max(ga, gb))].append(item)
     return list(by_pair.items())
 
@@ -539,9 +529,8 @@ class _Pass2:
         for chunk in self._chunks(missing):
             docs = sorted({m for g1, g2 in chunk for g in (g1, g2) for m in self.members[g]})
             chunk_groups = sorted({g for pair in chunk for g in pair})
-            yield _Task(
-                docs=docs,
-                records=[spool.read(*self.where[i]) for i in docs],
+            batch = PairBatch(
+                docs={}, passages={}, sigs={},
                 group={i: int(groups.group[i]) for i in docs},
                 canonical={g: groups.canonical[g] for g in chunk_groups},
                 group_names={g: groups.names.get(g, []) for g in chunk_groups},
@@ -550,6 +539,7 @@ class _Pass2:
                 pairs=np.asarray(chunk, dtype=np.int64).reshape(-1, 2),
                 boiler_keys=boiler,
             )
+            yield _Task(docs, [spool.read(*self.where[i]) for i in docs], batch)
 
     def _chunks(self, pairs: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
         """Group pairs in order, cut into chunks of at most ``pass2_chunk_docs`` documents
