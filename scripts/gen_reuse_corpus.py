@@ -317,7 +317,7 @@ def _render_quote(
 
 
 def standin_clusters(docs: Sequence[Document], config: Config) -> list[Cluster]:
-    """Near-duplicate clusters for when ``dedup.pipeline`` is not there yet.
+    """Near-duplicate clusters for when the engines are not used.
 
     Same recipe as the project's: shingle, MinHash, LSH, verify on exact
     shingle sets (Jaccard or containment), union-find; canonical is the

@@ -65,12 +65,10 @@ def table_fingerprints(db: Path, folder: Path | None = None) -> dict[str, str]:
 
 def versions() -> dict[str, str]:
     """The version stamps that key stored and cached results."""
-    try:
-        from dedup.engines.stages import clean_version, reuse_digest
-    except ImportError:  # before the house was built
-        from dedup.pipeline import clean_version
-        from dedup.reuse import _params as reuse_digest
-    return {"clean_version": clean_version(), "reuse_digest": reuse_digest()}
+    from dedup.engines.stages import clean_version
+    from dedup.reuse.params import ReuseParams
+
+    return {"clean_version": clean_version(), "reuse_digest": ReuseParams().digest()}
 
 
 # -- corpora: each writes its first and its final inputs under a folder -----------------------
@@ -155,10 +153,7 @@ def available(corpus: str) -> str | None:
 
 def run_scenario(corpus: str, engine: str, mode: str, folder: Path, spark: Any = None) -> dict[str, str]:
     """Table fingerprints of one scenario, run in ``folder``."""
-    try:
-        from dedup.engines.local import run
-    except ImportError:  # before the house was built
-        from dedup.pipeline import run
+    from dedup.engines.local import run
 
     make, more = CORPORA[corpus]
     first, final = make(folder)

@@ -226,8 +226,7 @@ def test_run_spool_survives_forked_workers() -> None:
     # Pass-1 records of a run wait in a temporary file while pool workers are forked; a worker
     # that ends through interpreter shutdown (closing its copy of the file) must not move, flush
     # or write anything the parent reads back.
-    from dedup.runtime.blobs import MemoryCache
-    from dedup.runtime.blobs import RunSpool
+    from dedup.runtime.blobs import MemoryCache, RunSpool
 
     inner = MemoryCache()
     inner.put_many([("kept", b"in the database")])

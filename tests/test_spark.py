@@ -140,7 +140,8 @@ def test_generated_corpus_same_as_local(tmp_path: Path, spark: Any) -> None:
 
 
 def test_import_dedup_does_not_import_pyspark() -> None:
-    code = "import sys, dedup, dedup.engines, dedup.engines.local; assert 'pyspark' not in sys.modules, 'pyspark imported'"
+    code = ("import sys, dedup, dedup.engines, dedup.engines.local; "
+            "assert 'pyspark' not in sys.modules, 'pyspark imported'")
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

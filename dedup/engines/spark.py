@@ -34,7 +34,7 @@ mount).
 
 Known gaps:
 
-- Quotation detection (:func:`dedup.reuse.find_reuses`) runs on the driver
+- Quotation detection (:func:`dedup.runtime.reuse_runner.find_reuses`) runs on the driver
   over the database (through :class:`dedup.store.LazyDocuments`), with the
   local process pool: it needs the whole corpus's candidate index at once and
   is not distributed yet. On the benchmark corpus it is most of the run time.

@@ -3,9 +3,10 @@ state of the previous run that an incremental run starts from.
 
 ``find_reuses(..., cache=...)`` (a :class:`~dedup.runtime.blobs.BlobCache` kept between runs; the
 pipeline passes the store's). Every entry is keyed by a digest of what it depends on, with the
-digest of the :class:`~dedup.reuse.params.ReuseParams` (``ALGORITHM`` and every tunable), so a
-stale entry is never read, and ``retain`` drops the unreferenced ones at the end of a call
-(:class:`Keys` makes every key):
+digest of the :class:`~dedup.reuse.params.ReuseParams` (``ALGORITHM`` and every tunable) and of
+the code that makes the results (:func:`code_digest`: editing it without bumping anything still
+invalidates every entry), so a stale entry is never read, and ``retain`` drops the unreferenced
+ones at the end of a call (:class:`Keys` makes every key):
 
 * ``s:`` segments: the pass-1 records (winnowed fingerprints, candidate
   mentions with spans) of up to ``segment_slots`` documents each, one immutable
@@ -66,10 +67,15 @@ ITEMS_FORMAT with any change of a layout).
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import pickle
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,11 +103,42 @@ ITEMS_FORMAT = 2
 STATE_FORMAT = 4
 
 
+_DEDUP = Path(__file__).resolve().parent.parent
+#: Libraries whose answers the quotation results depend on.
+_LIBRARIES = ("numpy", "rapidfuzz", "pyahocorasick")
+
+
+@lru_cache(maxsize=4)
+def code_digest(root: Path = _DEDUP) -> str:
+    """A digest of the code that makes the quotation stage's results, read once per process:
+    the source of every module of ``dedup/reuse/`` (the algorithm), ``dedup/fingerprint.py`` (its
+    shingles and signatures) and ``dedup/runtime/reuse_*.py`` (how records are kept and pairs
+    counted between runs), the versions of the libraries they lean on, and Python's.
+
+    A stamp bumped by hand goes stale the first time someone edits the code and forgets it; then
+    an incremental run reads cached pair results the new code would not make. ``root`` is the
+    package folder (tests pass a copy)."""
+    files = [*sorted((root / "reuse").glob("*.py")), root / "fingerprint.py",
+             *sorted((root / "runtime").glob("reuse_*.py"))]
+    h = hashlib.blake2b(digest_size=16)
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        h.update(f"{path.relative_to(root)}\0{len(text)}\0{text}".encode("utf-8", "surrogatepass"))
+    for lib in _LIBRARIES:
+        try:
+            version = importlib.metadata.version(lib)
+        except importlib.metadata.PackageNotFoundError:
+            version = ""
+        h.update(f"{lib}=={version}\0".encode())
+    h.update(f"python {sys.version_info[0]}.{sys.version_info[1]}".encode())
+    return h.hexdigest()
+
+
 class Keys:
-    """Every cache key of a run with these parameters."""
+    """Every cache key of a run with these parameters (and this code)."""
 
     def __init__(self, params: ReuseParams) -> None:
-        self.digest = params.digest()
+        self.digest = digest(params.digest(), code_digest())
         self.state = f"state:{self.digest}"
         self.names = f"names:{self.digest}"
         self.like = f"like:{self.digest}"

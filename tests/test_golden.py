@@ -1,0 +1,53 @@
+"""The golden guard: every result table of every scenario equals what was recorded before the code was
+restructured (tests/golden.py; tests/golden.json). A deliberate change of results re-records it
+(``python -m tests.golden record``) in the same commit, and says why."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import golden
+
+GOLD = json.loads(golden.GOLDEN.read_text())
+HAVE_SPARK = importlib.util.find_spec("pyspark") is not None
+
+
+@pytest.fixture(scope="module")
+def spark() -> Any:
+    if not HAVE_SPARK:
+        pytest.skip("pyspark is not installed: pip install 'article-dedup[spark]'")
+    from dedup.engines.spark import spark_session
+
+    with spark_session("local[2]") as session:
+        yield session
+
+
+def _params() -> list[Any]:
+    out = []
+    for name in golden.scenario_names():
+        engine = name.split("/")[1]
+        marks = [pytest.mark.slow] + ([pytest.mark.spark] if engine == "spark" else [])
+        out.append(pytest.param(name, marks=marks, id=name))
+    return out
+
+
+@pytest.mark.parametrize("name", _params())
+def test_tables_equal_the_golden_record(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    corpus, engine, mode = name.split("/")
+    if (why := golden.available(corpus)) is not None:
+        pytest.skip(why)
+    session = request.getfixturevalue("spark") if engine == "spark" else None
+    got = golden.run_scenario(corpus, engine, mode, tmp_path, session)
+    want = GOLD["scenarios"][name]
+    assert got == want, f"tables differ from the golden record: {sorted(k for k in want if got.get(k) != want[k])}"
+
+
+def test_reuse_digest_is_the_recorded_one() -> None:
+    # The quotation stage's cache keys: a restructuring that keeps results keeps them too, so a
+    # database made before it keeps its cached work.
+    assert golden.versions()["reuse_digest"] == GOLD["versions"]["reuse_digest"]
