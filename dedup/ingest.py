@@ -236,7 +236,7 @@ class _Oversize(bytes):
 
 #: A batch of JSON Lines lines to parse: the source, and (line number, bytes or text, default id) per line.
 LineBatch = tuple[str, list[tuple[int, bytes | str, str]]]
-#: Parses batches in order (in this process, or in a pool: see the pipeline), one result list per batch.
+#: Parses batches in order (in this process, or in a pool: see engines.stages.ingest), one result list per batch.
 Parser = Callable[[Iterable[LineBatch]], Iterator[list[RawInput | Problem]]]
 # Lines per parse batch (the first PARSE_FIRST, doubling), and inputs (lines parsed or recognised) per batch at most.
 PARSE_BATCH = 256

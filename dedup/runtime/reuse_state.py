@@ -1,12 +1,13 @@
 """What the quotation stage keeps between runs: the cache keys, the layout of each entry, and the
 state of the previous run that an incremental run starts from.
 
-``find_reuses(..., cache=...)`` (a :class:`~dedup.runtime.blobs.BlobCache` kept between runs; the
-pipeline passes the store's). Every entry is keyed by a digest of what it depends on, with the
-digest of the :class:`~dedup.reuse.params.ReuseParams` (``ALGORITHM`` and every tunable) and of
-the code that makes the results (:func:`code_digest`: editing it without bumping anything still
-invalidates every entry), so a stale entry is never read, and ``retain`` drops the unreferenced
-ones at the end of a call (:class:`Keys` makes every key):
+``find_reuses(..., cache=...)`` (a :class:`~dedup.runtime.blobs.BlobCache` kept between runs;
+the local engine passes the store's, through the run spool). Every entry is keyed by a digest of
+what it depends on, with the digest of the :class:`~dedup.reuse.params.ReuseParams`
+(``ALGORITHM`` and every tunable) and of the code that makes the results (:func:`code_digest`:
+editing it without bumping anything still invalidates every entry), so a stale entry is never
+read, and ``retain`` drops the unreferenced ones at the end of a call (:class:`Keys` makes every
+key):
 
 * ``s:`` segments: the pass-1 records (winnowed fingerprints, candidate
   mentions with spans) of up to ``segment_slots`` documents each, one immutable
@@ -24,7 +25,7 @@ ones at the end of a call (:class:`Keys` makes every key):
   its segments whole (~4 bytes a fingerprint occurrence), never 100k small
   records.
 * ``1:`` pass 1 of one document under its text key, as
-  :func:`~dedup.runtime.reuse_runner.pass1_entries` makes them (the pipeline's cleaning workers
+  :func:`~dedup.runtime.reuse_runner.pass1_entries` makes them (the engine's ingest and cleaning workers
   do, while they have the texts): read by the next call, which keeps the record in a
   segment and lets the entry go.
 * ``state:`` the previous run's segments; per segment slot, whether it held
