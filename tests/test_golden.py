@@ -48,6 +48,6 @@ def test_tables_equal_the_golden_record(name: str, tmp_path: Path, request: pyte
 
 
 def test_reuse_digest_is_the_recorded_one() -> None:
-    # The quotation stage's cache keys: a restructuring that keeps results keeps them too, so a
-    # database made before it keeps its cached work.
+    # The parameters that key the quotation stage's caches are unchanged by the restructuring (the
+    # keys also hash the code, so cached work is redone once after any code change).
     assert golden.versions()["reuse_digest"] == GOLD["versions"]["reuse_digest"]

@@ -212,7 +212,7 @@ def test_pipeline_incremental_run_equals_fresh_run(tmp_path: Path) -> None:
     _write(corpus / "a.jsonl", old)
     db = tmp_path / "inc.db"
     _results(db, [str(corpus)])
-    # the clean stage made every pass-1 record (reuse.pass1_entries) while it had the texts at hand
+    # the clean stage made every pass-1 record (runtime.reuse_runner.pass1_entries) while it had the texts at hand
     assert STATS["docs_scanned"] == 0 and STATS["pass1_hits"] == len(old)
     # new documents in a new file, and one old text changed
     old[3] = dict(old[3], text=old[3]["text"] + "\n\nThe article was updated with a statement from the ministry.")

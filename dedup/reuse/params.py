@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, fields
 
-# Part of every cache key: bump it whenever the result for the same inputs can change.
+# Part of every cache key (the runtime adds a digest of the code itself, so a code change needs no bump).
 ALGORITHM = "reuse-2"
 
 

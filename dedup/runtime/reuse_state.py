@@ -38,7 +38,7 @@ key):
   documents gone or changed) that the segments give; pairs of unchanged
   groups are carried over, except those sharing a fingerprint whose spread
   crossed ``max_fp_groups``, which are counted again
-  (:func:`~dedup.runtime.reuse_pairs.incremental_pairs`). Exact in every case.
+  (:class:`~dedup.runtime.reuse_pairs.IncrementalPairs`). Exact in every case.
 * ``names:``/``like:`` the outlet-name answers of the previous run's
   :class:`~dedup.reuse.attribution.OutletIndex` (fuzzy matches, and whether a name
   looks like an outlet), with the keys they were given for: reused where they
@@ -61,9 +61,9 @@ result is the one of a run without a cache (tests compare them on added,
 changed and removed documents, clusters that gain or split, and fingerprints
 crossing ``max_fp_groups`` both ways, segments merged and rewritten), provided
 that a text key changes whenever a document's clean text or offset map can
-(the store's contract) and that ``ALGORITHM`` is bumped with any change of
-the code that changes results (SEGMENT_FORMAT, STATE_FORMAT, PASS1_FORMAT and
-ITEMS_FORMAT with any change of a layout).
+(the store's contract); a change of the code changes every key through
+:func:`code_digest` (SEGMENT_FORMAT, STATE_FORMAT, PASS1_FORMAT and ITEMS_FORMAT
+still name the layouts).
 """
 
 from __future__ import annotations
