@@ -107,21 +107,28 @@ class Corpus:
         members: dict[str, list[dict[str, Any]]] = {}
         for m in self.store.load_members():
             members.setdefault(m["cluster"], []).append(m)
+        measured = self.store.load_pairs() if any(m.get("via") for rows in members.values() for m in rows) else {}
         out = []
         for c in self.store.load_clusters():
             rows = members.get(c["id"], [])
-            pairs = []
+            pairs, links = [], []
             for m in rows:
-                if m["doc"] == c["canonical"] or m["relation"] is None:
+                if m["doc"] == c["canonical"]:
                     continue
                 a, b = sorted([m["doc"], c["canonical"]])
-                in_canon, of_canon = m["containment_in_canonical"], m["containment_of_canonical"]
-                # stored against the canonical copy; turned back into the (a, b) order of the JSON
-                c_ab, c_ba = (in_canon, of_canon) if a == m["doc"] else (of_canon, in_canon)
-                pairs.append(PairScore(a, b, m["jaccard"], c_ab, c_ba, m["relation"]))
+                if m["jaccard"] is not None:
+                    in_canon, of_canon = m["containment_in_canonical"], m["containment_of_canonical"]
+                    # stored against the canonical copy; turned back into the (a, b) order of the JSON
+                    c_ab, c_ba = (in_canon, of_canon) if a == m["doc"] else (of_canon, in_canon)
+                    pairs.append(PairScore(a, b, m["jaccard"], c_ab, c_ba, m["relation"]))
+                if m.get("via"):
+                    a, b = sorted([m["doc"], m["via"]])
+                    j, c_ab, c_ba, *_ = measured.get((a, b), (0.0, 0.0, 0.0))
+                    links.append(PairScore(a, b, j, c_ab, c_ba, None, m["aligned"], m["decided_by"]))
+            contains = json.loads(c["contains"]) if c.get("contains") else []
             out.append(
                 Cluster(c["id"], sorted(m["doc"] for m in rows), c["canonical"], c["reason"],
-                        sorted(pairs, key=lambda p: (p.a, p.b)))
+                        sorted(pairs, key=lambda p: (p.a, p.b)), sorted(links, key=lambda p: (p.a, p.b)), contains)
             )
         return out
 

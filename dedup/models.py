@@ -209,7 +209,13 @@ class Document:
 
 @dataclass(frozen=True)
 class PairScore:
-    """Exact figures for one verified pair of documents (a, b), a < b."""
+    """Exact figures for one pair of documents (a, b), a < b, and what decided that they are copies.
+
+    ``decided_by`` is ``"5-gram"`` when the shingle figures settled it, ``"alignment"`` when
+    only the ordered word alignment did (``aligned``: share of the shorter text aligned into the
+    longer in runs of three words or more), None for figures that decided nothing (a member
+    against a canonical it joined through another copy).
+    """
 
     a: str
     b: str
@@ -217,10 +223,16 @@ class PairScore:
     containment_a_in_b: float
     containment_b_in_a: float
     relation: Relation | None
+    aligned: float | None = None
+    decided_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"a": self.a, "b": self.b, "jaccard": self.jaccard, "containment_a_in_b": self.containment_a_in_b,
-                "containment_b_in_a": self.containment_b_in_a, "relation": self.relation}
+        out: dict[str, Any] = {"a": self.a, "b": self.b, "jaccard": self.jaccard,
+                               "containment_a_in_b": self.containment_a_in_b,
+                               "containment_b_in_a": self.containment_b_in_a, "relation": self.relation}
+        if self.decided_by is not None:
+            out["aligned"], out["decided_by"] = self.aligned, self.decided_by
+        return out
 
     def containments(self, member: str) -> tuple[float, float]:
         """(share of ``member`` found in the other document, share of the other found in ``member``)."""
@@ -233,8 +245,11 @@ class PairScore:
 class Cluster:
     """A group of copies of one article, with the copy a reader should see.
 
-    ``pairs`` are the figures of each member against the canonical member,
-    which is the evidence that let it join (guard against chaining).
+    ``pairs`` are the figures of each member against the canonical member. ``links`` are the
+    verified copy pairs inside the cluster, the evidence that holds it together: a member may
+    have joined through another copy (a later version of a wire story that verifies against the
+    first version, not against the canonical). ``contains`` is set on a composite page (a running
+    file, digest or live page, kept out of copy clusters): the documents it holds.
     """
 
     id: str
@@ -242,14 +257,42 @@ class Cluster:
     canonical: str
     reason: str
     pairs: list[PairScore] = field(default_factory=list)
+    links: list[PairScore] = field(default_factory=list)
+    contains: list[str] = field(default_factory=list)
+
+    def joins(self) -> dict[str, PairScore]:
+        """Per member other than the canonical, the verified pair through which it joined: the
+        nearest copy on a shortest path from the canonical (the canonical itself when it can)."""
+        nbrs: dict[str, list[tuple[str, PairScore]]] = {}
+        for p in sorted(self.links, key=lambda p: (p.a, p.b)):
+            nbrs.setdefault(p.a, []).append((p.b, p))
+            nbrs.setdefault(p.b, []).append((p.a, p))
+        out: dict[str, PairScore] = {}
+        frontier = [self.canonical]
+        seen = {self.canonical}
+        while frontier:
+            nxt = []
+            for node in frontier:
+                for other, p in nbrs.get(node, []):
+                    if other not in seen:
+                        seen.add(other)
+                        out[other] = p
+                        nxt.append(other)
+            frontier = nxt
+        return out
 
     def to_dict(self) -> dict[str, Any]:
+        joins = self.joins()
         return {
             "id": self.id,
             "members": list(self.members),
             "canonical": self.canonical,
             "reason": self.reason,
             "pairs": [p.to_dict() for p in self.pairs],
+            # each member's way in: the copy it verified against, and what decided it
+            "joined_through": {m: {"via": p.b if p.a == m else p.a, "decided_by": p.decided_by,
+                                   "aligned": p.aligned} for m, p in sorted(joins.items())},
+            "contains": list(self.contains),
         }
 
 

@@ -200,14 +200,22 @@ class Store:
             if_not_exists=True,
         )
         self._t("clusters").create(
-            {"id": str, "canonical": str, "size": int, "reason": str}, pk="id", if_not_exists=True
+            {"id": str, "canonical": str, "size": int, "reason": str, "contains": str}, pk="id", if_not_exists=True
         )
+        # jaccard .. relation: figures against the canonical copy; via, decided_by, aligned: the verified
+        # pair through which the member joined (via is the canonical itself when it verifies against it)
         self._t("cluster_members").create(
             {"doc": str, "cluster": str, "canonical": str, "jaccard": float,
-             "containment_in_canonical": float, "containment_of_canonical": float, "relation": str},
+             "containment_in_canonical": float, "containment_of_canonical": float, "relation": str,
+             "via": str, "decided_by": str, "aligned": float},
             pk="doc",
             if_not_exists=True,
         )
+        for table, columns in (("clusters", {"contains": str}),
+                               ("cluster_members", {"via": str, "decided_by": str, "aligned": float})):
+            for column, kind in columns.items():
+                if column not in self._t(table).columns_dict:
+                    self._t(table).add_column(column, kind)
         self._t("reuses").create(
             {"id": str, "quoting": str, "source": str, "direction": str, "data": str},
             pk="id",
@@ -230,10 +238,12 @@ class Store:
         )
         self._t("pairs").create(
             {"a": str, "b": str, "jaccard": float, "containment_a_in_b": float, "containment_b_in_a": float,
-             "n_a": int, "n_b": int},
+             "n_a": int, "n_b": int, "aligned": float},
             pk=("a", "b"),
             if_not_exists=True,
         )
+        if "aligned" not in self._t("pairs").columns_dict:
+            self._t("pairs").add_column("aligned", float)
         self._t("alignments").create(
             {"doc": str, "against": str, "doc_key": str, "against_key": str, "completeness": float, "gaps": str},
             pk=("doc", "against"),
@@ -257,6 +267,8 @@ class Store:
         # looked for first, so that opening a reader never asks for the write lock
         if self.db.execute("select 1 from cache where ns = 'document-results' limit 1").fetchone():
             self.db.execute("delete from cache where ns = 'document-results'")
+        # the same for the defects clustering reads of every document with a copy (page findings)
+        self.db.execute("create index if not exists documents_defects on documents (id, defects)")
         # the same for the metadata every run reads of all documents (LazyDocuments.metadata)
         self.db.execute("create index if not exists documents_meta on documents "
                         "(id, source, content_hash, kind, encoding, title, outlet, date, author, url, inferred)")
@@ -600,11 +612,13 @@ class Store:
                 out[doc_id] = text or ""
         return out
 
-    def load_pairs(self) -> dict[tuple[str, str], tuple[float, float, float, int, int]]:
+    def load_pairs(self) -> dict[tuple[str, str], tuple[float, float, float, int, int, float | None]]:
+        """Figures of pairs measured by earlier runs: (a, b) -> J, both containments, both sizes, and
+        the ordered word alignment when one was made (else None)."""
         return {
-            (r[0], r[1]): (r[2], r[3], r[4], r[5], r[6])
+            (r[0], r[1]): (r[2], r[3], r[4], r[5], r[6], r[7])
             for r in self.db.execute(
-                "select a, b, jaccard, containment_a_in_b, containment_b_in_a, n_a, n_b from pairs"
+                "select a, b, jaccard, containment_a_in_b, containment_b_in_a, n_a, n_b, aligned from pairs"
             )
         }
 
@@ -612,10 +626,23 @@ class Store:
         with self.transaction():
             self.db.execute("delete from pairs")
 
-    def save_pairs(self, rows: list[tuple[str, str, float, float, float, int, int]]) -> None:
+    def save_pairs(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows (a, b, J, c_ab, c_ba, n_a, n_b, aligned or None)."""
         if rows:
             with self.transaction():
-                self.db.conn.executemany("insert or replace into pairs values (?, ?, ?, ?, ?, ?, ?)", rows)
+                self.db.conn.executemany(
+                    "insert or replace into pairs (a, b, jaccard, containment_a_in_b, containment_b_in_a, n_a, n_b, "
+                    "aligned) values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def defects(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """The cleaner's findings of the documents ``ids`` (page findings among them)."""
+        out: dict[str, list[str]] = {}
+        for chunk in _chunks(list(ids), 500):
+            for doc_id, defects in self.db.execute(
+                f"select id, defects from documents where id in ({','.join('?' * len(chunk))})", chunk
+            ):
+                out[doc_id] = json.loads(defects or "[]")
+        return out
 
     def load_alignments(self, docs: Iterable[str] | None = None) -> dict[tuple[str, str], tuple[str, str, float, str]]:
         """Kept alignments (all, or those of the documents ``docs``): (doc, against) -> keys, figures."""
@@ -683,23 +710,30 @@ class Store:
         # building dicts only to take them apart again cost more than the comparison
         member_rows: list[tuple[Any, ...]] = []
         for c in clusters:
+            if len(c.members) == 1:
+                member_rows.append((c.canonical, c.id, c.canonical, None, None, None, None, None, None, None))
+                continue
             by_doc = {p.b if p.a == c.canonical else p.a: p for p in c.pairs}
+            joins = c.joins()
             for m in c.members:
-                p = by_doc.get(m)
+                p, j = by_doc.get(m), joins.get(m)
+                via = (j.b if j.a == m else j.a, j.decided_by, j.aligned) if j else (None, None, None)
                 if p is None:
-                    member_rows.append((m, c.id, c.canonical, None, None, None, None))
+                    member_rows.append((m, c.id, c.canonical, None, None, None, None, *via))
                     continue
                 in_canonical, of_canonical = p.containments(m)
-                member_rows.append((m, c.id, c.canonical, p.jaccard, in_canonical, of_canonical, p.relation))
-        cluster_rows = [(c.id, c.canonical, len(c.members), c.reason) for c in clusters]
+                member_rows.append((m, c.id, c.canonical, p.jaccard, in_canonical, of_canonical, p.relation, *via))
+        cluster_rows = [(c.id, c.canonical, len(c.members), c.reason, to_json(c.contains) if c.contains else None)
+                        for c in clusters]
         reuse_cols = ("id", "quoting", "source", "direction", "data")
         citation_cols = ("id", "doc", "outlet", "resolved_to", "data")
         with self.transaction():
             # Only what changed is written: an incremental run that adds 1,000
             # documents to 100k rewrites a few thousand rows, not 300k.
-            self._sync("clusters", ("id", "canonical", "size", "reason"), cluster_rows)
+            self._sync("clusters", ("id", "canonical", "size", "reason", "contains"), cluster_rows)
             self._sync("cluster_members", ("doc", "cluster", "canonical", "jaccard", "containment_in_canonical",
-                                           "containment_of_canonical", "relation"), member_rows)
+                                           "containment_of_canonical", "relation", "via", "decided_by", "aligned"),
+                       member_rows)
             self._sync("reuses", reuse_cols, [tuple(r.get(c) for c in reuse_cols) for r in reuses])
             self._sync("citations", citation_cols, [tuple(r.get(c) for c in citation_cols) for r in citations])
             for columns, rows in _group_updates(self._changed_updates(doc_updates)).items():

@@ -123,7 +123,8 @@ def test_mojibake_rule() -> None:
     fixes = repair.mojibake("Iranâ€™s role")
     assert apply_fixes("Iranâ€™s role", fixes)[0] == "Iran’s role"
     assert repair.mojibake("Iran’s role") == []
-    r = clean("Iranâ€™s involvement isnâ€™t likely to help, officials said on Monday.")
+    r = clean("Iranâ€™s involvement isnâ€™t likely to help, officials said on Monday, after a week of talks "
+              "in Vienna that ended without any agreement on the next steps.")
     assert r.defects == ["mojibake"]
 
 

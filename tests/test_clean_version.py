@@ -56,7 +56,7 @@ def test_version_is_the_same_in_another_process() -> None:
 def test_the_digest_covers_the_modules_cleaning_executes() -> None:
     _digest, covered = code_digest(PACKAGE)
     assert covered == {f"dedup.clean.{m}" for m in ("cleaner", "corpus", "furniture", "metadata", "offsets",
-                                                    "repair", "rules")} | {"dedup.extract"}  # fmt: skip
+                                                    "page", "repair", "rules")} | {"dedup.extract"}  # fmt: skip
 
 
 def test_editing_a_rule_changes_the_digest(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import fingerprint as fp
-from dedup.cluster import Rank, build_clusters, hash_scorer, measure, score
+from dedup.cluster import Rank, build_clusters, in_memory, measure, score
 from dedup.config import Config
 from tests.conftest import load_cases
 
@@ -20,8 +20,8 @@ def _cluster(docs: dict[str, str], config: Config) -> tuple[list[Any], list[Any]
     hashes = [fp.shingle_hashes(fp.tokens(docs[i]), config.shingle_size) for i in ids]
     sigs = fp.signatures(hashes, config.num_perm, config.seed)
     candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
-    ranks = [Rank(i, len(docs[i]), 0, None) for i in ids]
-    return build_clusters(ranks, hash_scorer(ranks, lambda i: hashes[i], config), candidates, config)
+    pairs = [(ids[i], ids[j]) for i, j in candidates.tolist()]
+    return build_clusters(ids, pairs, in_memory(docs, config))
 
 
 @pytest.mark.parametrize("case", load_cases("cluster"))
@@ -105,9 +105,14 @@ def test_copy_holding_the_whole_article_beats_a_longer_padded_one() -> None:
     def pair(a: str, b: str) -> Any:
         return score(a, b, hashes[a], hashes[b], config)
 
-    settled = settle_canonical(provisional, ranks.__getitem__, pair, coverage)
+    from dedup.cluster.settle import page_shares
+
+    shares = page_shares(sorted(docs), hashes)
+    settled = settle_canonical(provisional, ranks.__getitem__, pair, coverage, shares)
     assert settled.canonical == "b-full"
-    assert settled.reason.startswith("most complete copy: covers 99% of the other copies' text, vs 80%")
+    assert settled.reason == ("most complete copy: covers 99% of the other copies' text, 0% of its text in no "
+                              "other copy; the longest copy a-padded has 48% of its text in no other copy "
+                              "(1909 chars vs 2845)")
     assert {(p.a, p.b) for p in settled.pairs} == {("a-padded", "b-full"), ("b-full", "c-full"), ("b-full", "d-full")}
 
 

@@ -31,6 +31,7 @@ from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
 from dedup.clean.corpus import FurnitureLines, key_may_fit, normalise_line
 from dedup.clean.offsets import Fix, apply_fixes, compose, ints
+from dedup.clean.page import page_defects
 from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
 from dedup.models import Edit, OffsetMap
 
@@ -767,7 +768,8 @@ def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResul
     text, offsets, edits, meta, defects, pieces, runs = _clean_once(raw, furniture, cache)
     if not edits:
         # Nothing removed or repaired: the next pass would see the same lines.
-        return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects, runs=runs)
+        return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta,
+                           defects=defects + page_defects(raw, text), runs=runs)
     # Removing furniture can expose new furniture (a heading that now starts
     # the text); cleaning to a fixed point makes clean() idempotent. A pass
     # that would change nothing is decided on the kept lines, not run.
@@ -789,4 +791,5 @@ def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResul
         for k, v in meta2.items():
             meta.setdefault(k, v)
         # Defects describe the input; a later pass can only re-find them.
-    return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta, defects=defects, runs=runs)
+    return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta,
+                       defects=defects + page_defects(raw, text), runs=runs)

@@ -23,6 +23,7 @@ import pickle
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import IO, Any, cast
 
 import numpy as np
@@ -30,7 +31,8 @@ import numpy as np
 from dedup import __version__
 from dedup import fingerprint as fp
 from dedup.clean.damage import align_damage
-from dedup.cluster import Rank, build_clusters, measure, relation, score, settle_clusters
+from dedup.cluster import CopyInputs, Figures, Rank, aligned_texts, build_clusters, link, score, settle_clusters
+from dedup.cluster import figures as pair_figures
 from dedup.config import SCHEME, Config
 from dedup.engines.stages import (
     Progress,
@@ -208,7 +210,7 @@ def _signatures(ctx: RunContext) -> tuple[list[str], np.ndarray, list[_RankRow]]
     return ids, sigs, ranks
 
 
-def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[str, str, float, float, float, int, int]]:
+def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[Any, ...]]:
     """Exact figures of candidate pairs (any process): the texts come from the database, not the caller."""
     path, shingle_size, pairs = job
     texts = _worker_reader(path).texts({d for pair in pairs for d in pair})
@@ -216,58 +218,61 @@ def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[st
     sets = dict(zip(order, fp.shingle_sets([texts[d] for d in order], shingle_size), strict=True))
     out = []
     for a, b in pairs:
-        jac, c_ab, c_ba = measure(sets[a], sets[b])
-        out.append((a, b, round(jac, 4), round(c_ab, 4), round(c_ba, 4), len(sets[a]), len(sets[b])))
+        f = pair_figures(a, b, sets[a], sets[b])
+        out.append((a, b, f.jaccard, f.c_ab, f.c_ba, f.n_a, f.n_b, None))
     return out
 
 
 def _cluster(
     ctx: RunContext, ids: list[str], sigs: np.ndarray, ranks: list[_RankRow]
 ) -> tuple[list[Cluster], list[PairScore], int]:
-    """LSH candidates, exact figures (kept between runs), guarded clusters."""
+    """LSH candidates, exact figures and alignments (kept between runs), clusters
+    (:func:`dedup.cluster.build_clusters`)."""
     store, config = ctx.store, ctx.config
     candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
     if store.get_meta("pairs_key") != config.fingerprint_key:
         # cached figures were measured on shingles of another size: measure again
         store.clear_pairs()
         store.set_meta("pairs_key", config.fingerprint_key)
-    doc_ranks = [Rank(doc_id, length, defects, date) for doc_id, length, defects, date in ranks]
-    assert [r.doc_id for r in doc_ranks] == ids
+    rank_of = {doc_id: Rank(doc_id, length, defects, date) for doc_id, length, defects, date in ranks}
     known = store.load_pairs()
-    hashes: dict[int, np.ndarray] = {}
-    new_rows: list[tuple[str, str, float, float, float, int, int]] = []
-
-    def load_hashes(indices: Iterable[int]) -> None:
-        need = sorted({i for i in indices if i not in hashes})
-        for batch in batches(need, 2048):
-            texts = store.texts(ids[i] for i in batch)
-            sets = fp.shingle_sets([texts[ids[i]] for i in batch], config.shingle_size)
-            hashes.update(zip(batch, sets, strict=True))
-
-    def figures(i: int, j: int) -> PairScore:
-        a, b = (i, j) if ids[i] < ids[j] else (j, i)
-        key = (ids[a], ids[b])
-        if key not in known:
-            load_hashes((a, b))
-            ha, hb = hashes[a], hashes[b]
-            jac, c_ab, c_ba = measure(ha, hb)
-            known[key] = (round(jac, 4), round(c_ab, 4), round(c_ba, 4), len(ha), len(hb))
-            new_rows.append((*key, *known[key]))
-        jac, c_ab, c_ba, n_a, n_b = known[key]
-        return PairScore(*key, jac, c_ab, c_ba, relation(jac, c_ab, c_ba, n_a, n_b, config))
+    new_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
 
     # figures of the new candidate pairs in the pool, each batch reading its own texts
-    todo = sorted({(ids[min(i, j)], ids[max(i, j)]) for i, j in candidates.tolist()} - known.keys())
+    pairs = sorted({(ids[min(i, j)], ids[max(i, j)]) for i, j in candidates.tolist()})
+    todo = sorted(set(pairs) - known.keys())
     jobs = [(store.path, config.shingle_size, batch) for batch in batches(todo, 1024)]
     with Pool(ctx.workers if len(todo) > 2000 else 1, {}) as pool:
         for rows in pool.map(_measure_batch, jobs):
-            for a, b, *figs in rows:
-                known[(a, b)] = tuple(figs)  # type: ignore[assignment]
-                new_rows.append((a, b, *figs))  # type: ignore[arg-type]
-    clusters, pairs = build_clusters(doc_ranks, figures, candidates, config)
-    hashes.clear()
-    store.save_pairs(new_rows)
-    return clusters, pairs, len(candidates)
+            for row in rows:
+                known[(row[0], row[1])] = row[2:]
+                new_rows[(row[0], row[1])] = row
+
+    def figures(a: str, b: str) -> Figures:
+        if (a, b) not in known:  # a pair that was no candidate (a composite's witnesses)
+            texts = store.texts([a, b])
+            ha, hb = fp.shingle_sets([texts[a], texts[b]], config.shingle_size)
+            f = pair_figures(a, b, ha, hb)
+            known[(a, b)] = (f.jaccard, f.c_ab, f.c_ba, f.n_a, f.n_b, None)
+            new_rows[(a, b)] = (a, b, *known[(a, b)])
+        jac, c_ab, c_ba, n_a, n_b, _ = known[(a, b)]
+        return Figures(a, b, jac, c_ab, c_ba, n_a, n_b)
+
+    def aligned(a: str, b: str) -> float:
+        jac, c_ab, c_ba, n_a, n_b, share = known[(a, b)]
+        if share is None:
+            texts = store.texts([a, b])
+            share = aligned_texts(texts[a], texts[b])
+            known[(a, b)] = (jac, c_ab, c_ba, n_a, n_b, share)
+            new_rows[(a, b)] = (a, b, *known[(a, b)])
+        return float(share)
+
+    linked = [p for p in pairs if link(figures(*p), config) is not None]
+    defects = store.defects({d for p in linked for d in p})
+    inputs = CopyInputs(config, rank_of.__getitem__, defects.__getitem__, figures, aligned)
+    clusters, verified = build_clusters(ids, linked, inputs)
+    store.save_pairs(sorted(new_rows.values()))
+    return clusters, verified, len(candidates)
 
 
 def _damage_and_inference(
@@ -307,7 +312,9 @@ def _damage_and_inference(
             updates[c.canonical] = singleton_results(c.canonical, c.id)
             continue
         settled, cluster_damage, cluster_updates = fresh.get(c.id) or found[keys[c.id]]
-        out.append(settled)
+        # what holds the cluster and what a composite holds may change with documents outside it
+        # (a new copy of a story a composite page carries): never taken from the cache
+        out.append(replace(settled, links=c.links, contains=c.contains))
         damage.update(cluster_damage)
         updates.update(cluster_updates)
     return out, damage, updates
@@ -363,8 +370,12 @@ def _settle_and_align(
         ha, hb = fp.shingle_sets([texts[a], texts[b]], config.shingle_size)
         return score(a, b, ha, hb, config)
 
+    def shingles(ids: Sequence[str]) -> dict[str, np.ndarray]:
+        texts = store.texts(ids)
+        return dict(zip(ids, fp.shingle_sets([texts[d] for d in ids], config.shingle_size), strict=True))
+
     out: dict[str, _Settled] = {}
-    for settled in settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align):
+    for settled in settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align, shingles):
         c = settled.cluster
         damage: dict[str, dict[str, Any]] = {}
         updates: dict[str, dict[str, Any]] = {}

@@ -16,7 +16,7 @@ What runs where:
   figures); connected components of verified pairs by alternating
   large-star / small-star rounds in the DataFrame API, checkpointed every
   round; and, per component (``groupBy(component).applyInPandas``), the
-  guarded clustering of :func:`dedup.cluster.build_clusters`,
+  clustering of :func:`dedup.cluster.group_component` per component,
   :func:`dedup.cluster.settle_clusters` with damage alignment
   (:func:`dedup.clean.damage.align_damage`) and inferred metadata.
 
@@ -317,16 +317,13 @@ class _SparkRun:
         self.report("cluster", 0, len(ids))
         figures = self._checkpoint(self._candidates(base, sigs))
         n_candidates = figures.count()
-        verified_df = figures.where(F.col("relation").isNotNull())
-        components = self._components(verified_df.select("a", "b"))
-        results = self._clusters(base, verified_df, components)
+        linked = figures.where(F.col("link").isNotNull())
+        components = self._components(linked.select("a", "b"))
+        results = self._clusters(base, linked, components)
         t = self._timed("cluster", t)
 
         clusters, damage, updates, pair_rows, align_rows = _collect(self, results, figures, version)
-        verified = [
-            PairScore(r["a"], r["b"], r["jaccard"], r["c_ab"], r["c_ba"], r["relation"])
-            for r in verified_df.orderBy("a", "b").collect()
-        ]
+        verified = sorted({(p.a, p.b): p for c in clusters for p in c.links}.values(), key=lambda p: (p.a, p.b))
         if store.get_meta("pairs_key") != self.config.fingerprint_key:
             # as the local engine: figures cached under other shingle settings are dropped
             store.clear_pairs()
@@ -535,13 +532,19 @@ class _SparkRun:
 def _collect(
     self: _SparkRun, results: DataFrame, figures: DataFrame, version: str,
 ) -> tuple[list[Cluster], dict[str, dict[str, Any]], dict[str, dict[str, Any]],
-           list[tuple[str, str, float, float, float, int, int]], list[tuple[str, str, str, str, float, str]]]:
+           list[tuple[Any, ...]], list[tuple[str, str, str, str, float, str]]]:
     """Clusters, damage and document updates on the driver (what ``save_results`` and reuse need)."""
     F = self.F
     members: dict[str, list[Any]] = {}
+    links: dict[str, list[PairScore]] = {}
     damage: dict[str, dict[str, Any]] = {}
     updates: dict[str, dict[str, Any]] = {}
-    for r in results.where(F.col("kind") == "member").toLocalIterator():
+    for r in results.where(F.col("kind").isin("member", "link")).toLocalIterator():
+        if r["kind"] == "link":
+            links.setdefault(r["cluster"], []).append(
+                PairScore(r["a"], r["b"], r["jaccard"], r["c_ab"], r["c_ba"], r["relation"], r["aligned"],
+                          r["decided_by"]))
+            continue
         members.setdefault(r["cluster"], []).append(r)
         damage[r["doc"]] = {"completeness": r["completeness"], "gaps": json.loads(r["gaps"])}
         updates[r["doc"]] = {
@@ -556,14 +559,19 @@ def _collect(
              for r in rows if r["a"] is not None),
             key=lambda p: (p.a, p.b),
         )
+        contains = json.loads(rows[0]["contains"]) if rows[0]["contains"] else []
         clusters.append(Cluster(cluster_id, sorted(r["doc"] for r in rows), rows[0]["canonical"],
-                                rows[0]["reason"], pairs))
-    pair_cols = ("a", "b", "jaccard", "c_ab", "c_ba", "n_a", "n_b")
-    measured = results.where(F.col("kind") == "pair").select(*pair_cols).unionByName(figures.select(*pair_cols))
-    pair_rows = {
-        (r["a"], r["b"]): (r["a"], r["b"], r["jaccard"], r["c_ab"], r["c_ba"], int(r["n_a"]), int(r["n_b"]))
-        for r in measured.toLocalIterator()
-    }
+                                rows[0]["reason"], pairs, sorted(links.get(cluster_id, []), key=lambda p: (p.a, p.b)),
+                                contains))
+    pair_cols = ("a", "b", "jaccard", "c_ab", "c_ba", "n_a", "n_b", "aligned")
+    measured = results.where(F.col("kind") == "pair").select(*pair_cols).unionByName(
+        figures.select(*pair_cols[:-1], F.lit(None).cast("double").alias("aligned")))
+    pair_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for r in measured.toLocalIterator():
+        key = (r["a"], r["b"])
+        if key not in pair_rows or r["aligned"] is not None:
+            pair_rows[key] = (r["a"], r["b"], r["jaccard"], r["c_ab"], r["c_ba"], int(r["n_a"]), int(r["n_b"]),
+                              r["aligned"])
     text_keys = self.store.text_keys()  # as the local engine keys its alignments
     align_rows = [
         (r["doc"], r["b"], text_keys.get(r["doc"], ""), text_keys.get(r["b"], ""), r["completeness"], r["gaps"])
@@ -582,17 +590,17 @@ def _write_tables(
     tables: dict[str, DataFrame] = {
         "clusters": members.groupBy(F.col("cluster").alias("id")).agg(
             F.first("canonical").alias("canonical"), F.count("*").cast("bigint").alias("size"),
-            F.first("reason").alias("reason"),
+            F.first("reason").alias("reason"), F.first("contains").alias("contains"),
         ),
         "cluster_members": members.select(
             "doc", "cluster", "canonical", "jaccard",
             F.when(canon_is_a, F.col("c_ba")).otherwise(F.col("c_ab")).alias("containment_in_canonical"),
             F.when(canon_is_a, F.col("c_ab")).otherwise(F.col("c_ba")).alias("containment_of_canonical"),
-            "relation",
+            "relation", "via", "decided_by", "aligned",
         ),
         "pairs": results.where(F.col("kind") == "pair").select(
             "a", "b", "jaccard", F.col("c_ab").alias("containment_a_in_b"),
-            F.col("c_ba").alias("containment_b_in_a"), "n_a", "n_b",
+            F.col("c_ba").alias("containment_b_in_a"), "n_a", "n_b", "aligned",
         ),
         "alignments": results.where(F.col("kind") == "align").select(
             "doc", F.col("b").alias("against"), F.lit(self.clean_key).alias("doc_key"),

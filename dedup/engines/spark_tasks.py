@@ -8,7 +8,8 @@ same as the local engine's (:mod:`dedup.engines.stages`, :mod:`dedup.cluster`, .
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,10 +17,11 @@ import numpy.typing as npt
 
 from dedup import fingerprint as fp
 from dedup.clean.damage import align_damage
-from dedup.cluster import Rank, build_clusters, measure, relation, score, settle_clusters
+from dedup.cluster import Figures, Rank, group_component, in_memory, link, settle_clusters, singleton
+from dedup.cluster import figures as measure_pair
 from dedup.config import Config
 from dedup.engines import stages
-from dedup.models import Document, OffsetMap, PairScore
+from dedup.models import Cluster, Document, OffsetMap, PairScore
 from dedup.runtime.pool import batches as in_batches
 from dedup.runtime.pool import set_state
 
@@ -43,17 +45,21 @@ SIG_SCHEMA = "id string, signature binary"
 HASH_SCHEMA = "id string, n bigint, hashes array<bigint>"
 BAND_SCHEMA = "band int, key bigint, id string"
 FIGURES_SCHEMA = (
-    "a string, b string, jaccard double, c_ab double, c_ba double, n_a bigint, n_b bigint, relation string"
+    "a string, b string, jaccard double, c_ab double, c_ba double, n_a bigint, n_b bigint, relation string, "
+    "link string"
 )
 # One schema for everything a component yields; ``kind`` says which columns mean something:
 #   member: doc, cluster, canonical, reason, the member's pair with the canonical (a, b, figures,
-#           relation), completeness, gaps, inferred
-#   pair:   a, b, figures, n_a, n_b (every pair measured while clustering: the ``pairs`` cache)
+#           relation), completeness, gaps, inferred, contains (the cluster's, JSON), via, decided_by,
+#           aligned (the pair through which the member joined)
+#   link:   cluster, a, b, figures, relation, aligned, decided_by (the copy pairs that hold a cluster)
+#   pair:   a, b, figures, n_a, n_b, aligned (every pair measured while clustering: the ``pairs`` cache)
 #   align:  doc, b (= against), completeness (unrounded), gaps (the ``alignments`` cache)
 OUT_SCHEMA = (
     "kind string, doc string, cluster string, canonical string, reason string, a string, b string, "
     "jaccard double, c_ab double, c_ba double, n_a bigint, n_b bigint, relation string, "
-    "completeness double, gaps string, inferred string"
+    "completeness double, gaps string, inferred string, contains string, via string, decided_by string, "
+    "aligned double"
 )
 REUSE_SCHEMA = "id string, quoting string, source string, direction string, data string"
 CITATION_SCHEMA = "id string, doc string, outlet string, resolved_to string, data string"
@@ -150,25 +156,19 @@ def hash_partition(batches: Iterable[pa.RecordBatch], *, config: Config) -> Iter
         )
 
 
-def pair_figures(
-    ha: npt.NDArray[np.uint64], hb: npt.NDArray[np.uint64]
-) -> tuple[float, float, float, int, int]:
-    """The figures the local engine stores for a pair: rounded, then judged (see ``engines.local._cluster``)."""
-    jac, c_ab, c_ba = measure(ha, hb)
-    return round(jac, 4), round(c_ab, 4), round(c_ba, 4), len(ha), len(hb)
-
-
 def verify_partition(batches: Iterable[pa.RecordBatch], *, config: Config) -> Iterator[pa.RecordBatch]:
-    """Figures of candidate pairs on exact shingle sets."""
+    """Figures of candidate pairs on exact shingle sets, and whether they link a component
+    (:func:`dedup.cluster.link`)."""
     import pyarrow as pa
 
     for batch in batches:
-        out: dict[str, list[Any]] = {k: [] for k in ("a", "b", "jaccard", "c_ab", "c_ba", "n_a", "n_b", "relation")}
+        out: dict[str, list[Any]] = {k: [] for k in ("a", "b", "jaccard", "c_ab", "c_ba", "n_a", "n_b", "relation",
+                                                     "link")}
         for a, b, ha, hb in zip(batch.column("a").to_pylist(), batch.column("b").to_pylist(),
                                 lists(batch.column("ha")), lists(batch.column("hb")), strict=True):
-            jac, c_ab, c_ba, n_a, n_b = pair_figures(ha, hb)
-            for key, value in zip(out, (a, b, jac, c_ab, c_ba, n_a, n_b,
-                                        relation(jac, c_ab, c_ba, n_a, n_b, config)), strict=True):
+            f = measure_pair(a, b, ha, hb)
+            values = (f.a, f.b, f.jaccard, f.c_ab, f.c_ba, f.n_a, f.n_b, f.score(config).relation, link(f, config))
+            for key, value in zip(out, values, strict=True):
                 out[key].append(value)
         yield pa.RecordBatch.from_pydict(out, schema=arrow_schema(FIGURES_SCHEMA))
 
@@ -179,16 +179,14 @@ def text_or_none(value: Any) -> str | None:
 
 
 def component_frame(pdf: pd.DataFrame, *, config: Config) -> pd.DataFrame:
-    """One connected component of verified pairs: clusters, settled canonicals, damage, inferred metadata.
+    """One connected component of linked pairs: clusters, settled canonicals, damage, inferred metadata.
 
-    The same steps as the local engine's cluster and damage stages (with their shared core,
-    :func:`dedup.cluster.settle_clusters`) restricted to one component; every cluster lies inside
-    one component, so nothing here needs another component.
+    The same steps as the local engine's cluster and damage stages (with their shared cores,
+    :func:`dedup.cluster.group_component` and :func:`dedup.cluster.settle_clusters`) restricted to
+    one component; every cluster lies inside one component, so nothing here needs another one.
     """
-
     pdf = pdf.sort_values("id", kind="stable")
     ids: list[str] = pdf["id"].tolist()
-    index = {d: i for i, d in enumerate(ids)}
     docs = {
         row.id: Document(
             id=row.id, source="", content_hash="", raw="", text=text_or_none(row.text) or "",
@@ -198,31 +196,29 @@ def component_frame(pdf: pd.DataFrame, *, config: Config) -> pd.DataFrame:
         )
         for row in pdf.itertuples(index=False)
     }
-    ranks = [Rank(d, len(docs[d].text), len(docs[d].defects), docs[d].date) for d in ids]
-    hashes: dict[str, npt.NDArray[np.uint64]] = {}
+    rank_of = {d: Rank(d, len(docs[d].text), len(docs[d].defects), docs[d].date) for d in ids}
+    base = in_memory({d: docs[d].text for d in ids}, config, rank=rank_of.__getitem__,
+                     defects=lambda d: docs[d].defects)
+    measured: dict[tuple[str, str], Figures] = {}
+    aligned: dict[tuple[str, str], float] = {}
 
-    def hashes_of(doc_id: str) -> npt.NDArray[np.uint64]:
-        if doc_id not in hashes:
-            hashes[doc_id] = fp.shingle_hashes(fp.tokens(docs[doc_id].text), config.shingle_size)
-        return hashes[doc_id]
+    def figures(a: str, b: str) -> Figures:
+        measured[(a, b)] = base.figures(a, b)
+        return measured[(a, b)]
 
-    measured: dict[tuple[str, str], tuple[float, float, float, int, int]] = {}
+    def align_words(a: str, b: str) -> float:
+        aligned[(a, b)] = base.aligned(a, b)
+        return aligned[(a, b)]
 
-    def figures(i: int, j: int) -> PairScore:
-        key = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
-        if key not in measured:
-            measured[key] = pair_figures(hashes_of(key[0]), hashes_of(key[1]))
-        jac, c_ab, c_ba, n_a, n_b = measured[key]
-        return PairScore(*key, jac, c_ab, c_ba, relation(jac, c_ab, c_ba, n_a, n_b, config))
-
+    # the same inputs, noting what was measured and aligned: the pairs cache the local engine keeps
+    inputs = replace(base, figures=figures, aligned=align_words)
     edges = [
-        (index[a], index[b])
+        (a, b)
         for a, nbrs in zip(ids, pdf["nbrs"].tolist(), strict=True)
         if nbrs is not None and not isinstance(nbrs, float)
         for b in nbrs
     ]
-    candidates = np.asarray(sorted(edges), dtype=np.int64).reshape(-1, 2)
-    clusters, _ = build_clusters(ranks, figures, candidates, config)
+    clusters = group_component(ids, edges, inputs)
 
     # -- damage and inference: the local engine's core (dedup.cluster.settle_clusters), aligning here
     fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
@@ -235,48 +231,66 @@ def component_frame(pdf: pd.DataFrame, *, config: Config) -> pd.DataFrame:
         return {pair: fresh[pair][0] for pair in pairs}
 
     def pair_score(a: str, b: str) -> PairScore:
-        return score(a, b, hashes_of(a), hashes_of(b), config)
+        return inputs.pair(a, b).score(config)
 
-    rank_of = {r.doc_id: r for r in ranks}
     multi = [c for c in clusters if len(c.members) > 1]
-    settled = {s.cluster.id: s for s in settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align)}
-    clusters = [settled[c.id].cluster if c.id in settled else c for c in clusters]
+    def shingles(ids: Sequence[str]) -> dict[str, npt.NDArray[np.uint64]]:
+        return dict(zip(ids, fp.shingle_sets([docs[d].text for d in ids], config.shingle_size), strict=True))
 
+    settled = {s.cluster.id: s for s in settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align,
+                                                        shingles)}
+    clusters = [settled[c.id].cluster if c.id in settled else c for c in clusters]
     out: list[dict[str, Any]] = []
     for c in clusters:
-        by_doc = {p.b if p.a == c.canonical else p.a: p for p in c.pairs}
-        for m in c.members:
-            completeness, gaps = 1.0, list[dict[str, Any]]()
-            inferred: dict[str, str] = {}
-            if len(c.members) > 1:
-                if m != c.canonical:
-                    raw_completeness, gaps = fresh[(m, c.canonical)]
-                    completeness = round(raw_completeness, 4)
-                inferred = settled[c.id].inferred[m]
-            p = by_doc.get(m)
-            out.append({
-                "kind": "member", "doc": m, "cluster": c.id, "canonical": c.canonical, "reason": c.reason,
-                "a": p.a if p else None, "b": p.b if p else None, "jaccard": p.jaccard if p else None,
-                "c_ab": p.containment_a_in_b if p else None, "c_ba": p.containment_b_in_a if p else None,
-                "relation": p.relation if p else None, "completeness": completeness,
-                "gaps": json.dumps(gaps, ensure_ascii=False),
-                "inferred": json.dumps(inferred, ensure_ascii=False, sort_keys=True),
-            })
-    for (a, b), (jac, c_ab, c_ba, n_a, n_b) in sorted(measured.items()):
-        out.append({"kind": "pair", "a": a, "b": b, "jaccard": jac, "c_ab": c_ab, "c_ba": c_ba, "n_a": n_a, "n_b": n_b})
+        out.extend(_member_rows(c, fresh, settled[c.id].inferred if c.id in settled else {}))
+    for (a, b), f in sorted(measured.items()):
+        out.append({"kind": "pair", "a": a, "b": b, "jaccard": f.jaccard, "c_ab": f.c_ab, "c_ba": f.c_ba,
+                    "n_a": f.n_a, "n_b": f.n_b, "aligned": aligned.get((a, b))})
     for (doc_id, against), (completeness, gaps) in sorted(fresh.items()):
         out.append({"kind": "align", "doc": doc_id, "b": against, "completeness": completeness,
                     "gaps": json.dumps(gaps, ensure_ascii=False)})
     return out_frame(out)
 
 
-def singleton_frames(frames: Iterable[pd.DataFrame], *, config: Config) -> Iterator[pd.DataFrame]:
-    """Documents that verified against nothing: one cluster each, by the same function."""
+def _member_rows(
+    c: Cluster, fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]],
+    inferred: dict[str, dict[str, str]],
+) -> list[dict[str, Any]]:
+    """A cluster's rows: one per member (with its pair against the canonical and the one it joined
+    through) and one per copy pair that holds it."""
+    out: list[dict[str, Any]] = []
+    by_doc = {p.b if p.a == c.canonical else p.a: p for p in c.pairs}
+    joins = c.joins()
+    contains = json.dumps(c.contains) if c.contains else None
+    for m in c.members:
+        completeness, gaps = 1.0, list[dict[str, Any]]()
+        if len(c.members) > 1 and m != c.canonical:
+            raw_completeness, gaps = fresh[(m, c.canonical)]
+            completeness = round(raw_completeness, 4)
+        p, j = by_doc.get(m), joins.get(m)
+        out.append({
+            "kind": "member", "doc": m, "cluster": c.id, "canonical": c.canonical, "reason": c.reason,
+            "a": p.a if p else None, "b": p.b if p else None, "jaccard": p.jaccard if p else None,
+            "c_ab": p.containment_a_in_b if p else None, "c_ba": p.containment_b_in_a if p else None,
+            "relation": p.relation if p else None, "completeness": completeness,
+            "gaps": json.dumps(gaps, ensure_ascii=False),
+            "inferred": json.dumps(inferred.get(m, {}), ensure_ascii=False, sort_keys=True),
+            "contains": contains, "via": (j.b if j.a == m else j.a) if j else None,
+            "decided_by": j.decided_by if j else None, "aligned": j.aligned if j else None,
+        })
+    for p in c.links:
+        out.append({"kind": "link", "cluster": c.id, "a": p.a, "b": p.b, "jaccard": p.jaccard,
+                    "c_ab": p.containment_a_in_b, "c_ba": p.containment_b_in_a, "relation": p.relation,
+                    "aligned": p.aligned, "decided_by": p.decided_by})
+    return out
 
+
+def singleton_frames(frames: Iterable[pd.DataFrame], *, config: Config) -> Iterator[pd.DataFrame]:
+    """Documents that link to nothing: one cluster each, by the same function."""
     for pdf in frames:
         out = []
         for doc_id in pdf["id"].tolist():
-            (c,), _ = build_clusters([Rank(doc_id, 0, 0, None)], never, np.empty((0, 2), np.int64), config)
+            c = singleton(doc_id)
             out.append({"kind": "member", "doc": doc_id, "cluster": c.id, "canonical": c.canonical,
                         "reason": c.reason, "completeness": 1.0, "gaps": "[]", "inferred": "{}"})
         yield out_frame(out)
@@ -294,10 +308,6 @@ def out_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         name: pd.Series([r.get(name) for r in rows], dtype="float64" if kind == "double" else object)
         for name, kind in (c.split() for c in OUT_SCHEMA.split(", "))
     })
-
-
-def never(i: int, j: int) -> PairScore:
-    raise AssertionError("a singleton has no pairs to score")
 
 
 def json_text(value: Any) -> str:

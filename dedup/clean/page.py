@@ -1,0 +1,97 @@
+"""What kind of page a scrape is, as far as copy clustering must know: two findings, kept as defects.
+
+- ``furniture-only``: the clean text is no article at all: a few words (a widget label such as
+  ``more_vert``, a teaser), or photo captions and gallery lines for the most part. Such scrapes
+  are the same furniture on every page of a site, so they would glue different stories into one
+  cluster; they never cluster (:mod:`dedup.cluster.components`).
+- ``live-page``: the raw text carries the item heads of a running file, live blog or aggregator
+  page (two or more lines that are only a time of day, or three or more relative times such as
+  "19 min ago"). Such a page holds several stories; it is a composite, never a member or the
+  canonical copy of one story's cluster. The raw text is read, not the clean one, because the
+  cleaner may drop those lines as furniture.
+
+Both bounds were read off real scrapes (the Helsinki summit set, issue 15): a page with two
+time-only lines was a running file every time; single stories carry at most one "Updated 3:10 p.m.".
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words as a reader counts them: a run of letters or digits, and each character of a script written
+# without spaces (Thai, Lao, Myanmar, Khmer, kana, CJK) on its own, so that a Chinese article has words.
+_NO_SPACE = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_WORD = re.compile(f"[{_NO_SPACE}]|[^\\W_{_NO_SPACE}]+")
+
+#: Fewer words than this is not an article (a label, a teaser, a share bar).
+MIN_ARTICLE_WORDS = 20
+#: Share of words in caption lines from which a text is captions, not an article.
+CAPTION_SHARE = 0.8
+#: Item heads that make a page a running file, live blog or aggregator page.
+MIN_TIME_LINES = 2
+MIN_RELATIVE_TIMES = 3
+
+# A photo caption or credit line: an agency credit in brackets or after a slash, "Photo:", or a
+# gallery line ending in "less" / "... more" (the expand/collapse links of a slideshow).
+_CAPTION = re.compile(
+    r"\((?:AP|AFP|Reuters|Getty|EPA|Sputnik|[A-Z][\w .]*) ?(?:Photo|Images|Image|Pool)\b[^)]*\)"
+    r"|\bAP Photo/|Photo: |\(Photo by |/Getty Images|/AFP\b|/Reuters\b"
+    r"|[ \t](?:less|\.\.\. ?more)[ \t]*$",
+    re.I | re.M,
+)
+# A line that is only a time of day ("1:10 p.m.", "11:56") or a relative time ("Updated 5 hours
+# ago"); " ### " separates blocks in some scrape formats and counts as a line break.
+_TIME_LINE = re.compile(
+    r"[ \t]*(?:\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.)|\d{1,2}:\d{2}"
+    r"|(?:updated\s+)?(?:less than )?\d+\s*(?:min|mins|minutes|hours?|hrs?)\s+ago)[ \t]*",
+    re.I,
+)
+_RELATIVE = re.compile(r"\b\d+\s*(?:min|mins|minutes|hours?)\s+ago\b", re.I)
+#: Longest line that can be only a time ("Updated less than 59 minutes ago" is 32 characters).
+_TIME_LINE_CHARS = 40
+# Substrings every caption line has one of (cheap to look for before the caption pattern runs).
+# (Substring search costs little for a rare first letter; "less" would cost as much as the scan.)
+_CAPTION_HINTS = ("Photo", "PHOTO", "photo", "Getty", "Image", "IMAGE", "Pool", "/AFP", "/Reuters", "... more",
+                  "...more")
+
+FURNITURE_ONLY = "furniture-only"
+LIVE_PAGE = "live-page"
+
+
+def furniture_only(text: str) -> bool:
+    """True when ``text`` (clean) is a few words or mostly photo captions."""
+    # Every document passes here: substring tests decide nearly all of them before any regex runs.
+    if len(text) < 40 * MIN_ARTICLE_WORDS and len(_WORD.findall(text)) < MIN_ARTICLE_WORDS:
+        return True
+    if not any(hint in text for hint in _CAPTION_HINTS):
+        return False
+    lines = [line for line in text.split("\n") if any(hint in line for hint in _CAPTION_HINTS) or
+             line.rstrip().endswith("less")]
+    captions = sum(len(_WORD.findall(line)) for line in lines if _CAPTION.search(line))
+    return captions >= CAPTION_SHARE * len(_WORD.findall(text))
+
+
+def live_page(raw: str) -> bool:
+    """True when ``raw`` carries the item heads of a page of several stories."""
+    if "ago" in raw and len(_RELATIVE.findall(raw)) >= MIN_RELATIVE_TIMES:
+        return True
+    if "###" in raw:
+        raw = raw.replace("###", "\n")
+    short = (line for line in raw.splitlines() if len(line) <= _TIME_LINE_CHARS)
+    found = 0
+    for line in short:
+        if _TIME_LINE.fullmatch(line):
+            found += 1
+            if found >= MIN_TIME_LINES:
+                return True
+    return False
+
+
+def page_defects(raw: str, text: str) -> list[str]:
+    """The page findings of one document, as defect names (empty for an ordinary article)."""
+    found = []
+    if furniture_only(text):
+        found.append(FURNITURE_ONLY)
+    if live_page(raw):
+        found.append(LIVE_PAGE)
+    return found
