@@ -192,6 +192,9 @@ class Document:
     offsets: Sequence[int] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     inferred: dict[str, str] = field(default_factory=dict)
+    # the anchor keys of the clean text (dedup.cluster.anchors), set where it is fingerprinted and
+    # stored with its signature: what finds a short copy inside a long page
+    anchors: bytes = field(default=b"", repr=False)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open clean-text span to the raw text."""

@@ -195,10 +195,14 @@ class Store:
         )
         self._t("signatures").create(
             {"doc": str, "fingerprint_key": str, "scheme": str, "num_perm": int, "seed": int,
-             "shingle_size": int, "signature": bytes},
+             "shingle_size": int, "signature": bytes, "anchors": bytes},
             pk="doc",
             if_not_exists=True,
         )
+        if "anchors" not in self._t("signatures").columns_dict:
+            # a database from before anchors: its signatures are made again, with them
+            self._t("signatures").add_column("anchors", bytes)
+            self.db.execute("delete from signatures")
         self._t("clusters").create(
             {"id": str, "canonical": str, "size": int, "reason": str, "contains": str}, pk="id", if_not_exists=True
         )
@@ -588,9 +592,10 @@ class Store:
         )
         self.db.conn.executemany(
             "insert or replace into signatures (doc, fingerprint_key, scheme, num_perm, seed, shingle_size, "
-            "signature) values (?, ?, ?, ?, ?, ?, ?)",
-            [(d, fingerprint["fingerprint_key"], fingerprint["scheme"], fingerprint["num_perm"],
-              fingerprint["seed"], fingerprint["shingle_size"], sigs[i].tobytes()) for i, d in enumerate(ids)],
+            "signature, anchors) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(d.id, fingerprint["fingerprint_key"], fingerprint["scheme"], fingerprint["num_perm"],
+              fingerprint["seed"], fingerprint["shingle_size"], sigs[i].tobytes(), d.anchors)
+             for i, d in enumerate(docs)],
         )
 
     def ranks(self) -> list[tuple[str, int, int, str | None]]:
@@ -675,11 +680,11 @@ class Store:
     # -- signatures -----------------------------------------------------------
     def save_signatures(
         self, ids: list[str], sigs: npt.NDArray[np.uint32], fingerprint_key: str,
-        scheme: str, num_perm: int, seed: int, shingle_size: int,
+        scheme: str, num_perm: int, seed: int, shingle_size: int, anchors: Sequence[bytes],
     ) -> None:
         rows = [
             {"doc": d, "fingerprint_key": fingerprint_key, "scheme": scheme, "num_perm": num_perm,
-             "seed": seed, "shingle_size": shingle_size, "signature": sigs[i].tobytes()}
+             "seed": seed, "shingle_size": shingle_size, "signature": sigs[i].tobytes(), "anchors": anchors[i]}
             for i, d in enumerate(ids)
         ]
         if rows:
@@ -696,6 +701,11 @@ class Store:
         if not ids:
             return [], np.empty((0, 0), dtype=np.uint32)
         return ids, np.frombuffer(b"".join(blobs), dtype=np.uint32).reshape(len(ids), -1)
+
+    def load_anchors(self, fingerprint_key: str) -> list[bytes]:
+        """The anchor keys stored with the signatures, in the order of :meth:`load_signatures`."""
+        return [blob or b"" for (blob,) in self.db.execute(
+            "select anchors from signatures where fingerprint_key = ? order by doc", [fingerprint_key])]
 
     # -- results --------------------------------------------------------------
     def save_results(

@@ -33,6 +33,7 @@ from dedup import fingerprint as fp
 from dedup.clean.damage import align_damage
 from dedup.cluster import CopyInputs, Figures, Rank, aligned_texts, build_clusters, link, score, settle_clusters
 from dedup.cluster import figures as pair_figures
+from dedup.cluster.anchors import anchor_candidates, anchor_keys
 from dedup.config import SCHEME, Config
 from dedup.engines.stages import (
     Progress,
@@ -203,9 +204,11 @@ def _signatures(ctx: RunContext) -> tuple[list[str], np.ndarray, list[_RankRow]]
         missing = sorted(set(all_ids) - set(ids))
         texts = store.texts(missing)
         for batch in batches(missing, 2048):
-            sh, bounds = fp.batch_shingles([texts[d] for d in batch], config.shingle_size)
+            tokens = fp.batch_token_hashes([texts[d] for d in batch])
+            sh, bounds = fp.shingles_of_tokens(*tokens, config.shingle_size)
             store.save_signatures(batch, fp.signatures_concat(sh, bounds, config.num_perm, config.seed),
-                                  config.fingerprint_key, SCHEME, config.num_perm, config.seed, config.shingle_size)
+                                  config.fingerprint_key, SCHEME, config.num_perm, config.seed, config.shingle_size,
+                                  anchor_keys(*tokens, config.shingle_size))
         ids, sigs = store.load_signatures(config.fingerprint_key)
     return ids, sigs, ranks
 
@@ -229,7 +232,11 @@ def _cluster(
     """LSH candidates, exact figures and alignments (kept between runs), clusters
     (:func:`dedup.cluster.build_clusters`)."""
     store, config = ctx.store, ctx.config
-    candidates = fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows))
+    # LSH for copies of similar length, anchor keys for a short copy inside a long page
+    candidates = np.unique(np.concatenate([
+        fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows)),
+        anchor_candidates(store.load_anchors(config.fingerprint_key)),
+    ]).reshape(-1, 2), axis=0)
     if store.get_meta("pairs_key") != config.fingerprint_key:
         # cached figures were measured on shingles of another size: measure again
         store.clear_pairs()

@@ -68,9 +68,11 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from dedup import __version__
+from dedup.cluster.anchors import MAX_DF, MIN_SHARE
 from dedup.config import SCHEME, Config
 from dedup.engines import stages
 from dedup.engines.spark_tasks import (
+    ANCHOR_SCHEMA,
     BAND_SCHEMA,
     BASE_SCHEMA,
     BATCH,
@@ -82,6 +84,7 @@ from dedup.engines.spark_tasks import (
     REUSE_SCHEMA,
     SIG_SCHEMA,
     WORK_COLUMNS,
+    anchor_partition,
     arrow_schema,
     band_partition,
     clean_partition,
@@ -395,6 +398,7 @@ class _SparkRun:
                     edits=[Edit(e["start"], e["end"], e["rule"], e["removed"], e["replacement"], e["detail"])
                            for e in r["edits"] or []],
                     offsets=OffsetMap.from_bytes(r["offsets"]), defects=json.loads(r["defects"] or "[]"),
+                    anchors=r["anchors"] or b"",
                 ))
                 fkeys[r["id"]] = r["furniture_key"] or ""
                 sigs.append(np.frombuffer(r["signature"], dtype=np.uint32))
@@ -413,7 +417,7 @@ class _SparkRun:
         """
         columns = [c.split()[0] for c in BASE_SCHEMA.split(", ")]
         base = cleaned.select(*columns)
-        sigs = cleaned.select("id", "signature")
+        sigs = cleaned.select("id", "signature", "anchors")
         if not unchanged:
             return base, sigs
         path = f"{self.stage}/unchanged"
@@ -430,12 +434,12 @@ class _SparkRun:
         have = set(self.store.load_signatures(self.config.fingerprint_key)[0])
         missing = sorted(unchanged - have)
         if missing:
-            got = {r["id"]: r["signature"] for r in
+            got = {r["id"]: (r["signature"], r["anchors"]) for r in
                    earlier_sigs.where(self.F.col("id").isin(missing)).collect()}
             c = self.config
             self.store.save_signatures(
-                missing, np.vstack([np.frombuffer(got[d], dtype=np.uint32) for d in missing]),
-                c.fingerprint_key, SCHEME, c.num_perm, c.seed, c.shingle_size,
+                missing, np.vstack([np.frombuffer(got[d][0], dtype=np.uint32) for d in missing]),
+                c.fingerprint_key, SCHEME, c.num_perm, c.seed, c.shingle_size, [got[d][1] or b"" for d in missing],
             )
         return base.unionByName(earlier), sigs.unionByName(earlier_sigs)
 
@@ -454,6 +458,7 @@ class _SparkRun:
             buckets.select("ids", F.explode("ids").alias("a"))
             .select("a", F.explode("ids").alias("b"))
             .where(F.col("a") < F.col("b"))
+            .unionByName(_anchor_pairs(F, sigs))
             .distinct()
         )
         # materialised: both sides of the pair join below read it, and each would redo the banding
@@ -526,6 +531,26 @@ class _SparkRun:
         path = f"{self.stage}/results"
         grouped.unionByName(singles).write.mode("overwrite").parquet(path)
         return self._read(path)
+
+
+def _anchor_pairs(F: Any, sigs: DataFrame) -> DataFrame:
+    """(a, b) of documents sharing enough anchor keys: :func:`dedup.cluster.anchors.anchor_candidates`
+    in the DataFrame API (grouped by key, frequent keys dropped, shared keys counted per pair)."""
+    rows = sigs.select("id", "anchors").mapInArrow(anchor_partition, ANCHOR_SCHEMA)
+    held = (
+        rows.groupBy("key").agg(F.collect_list(F.struct("id", "n")).alias("docs"))
+        .where((F.size("docs") >= 2) & (F.size("docs") <= MAX_DF))
+    )
+    pairs = (
+        held.select("docs", F.explode("docs").alias("x"))
+        .select("x", F.explode("docs").alias("y"))
+        .where(F.col("x.id") < F.col("y.id"))
+        .groupBy(F.col("x.id").alias("a"), F.col("y.id").alias("b"), F.col("x.n").alias("na"),
+                 F.col("y.n").alias("nb"))
+        .count()
+    )
+    enough = F.greatest(F.lit(2.0), F.lit(MIN_SHARE) * F.least("na", "nb").cast("double"))
+    return pairs.where(F.col("count") >= enough).select("a", "b")
 
 
 # The end of a run, apart from the class that runs it: results to the driver and to Parquet.

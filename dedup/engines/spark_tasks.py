@@ -19,6 +19,7 @@ from dedup import fingerprint as fp
 from dedup.clean.damage import align_damage
 from dedup.cluster import Figures, Rank, group_component, in_memory, link, settle_clusters, singleton
 from dedup.cluster import figures as measure_pair
+from dedup.cluster.anchors import anchor_keys
 from dedup.config import Config
 from dedup.engines import stages
 from dedup.models import Cluster, Document, OffsetMap, PairScore
@@ -37,11 +38,12 @@ WORK_COLUMNS = ("id", "source", "content_hash", "kind", "encoding", "raw", "html
 CLEANED_SCHEMA = (
     "id string, source string, content_hash string, kind string, encoding string, raw string, html string, "
     "text string, title string, outlet string, date string, author string, url string, defects string, "
-    f"offsets binary, clean_key string, stated string, furniture_key string, signature binary, "
+    f"offsets binary, clean_key string, stated string, furniture_key string, signature binary, anchors binary, "
     f"edits array<{EDIT_TYPE}>, problem string"
 )
 BASE_SCHEMA = "id string, text string, title string, outlet string, date string, author string, defects string"
-SIG_SCHEMA = "id string, signature binary"
+SIG_SCHEMA = "id string, signature binary, anchors binary"
+ANCHOR_SCHEMA = "id string, n bigint, key bigint"
 HASH_SCHEMA = "id string, n bigint, hashes array<bigint>"
 BAND_SCHEMA = "band int, key bigint, id string"
 FIGURES_SCHEMA = (
@@ -100,7 +102,7 @@ def clean_partition(
                     "title": d.title, "outlet": d.outlet, "date": d.date, "author": d.author, "url": d.url,
                     "defects": json_text(d.defects), "offsets": OffsetMap.from_list(d.offsets).to_bytes(),
                     "clean_key": clean_key, "stated": stated[d.id], "furniture_key": fkeys.get(d.id, ""),
-                    "signature": sigs[i].tobytes(), "edits": [e.to_dict() for e in d.edits],
+                    "signature": sigs[i].tobytes(), "anchors": d.anchors, "edits": [e.to_dict() for e in d.edits],
                 }
                 for i, d in enumerate(docs)
             ]
@@ -115,11 +117,30 @@ def sign_partition(batches: Iterable[pa.RecordBatch], *, config: Config) -> Iter
 
     for batch in batches:
         texts = [t or "" for t in batch.column("text").to_pylist()]
-        sh, bounds = fp.batch_shingles(texts, config.shingle_size)
+        tokens = fp.batch_token_hashes(texts)
+        sh, bounds = fp.shingles_of_tokens(*tokens, config.shingle_size)
         sigs = fp.signatures_concat(sh, bounds, config.num_perm, config.seed)
         yield pa.RecordBatch.from_arrays(
-            [batch.column("id"), pa.array([s.tobytes() for s in sigs], type=pa.binary())], names=["id", "signature"]
+            [batch.column("id"), pa.array([s.tobytes() for s in sigs], type=pa.binary()),
+             pa.array(anchor_keys(*tokens, config.shingle_size), type=pa.binary())],
+            names=["id", "signature", "anchors"],
         )
+
+
+def anchor_partition(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """One row per (document, anchor key), with the document's number of keys (dedup.cluster.anchors)."""
+    import pyarrow as pa
+
+    for batch in batches:
+        ids, ns, keys = [], [], []
+        for doc_id, blob in zip(batch.column("id").to_pylist(), batch.column("anchors").to_pylist(), strict=True):
+            k = np.frombuffer(blob or b"", dtype=np.uint64).view(np.int64)
+            ids.extend([doc_id] * len(k))
+            ns.extend([len(k)] * len(k))
+            keys.append(k)
+        flat = np.concatenate(keys) if keys else np.empty(0, np.int64)
+        yield pa.RecordBatch.from_arrays([pa.array(ids, pa.string()), pa.array(ns, pa.int64()), pa.array(flat)],
+                                         names=["id", "n", "key"])
 
 
 def band_partition(batches: Iterable[pa.RecordBatch], *, config: Config) -> Iterator[pa.RecordBatch]:

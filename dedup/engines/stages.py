@@ -25,6 +25,7 @@ from dedup.clean import clean
 from dedup.clean import version as _clean_code_version
 from dedup.clean.corpus import furniture_key, line_record
 from dedup.cluster import cluster_id
+from dedup.cluster.anchors import anchor_keys
 from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
@@ -364,6 +365,8 @@ def sign_and_scan(
     the store will give them (when the worker knows the clean key), from one tokenisation."""
     tokens = fp.batch_token_hashes([d.text for d in docs])
     sigs = fp.signatures_concat(*fp.shingles_of_tokens(*tokens, config.shingle_size), config.num_perm, config.seed)
+    for doc, anchors in zip(docs, anchor_keys(*tokens, config.shingle_size) if docs else [], strict=True):
+        doc.anchors = anchors
     state = worker_state()
     if "clean_key" not in state:  # an engine that keeps no reuse cache of its own here
         return sigs, []

@@ -1,0 +1,85 @@
+"""Candidate pairs for a short copy inside a long page, which MinHash banding rarely proposes.
+
+A 120-word brief inside an 800-word story has a Jaccard of ~0.1 with it, and 96 bands of two rows
+propose such a pair with probability ~0.6 — a coin toss decided by the permutations, not by the
+texts. Containment needs an index of content, not of the whole set: every document keeps its
+*anchors*, the 5-grams whose hash is divisible by :data:`EVERY` (a sample that depends only on the
+text, so two copies sample the same places), and an *anchor key* for each two successive anchors.
+Two documents that share at least :data:`MIN_SHARE` of the shorter one's anchor keys (and at
+least two) are a candidate pair, to be measured like any other (passim's frequency caps: a key
+found in more than :data:`MAX_DF` documents is boilerplate and proposes nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup import fingerprint as fp
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+#: One 5-gram in this many is an anchor: ~80 anchor keys in a 650-word article, ~15 in a brief.
+EVERY = 8
+#: Share of the shorter document's anchor keys that the longer must hold to make a candidate.
+MIN_SHARE = 0.3
+#: An anchor key in more documents than this is boilerplate (a wire credit, a share bar).
+MAX_DF = 50
+
+
+def anchor_keys(th: U64, tb: I64, k: int) -> list[bytes]:
+    """Each text's distinct anchor keys (sorted uint64, as bytes) from :func:`dedup.fingerprint.batch_token_hashes`."""
+    if len(th) == 0:  # (the hashes of no text at all come with the bounds of one empty text)
+        return [b""] * (len(tb) - 1)
+    sh, sb = fp.shingles_of_tokens(th, tb, k)
+    n = len(sb) - 1
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(sb))
+    pick = (sh & np.uint64(EVERY - 1)) == 0
+    a, o = sh[pick], owner[pick]
+    same = o[1:] == o[:-1]
+    # two successive anchors, in order (the second rotated, so that (x, y) and (y, x) differ)
+    with np.errstate(over="ignore"):
+        keys = (a[:-1] ^ ((a[1:] << np.uint64(1)) | (a[1:] >> np.uint64(63))))[same]
+    ko = o[:-1][same]
+    order = np.lexsort((keys, ko))
+    keys, ko = keys[order], ko[order]
+    keep = np.r_[True, (keys[1:] != keys[:-1]) | (ko[1:] != ko[:-1])] if len(keys) else np.empty(0, bool)
+    keys, ko = keys[keep], ko[keep]
+    bounds = np.searchsorted(ko, np.arange(n + 1))
+    return [keys[bounds[i] : bounds[i + 1]].tobytes() for i in range(n)]
+
+
+def texts_anchor_keys(texts: Sequence[str], k: int) -> list[bytes]:
+    """:func:`anchor_keys` of texts."""
+    return anchor_keys(*fp.batch_token_hashes(texts), k)
+
+
+def anchor_candidates(blobs: Sequence[bytes | None]) -> I64:
+    """Index pairs (i < j) of documents sharing enough anchor keys (see the module docstring), sorted."""
+    arrays = [np.frombuffer(b or b"", dtype=np.uint64) for b in blobs]
+    nk = np.array([len(x) for x in arrays], dtype=np.int64)
+    if nk.sum() == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    keys = np.concatenate(arrays)
+    owner = np.repeat(np.arange(len(arrays), dtype=np.int64), nk)
+    order = np.argsort(keys, kind="stable")
+    keys, owner = keys[order], owner[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    codes = []
+    n = np.int64(len(arrays))
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= MAX_DF)]).tolist():
+        # every key held by exactly `size` documents at once: a (groups, size) matrix of owners
+        members = owner[starts[sizes == size][:, None] + np.arange(size)]
+        i, j = np.triu_indices(size, 1)
+        lo, hi = np.minimum(members[:, i], members[:, j]), np.maximum(members[:, i], members[:, j])
+        codes.append((lo * n + hi).ravel())
+    if not codes:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs, shared = np.unique(np.concatenate(codes), return_counts=True)
+    a, b = pairs // n, pairs % n
+    keep = shared >= np.maximum(2, MIN_SHARE * np.minimum(nk[a], nk[b]))
+    return np.stack([a[keep], b[keep]], axis=1)
