@@ -4,6 +4,7 @@ chains kept whole, composite pages and furniture-only pages kept out of story cl
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from dedup.clean.page import FURNITURE_ONLY, LIVE_PAGE, furniture_only, live_page, page_defects
 from dedup.cluster import (
@@ -191,3 +192,36 @@ def test_member_joins_name_the_copy_it_verified_against() -> None:
         "b": {"via": "a", "decided_by": "5-gram", "aligned": None},
         "c": {"via": "b", "decided_by": "alignment", "aligned": 0.95},
     }
+
+
+def test_anchor_keys_find_a_short_copy_inside_a_long_page() -> None:
+    from dedup.cluster.anchors import anchor_candidates, texts_anchor_keys
+
+    story = words("story", 1200)
+    other = words("other", 1200)
+    docs = [text(story), text(story[300:420]), text(other), text(other[:20] + words("x", 100))]
+    blobs = texts_anchor_keys(docs, 5)
+    # a 120-word brief holds ~15 anchor keys, all of them in the story; Jaccard is only ~0.1
+    assert 5 <= len(blobs[1]) // 8 <= 30
+    assert anchor_candidates(blobs).tolist() == [[0, 1]]
+    # the keys are the text's: the same text gives the same keys, in any batch
+    assert texts_anchor_keys([docs[1]], 5) == [blobs[1]]
+
+
+def test_frequent_anchor_keys_propose_nothing() -> None:
+    from dedup.cluster.anchors import MAX_DF, anchor_candidates, texts_anchor_keys
+
+    boiler = words("boiler", 200)
+    docs = [text(words(f"own{i}x", 20) + boiler) for i in range(MAX_DF + 1)]
+    assert anchor_candidates(texts_anchor_keys(docs, 5)).tolist() == []
+    assert len(anchor_candidates(texts_anchor_keys(docs[:3], 5))) == 3
+
+
+def test_a_brief_inside_a_long_story_clusters_with_it_in_a_run(tmp_path: Path) -> None:
+    from dedup.engines.local import run_records
+
+    story, other = words("story", 1500), words("other", 700)
+    records = [{"id": "story", "text": text(story)}, {"id": "brief", "text": text(story[:110])},
+               {"id": "other", "text": text(other)}]
+    result = run_records(records, db=str(tmp_path / "run.db"), workers=1)
+    assert sorted(c.members for c in result.clusters if len(c.members) > 1) == [["brief", "story"]]
