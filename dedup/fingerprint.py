@@ -3,12 +3,13 @@
 Normalisation folds what scrapes disagree on (Unicode forms, case, curly
 quotes, dashes, punctuation) so that two copies of one article shingle alike.
 
-Shingle hashes are defined on word tokens: every token gets a 64-bit hash
-(BLAKE2b, stable across processes and machines, unlike ``hash()``), and a
-k-word shingle is a polynomial of its token hashes mod 2**64, finished with
-the MurmurHash3 64-bit finaliser. Because the polynomial is computed with
-numpy over whole documents at once, hashing costs a few vector operations per
-document instead of one Python call per shingle.
+Shingle hashes are defined on word tokens (in scripts written without spaces,
+such as Chinese, Japanese and Thai, on single characters: see NO_SPACE_RANGES):
+every token gets a 64-bit hash (BLAKE2b, stable across processes and machines,
+unlike ``hash()``), and a k-word shingle is a polynomial of its token hashes
+mod 2**64, finished with the MurmurHash3 64-bit finaliser. Because the
+polynomial is computed with numpy over whole documents at once, hashing costs a
+few vector operations per document instead of one Python call per shingle.
 
 Signatures use datasketch's ``affine32`` scheme (datasketch >= 2.0): the low
 32 bits of the shingle hash are pre-mixed with fmix32 and sent through
@@ -44,8 +45,15 @@ _FOLD = str.maketrans(
         "\u2022": " ", "\u00a9": " ", "\u00ae": " ", "\u2122": " ", "\u00bf": " ", "\u00a1": " ",
         "\u00a7": " ", "\u00b6": " ", "\u00b0": " ", "\u20ac": " ", "\u00a3": " ", "\u00a0": " ",
         "\u3001": " ", "\u3002": " ", "\uff0c": " ", "\uff01": " ", "\uff1f": " ", "\u00d7": " ",
+        # CJK brackets and marks and the katakana middle dot (see below).
+        **{chr(c): " " for a, b in ((0x3001, 0x3004), (0x3008, 0x3020), (0x302A, 0x3030), (0x3036, 0x3037),
+                                    (0x303D, 0x303F), (0x30A0, 0x30A0), (0x30FB, 0x30FB)) for c in range(a, b + 1)},
     }
 )
+# (CJK punctuation folds to a space rather than staying a word character: between
+# characters that are each a token of their own (NO_SPACE_RANGES), 「」 and 《》 would
+# otherwise be tokens too. The block's letters, 々 〆 〇 and the kana repeat marks, are
+# not folded.)
 _FOLD_RE = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
 
 
@@ -53,12 +61,93 @@ def _fold_match(m: re.Match[str]) -> str:
     return str(_FOLD[ord(m.group())])
 
 
-# A word is a run of ASCII letters/digits or of any non-ASCII characters;
-# apostrophes inside words are dropped rather than split on, so that "West's",
-# "West’s" and "Wests" (a scrape that lost the mark) agree.
+# Scripts written without spaces between words. No word list can be had for all of
+# them, so each of their characters is a token of its own, and k-token shingles become
+# character k-grams there: two copies of a Chinese article share most 5-grams, where
+# a whole paragraph as one "word" made them share no shingle at all. Korean is not
+# here (Hangul is written with spaces), nor are the scripts that are; every code
+# point below is U+0E00 or above, three or four bytes in UTF-8 (batch_token_hashes
+# relies on that).
+NO_SPACE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0E00, 0x0E7F),  # Thai
+    (0x0E80, 0x0EFF),  # Lao
+    (0x0F00, 0x0FFF),  # Tibetan
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x19E0, 0x19FF),  # Khmer symbols
+    (0x2E80, 0x2FDF),  # CJK radicals supplement, Kangxi radicals
+    (0x3005, 0x3007),  # 々 〆 〇
+    (0x3021, 0x3029),  # Hangzhou numerals
+    (0x3031, 0x3035),  # kana repeat marks
+    (0x3038, 0x303C),  # Hangzhou numerals, 〻 〼
+    (0x3040, 0x309F),  # Hiragana
+    (0x30A1, 0x30FA),  # Katakana (less ゠ and ・, folded to spaces)
+    (0x30FC, 0x30FF),  # ー ヽ ヾ ヿ
+    (0x3100, 0x312F),  # Bopomofo
+    (0x31A0, 0x31FF),  # Bopomofo extended, CJK strokes, Katakana phonetic extensions
+    (0x3400, 0x4DBF),  # CJK unified ideographs extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xA9E0, 0xA9FF),  # Myanmar extended-B
+    (0xAA60, 0xAA7F),  # Myanmar extended-A
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),  # halfwidth Katakana (NFKC makes it full width; here for unnormalised text)
+    (0x1B000, 0x1B16F),  # Kana supplement and extensions
+    (0x20000, 0x3FFFF),  # CJK extensions B to I and compatibility supplement (planes 2 and 3)
+)
+
+
+def _merged(ranges: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The ranges (sorted, disjoint) with neighbours joined: Thai and Lao are one range."""
+    out: list[tuple[int, int]] = []
+    for a, b in ranges:
+        if out and out[-1][1] + 1 == a:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+# Range edges for np.searchsorted: a code point is in a range when it falls after an odd
+# number of edges (see is_no_space).
+_NS_EDGES = np.array([e for a, b in _merged(NO_SPACE_RANGES) for e in (a, b + 1)], dtype=np.int64)
+if not (np.all(np.diff(_NS_EDGES) > 0) and NO_SPACE_RANGES[0][0] >= 0x800):
+    raise AssertionError("NO_SPACE_RANGES must be sorted, disjoint and above U+07FF")
+
+#: The ranges as the inside of a regex character class (``[...]``), for other tokenisers.
+NO_SPACE_CLASS = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in NO_SPACE_RANGES)
+
+
+def _other_word_class() -> str:
+    """ASCII letters and digits and every non-ASCII code point outside NO_SPACE_RANGES."""
+    parts, lo = ["0-9a-z"], 0x80
+    for a, b in NO_SPACE_RANGES:
+        if lo < a:
+            parts.append(f"\\U{lo:08x}-\\U{a - 1:08x}")
+        lo = b + 1
+    parts.append(f"\\U{lo:08x}-\\U0010ffff")
+    return "".join(parts)
+
+
+def is_no_space(codepoints: npt.NDArray[np.integer]) -> npt.NDArray[np.bool_]:
+    """Which code points are characters of a script written without spaces (one token each)."""
+    found: npt.NDArray[np.bool_] = (np.searchsorted(_NS_EDGES, codepoints, side="right") & 1).astype(bool)
+    return found
+
+
+# A word is a single character of a script without spaces, or else a run of ASCII
+# letters/digits or of any other non-ASCII characters (so that any script
+# tokenises); apostrophes inside words are dropped rather than split on, so that
+# "West's", "West’s" and "Wests" (a scrape that lost the mark) agree. The
+# apostrophe rule sees every word character (_W), as it did before characters
+# became tokens: an apostrophe between two ideographs goes, and they split anyway.
 _W = "0-9a-z\u0080-\U0010ffff"
 _APOSTROPHE = re.compile(f"(?<=[{_W}])'(?=[{_W}])")
-_WORD = re.compile(f"[{_W}]+")
+_WORD = re.compile(f"[{NO_SPACE_CLASS}]|[{_other_word_class()}]+")
+# Text with no character from U+0E00 up (so none of those scripts: Latin, Cyrillic, Greek,
+# Arabic, ...) takes the plain run of word characters, which finds the same tokens there
+# and scans a fifth faster than _WORD's alternation of two classes.
+_RUN = re.compile(f"[{_W}]+")
+_FROM_THAI = re.compile("[\u0e00-\U0010ffff]")
 
 _POLY = np.uint64(0x100000001B3)  # FNV-64 prime: odd, so the polynomial stays well mixed
 _M1 = np.uint64(0xFF51AFD7ED558CCD)
@@ -85,7 +174,10 @@ def normalise(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Word tokens of the normalised text; punctuation is dropped."""
-    return _WORD.findall(_APOSTROPHE.sub("", normalise(text)))
+    norm = _APOSTROPHE.sub("", normalise(text))
+    if norm.isascii() or _FROM_THAI.search(norm) is None:
+        return _RUN.findall(norm)
+    return _WORD.findall(norm)
 
 
 def _fmix64_int(h: int) -> int:
@@ -155,12 +247,44 @@ def shingle_hash(shingle: Sequence[str]) -> int:
 
 # Bytes that belong to words: ASCII letters and digits, and every byte of a
 # multi-byte UTF-8 character (so any non-ASCII character is a word character,
-# as in _WORD).
+# as in _W). Characters of scripts without spaces are word bytes too, and are
+# cut into tokens of their own by _no_space_cuts.
 _WORD_BYTE = np.zeros(256, dtype=bool)
 _WORD_BYTE[ord("0") : ord("9") + 1] = True
 _WORD_BYTE[ord("a") : ord("z") + 1] = True
 _WORD_BYTE[0x80:] = True
 _APOS = ord("'")
+
+
+def _no_space_cuts(buf: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_] | None:
+    """Where a token must start in ``buf`` even if a word byte precedes: at each character of a
+    script without spaces and right after it. None when the buffer has no such character.
+
+    Every such character is three or four bytes long in UTF-8 (U+0800 and above), so it
+    starts with a byte >= 0xE0, which is never a continuation byte; a buffer with none
+    (all Latin, Cyrillic, Greek, Arabic, ...) is told by one pass of ``max`` and costs
+    nothing more. ``buf`` must end with a NUL (batch_token_hashes' does), so the three
+    bytes after a lead byte are always inside it.
+    """
+    if len(buf) == 0 or int(buf.max()) < 0xE0:
+        return None
+    lead = np.flatnonzero(buf >= 0xE0)
+    b0 = buf[lead].astype(np.int64)
+    b1 = buf[lead + 1].astype(np.int64) & 0x3F
+    b2 = buf[lead + 2].astype(np.int64) & 0x3F
+    four = b0 >= 0xF0
+    cp = ((b0 & 0x0F) << 12) | (b1 << 6) | b2
+    if four.any():
+        b3 = buf[lead[four] + 3].astype(np.int64) & 0x3F
+        cp[four] = ((b0[four] & 0x07) << 18) | (b1[four] << 12) | (b2[four] << 6) | b3
+    ns = is_no_space(cp)
+    if not ns.any():
+        return None
+    at = lead[ns]
+    cut = np.zeros(len(buf), dtype=bool)
+    cut[at] = True
+    cut[at + np.where(four[ns], 4, 3)] = True
+    return cut
 
 
 _POWERS: list[U64] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
@@ -203,11 +327,22 @@ def batch_token_hashes(texts: Sequence[str]) -> tuple[U64, npt.NDArray[np.int64]
             buf = buf[keep]
             word = word[keep]
     # the buffer ends with a NUL separator, so a word never touches its end
-    edge = word[1:] != word[:-1]
-    flips = np.flatnonzero(edge) + 1
-    if len(word) and word[0]:
-        flips = np.r_[0, flips]
-    starts, ends = flips[0::2], flips[1::2]
+    cut = _no_space_cuts(buf)
+    if cut is None:
+        # a token is a run of word bytes: it starts and ends where word-ness flips
+        edge = word[1:] != word[:-1]
+        flips = np.flatnonzero(edge) + 1
+        if len(word) and word[0]:
+            flips = np.r_[0, flips]
+        starts, ends = flips[0::2], flips[1::2]
+    else:
+        # ... and is also cut before and after every character of a script without spaces:
+        # boundary[i] says a token may not run from byte i - 1 into byte i
+        boundary = cut
+        boundary[1:] |= word[1:] != word[:-1]
+        boundary[0] = True
+        starts = np.flatnonzero(boundary & word)
+        ends = np.flatnonzero(boundary[1:] & word[:-1]) + 1
     pw, qw = _powers(len(buf) + 1)
     with np.errstate(over="ignore"):
         prefix = np.empty(len(buf) + 1, dtype=np.uint64)

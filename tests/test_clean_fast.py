@@ -29,6 +29,7 @@ from dedup.clean import furniture as F
 from dedup.clean import repair as R
 from dedup.clean.corpus import furniture_digest
 from dedup.clean.offsets import Fix, apply_fixes, map_inserted
+from dedup.fingerprint import NO_SPACE_CLASS
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
@@ -548,8 +549,14 @@ def test_compose_matches_clamped_lookup(outer: list[int], inner: list[int]) -> N
     assert compose(outer, inner) == [inner[min(i, last)] for i in outer]
 
 
+# Damage's words: runs of \w, but a character of a script written without spaces (Chinese,
+# Japanese, Thai, ...) is a word alone.
+_NS = NO_SPACE_CLASS
+_REF_DAMAGE_WORD = re.compile(rf"[{_NS}]|[^\W{_NS}]+")
+
+
 def _ref_tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    found = list(re.finditer(r"\w+", text))
+    found = list(_REF_DAMAGE_WORD.finditer(text))
     return [m.group().casefold() for m in found], [m.span() for m in found]
 
 
@@ -569,7 +576,7 @@ def test_damage_word_table_is_the_regex() -> None:
 
     table = _bmp_word()
     for c in range(0, 0x10000, 1):
-        assert bool(table[c]) == (re.fullmatch(r"\w", chr(c)) is not None)
+        assert bool(table[c]) == (re.fullmatch(rf"\w|[{_NS}]", chr(c)) is not None)
 
 
 def _ref_space_fixes(seg: str) -> list[Fix]:

@@ -16,9 +16,13 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import Indel
 
+from dedup.fingerprint import NO_SPACE_CLASS, is_no_space
 from dedup.models import Gap, Span
 
-_WORD = re.compile(r"\w+")
+# A word is a run of word characters, or one character of a script written
+# without spaces (Chinese, Japanese, Thai, ...: see dedup.fingerprint), so that
+# two copies of such a text align character by character, not as one "word" a paragraph.
+_WORD = re.compile(rf"[{NO_SPACE_CLASS}]|[^\W{NO_SPACE_CLASS}]+")
 #: Gaps shorter than this many words are trivial differences.
 MIN_GAP_WORDS = 2
 #: Two gaps separated by at most this many matching words are one gap: a
@@ -80,6 +84,9 @@ def _tokens(text: str) -> tuple[list[str], _Ints, _Ints]:
     else:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         mask = _word_mask(codes)
+        # (those scripts start at U+0E00: most texts are told by their largest code point)
+        if int(codes.max()) >= 0x0E00 and (alone := is_no_space(codes)).any():
+            return _tokens_cut(text, mask, alone)
         blanked = np.where(mask, codes, _SPACE).astype(np.uint32).tobytes().decode("utf-32-le")
         words = blanked.casefold().split()
     # A word starts or ends wherever the mask changes (padded with non-word at both ends).
@@ -90,6 +97,19 @@ def _tokens(text: str) -> tuple[list[str], _Ints, _Ints]:
     if len(words) != len(starts):
         # Only a fold that made whitespace could do this (none does in Unicode 15): stay exact anyway.
         return _tokens_slow(text)
+    return words, starts.astype(np.int64), ends.astype(np.int64)
+
+
+def _tokens_cut(text: str, mask: npt.NDArray[np.bool_], alone: npt.NDArray[np.bool_]) -> tuple[list[str], _Ints, _Ints]:
+    """:func:`_tokens` of a text with characters of scripts without spaces: a word also ends
+    before and after each of those (``alone``), so splitting on blanks cannot find the words."""
+    n = len(mask)
+    # cut[i]: a word may not run from character i - 1 into character i
+    cut = np.ones(n + 1, dtype=np.bool_)
+    cut[1:n] = (mask[1:] != mask[:-1]) | alone[1:] | alone[:-1]
+    starts = np.flatnonzero(cut[:n] & mask)
+    ends = np.flatnonzero(cut[1:] & mask) + 1
+    words = [text[s:e].casefold() for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
     return words, starts.astype(np.int64), ends.astype(np.int64)
 
 

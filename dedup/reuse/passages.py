@@ -26,15 +26,18 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from dedup.fingerprint import _POLY, _fmix64, _powers, normalise, token_hash
+from dedup.fingerprint import _POLY, NO_SPACE_CLASS, _fmix64, _powers, is_no_space, normalise, token_hash
 from dedup.reuse.params import DEFAULT, ReuseParams
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 
 # Word tokens on the normalised text; an apostrophe inside a word stays
-# part of it and is removed afterwards (as fingerprint.tokens does).
-_TOKEN = re.compile(r"\w+(?:'\w+)*")
+# part of it and is removed afterwards (as fingerprint.tokens does). A
+# character of a script written without spaces (Chinese, Japanese, Thai, ...)
+# is a token of its own, as in fingerprint.tokens, so that passages of such
+# text are shingled on character n-grams.
+_TOKEN = re.compile(rf"[{NO_SPACE_CLASS}]|[^\W{NO_SPACE_CLASS}]+(?:'[^\W{NO_SPACE_CLASS}]+)*")
 
 # Sentence ends: terminal punctuation, optional closing quote/bracket, then
 # whitespace before something that can start a sentence; or terminal
@@ -167,7 +170,8 @@ def _tokenize_fast(norm: str) -> Tokens:
 
     Same tokens as ``_TOKEN`` (a run of word characters, apostrophes inside it
     kept in the span and dropped from the word; above U+007F a word character
-    is what ``str.isalnum`` says, as for ``\w``) and the same hashes as
+    is what ``str.isalnum`` says, as for ``\w``; a character of a script without
+    spaces is a token alone) and the same hashes as
     ``token_hash``: for ASCII words the byte polynomial is read off prefix
     sums of the text without its inner apostrophes, as
     :func:`dedup.fingerprint.batch_token_hashes` does; the rare words with
@@ -177,19 +181,31 @@ def _tokenize_fast(norm: str) -> Tokens:
     n = len(cps)
     high = cps >= 128
     word = _WORD_ASCII[np.where(high, 0, cps)]
+    alone = None  # characters of scripts without spaces: word characters, each a token alone
     if high.any():
         uniq = np.unique(cps[high])
+        which = np.searchsorted(uniq, cps[high])
         alnum = np.fromiter((chr(c).isalnum() for c in uniq.tolist()), dtype=bool, count=len(uniq))
-        word[high] = alnum[np.searchsorted(uniq, cps[high])]
+        word[high] = alnum[which]
+        if (ns := is_no_space(uniq)).any():
+            alone = np.zeros(n, dtype=bool)
+            alone[high] = ns[which]
+            word |= alone
     inner = np.zeros(n, dtype=bool)
     if n > 2:
         inner[1:-1] = (cps[1:-1] == _APOS) & word[:-2] & word[2:]
+        if alone is not None:
+            inner[1:-1] &= ~alone[:-2] & ~alone[2:]
     tok = word | inner
     # (np.r_ is slow Python indexing machinery: plain array ops in this per-document path)
     prev = np.zeros(n, dtype=bool)
     prev[1:] = tok[:-1]
     nxt = np.zeros(n, dtype=bool)
     nxt[:-1] = tok[1:]
+    if alone is not None:
+        # no token runs into or out of a character that stands alone
+        prev[1:] &= ~alone[:-1] & ~alone[1:]
+        nxt[:-1] &= ~alone[1:] & ~alone[:-1]
     starts = np.flatnonzero(tok & ~prev)
     ends = np.flatnonzero(tok & ~nxt) + 1
     if len(starts) == 0:
