@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 
 from dedup import fingerprint as fp
-from dedup.cluster import measure, relation
+from dedup.cluster import decide, in_memory, measure, relation
 from dedup.config import Config
 from dedup.corpus import Corpus
 from dedup.models import Edit, Reuse
 
-_WORD = re.compile(r"\w+")
+# Words as dedup.clean.damage cuts them: a character of a script written without spaces
+# (Chinese, Japanese, Thai, ...) is a word alone, so that such texts align at all.
+_WORD = re.compile(rf"[{fp.NO_SPACE_CLASS}]|[^\W{fp.NO_SPACE_CLASS}]+")
 
 #: aligned passages shorter than this many words are coincidences, not evidence
 MIN_PASSAGE_WORDS = 8
@@ -94,6 +96,10 @@ def aligned_passages(a: str, b: str, min_words: int = MIN_PASSAGE_WORDS) -> list
     return out
 
 
+def _cluster_reason(corpus: Corpus, cluster: str | None) -> str:
+    return next((c.reason for c in corpus.clusters() if c.id == cluster), "")
+
+
 def explain_pair(corpus: Corpus, a: str, b: str) -> Explanation:
     run = corpus.last_run()
     config = Config.from_dict(json.loads(run["config"]))
@@ -105,6 +111,11 @@ def explain_pair(corpus: Corpus, a: str, b: str) -> Explanation:
     collided = [int(i) for i in np.flatnonzero(keys[0] == keys[1])]
     j, c_ab, c_ba = measure(ha, hb)
     rel = relation(j, c_ab, c_ba, len(ha), len(hb), config)
+    # the copy test as clustering runs it: the 5-gram figures, or the word alignment in the grey zone
+    inputs = in_memory({a: da.doc.text, b: db_.doc.text}, config)
+    copy = decide(inputs.pair(a, b), inputs)
+    if copy is not None and copy.decided_by == "alignment":
+        rel = copy.relation
     passages = aligned_passages(da.doc.text, db_.doc.text)
     mattered: dict[str, list[Edit]] = {}
     for mine, other in ((da, db_), (db_, da)):
@@ -116,11 +127,16 @@ def explain_pair(corpus: Corpus, a: str, b: str) -> Explanation:
     reuses = [r for r in corpus.reuses() if {r.quoting, r.source} == {a, b}
               or (r.quoting in (a, b) and (set(r.also_in) & {a, b}))]
     same = da.cluster is not None and da.cluster == db_.cluster
+    how = (f"{copy.relation}, decided by the {copy.decided_by} test"
+           + (f" ({copy.aligned:.0%} of the shorter text aligns in order)" if copy.aligned is not None else "")
+           if copy is not None else None)
     if same:
-        verdict = f"same cluster {da.cluster}: {rel or 'joined through the canonical copy'}"
-    elif rel:
-        verdict = (f"the pair verifies ({rel}) but the documents sit in different clusters: "
-                   "a member joins only if it verifies against the canonical copy")
+        verdict = f"same cluster {da.cluster}: {how or 'joined through other copies of the cluster'}"
+    elif copy is not None:
+        why = {reason for reason in (_cluster_reason(corpus, da.cluster), _cluster_reason(corpus, db_.cluster))
+               if reason.startswith(("composite", "furniture"))}
+        verdict = (f"the pair verifies ({how}) but the documents sit in different clusters: "
+                   + ("; ".join(sorted(why)) if why else "see each cluster's reason"))
     elif not collided:
         verdict = "not a candidate: no LSH band collided, and the exact figures are below both thresholds"
     else:

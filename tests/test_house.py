@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parent.parent / "dedup"
-ALGORITHM = ["clean", "fingerprint.py", "cluster.py", "reuse"]
+ALGORITHM = ["clean", "fingerprint.py", "cluster", "reuse"]
 FORBIDDEN = ("pickle", "tempfile", "concurrent", "multiprocessing", "threading", "dedup.store", "dedup.runtime",
              "dedup.engines", "sqlite3", "sqlite_utils")
 
