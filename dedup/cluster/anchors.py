@@ -30,12 +30,12 @@ MIN_SHARE = 0.3
 MAX_DF = 50
 
 
-def anchor_keys(th: U64, tb: I64, k: int) -> list[bytes]:
-    """Each text's distinct anchor keys (sorted uint64, as bytes) from :func:`dedup.fingerprint.batch_token_hashes`."""
-    if len(th) == 0:  # (the hashes of no text at all come with the bounds of one empty text)
-        return [b""] * (len(tb) - 1)
-    sh, sb = fp.shingles_of_tokens(th, tb, k)
+def anchor_keys(sh: U64, sb: I64) -> list[bytes]:
+    """Each text's distinct anchor keys (sorted uint64, as bytes) from its shingle hashes in text order
+    (:func:`dedup.fingerprint.shingles_of_tokens`: text i's are ``sh[sb[i]:sb[i + 1]]``)."""
     n = len(sb) - 1
+    if len(sh) == 0:
+        return [b""] * n
     owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(sb))
     pick = (sh & np.uint64(EVERY - 1)) == 0
     a, o = sh[pick], owner[pick]
@@ -54,7 +54,9 @@ def anchor_keys(th: U64, tb: I64, k: int) -> list[bytes]:
 
 def texts_anchor_keys(texts: Sequence[str], k: int) -> list[bytes]:
     """:func:`anchor_keys` of texts."""
-    return anchor_keys(*fp.batch_token_hashes(texts), k)
+    if not texts:
+        return []
+    return anchor_keys(*fp.batch_shingles(texts, k))
 
 
 def anchor_candidates(blobs: Sequence[bytes | None]) -> I64:

@@ -38,24 +38,23 @@ def rank_reason(canonical: Rank, others: Sequence[Rank]) -> str:
 
 
 def page_shares(members: Sequence[str], shingles: Mapping[str, U64]) -> dict[str, tuple[float, float]]:
-    """Per member: (mean share of the other members' 5-grams it holds, share of its own 5-grams that
-    no other member has). The second is what a copy carries that no mate does: captions, widget
+    """Per member: (its 5-grams that some other member also has, as a share of the most any member
+    has; the share of its own 5-grams that no other member has). The first is how much of the
+    shared article a copy holds; the second what it carries that no mate does: captions, widget
     text, teasers of other stories, more rarely a paragraph only it kept."""
-    out = {}
-    for m in members:
-        mine = shingles[m]
-        others = [shingles[o] for o in members if o != m]
-        held = [len(np.intersect1d(mine, o, assume_unique=True)) / len(o) if len(o) else 1.0 for o in others]
-        rest = np.unique(np.concatenate(others)) if others else np.empty(0, np.uint64)
-        own = 1.0 - len(np.intersect1d(mine, rest, assume_unique=True)) / len(mine) if len(mine) else 0.0
-        out[m] = (sum(held) / max(1, len(held)), own)
-    return out
+    sets = [shingles[m] for m in members]
+    every, counts = np.unique(np.concatenate(sets), return_counts=True)
+    lone = every[counts == 1]
+    mine = {m: len(s) - int(np.isin(s, lone, assume_unique=True).sum()) for m, s in zip(members, sets, strict=True)}
+    most = max(mine.values()) or 1
+    return {m: (mine[m] / most, 1.0 - mine[m] / len(s) if len(s) else 0.0)
+            for m, s in zip(members, sets, strict=True)}
 
 
 def candidates(cluster: Cluster, shares: Mapping[str, tuple[float, float]], rank_of: Callable[[str], Rank],
                top: int = TOP) -> list[str]:
-    """The members worth aligning against the others: those holding most of the others' 5-grams,
-    then carrying least text of their own (length alone would pick the copy padded with captions)."""
+    """The members worth aligning against the others: those holding most of the shared text, then
+    carrying least text of their own (length alone would pick the copy padded with captions)."""
     return sorted(cluster.members, key=lambda m: (-round(shares[m][0], 2), round(shares[m][1], 2),
                                                   rank_of(m).key()))[:top]
 
@@ -124,14 +123,28 @@ def settle_clusters(
     After the second call every (member, canonical) pair has been aligned.
     """
     big = [c for c in clusters if len(c.members) >= 3]
-    sets = shingles(sorted({m for c in big for m in c.members}))
-    shares = {c.id: page_shares(c.members, sets) for c in big}
+    shares: dict[str, dict[str, tuple[float, float]]] = {}
+    for chunk in _chunks(big, 4000):  # the 5-gram sets of a few thousand documents at a time
+        sets = shingles(sorted({m for c in chunk for m in c.members}))
+        shares.update((c.id, page_shares(c.members, sets)) for c in chunk)
     coverage = align([(m, o) for c in big for m in candidates(c, shares[c.id], rank_of) for o in c.members if o != m])
     settled = {c.id: settle_canonical(c, rank_of, pair_score, lambda m, o: coverage[(m, o)], shares[c.id])
                for c in big}
     final = [settled.get(c.id, c) for c in clusters]
     align([(m, c.canonical) for c in final for m in c.members if m != c.canonical])
     return [Settled(c, {m: infer_metadata(m, c, docs) for m in c.members}) for c in final]
+
+
+def _chunks(clusters: Sequence[Cluster], members: int) -> list[list[Cluster]]:
+    out: list[list[Cluster]] = [[]]
+    size = 0
+    for c in clusters:
+        if size >= members:
+            out.append([])
+            size = 0
+        out[-1].append(c)
+        size += len(c.members)
+    return [chunk for chunk in out if chunk]
 
 
 def infer_metadata(member: str, cluster: Cluster, docs: Mapping[str, Document]) -> dict[str, str]:

@@ -204,11 +204,10 @@ def _signatures(ctx: RunContext) -> tuple[list[str], np.ndarray, list[_RankRow]]
         missing = sorted(set(all_ids) - set(ids))
         texts = store.texts(missing)
         for batch in batches(missing, 2048):
-            tokens = fp.batch_token_hashes([texts[d] for d in batch])
-            sh, bounds = fp.shingles_of_tokens(*tokens, config.shingle_size)
+            sh, bounds = fp.batch_shingles([texts[d] for d in batch], config.shingle_size)
             store.save_signatures(batch, fp.signatures_concat(sh, bounds, config.num_perm, config.seed),
                                   config.fingerprint_key, SCHEME, config.num_perm, config.seed, config.shingle_size,
-                                  anchor_keys(*tokens, config.shingle_size))
+                                  anchor_keys(sh, bounds))
         ids, sigs = store.load_signatures(config.fingerprint_key)
     return ids, sigs, ranks
 

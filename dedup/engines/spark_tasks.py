@@ -117,12 +117,11 @@ def sign_partition(batches: Iterable[pa.RecordBatch], *, config: Config) -> Iter
 
     for batch in batches:
         texts = [t or "" for t in batch.column("text").to_pylist()]
-        tokens = fp.batch_token_hashes(texts)
-        sh, bounds = fp.shingles_of_tokens(*tokens, config.shingle_size)
+        sh, bounds = fp.batch_shingles(texts, config.shingle_size)
         sigs = fp.signatures_concat(sh, bounds, config.num_perm, config.seed)
         yield pa.RecordBatch.from_arrays(
             [batch.column("id"), pa.array([s.tobytes() for s in sigs], type=pa.binary()),
-             pa.array(anchor_keys(*tokens, config.shingle_size), type=pa.binary())],
+             pa.array(anchor_keys(sh, bounds) if texts else [], type=pa.binary())],
             names=["id", "signature", "anchors"],
         )
 

@@ -364,8 +364,9 @@ def sign_and_scan(
     """Signatures of freshly cleaned documents, and their reuse pass-1 records under the text keys
     the store will give them (when the worker knows the clean key), from one tokenisation."""
     tokens = fp.batch_token_hashes([d.text for d in docs])
-    sigs = fp.signatures_concat(*fp.shingles_of_tokens(*tokens, config.shingle_size), config.num_perm, config.seed)
-    for doc, anchors in zip(docs, anchor_keys(*tokens, config.shingle_size) if docs else [], strict=True):
+    shingles = fp.shingles_of_tokens(*tokens, config.shingle_size)
+    sigs = fp.signatures_concat(*shingles, config.num_perm, config.seed)
+    for doc, anchors in zip(docs, anchor_keys(*shingles) if docs else [], strict=True):
         doc.anchors = anchors
     state = worker_state()
     if "clean_key" not in state:  # an engine that keeps no reuse cache of its own here
