@@ -75,8 +75,8 @@ def cli() -> None:
               help="Write one JSON record per input record, in input order ('-' for standard output).")
 @click.option("--encoding", help="Read every text file with this encoding instead of detecting it.")
 @click.option("--shingle-size", type=int, help="Words per shingle (default 5).")
-@click.option("--num-perm", type=int, help="MinHash permutations (default 192).")
-@click.option("--bands", type=int, help="LSH bands (default 96).")
+@click.option("--num-perm", type=int, help="MinHash permutations (default 128).")
+@click.option("--bands", type=int, help="LSH bands (default 64).")
 @click.option("--rows", type=int, help="Rows per LSH band (default 2).")
 @click.option("--jaccard", "jaccard_threshold", type=float, help="Jaccard for near-duplicates (default 0.5).")
 @click.option("--containment", "containment_threshold", type=float,

@@ -19,7 +19,7 @@ from tests.conftest import SEEDS, invoke
     ({"num_perm": 2.5}, "num_perm must be a whole number, got 2.5"),
     ({"shingle_size": "5"}, "shingle_size must be a whole number, got '5'"),
     ({"jaccard_threshold": 1.5}, r"jaccard_threshold must be in \(0, 1\], got 1.5"),
-    ({"bands": 100}, r"bands\*rows \(100\*2\) exceeds num_perm \(192\); lower --bands or --rows"),
+    ({"bands": 100}, r"bands\*rows \(100\*2\) exceeds num_perm \(128\); lower --bands or --rows"),
     ({"colour": "red"}, "unknown setting 'colour'"),
 ])
 def test_bad_settings_are_config_errors(changes: dict[str, object], message: str) -> None:

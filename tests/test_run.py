@@ -59,7 +59,7 @@ def test_seeds_database_matches_json(seeds_run: dict[str, Any]) -> None:
     (runs,) = db.execute("select count(*) from runs where status = 'ok' and exit_status = 0").fetchone()
     assert runs == 1
     sig = db.execute("select scheme, num_perm, seed, shingle_size from signatures limit 1").fetchone()
-    assert sig == ("affine32", 192, 1, 5)
+    assert sig == ("affine32", 128, 1, 5)
     damaged = json.loads(db.execute("select inferred from documents where id = ?", [seed_id("001")]).fetchone()[0])
     assert damaged.get("date") == "2022-09-17" and damaged["date_from"] == seed_id("000")
 
