@@ -30,8 +30,9 @@ class Config:
     # that truncated copies (low Jaccard, high containment) still collide; a
     # short copy inside a long page is found by anchor keys (dedup.cluster.anchors).
     # 96 bands of 192 permutations found more of the copies that lost a third
-    # of their words (recall 0.94 against 0.87 on scripts/eval-copies) but cost
-    # the whole run ~3%: left to --num-perm 192 --bands 96.
+    # of their words (recall 0.94 against 0.87 on scripts/eval-copies, with
+    # outlet boilerplate removed) for a third more signature and banding work:
+    # left to --num-perm 192 --bands 96 until the run is measured with it.
     bands: int = 64
     rows: int = 2
     # Verification on exact shingle sets
