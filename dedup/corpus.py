@@ -107,7 +107,9 @@ class Corpus:
         members: dict[str, list[dict[str, Any]]] = {}
         for m in self.store.load_members():
             members.setdefault(m["cluster"], []).append(m)
-        measured = self.store.load_pairs() if any(m.get("via") for rows in members.values() for m in rows) else {}
+        # figures of the pairs members joined through: only those, not the whole pairs table
+        measured = self.store.pair_figures({tuple(sorted((m["doc"], m["via"]))) for rows in members.values()
+                                            for m in rows if m.get("via")})
         out = []
         for c in self.store.load_clusters():
             rows = members.get(c["id"], [])

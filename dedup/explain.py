@@ -96,10 +96,6 @@ def aligned_passages(a: str, b: str, min_words: int = MIN_PASSAGE_WORDS) -> list
     return out
 
 
-def _cluster_reason(corpus: Corpus, cluster: str | None) -> str:
-    return next((c.reason for c in corpus.clusters() if c.id == cluster), "")
-
-
 def explain_pair(corpus: Corpus, a: str, b: str) -> Explanation:
     run = corpus.last_run()
     config = Config.from_dict(json.loads(run["config"]))
@@ -133,8 +129,8 @@ def explain_pair(corpus: Corpus, a: str, b: str) -> Explanation:
     if same:
         verdict = f"same cluster {da.cluster}: {how or 'joined through other copies of the cluster'}"
     elif copy is not None:
-        why = {reason for reason in (_cluster_reason(corpus, da.cluster), _cluster_reason(corpus, db_.cluster))
-               if reason.startswith(("composite", "furniture"))}
+        reasons = {c.id: c.reason for c in corpus.clusters() if c.id in (da.cluster, db_.cluster)}
+        why = {reason for reason in reasons.values() if reason.startswith(("composite", "furniture"))}
         verdict = (f"the pair verifies ({how}) but the documents sit in different clusters: "
                    + ("; ".join(sorted(why)) if why else "see each cluster's reason"))
     elif not collided:

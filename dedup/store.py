@@ -627,6 +627,16 @@ class Store:
             )
         }
 
+    def pair_figures(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float, float]]:
+        """(J, containment of a in b, of b in a) of the pairs ``keys`` (a < b) that were measured."""
+        out: dict[tuple[str, str], tuple[float, float, float]] = {}
+        for a, b in keys:
+            row = self.db.execute("select jaccard, containment_a_in_b, containment_b_in_a from pairs "
+                                  "where a = ? and b = ?", [a, b]).fetchone()
+            if row is not None:
+                out[(a, b)] = (row[0], row[1], row[2])
+        return out
+
     def clear_pairs(self) -> None:
         with self.transaction():
             self.db.execute("delete from pairs")

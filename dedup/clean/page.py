@@ -20,6 +20,8 @@ import re
 
 # Words as a reader counts them: a run of letters or digits, and each character of a script written
 # without spaces (Thai, Lao, Myanmar, Khmer, kana, CJK) on its own, so that a Chinese article has words.
+# (Not dedup.fingerprint's tokens: the cleaning stamp hashes only dedup.clean, so a change there would
+# leave stale findings in documents cleaned before it.)
 _NO_SPACE = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _WORD = re.compile(f"[{_NO_SPACE}]|[^\\W_{_NO_SPACE}]+")
 

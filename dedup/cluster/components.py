@@ -24,13 +24,14 @@ the copy that holds most of the others' text take its place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 
 from dedup.clean.page import FURNITURE_ONLY, LIVE_PAGE
 from dedup.cluster.align import ALIGNED_COPY
 from dedup.cluster.figures import MIN_ALIGN_WORDS, Figures, Rank, cluster_id, link
+from dedup.cluster.settle import rank_reason
 from dedup.config import Config
 from dedup.models import Cluster, PairScore
 
@@ -124,7 +125,8 @@ def _held(page: str, copies: Sequence[PairScore], sizes: dict[tuple[str, str], F
     return sorted(out)
 
 
-def _witnesses(held: list[str], copy_pairs: set[tuple[str, str]], inputs: CopyInputs) -> tuple[str, str] | None:
+def _witnesses(held: list[str], copy_pairs: Mapping[tuple[str, str], PairScore], inputs: CopyInputs,
+               ) -> tuple[str, str] | None:
     """Two documents of ``held`` that share next to nothing, or None."""
     for n, (s1, s2) in enumerate(combinations(held, 2)):
         if n >= MAX_WITNESS_CHECKS:
@@ -138,16 +140,22 @@ def _witnesses(held: list[str], copy_pairs: set[tuple[str, str]], inputs: CopyIn
     return None
 
 
-def find_composites(
-    members: Sequence[str], copies: dict[tuple[str, str], PairScore], sizes: dict[tuple[str, str], Figures],
-    inputs: CopyInputs,
-) -> dict[str, str]:
-    """Composite pages of a component, each with why (the reason a reader sees)."""
-    k = inputs.config.shingle_size
+def _by_doc(copies: Mapping[tuple[str, str], PairScore]) -> dict[str, list[PairScore]]:
+    """The copy pairs of each document."""
     by_doc: dict[str, list[PairScore]] = {}
     for p in copies.values():
         by_doc.setdefault(p.a, []).append(p)
         by_doc.setdefault(p.b, []).append(p)
+    return by_doc
+
+
+def find_composites(
+    members: Sequence[str], copies: dict[tuple[str, str], PairScore], sizes: dict[tuple[str, str], Figures],
+    inputs: CopyInputs, by_doc: Mapping[str, list[PairScore]] | None = None,
+) -> dict[str, str]:
+    """Composite pages of a component, each with why (the reason a reader sees)."""
+    k = inputs.config.shingle_size
+    by_doc = _by_doc(copies) if by_doc is None else by_doc
     found: dict[str, str] = {}
     for d in members:
         if LIVE_PAGE in inputs.defects(d):
@@ -156,7 +164,7 @@ def find_composites(
         if d in found:
             continue
         held = _held(d, by_doc.get(d, []), sizes, k)
-        if len(held) >= 2 and (w := _witnesses(held, set(copies), inputs)):
+        if len(held) >= 2 and (w := _witnesses(held, copies, inputs)):
             found[d] = f"it holds {w[0]} and {w[1]}, which share next to nothing"
     # a near-identical copy of a composite page is the same page on another site
     grew = True
@@ -184,7 +192,8 @@ def group_component(members: Sequence[str], edges: Iterable[tuple[str, str]], in
         p = decide(f, inputs)
         if p is not None:
             copies[(a, b)] = p
-    composites = find_composites([d for d in members if d not in furniture], copies, sizes, inputs)
+    by_doc = _by_doc(copies)
+    composites = find_composites([d for d in members if d not in furniture], copies, sizes, inputs, by_doc)
     stories = _UnionFind(d for d in members if d not in furniture and d not in composites)
     pages = _UnionFind(composites)
     page_links: dict[tuple[str, str], PairScore] = {}
@@ -200,8 +209,8 @@ def group_component(members: Sequence[str], edges: Iterable[tuple[str, str]], in
                 pages.union(a, b)
     clusters = [_cluster(g, copies, inputs, "") for g in stories.groups()]
     for g in pages.groups():
-        held = sorted({h for d in g for h in _held(d, [p for p in copies.values() if d in (p.a, p.b)], sizes,
-                                                   config.shingle_size) if h not in composites})
+        held = sorted({h for d in g for h in _held(d, by_doc.get(d, []), sizes, config.shingle_size)
+                       if h not in composites})
         why = "; ".join(f"{d}: {composites[d]}" for d in g)
         clusters.append(replace(_cluster(g, page_links, inputs, f"composite page ({why}); kept out of copy clusters"),
                                 contains=held))
@@ -213,8 +222,6 @@ def group_component(members: Sequence[str], edges: Iterable[tuple[str, str]], in
 
 def _cluster(group: list[str], links: dict[tuple[str, str], PairScore], inputs: CopyInputs, why: str) -> Cluster:
     """A cluster of ``group`` with the best-ranked copy as provisional canonical."""
-    from dedup.cluster.settle import rank_reason
-
     ranks = sorted((inputs.rank(d) for d in group), key=Rank.key)
     canonical = ranks[0].doc_id
     inside = set(group)
