@@ -18,6 +18,8 @@ from dedup.errors import ConfigError
 #: Signature scheme: datasketch's affine permutations over a 32-bit range,
 #: fed with our own 64-bit shingle hashes (see fingerprint.py).
 SCHEME = "affine32"
+#: Anchor keys stored with the signatures (dedup.cluster.anchors): each anchor 5-gram a key.
+ANCHORS = "a1"
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class Config:
     @property
     def fingerprint_key(self) -> str:
         """What a stored signature depends on; signatures with another key are recomputed."""
-        return f"{SCHEME}-k{self.shingle_size}-p{self.num_perm}-s{self.seed}"
+        return f"{SCHEME}-k{self.shingle_size}-p{self.num_perm}-s{self.seed}-{ANCHORS}"
 
     def name(self) -> str:
         digest = hashlib.sha1(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:8]

@@ -91,9 +91,14 @@ def ref_corpus_furniture(
     doc_lines: list[tuple[str, list[str]]] = []
     outlet_size: Counter[str] = Counter()
     for _doc_id, outlet, raw in docs:
-        found = {ref_normalise(ln) for ln in raw.splitlines()}
+        lines = raw.splitlines()
+        filled = [i for i, ln in enumerate(lines) if ln.strip()]
+        # lines up to MAX_FURNITURE_KEY anywhere, up to MAX_EDGE_KEY among the first and last three
+        edge = set(filled[: K.EDGE_LINES] + filled[-K.EDGE_LINES :])
+        found = {k for i, ln in enumerate(lines)
+                 if K._eligible(k := ref_normalise(ln), K.MAX_EDGE_KEY if i in edge else K.MAX_FURNITURE_KEY)}
         o = (outlet or "").strip().lower()
-        doc_lines.append((o, sorted(k for k in found if K._eligible(k))))
+        doc_lines.append((o, sorted(found)))
         outlet_size[o] += 1
     n_docs = len(doc_lines)
     if n_docs < min_docs:
@@ -291,6 +296,8 @@ FURNITURE_LINES = [
     "Sign up for our newsletter  today",
     "Read more at   the Daily Planet website and elsewhere too",
     "x" * 401,
+    "About the Daily Planet. " + "The Planet has reported on the city since 1938. " * 12,
+    "y" * 1201,
     "Ab",
     "İİ",
     "123 456",
@@ -427,6 +434,31 @@ def test_credit_tail_gate_matches_regex(tail: str) -> None:
 def test_key_may_fit_never_turns_down_a_fitting_key(line: str, longest: int) -> None:
     if len(ref_normalise(line)) <= longest:
         assert K.key_may_fit(line, longest)
+
+
+def test_an_outlets_about_paragraph_at_the_page_edge_is_furniture() -> None:
+    # A 70-word "About us" paragraph under every article of an outlet is furniture; the same
+    # paragraph in the middle of pages is article text (syndicated copies share such paragraphs).
+    about = ("About the Daily Planet. The Daily Planet has reported on the city and its people since "
+             "1938, with a newsroom of forty journalists, photographers and editors who live where they "
+             "work. We are owned by our readers through a cooperative, take no money from political "
+             "parties, and publish corrections on this page within a day of learning of an error. Our "
+             "journalism is free to read and always will be, thanks to the members who support it.")
+    assert len(about) > K.MAX_FURNITURE_KEY
+    # (numbers are ignored in line keys: the paragraphs differ in words)
+    names = "alder birch cedar dogwood elm fir gum hazel ivy juniper".split()
+    stories = ["\n\n".join(f"The {names[i]} story, part {names[j]}, tells what happened in the harbour today."
+                           for j in range(8)) for i in range(6)]
+    edge = [(f"d{i}", "Daily Planet", f"{s}\n\n{about}\n\nCopyright Daily Planet") for i, s in enumerate(stories)]
+    fur = corpus_furniture(edge)
+    assert K.normalise_line(about) in fur and fur.heads == frozenset({K.normalise_line(about)[: K.HEAD]})
+    assert fur.longest < len(about)
+    middle = [(d, o, "\n\n".join(["Intro line one here", "Intro line two here", "Intro line three here",
+                                    about, s, "Closing line one", "Closing line two", "Closing line three"]))
+              for d, o, s in ((d, o, s) for (d, o, _t), s in zip(edge, stories, strict=True))]
+    assert K.normalise_line(about) not in corpus_furniture(middle)
+    cleaned = clean(edge[0][2], furniture=fur)
+    assert "About the Daily Planet" not in cleaned.text and "part hazel" in cleaned.text
 
 
 def test_furniture_lines_bound_follows_mutation() -> None:

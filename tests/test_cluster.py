@@ -85,6 +85,7 @@ def test_copy_holding_the_whole_article_beats_a_longer_padded_one() -> None:
     # Three sites carry the whole article; a fourth lost a fifth of it but kept a long
     # furniture tail, so it is the longest. The copy that holds most of the others' text wins.
     from dedup.cluster import settle_canonical
+    from dedup.cluster.settle import holdings, ranking_sets
     from dedup.models import Cluster
 
     sentences = [f"sentence{i} of the article body." for i in range(60)]
@@ -97,23 +98,55 @@ def test_copy_holding_the_whole_article_beats_a_longer_padded_one() -> None:
     assert len(padded) > len(body)
     provisional = Cluster("c1", sorted(docs), "a-padded", "longest", [])
 
-    def coverage(m: str, o: str) -> float:
-        # share of o's sentences (the menu tail is one unit) that m also holds
-        mine, theirs = set(docs[m].split(". ")), docs[o].split(". ")
-        return sum(u in mine for u in theirs) / len(theirs)
-
     def pair(a: str, b: str) -> Any:
         return score(a, b, hashes[a], hashes[b], config)
 
-    from dedup.cluster.settle import page_shares
-
-    shares = page_shares(sorted(docs), hashes)
-    settled = settle_canonical(provisional, ranks.__getitem__, pair, coverage, shares)
+    holding = holdings(sorted(docs), ranking_sets(docs, 5))
+    settled = settle_canonical(provisional, ranks.__getitem__, pair, holding)
     assert settled.canonical == "b-full"
-    assert settled.reason == ("most complete copy: covers 99% of the other copies' text, 0% of its text in no "
-                              "other copy; the longest copy a-padded has 48% of its text in no other copy "
-                              "(1909 chars vs 2845)")
+    assert settled.reason == ("most complete copy: covers 100% of the text its copies share, 0% of its text is "
+                              "captions or in no other copy; the longest copy a-padded covers 80%, has 48% "
+                              "captions or text in no other copy (1909 chars vs 2845)")
     assert {(p.a, p.b) for p in settled.pairs} == {("a-padded", "b-full"), ("b-full", "c-full"), ("b-full", "d-full")}
+
+
+def test_photo_captions_are_junk_even_when_several_copies_carry_them() -> None:
+    # Syndicated AP captions recur on several sites: sharing does not make them article text, so
+    # of copies holding the whole story, the one without the caption is canonical.
+    from dedup.cluster.settle import holdings, ranking_sets, settle_canonical
+    from dedup.models import Cluster
+
+    story = "\n\n".join(f"Paragraph {i} tells the reader part {i} of what happened at the summit today."
+                         for i in range(12))
+    caption = ("FILE - In this Nov. 11, 2017 file photo, the two presidents talk during a session. "
+               "(Jorge Silva/Pool Photo via AP, File)")
+    credit_pair = "The presidents shake hands in Helsinki on Monday.\n\n(AP Photo/Pablo Martinez Monsivais)"
+    docs = {"a": caption + "\n\n" + story, "b": caption + "\n\n" + story, "c": story + "\n\n" + credit_pair,
+            "d": story}
+    hashes = {k: fp.shingle_hashes(fp.tokens(v), 5) for k, v in docs.items()}
+    ranks = {k: Rank(k, len(v), 0, None) for k, v in docs.items()}
+    holding = holdings(sorted(docs), ranking_sets(docs, 5))
+    assert holding["a"].junk > 0 and holding["c"].junk > 0 and holding["d"].junk == 0
+    settled = settle_canonical(Cluster("c1", sorted(docs), "a", "longest", []), ranks.__getitem__,
+                               lambda x, y: score(x, y, hashes[x], hashes[y], Config()), holding)
+    assert settled.canonical == "d"
+
+
+def test_latest_snapshot_of_a_running_file_is_canonical() -> None:
+    # Snapshots of a running file: the latest holds every item of the earlier ones and new items
+    # no other snapshot has; on pages of several items that is content, not junk.
+    from dedup.cluster.settle import holdings, ranking_sets, settle_canonical
+    from dedup.models import Cluster
+
+    items = [f"Item {i}: the minister said on day {i} that talks on topic {i} will go on for weeks." for i in range(9)]
+    docs = {"early": "\n\n".join(items[:5]), "mid": "\n\n".join(items[:7]), "late": "\n\n".join(items)}
+    hashes = {k: fp.shingle_hashes(fp.tokens(v), 5) for k, v in docs.items()}
+    ranks = {k: Rank(k, len(v), 0, None) for k, v in docs.items()}
+    pair = lambda x, y: score(x, y, hashes[x], hashes[y], Config())  # noqa: E731
+    as_pages = holdings(sorted(docs), ranking_sets(docs, 5), pages=True)
+    assert settle_canonical(Cluster("c1", sorted(docs), "mid", "composite page (...)", []), ranks.__getitem__,
+                            pair, as_pages).canonical == "late"
+    assert as_pages["late"].junk == 0
 
 
 def test_pair_containments_are_read_from_the_member_side() -> None:

@@ -138,6 +138,40 @@ def test_a_page_of_two_stories_is_a_composite_and_glues_nothing() -> None:
     assert page.contains == ["brief", "brief-copy", "story", "story-copy"]
 
 
+def test_a_digest_carrying_the_opening_of_a_story_is_a_composite() -> None:
+    # The page holds a brief (and its copy) and the first paragraphs of a longer story that is in
+    # the corpus on its own: two stories on one page, though only the brief is held whole.
+    brief, story = words("brief", 130), words("story", 400)
+    docs = {"brief": text(brief), "brief-copy": text(brief[:125]), "story": text(story),
+            "digest": text(brief + story[:150])}
+    clusters = clusters_of(docs)
+    assert groups(clusters) == [["brief", "brief-copy"]]
+    (digest,) = [c for c in clusters if c.members == ["digest"]]
+    assert "carries a passage of story elsewhere on the page" in digest.reason
+    assert digest.contains == ["brief", "brief-copy"]
+
+
+def test_a_story_with_a_stock_background_paragraph_is_no_composite() -> None:
+    # A wire brief that ends with the background paragraph another wire story carries in its
+    # middle is one story: the passage does not open the other document.
+    brief, story = words("brief", 130), words("story", 400)
+    docs = {"brief": text(brief), "brief-copy": text(brief[:125]), "story": text(story),
+            "brief-full": text(brief + story[200:350])}
+    assert groups(clusters_of(docs)) == [["brief", "brief-copy", "brief-full"]]
+
+
+def test_a_story_holding_a_damaged_copy_of_itself_is_no_composite() -> None:
+    # The story holds its own damaged copy, and a digest carries the story's opening: the copy and
+    # the digest share little, but what each shares with the story is in the same place.
+    story, other = words("story", 400), words("other", 200)
+    docs = {"story": text(story), "damaged": text(damaged(story, 0.35, 3)),
+            "digest": text(story[:150] + other), "other": text(other)}
+    inputs = in_memory(docs, Config())
+    assert inputs.layout("story", "damaged", "digest").overlap > 0.1
+    clusters = clusters_of(docs)
+    assert ["damaged", "story"] in groups(clusters)
+
+
 def test_copies_of_one_composite_page_cluster_together_and_only_with_each_other() -> None:
     brief, story = words("brief", 130), words("story", 420)
     docs = {

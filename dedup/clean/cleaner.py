@@ -29,7 +29,7 @@ import numpy as np
 from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
-from dedup.clean.corpus import FurnitureLines, key_may_fit, normalise_line
+from dedup.clean.corpus import FurnitureLines, key_may_fit, line_head, normalise_line
 from dedup.clean.offsets import Fix, apply_fixes, compose, ints
 from dedup.clean.page import page_defects
 from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
@@ -340,12 +340,14 @@ def _decide(
     # 2. Classify and score every line.
     details: dict[int, str] = {}
     longest = furniture.longest if isinstance(furniture, FurnitureLines) else -1
+    long_keys = furniture if isinstance(furniture, FurnitureLines) and furniture.heads else None
     strict = cache.strict
     for i, ln in enumerate(lines):
         t = ln.text
         if (
             furniture
-            and (longest < 0 or key_may_fit(t, longest))
+            and (longest < 0 or key_may_fit(t, longest)
+                 or (long_keys is not None and long_keys.has_head(line_head(t))))
             and (ev := furniture.get(cache.key(t))) is not None
         ):
             ln.cls = "corpus-furniture"
@@ -720,10 +722,11 @@ def reachable_furniture(raw: str, furniture: Mapping[str, str]) -> set[str]:
     if not furniture:
         return set()
     longest = furniture.longest if isinstance(furniture, FurnitureLines) else -1
-    return {k for k in _furniture_candidates(raw, longest) if k in furniture}
+    heads = furniture.heads if isinstance(furniture, FurnitureLines) else frozenset()
+    return {k for k in _furniture_candidates(raw, longest, heads) if k in furniture}
 
 
-def _furniture_candidates(raw: str, longest: int = -1) -> set[str]:
+def _furniture_candidates(raw: str, longest: int = -1, heads: frozenset[str] = frozenset()) -> set[str]:
     """Normalised lines that clean(raw) may look up in a furniture mapping (for reachable_furniture).
 
     With ``longest`` (a bound on the mapping's key length), lines whose keys
@@ -733,7 +736,7 @@ def _furniture_candidates(raw: str, longest: int = -1) -> set[str]:
     """
 
     def fits(t: str, slack: int = 0) -> bool:
-        return longest < 0 or key_may_fit(t, longest + slack)
+        return longest < 0 or key_may_fit(t, longest + slack) or (bool(heads) and line_head(t) in heads)
 
     keys = {normalise_line(ln) for ln in raw.splitlines() if ln and fits(ln)}
     lines = _split(raw)

@@ -55,17 +55,24 @@ def normalise_line(line: str) -> str:
     return _NORM_DIGITS.sub("0", " ".join(line.split()).lower())
 
 
-def _eligible(key: str) -> bool:
-    # One-word lines ("Politics") and long paragraphs are left to the rules:
-    # counting them across a corpus would strip syndicated article text.
-    return 3 <= len(key) <= 400 and any(c.isalpha() for c in key)
-
-
-#: The longest line key counted for corpus furniture, so the longest any furniture can have.
+#: The longest line key counted for corpus furniture anywhere on a page.
 MAX_FURNITURE_KEY = _MAX_KEY = 400
+#: The longest key counted among a page's first and last EDGE_LINES lines: an outlet's "About us"
+#: paragraph or disclaimer (60-150 words) under every article is furniture, but a paragraph in
+#: the middle of a page is article text, which syndicated copies share (counting it would strip it).
+MAX_EDGE_KEY = 1200
+EDGE_LINES = 3
+#: Keys longer than MAX_FURNITURE_KEY are looked up by their first HEAD characters first, so
+#: the cleaner normalises a long paragraph only when a furniture line starts like it.
+HEAD = 64
 
 
-def _counted_key(line: str) -> str | None:
+def _eligible(key: str, limit: int = _MAX_KEY) -> bool:
+    # One-word lines ("Politics") are left to the rules.
+    return 3 <= len(key) <= limit and any(c.isalpha() for c in key)
+
+
+def _counted_key(line: str, limit: int = _MAX_KEY) -> str | None:
     """``normalise_line(line)`` when it is eligible for counting, else None.
 
     Most lines of a corpus are paragraphs far longer than any key, so they are
@@ -74,10 +81,21 @@ def _counted_key(line: str) -> str | None:
     """
     if not line:
         return None
-    if not key_may_fit(line, _MAX_KEY):
+    if not key_may_fit(line, limit):
         return None
     key = normalise_line(line)
-    return key if _eligible(key) else None
+    return key if _eligible(key, limit) else None
+
+
+def line_head(line: str) -> str:
+    """``normalise_line(line)[:HEAD]``, normalising only the start of a long line.
+
+    The key of a prefix of a line is a prefix of the line's key (a cut inside
+    a run of spaces or digits only shortens its end), so when the prefix's key
+    is longer than HEAD its head is the line's.
+    """
+    p = normalise_line(line[: 4 * HEAD])
+    return p[:HEAD] if len(p) > HEAD else normalise_line(line)[:HEAD]
 
 
 class FurnitureLines(dict[str, str]):
@@ -88,14 +106,26 @@ class FurnitureLines(dict[str, str]):
     """
 
     longest = 0  # (a class default: unpickling fills the dict before it sets attributes)
+    #: key[:HEAD] of every key longer than MAX_FURNITURE_KEY (those do not count in ``longest``)
+    heads: frozenset[str] = frozenset()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.longest = max(map(len, self), default=0)
+        self._measure()
+
+    def _measure(self) -> None:
+        self.longest = max((len(k) for k in self if len(k) <= _MAX_KEY), default=0)
+        self.heads = frozenset(k[:HEAD] for k in self if len(k) > _MAX_KEY)
 
     def _grow(self, key: str) -> None:
-        if len(key) > self.longest:
+        if len(key) > _MAX_KEY:
+            self.heads = self.heads | {key[:HEAD]}
+        elif len(key) > self.longest:
             self.longest = len(key)
+
+    def has_head(self, head: str) -> bool:
+        """Whether a key longer than MAX_FURNITURE_KEY starts with ``head`` (a :func:`line_head`)."""
+        return head in self.heads
 
     def __setitem__(self, key: str, value: str) -> None:
         self._grow(key)
@@ -107,7 +137,7 @@ class FurnitureLines(dict[str, str]):
 
     def update(self, *args: Any, **kwargs: Any) -> None:
         super().update(*args, **kwargs)
-        self.longest = max(map(len, self), default=0)
+        self._measure()
 
     def __ior__(self, other: Any) -> FurnitureLines:  # type: ignore[override,misc]
         self.update(other)
@@ -123,7 +153,7 @@ def key_may_fit(line: str, longest: int) -> bool:
     return len(line) <= longest or len(line.encode("ascii", "ignore").translate(None, _SPACE_DIGIT_BYTES)) <= longest
 
 
-LINE_RECORD_VERSION = "lines2"
+LINE_RECORD_VERSION = "lines3"
 
 
 def stable_line_hash(key: str) -> int:
@@ -133,8 +163,18 @@ def stable_line_hash(key: str) -> int:
 
 
 def counted_keys(raw: str) -> list[str]:
-    """The distinct line keys of ``raw`` that corpus furniture counts, in first-seen order."""
-    return list(dict.fromkeys(k for k in map(_counted_key, raw.splitlines()) if k is not None))
+    """The distinct line keys of ``raw`` that corpus furniture counts, in first-seen order.
+
+    Lines up to MAX_FURNITURE_KEY anywhere; up to MAX_EDGE_KEY among the first
+    and last EDGE_LINES non-empty lines.
+    """
+    lines = raw.splitlines()
+    keys = [_counted_key(line) for line in lines]
+    filled = [i for i, line in enumerate(lines) if line and not line.isspace()]
+    for i in filled[:EDGE_LINES] + filled[-EDGE_LINES:]:
+        if keys[i] is None:
+            keys[i] = _counted_key(lines[i], MAX_EDGE_KEY)
+    return list(dict.fromkeys(k for k in keys if k is not None))
 
 
 def line_record(raw: str) -> bytes:
@@ -314,7 +354,7 @@ def furniture_key(raw: str, furniture: Mapping[str, str]) -> str:
     """
     if not furniture:
         return ""
-    return furniture_digest({key for line in raw.splitlines() if (key := normalise_line(line)) in furniture})
+    return furniture_digest(k for k in counted_keys(raw) if k in furniture)
 
 
 def furniture_digest(lines: Iterable[str]) -> str:

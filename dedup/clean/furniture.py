@@ -299,7 +299,7 @@ def ui_chrome(line: str, edge: bool = False) -> bool:
 
 
 _SUBSCRIBE = re.compile(
-    r"\b(?:newsletters?|subscribe|subscribers?|subscription|sign[ -]?up|sign[ -]?in|log[ -]?in|inbox|"
+    r"\b(?:newsletters?|subscribe|subscribers?|subscription|sign[ -]?up|sign\s+me\s+up|sign[ -]?in|log[ -]?in|inbox|"
     r"unsubscribe|register\s+(?:now|for\s+free|here)|create\s+(?:an\s+)?(?:free\s+)?account|"
     r"delivered\s+(?:straight\s+)?to\s+your|download\s+(?:our|the)\s+app|push\s+notifications?)\b",
     re.IGNORECASE,

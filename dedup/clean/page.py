@@ -60,6 +60,33 @@ FURNITURE_ONLY = "furniture-only"
 LIVE_PAGE = "live-page"
 
 
+# More caption forms, for what a page carries besides its article: AP's "FILE - In this ... photo"
+# captions, a credit "via AP" in brackets, and the "Media: Veuer" credit under a video blurb.
+_CAPTION_MORE = re.compile(r"^FILE - In this\b|\([^()]*\bvia AP\b[^()]*\)|^Media: \S", re.M)
+#: A credit line of at most this many words stands under its caption: the line before it is one too.
+_CREDIT_WORDS = 8
+
+
+def caption_lines(text: str) -> list[str]:
+    """The lines of ``text`` that are photo captions, their credits, or video blurbs with their
+    credit line: an agency credit in the line, or a credit line of its own under the caption."""
+    if not (any(hint in text for hint in _CAPTION_HINTS) or "FILE - " in text or "via AP" in text
+            or "Media: " in text):
+        return []
+    lines = text.split("\n")
+    out: list[str] = []
+    last = ""
+    for line in lines:
+        if not line.strip():
+            continue
+        if _CAPTION.search(line) or _CAPTION_MORE.search(line):
+            if len(_WORD.findall(line)) <= _CREDIT_WORDS and last and last not in out:
+                out.append(last)
+            out.append(line)
+        last = line
+    return out
+
+
 def furniture_only(text: str) -> bool:
     """True when ``text`` (clean) is a few words or mostly photo captions."""
     # Every document passes here: substring tests decide nearly all of them before any regex runs.

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import combinations
 
 from dedup.clean.page import FURNITURE_ONLY, LIVE_PAGE
 from dedup.cluster.align import ALIGNED_COPY
-from dedup.cluster.figures import MIN_ALIGN_WORDS, Figures, Rank, cluster_id, link
+from dedup.cluster.figures import MIN_ALIGN_WORDS, Figures, Layout, Rank, cluster_id, link
 from dedup.cluster.settle import rank_reason
 from dedup.config import Config
 from dedup.models import Cluster, PairScore
@@ -40,6 +39,11 @@ from dedup.models import Cluster, PairScore
 #: it: separate stories share ~0, versions of one wire story 0.4 and more, and two copies of one
 #: article that each lost a third of their words in different places share few 5-grams but align.
 UNRELATED = 0.25
+#: Two documents sit in different parts of a page when less than this share of the 5-grams the page
+#: shares with one (the smaller set) it also shares with the other.
+APART = 0.1
+#: A page carries the opening of a document when at least this share of its first 5-grams is on it.
+OPENS = 0.5
 #: A document "holds" a shorter one that has at least this share of its words inside it.
 HELD = 0.8
 #: Copies of a composite page at least this similar (Jaccard) are the same page on another site, so
@@ -56,7 +60,9 @@ class CopyInputs:
 
     ``figures(a, b)`` measures any pair (a < b) on exact shingle sets; ``aligned(a, b)`` is the
     ordered word alignment of a pair (share of the shorter text); ``defects(d)`` the cleaner's
-    findings of a document (the page findings among them); ``rank(d)`` its :class:`Rank`.
+    findings of a document (the page findings among them); ``rank(d)`` its :class:`Rank`;
+    ``layout(page, x, y)`` is :func:`dedup.cluster.figures.layout` on the three documents'
+    exact shingle sets (asked only of a page suspected to be a composite).
     """
 
     config: Config
@@ -64,6 +70,7 @@ class CopyInputs:
     defects: Callable[[str], Sequence[str]]
     figures: Callable[[str, str], Figures]
     aligned: Callable[[str, str], float]
+    layout: Callable[[str, str, str], Layout]
 
     def pair(self, a: str, b: str) -> Figures:
         return self.figures(a, b) if a < b else self.figures(b, a)
@@ -125,18 +132,55 @@ def _held(page: str, copies: Sequence[PairScore], sizes: dict[tuple[str, str], F
     return sorted(out)
 
 
-def _witnesses(held: list[str], copy_pairs: Mapping[tuple[str, str], PairScore], inputs: CopyInputs,
-               ) -> tuple[str, str] | None:
-    """Two documents of ``held`` that share next to nothing, or None."""
-    for n, (s1, s2) in enumerate(combinations(held, 2)):
+def _carried(page: str, partners: Sequence[Figures], copies: Mapping[tuple[str, str], PairScore],
+             held: list[str], k: int) -> list[str]:
+    """Documents of which ``page`` carries a passage without being their copy (a digest's first
+    paragraphs of a longer story): linked in the grey zone, >= MIN_ALIGN_WORDS 5-grams in common,
+    and not holding the page itself."""
+    out = []
+    for f in partners:
+        if (f.a, f.b) in copies:
+            continue
+        other, c_other, c_page, n_other = (f.b, f.c_ba, f.c_ab, f.n_b) if f.a == page else (f.a, f.c_ab, f.c_ba, f.n_a)
+        if other in held or c_page >= HELD or c_other * n_other < MIN_ALIGN_WORDS:
+            continue
+        out.append(other)
+    return sorted(out)
+
+
+def _partners(sizes: Mapping[tuple[str, str], Figures]) -> dict[str, list[Figures]]:
+    """The figures of every linked pair of each document."""
+    out: dict[str, list[Figures]] = {}
+    for (a, b), f in sizes.items():
+        out.setdefault(a, []).append(f)
+        out.setdefault(b, []).append(f)
+    return out
+
+
+def _witnesses(first: list[str], second: list[str], copy_pairs: Mapping[tuple[str, str], PairScore],
+               inputs: CopyInputs, page: str | None = None) -> tuple[str, str] | None:
+    """A document of ``first`` and another of ``second`` that share next to nothing, or None.
+
+    With ``page`` (``second`` being documents it carries a passage of), the two must also sit in
+    different parts of it (a damaged copy of a story and a digest that carries the story's first
+    paragraphs share few 5-grams and align poorly with each other, but the 5-grams each shares with
+    the story overlap), and the passage must open its document: a digest carries a story's first
+    paragraphs, while a wire story's stock background paragraph recurs in the middle of others.
+    """
+    pairs = ((x, y) for i, x in enumerate(first) for y in (second[i + 1:] if first is second else second) if x != y)
+    for n, (s1, s2) in enumerate(pairs):
         if n >= MAX_WITNESS_CHECKS:
             break
-        if (s1, s2) in copy_pairs:
+        if (min(s1, s2), max(s1, s2)) in copy_pairs:
             continue
         f = inputs.pair(s1, s2)
         # two heavily damaged copies of one article share few intact 5-grams: the alignment tells
         if max(f.c_ab, f.c_ba) < UNRELATED and inputs.aligned(f.a, f.b) < UNRELATED:
-            return s1, s2
+            if page is None:
+                return s1, s2
+            where = inputs.layout(page, s1, s2)
+            if where.overlap < APART and where.opening >= OPENS:
+                return s1, s2
     return None
 
 
@@ -160,12 +204,20 @@ def find_composites(
     for d in members:
         if LIVE_PAGE in inputs.defects(d):
             found[d] = "its raw text carries the time stamps of a running file or live page"
+    partners = _partners(sizes)
     for d in members:
         if d in found:
             continue
         held = _held(d, by_doc.get(d, []), sizes, k)
-        if len(held) >= 2 and (w := _witnesses(held, copies, inputs)):
+        if not held:
+            continue
+        if len(held) >= 2 and (w := _witnesses(held, held, copies, inputs)):
             found[d] = f"it holds {w[0]} and {w[1]}, which share next to nothing"
+            continue
+        carried = _carried(d, partners.get(d, []), copies, held, k)
+        if carried and (w := _witnesses(held, carried, copies, inputs, page=d)):
+            found[d] = (f"it holds {w[0]} and carries a passage of {w[1]} elsewhere on the page, "
+                        "which share next to nothing")
     # a near-identical copy of a composite page is the same page on another site
     grew = True
     while grew:

@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from dedup import fingerprint as fp
 from dedup.config import Config
 from dedup.models import PairScore, Relation
 
@@ -87,6 +88,37 @@ def figures(a_id: str, b_id: str, a: U64, b: U64) -> Figures:
         a_id, b_id, a, b = b_id, a_id, b, a
     j, c_ab, c_ba = measure(a, b)
     return Figures(a_id, b_id, round(j, 4), round(c_ab, 4), round(c_ba, 4), len(a), len(b))
+
+
+#: The opening of a text, for :func:`layout`: its first this many shingles.
+OPENING = 10
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where two documents ``x`` and ``y`` sit on a page that shares text with both."""
+
+    #: of the 5-grams the page shares with x and with y, the share of the smaller set in both: ~0
+    #: when x and y sit in different parts of the page, ~the surviving share when one is a damaged
+    #: copy of the part the other holds
+    overlap: float
+    #: share of y's opening (its first OPENING 5-grams) on the page: a digest carries the first
+    #: paragraphs of a story; a story that reuses a background paragraph carries its middle
+    opening: float
+
+
+def opening(text: str, config: Config) -> U64:
+    """Sorted unique hashes of the first OPENING shingles of ``text``."""
+    return fp.shingle_hashes(fp.tokens(text)[: OPENING + config.shingle_size - 1], config.shingle_size)
+
+
+def layout(page: U64, x: U64, y: U64, y_opening: U64) -> Layout:
+    """:class:`Layout` from sorted unique hash arrays (``y_opening``: of y's first OPENING shingles)."""
+    sx = np.intersect1d(page, x, assume_unique=True)
+    sy = np.intersect1d(page, y, assume_unique=True)
+    both = len(np.intersect1d(sx, sy, assume_unique=True)) / min(len(sx), len(sy)) if len(sx) and len(sy) else 0.0
+    opens = len(np.intersect1d(page, y_opening, assume_unique=True)) / len(y_opening) if len(y_opening) else 0.0
+    return Layout(round(both, 4), round(opens, 4))
 
 
 def relation(j: float, c_ab: float, c_ba: float, n_a: int, n_b: int, config: Config) -> Relation | None:

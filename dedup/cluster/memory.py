@@ -11,7 +11,7 @@ import numpy.typing as npt
 from dedup import fingerprint as fp
 from dedup.cluster.align import aligned_share, token_ids
 from dedup.cluster.components import CopyInputs
-from dedup.cluster.figures import Figures, Rank, figures
+from dedup.cluster.figures import Figures, Rank, figures, layout, opening
 from dedup.config import Config
 
 
@@ -53,4 +53,5 @@ def in_memory(
         defects=defects or (lambda d: ()),
         figures=measure,
         aligned=align,
+        layout=lambda page, x, y: layout(hashes_of(page), hashes_of(x), hashes_of(y), opening(texts[y], config)),
     )

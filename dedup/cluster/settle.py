@@ -14,11 +14,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from dedup import fingerprint as fp
+from dedup.clean.page import caption_lines
 from dedup.cluster.figures import U64, Rank
 from dedup.models import Cluster, Document, PairScore
-
-#: Copies aligned against every other member when the canonical is settled.
-TOP = 3
 
 
 def rank_reason(canonical: Rank, others: Sequence[Rank]) -> str:
@@ -37,61 +36,111 @@ def rank_reason(canonical: Rank, others: Sequence[Rank]) -> str:
     return "same length, defects and date; smallest id"
 
 
-def page_shares(members: Sequence[str], shingles: Mapping[str, U64]) -> dict[str, tuple[float, float]]:
-    """Per member: (its 5-grams that some other member also has, as a share of the most any member
-    has; the share of its own 5-grams that no other member has). The first is how much of the
-    shared article a copy holds; the second what it carries that no mate does: captions, widget
-    text, teasers of other stories, more rarely a paragraph only it kept."""
-    sets = [shingles[m] for m in members]
+#: How the reason of a composite page's cluster starts (:mod:`dedup.cluster.components`).
+COMPOSITE = "composite page"
+#: Copies whose coverage of every other member is measured when the canonical is settled (chosen
+#: by the share of the cluster's shared text they hold), so that a cluster of n costs ~TOP * n.
+TOP = 4
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What a copy holds of its cluster's article, for the choice of the canonical copy."""
+
+    #: share of the cluster's shared text (5-grams two or more members have) this copy has
+    held: float
+    #: share of its 5-grams that are junk: photo captions and video blurbs, and (in clusters of
+    #: three or more) text no other copy has (widget text, teasers of other stories)
+    junk: float
+    #: mean share of each other member's shared text this copy has (None: not a candidate)
+    covers: float | None = None
+
+
+def ranking_sets(texts: Mapping[str, str], k: int) -> dict[str, tuple[U64, int]]:
+    """Per document: the 5-gram set of its text without photo captions and video blurbs, and the
+    number of words those took (what :func:`holdings` weighs)."""
+    ids = list(texts)
+    kept: list[str] = []
+    junk: list[int] = []
+    for d in ids:
+        text = texts[d]
+        cap = caption_lines(text)
+        if cap:
+            dropped = set(cap)
+            text = "\n".join(line for line in text.split("\n") if line not in dropped)
+        kept.append(text)
+        junk.append(sum(len(fp.tokens(line)) for line in cap))
+    return {d: (s, j) for d, s, j in zip(ids, fp.shingle_sets(kept, k), junk, strict=True)}
+
+
+def holdings(members: Sequence[str], ranking: Mapping[str, tuple[U64, int]], top: int = TOP,
+             pages: bool = False) -> dict[str, Holding]:
+    """:class:`Holding` of each member from its :func:`ranking_sets`.
+
+    Photo captions and video blurbs are junk wherever they are: syndicated captions recur on
+    several sites, so sharing does not make them article text. Text only one copy has is junk only
+    when two or more other copies agree on the rest; of two copies, nothing tells junk from text
+    the shorter one lost; nor of snapshots of a running file or live page (``pages``), whose
+    newest items only the latest has. A copy's text no mate has is left out of what the others
+    should cover (so one copy's teasers do not lower its rivals' scores).
+    """
+    sets = [ranking[m][0] for m in members]
+    captions = [ranking[m][1] for m in members]
     every, counts = np.unique(np.concatenate(sets), return_counts=True)
-    lone = every[counts == 1]
-    mine = {m: len(s) - int(np.isin(s, lone, assume_unique=True).sum()) for m, s in zip(members, sets, strict=True)}
-    most = max(mine.values()) or 1
-    return {m: (mine[m] / most, 1.0 - mine[m] / len(s) if len(s) else 0.0)
-            for m, s in zip(members, sets, strict=True)}
-
-
-def candidates(cluster: Cluster, shares: Mapping[str, tuple[float, float]], rank_of: Callable[[str], Rank],
-               top: int = TOP) -> list[str]:
-    """The members worth aligning against the others: those holding most of the shared text, then
-    carrying least text of their own (length alone would pick the copy padded with captions)."""
-    return sorted(cluster.members, key=lambda m: (-round(shares[m][0], 2), round(shares[m][1], 2),
-                                                  rank_of(m).key()))[:top]
+    shared = every[counts >= 2]
+    lone = every[counts == 1] if len(members) >= 3 and not pages else every[:0]
+    base: dict[str, Holding] = {}
+    for m, s, cap_words in zip(members, sets, captions, strict=True):
+        mine = int(np.isin(s, shared, assume_unique=True).sum())
+        alone = int(np.isin(s, lone, assume_unique=True).sum())
+        size = len(s) + cap_words
+        base[m] = Holding(mine / len(shared) if len(shared) else 1.0, (alone + cap_words) / size if size else 0.0)
+    # the text the others are asked to cover: what each member shares with some mate (on pages of
+    # several items, all of it: the newest items are only on the latest snapshot)
+    common = {m: s if pages else s[np.isin(s, shared, assume_unique=True)] for m, s in zip(members, sets, strict=True)}
+    picked = sorted(members, key=lambda m: (-round(base[m].held, 2), round(base[m].junk, 2)))[:top]
+    out = dict(base)
+    for m, s in zip(members, sets, strict=True):
+        if m not in picked:
+            continue
+        shares = [float(np.isin(common[o], s, assume_unique=True).mean()) if len(common[o]) else 1.0
+                  for o in members if o != m]
+        out[m] = replace(base[m], covers=sum(shares) / len(shares) if shares else 1.0)
+    return out
 
 
 def settle_canonical(
     cluster: Cluster,
     rank_of: Callable[[str], Rank],
     pair_score: Callable[[str, str], PairScore],
-    coverage: Callable[[str, str], float],
-    shares: Mapping[str, tuple[float, float]],
+    holding: Mapping[str, Holding],
 ) -> Cluster:
-    """Let the copy that holds most of the others' text, and carries least text of its own, be canonical.
+    """Let the copy that covers most of its copies' text, with least junk, be canonical.
 
-    The :func:`candidates` are aligned against every other member, and ``coverage(m, o)`` (the
-    share of o's text that m also has) decides, in bands of 5%: within a band, the copy with the
-    smaller share of text no mate has wins, so that of two copies holding the whole article the one
-    without photo captions, a weather widget or teasers is shown. With two members nothing tells
-    junk from text the other copy lost, so the longer copy stays canonical.
-    A composite page's cluster is settled the same way.
+    Among the candidates (:func:`holdings`), the mean share of each other copy's shared text held
+    decides in bands of 5% (a copy that lost words in damage or truncation falls below one that
+    kept them; of versions of a story, the one that holds most of each); within a band the smaller
+    share of junk wins (captions, video blurbs, and in clusters of three or more the text no mate
+    has), then the exact coverage, then the rank (length, defects, date). A composite page's
+    cluster is settled the same way.
     """
-    if len(cluster.members) < 3:
+    if len(cluster.members) < 2:
         return cluster
-    scores = {
-        m: sum(coverage(m, o) for o in cluster.members if o != m) / (len(cluster.members) - 1)
-        for m in candidates(cluster, shares, rank_of)
-    }
-    best = min(scores, key=lambda m: (-round(scores[m] * 20), round(shares[m][1], 2), rank_of(m).key()))
-    own = f"{shares[best][1]:.0%} of its text in no other copy"
-    covers = f"covers {scores[best]:.0%} of the other copies' text, {own}"
+    scored = {m: h for m, h in holding.items() if h.covers is not None and m in cluster.members}
+    best = min(scored, key=lambda m: (-round((scored[m].covers or 0.0) * 20), round(scored[m].junk, 2),
+                                      -round(scored[m].covers or 0.0, 3), rank_of(m).key()))
+    h = scored[best]
+    said = (f"covers {h.covers or 0.0:.0%} of the text its copies share, {h.junk:.0%} of its text is "
+            f"captions or in no other copy")
     if best == cluster.canonical:
-        return replace(cluster, reason=f"{cluster.reason}; {covers}")
+        return replace(cluster, reason=f"{cluster.reason}; {said}")
     old = cluster.canonical
     pairs = [pair_score(best, m) for m in cluster.members if m != best]
-    prefix = cluster.reason.split("; most complete copy")[0] + "; " if cluster.reason.startswith("composite") else ""
-    theirs = f"covers {scores[old]:.0%}, " if old in scores else ""
-    reason = (f"{prefix}most complete copy: {covers}; the longest copy {old} {theirs}has "
-              f"{shares[old][1]:.0%} of its text in no other copy ({rank_of(best).length} chars vs "
+    prefix = cluster.reason.split("; most complete copy")[0] + "; " if cluster.reason.startswith(COMPOSITE) else ""
+    theirs = holding[old]
+    covers = f"covers {theirs.covers:.0%}, " if theirs.covers is not None else ""
+    reason = (f"{prefix}most complete copy: {said}; the longest copy {old} {covers}has "
+              f"{theirs.junk:.0%} captions or text in no other copy ({rank_of(best).length} chars vs "
               f"{rank_of(old).length})")
     return replace(cluster, canonical=best, reason=reason, pairs=sorted(pairs, key=lambda p: (p.a, p.b)))
 
@@ -110,26 +159,23 @@ def settle_clusters(
     rank_of: Callable[[str], Rank],
     docs: Mapping[str, Document],
     pair_score: Callable[[str, str], PairScore],
-    align: Callable[[list[tuple[str, str]]], Mapping[tuple[str, str], float]],
-    shingles: Callable[[Sequence[str]], Mapping[str, U64]],
+    align: Callable[[list[tuple[str, str]]], object],
+    texts: Callable[[Sequence[str]], Mapping[str, str]],
+    k: int,
 ) -> list[Settled]:
     """The one core of both engines' damage stage, for clusters of two or more members.
 
-    ``shingles(ids)`` gives the exact 5-gram sets of documents (sorted unique hashes).
-    ``align(pairs)`` aligns each (doc, against) pair and gives the share of ``against``'s text
-    that ``doc`` holds; it is called twice with the pairs of all clusters at once (the top
-    copies against the others, then every member against the settled canonical), so that an
-    engine can batch, cache and fan out the alignments as it likes and keep the gaps they find.
-    After the second call every (member, canonical) pair has been aligned.
+    ``texts(ids)`` gives documents' clean texts (asked a few thousand documents at a time);
+    ``k`` is the shingle size. ``align(pairs)`` aligns each (member, canonical) pair once the
+    canonical copies are settled, with the pairs of all clusters at once, so that an engine can
+    batch, cache and fan out the alignments as it likes and keep the gaps they find.
     """
-    big = [c for c in clusters if len(c.members) >= 3]
-    shares: dict[str, dict[str, tuple[float, float]]] = {}
-    for chunk in _chunks(big, 4000):  # the 5-gram sets of a few thousand documents at a time
-        sets = shingles(sorted({m for c in chunk for m in c.members}))
-        shares.update((c.id, page_shares(c.members, sets)) for c in chunk)
-    coverage = align([(m, o) for c in big for m in candidates(c, shares[c.id], rank_of) for o in c.members if o != m])
-    settled = {c.id: settle_canonical(c, rank_of, pair_score, lambda m, o: coverage[(m, o)], shares[c.id])
-               for c in big}
+    settled: dict[str, Cluster] = {}
+    for chunk in _chunks([c for c in clusters if len(c.members) >= 2], 4000):
+        ranking = ranking_sets(texts(sorted({m for c in chunk for m in c.members})), k)
+        for c in chunk:
+            pages = c.reason.startswith(COMPOSITE)
+            settled[c.id] = settle_canonical(c, rank_of, pair_score, holdings(c.members, ranking, pages=pages))
     final = [settled.get(c.id, c) for c in clusters]
     align([(m, c.canonical) for c in final for m in c.members if m != c.canonical])
     return [Settled(c, {m: infer_metadata(m, c, docs) for m in c.members}) for c in final]

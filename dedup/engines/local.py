@@ -34,6 +34,7 @@ from dedup.clean.damage import align_damage
 from dedup.cluster import CopyInputs, Figures, Rank, aligned_texts, build_clusters, link, score, settle_clusters
 from dedup.cluster import figures as pair_figures
 from dedup.cluster.anchors import anchor_candidates, anchor_keys
+from dedup.cluster.figures import Layout, layout, opening
 from dedup.config import SCHEME, Config
 from dedup.engines.stages import (
     Progress,
@@ -273,9 +274,15 @@ def _cluster(
             new_rows[(a, b)] = (a, b, *known[(a, b)])
         return float(share)
 
+    def where(page: str, x: str, y: str) -> Layout:
+        # asked only of pages suspected to be composites: not worth keeping between runs
+        texts = store.texts([page, x, y])
+        hp, hx, hy = fp.shingle_sets([texts[page], texts[x], texts[y]], config.shingle_size)
+        return layout(hp, hx, hy, opening(texts[y], config))
+
     linked = [p for p in pairs if link(figures(*p), config) is not None]
     defects = store.defects({d for p in linked for d in p})
-    inputs = CopyInputs(config, rank_of.__getitem__, defects.__getitem__, figures, aligned)
+    inputs = CopyInputs(config, rank_of.__getitem__, defects.__getitem__, figures, aligned, where)
     clusters, verified = build_clusters(ids, linked, inputs)
     store.save_pairs(sorted(new_rows.values()))
     return clusters, verified, len(candidates)
@@ -376,12 +383,9 @@ def _settle_and_align(
         ha, hb = fp.shingle_sets([texts[a], texts[b]], config.shingle_size)
         return score(a, b, ha, hb, config)
 
-    def shingles(ids: Sequence[str]) -> dict[str, np.ndarray]:
-        texts = store.texts(ids)
-        return dict(zip(ids, fp.shingle_sets([texts[d] for d in ids], config.shingle_size), strict=True))
-
     out: dict[str, _Settled] = {}
-    for settled in settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align, shingles):
+    for settled in settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align, store.texts,
+                                   config.shingle_size):
         c = settled.cluster
         damage: dict[str, dict[str, Any]] = {}
         updates: dict[str, dict[str, Any]] = {}

@@ -254,11 +254,11 @@ def component_frame(pdf: pd.DataFrame, *, config: Config) -> pd.DataFrame:
         return inputs.pair(a, b).score(config)
 
     multi = [c for c in clusters if len(c.members) > 1]
-    def shingles(ids: Sequence[str]) -> dict[str, npt.NDArray[np.uint64]]:
-        return dict(zip(ids, fp.shingle_sets([docs[d].text for d in ids], config.shingle_size), strict=True))
+    def texts(ids: Sequence[str]) -> dict[str, str]:
+        return {d: docs[d].text for d in ids}
 
     settled = {s.cluster.id: s for s in settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align,
-                                                        shingles)}
+                                                        texts, config.shingle_size)}
     clusters = [settled[c.id].cluster if c.id in settled else c for c in clusters]
     out: list[dict[str, Any]] = []
     for c in clusters:

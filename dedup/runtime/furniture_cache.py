@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.clean.corpus import (
+    HEAD,
     LINE_RECORD_VERSION,
     MAX_FURNITURE_KEY,
     FurnitureLines,
@@ -42,6 +43,8 @@ class Probe(FurnitureLines):
     def __init__(self) -> None:
         super().__init__()
         self.longest = MAX_FURNITURE_KEY
+        # any head may start a long furniture line: the cleaner asks has_head of every long line
+        self.heads = frozenset({""})
         self.asked: set[int] = set()
 
     def __bool__(self) -> bool:
@@ -52,6 +55,14 @@ class Probe(FurnitureLines):
         self.asked.add(hash(key))
         return default
 
+    def has_head(self, head: str) -> bool:
+        self.asked.add(hash(_HEAD_MARK + head))
+        return False
+
+
+# what a Probe records for a head asked about, apart from any key
+_HEAD_MARK = "\x00head\x00"
+
 
 def speculation_misses(
     speculated: Mapping[str, npt.NDArray[np.int64]], furniture: Mapping[str, str]
@@ -59,7 +70,8 @@ def speculation_misses(
     """Documents cleaned at ingest that looked up a line the corpus furniture holds."""
     if not speculated or not furniture:
         return set()
-    wanted = np.fromiter((hash(k) for k in furniture), dtype=np.int64, count=len(furniture))
+    asks = [hash(k) for k in furniture] + [hash(_HEAD_MARK + k[:HEAD]) for k in furniture if len(k) > MAX_FURNITURE_KEY]
+    wanted = np.asarray(asks, dtype=np.int64)
     ids = list(speculated)
     asked = [speculated[d] for d in ids]
     hit = np.isin(np.concatenate(asked), wanted)
