@@ -217,6 +217,25 @@ def test_page_findings() -> None:
     assert page_defects("x", "more_vert") == [FURNITURE_ONLY]
 
 
+def test_caption_lines() -> None:
+    from dedup.clean.page import caption_lines
+
+    text = "\n".join([
+        "HELSINKI (AP) — The summit opened on Monday with a handshake in the palace, officials said.",
+        "U.S. President Donald Trump arrives in Vantaa, Finland, July 15, 2018.",  # dated, no credit
+        "The presidents shake hands in Helsinki.",
+        "(AP Photo/Pablo Martinez Monsivais)",  # a credit line of its own: the line above is its caption
+        "FILE - In this Nov. 11, 2017 file photo, the two leaders talk at the APEC summit.",
+        "Putin says politics stand in the way of better relations.",
+        "Media: Veuer",  # a video blurb's credit
+        "He said he met the president on July 16, 2018, and that the talks went on for two hours in the "
+        "palace without aides, as both sides had asked, before the news conference began later that day.",
+    ])
+    lines = text.split("\n")
+    assert caption_lines(text) == lines[1:7]
+    assert caption_lines("A story with no captions at all.") == []
+
+
 def test_member_joins_name_the_copy_it_verified_against() -> None:
     p = PairScore("a", "b", 0.9, 0.9, 0.9, "near-duplicate", None, "5-gram")
     q = PairScore("b", "c", 0.2, 0.9, 0.3, "contained", 0.95, "alignment")

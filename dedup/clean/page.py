@@ -63,6 +63,13 @@ LIVE_PAGE = "live-page"
 # More caption forms, for what a page carries besides its article: AP's "FILE - In this ... photo"
 # captions, a credit "via AP" in brackets, and the "Media: Veuer" credit under a video blurb.
 _CAPTION_MORE = re.compile(r"^FILE - In this\b|\([^()]*\bvia AP\b[^()]*\)|^Media: \S", re.M)
+# A caption without a credit: a short line that ends in the full date the photo was taken
+# ("U.S. President Donald Trump arrives in Vantaa, Finland, July 15, 2018."); prose says "on Monday".
+_DATED_CAPTION = re.compile(
+    r",\s+(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s+\d{1,2},\s+\d{4}\.?[ \t]*$", re.M)
+#: The longest line (in words) read as a caption by its date alone.
+_DATED_CAPTION_WORDS = 40
 #: A credit line of at most this many words stands under its caption: the line before it is one too.
 _CREDIT_WORDS = 8
 
@@ -71,7 +78,7 @@ def caption_lines(text: str) -> list[str]:
     """The lines of ``text`` that are photo captions, their credits, or video blurbs with their
     credit line: an agency credit in the line, or a credit line of its own under the caption."""
     if not (any(hint in text for hint in _CAPTION_HINTS) or "FILE - " in text or "via AP" in text
-            or "Media: " in text):
+            or "Media: " in text or _DATED_CAPTION.search(text)):
         return []
     lines = text.split("\n")
     out: list[str] = []
@@ -79,7 +86,8 @@ def caption_lines(text: str) -> list[str]:
     for line in lines:
         if not line.strip():
             continue
-        if _CAPTION.search(line) or _CAPTION_MORE.search(line):
+        if _CAPTION.search(line) or _CAPTION_MORE.search(line) or (
+                _DATED_CAPTION.search(line) and len(_WORD.findall(line)) <= _DATED_CAPTION_WORDS):
             if len(_WORD.findall(line)) <= _CREDIT_WORDS and last and last not in out:
                 out.append(last)
             out.append(line)
