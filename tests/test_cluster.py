@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,7 @@ def test_copy_holding_the_whole_article_beats_a_longer_padded_one() -> None:
     # Three sites carry the whole article; a fourth lost a fifth of it but kept a long
     # furniture tail, so it is the longest. The copy that holds most of the others' text wins.
     from dedup.cluster import settle_canonical
-    from dedup.cluster.settle import holdings, ranking_sets
+    from dedup.cluster.holding import holdings
     from dedup.models import Cluster
 
     sentences = [f"sentence{i} of the article body." for i in range(60)]
@@ -101,7 +102,7 @@ def test_copy_holding_the_whole_article_beats_a_longer_padded_one() -> None:
     def pair(a: str, b: str) -> Any:
         return score(a, b, hashes[a], hashes[b], config)
 
-    holding = holdings(sorted(docs), ranking_sets(docs, 5))
+    holding = holdings(sorted(docs), docs, 5)
     settled = settle_canonical(provisional, ranks.__getitem__, pair, holding)
     assert settled.canonical == "b-full"
     assert settled.reason == ("most complete copy: covers 100% of the text its copies share, 0% of its text is "
@@ -113,7 +114,8 @@ def test_copy_holding_the_whole_article_beats_a_longer_padded_one() -> None:
 def test_photo_captions_are_junk_even_when_several_copies_carry_them() -> None:
     # Syndicated AP captions recur on several sites: sharing does not make them article text, so
     # of copies holding the whole story, the one without the caption is canonical.
-    from dedup.cluster.settle import holdings, ranking_sets, settle_canonical
+    from dedup.cluster.holding import holdings
+    from dedup.cluster.settle import settle_canonical
     from dedup.models import Cluster
 
     story = "\n\n".join(f"Paragraph {i} tells the reader part {i} of what happened at the summit today."
@@ -125,7 +127,7 @@ def test_photo_captions_are_junk_even_when_several_copies_carry_them() -> None:
             "d": story}
     hashes = {k: fp.shingle_hashes(fp.tokens(v), 5) for k, v in docs.items()}
     ranks = {k: Rank(k, len(v), 0, None) for k, v in docs.items()}
-    holding = holdings(sorted(docs), ranking_sets(docs, 5))
+    holding = holdings(sorted(docs), docs, 5)
     assert holding["a"].junk > 0 and holding["c"].junk > 0 and holding["d"].junk == 0
     settled = settle_canonical(Cluster("c1", sorted(docs), "a", "longest", []), ranks.__getitem__,
                                lambda x, y: score(x, y, hashes[x], hashes[y], Config()), holding)
@@ -135,7 +137,8 @@ def test_photo_captions_are_junk_even_when_several_copies_carry_them() -> None:
 def test_latest_snapshot_of_a_running_file_is_canonical() -> None:
     # Snapshots of a running file: the latest holds every item of the earlier ones and new items
     # no other snapshot has; on pages of several items that is content, not junk.
-    from dedup.cluster.settle import holdings, ranking_sets, settle_canonical
+    from dedup.cluster.holding import holdings
+    from dedup.cluster.settle import settle_canonical
     from dedup.models import Cluster
 
     items = [f"Item {i}: the minister said on day {i} that talks on topic {i} will go on for weeks." for i in range(9)]
@@ -143,7 +146,7 @@ def test_latest_snapshot_of_a_running_file_is_canonical() -> None:
     hashes = {k: fp.shingle_hashes(fp.tokens(v), 5) for k, v in docs.items()}
     ranks = {k: Rank(k, len(v), 0, None) for k, v in docs.items()}
     pair = lambda x, y: score(x, y, hashes[x], hashes[y], Config())  # noqa: E731
-    as_pages = holdings(sorted(docs), ranking_sets(docs, 5), pages=True)
+    as_pages = holdings(sorted(docs), docs, 5, pages=True)
     assert settle_canonical(Cluster("c1", sorted(docs), "mid", "composite page (...)", []), ranks.__getitem__,
                             pair, as_pages).canonical == "late"
     assert as_pages["late"].junk == 0
@@ -155,3 +158,23 @@ def test_pair_containments_are_read_from_the_member_side() -> None:
     p = PairScore("a", "b", 0.5, 0.9, 0.6, "contained")
     assert p.containments("a") == (0.9, 0.6)
     assert p.containments("b") == (0.6, 0.9)
+
+
+def test_holdings_of_many_clusters_at_once_are_those_of_each_alone() -> None:
+    # The batch measures every cluster's 5-grams in one sort: no cluster may see another's text
+    # (the same paragraphs recur across clusters here, as boilerplate does across stories).
+    from dedup.cluster.holding import holdings, holdings_of
+
+    rng = random.Random(5)
+    paras = [" ".join(rng.choice(["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"]) for _ in range(20))
+             for _ in range(12)]
+    texts: dict[str, str] = {}
+    groups: list[tuple[list[str], bool]] = []
+    for g in range(6):
+        members = [f"g{g}m{i}" for i in range(rng.randint(2, 5))]
+        for m in members:
+            texts[m] = "\n\n".join(rng.sample(paras, rng.randint(3, 8)))
+        groups.append((members, g % 3 == 0))
+    together = holdings_of(groups, texts, 5)
+    assert together == [holdings(members, texts, 5, pages=pages) for members, pages in groups]
+    assert all(h.covers is not None for got in together for h in got.values() if len(got) <= 4)

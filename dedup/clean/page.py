@@ -68,6 +68,7 @@ _CAPTION_MORE = re.compile(r"^FILE - In this\b|\([^()]*\bvia AP\b[^()]*\)|^Media
 _DATED_CAPTION = re.compile(
     r",\s+(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s+\d{1,2},\s+\d{4}\.?[ \t]*$", re.M)
+_LESS_END = re.compile(r"less[ \t]*$", re.M)
 #: The longest line (in words) read as a caption by its date alone.
 _DATED_CAPTION_WORDS = 40
 #: A credit line of at most this many words stands under its caption: the line before it is one too.
@@ -75,19 +76,24 @@ _CREDIT_WORDS = 8
 
 
 def caption_lines(text: str) -> list[str]:
-    """The lines of ``text`` that are photo captions, their credits, or video blurbs with their
-    credit line: an agency credit in the line, or a credit line of its own under the caption."""
+    """The lines of ``text`` that are photo captions or credits, or video blurbs with their credit
+    line: an agency credit in the line, a credit line of its own under its caption, or a short line
+    that ends in the full date the photo was taken."""
     if not (any(hint in text for hint in _CAPTION_HINTS) or "FILE - " in text or "via AP" in text
-            or "Media: " in text or _DATED_CAPTION.search(text)):
+            or "Media: " in text or ", 20" in text or ", 19" in text or _LESS_END.search(text)):
         return []
-    lines = text.split("\n")
     out: list[str] = []
     last = ""
-    for line in lines:
+    for line in text.split("\n"):
         if not line.strip():
             continue
-        if _CAPTION.search(line) or _CAPTION_MORE.search(line) or (
-                _DATED_CAPTION.search(line) and len(_WORD.findall(line)) <= _DATED_CAPTION_WORDS):
+        # substring tests first: nearly every line of nearly every text passes no regex
+        if (((any(hint in line for hint in _CAPTION_HINTS) or line.rstrip().endswith("less"))
+             and _CAPTION.search(line))
+                or (("FILE - " in line or "via AP" in line or line.startswith("Media: "))
+                    and _CAPTION_MORE.search(line))
+                or ((", 20" in line or ", 19" in line) and len(line) < 12 * _DATED_CAPTION_WORDS
+                    and _DATED_CAPTION.search(line) and len(_WORD.findall(line)) <= _DATED_CAPTION_WORDS)):
             if len(_WORD.findall(line)) <= _CREDIT_WORDS and last and last not in out:
                 out.append(last)
             out.append(line)

@@ -12,11 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
-from dedup import fingerprint as fp
-from dedup.clean.page import caption_lines
-from dedup.cluster.figures import U64, Rank
+from dedup.cluster.figures import Rank
+from dedup.cluster.holding import Holding, holdings_of
 from dedup.models import Cluster, Document, PairScore
 
 
@@ -38,77 +35,6 @@ def rank_reason(canonical: Rank, others: Sequence[Rank]) -> str:
 
 #: How the reason of a composite page's cluster starts (:mod:`dedup.cluster.components`).
 COMPOSITE = "composite page"
-#: Copies whose coverage of every other member is measured when the canonical is settled (chosen
-#: by the share of the cluster's shared text they hold), so that a cluster of n costs ~TOP * n.
-TOP = 4
-
-
-@dataclass(frozen=True)
-class Holding:
-    """What a copy holds of its cluster's article, for the choice of the canonical copy."""
-
-    #: share of the cluster's shared text (5-grams two or more members have) this copy has
-    held: float
-    #: share of its 5-grams that are junk: photo captions and video blurbs, and (in clusters of
-    #: three or more) text no other copy has (widget text, teasers of other stories)
-    junk: float
-    #: mean share of each other member's shared text this copy has (None: not a candidate)
-    covers: float | None = None
-
-
-def ranking_sets(texts: Mapping[str, str], k: int) -> dict[str, tuple[U64, int]]:
-    """Per document: the 5-gram set of its text without photo captions and video blurbs, and the
-    number of words those took (what :func:`holdings` weighs)."""
-    ids = list(texts)
-    kept: list[str] = []
-    junk: list[int] = []
-    for d in ids:
-        text = texts[d]
-        cap = caption_lines(text)
-        if cap:
-            dropped = set(cap)
-            text = "\n".join(line for line in text.split("\n") if line not in dropped)
-        kept.append(text)
-        junk.append(sum(len(fp.tokens(line)) for line in cap))
-    return {d: (s, j) for d, s, j in zip(ids, fp.shingle_sets(kept, k), junk, strict=True)}
-
-
-def holdings(members: Sequence[str], ranking: Mapping[str, tuple[U64, int]], top: int = TOP,
-             pages: bool = False) -> dict[str, Holding]:
-    """:class:`Holding` of each member from its :func:`ranking_sets`.
-
-    Photo captions and video blurbs are junk wherever they are: syndicated captions recur on
-    several sites, so sharing does not make them article text. Text only one copy has is junk only
-    when two or more other copies agree on the rest; of two copies, nothing tells junk from text
-    the shorter one lost; nor of snapshots of a running file or live page (``pages``), whose
-    newest items only the latest has. A copy's text no mate has is left out of what the others
-    should cover (so one copy's teasers do not lower its rivals' scores).
-    """
-    sets = [ranking[m][0] for m in members]
-    captions = [ranking[m][1] for m in members]
-    every, counts = np.unique(np.concatenate(sets), return_counts=True)
-    shared = every[counts >= 2]
-    lone = every[counts == 1] if len(members) >= 3 and not pages else every[:0]
-    base: dict[str, Holding] = {}
-    for m, s, cap_words in zip(members, sets, captions, strict=True):
-        mine = int(np.isin(s, shared, assume_unique=True).sum())
-        alone = int(np.isin(s, lone, assume_unique=True).sum())
-        size = len(s) + cap_words
-        base[m] = Holding(mine / len(shared) if len(shared) else 1.0, (alone + cap_words) / size if size else 0.0)
-    # the text the others are asked to cover: what each member shares with some mate (on pages of
-    # several items, all of it: the newest items are only on the latest snapshot)
-    common = {m: s if pages else s[np.isin(s, shared, assume_unique=True)] for m, s in zip(members, sets, strict=True)}
-    picked = sorted(members, key=lambda m: (-round(base[m].held, 2), round(base[m].junk, 2)))[:top]
-    out = dict(base)
-    for m, s in zip(members, sets, strict=True):
-        if m not in picked:
-            continue
-        shares = [float(np.isin(common[o], s, assume_unique=True).mean()) if len(common[o]) else 1.0
-                  for o in members if o != m]
-        out[m] = replace(base[m], covers=sum(shares) / len(shares) if shares else 1.0)
-    return out
-
-
 def settle_canonical(
     cluster: Cluster,
     rank_of: Callable[[str], Rank],
@@ -172,10 +98,10 @@ def settle_clusters(
     """
     settled: dict[str, Cluster] = {}
     for chunk in _chunks([c for c in clusters if len(c.members) >= 2], 4000):
-        ranking = ranking_sets(texts(sorted({m for c in chunk for m in c.members})), k)
-        for c in chunk:
-            pages = c.reason.startswith(COMPOSITE)
-            settled[c.id] = settle_canonical(c, rank_of, pair_score, holdings(c.members, ranking, pages=pages))
+        got = texts(sorted({m for c in chunk for m in c.members}))
+        measured = holdings_of([(c.members, c.reason.startswith(COMPOSITE)) for c in chunk], got, k)
+        for c, holding in zip(chunk, measured, strict=True):
+            settled[c.id] = settle_canonical(c, rank_of, pair_score, holding)
     final = [settled.get(c.id, c) for c in clusters]
     align([(m, c.canonical) for c in final for m in c.members if m != c.canonical])
     return [Settled(c, {m: infer_metadata(m, c, docs) for m in c.members}) for c in final]
