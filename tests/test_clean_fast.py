@@ -93,8 +93,8 @@ def ref_corpus_furniture(
     for _doc_id, outlet, raw in docs:
         lines = raw.splitlines()
         filled = [i for i, ln in enumerate(lines) if ln.strip()]
-        # lines up to MAX_FURNITURE_KEY anywhere, up to MAX_EDGE_KEY among the first and last three
-        edge = set(filled[: K.EDGE_LINES] + filled[-K.EDGE_LINES :])
+        # lines up to MAX_FURNITURE_KEY anywhere, up to MAX_EDGE_KEY among the last three
+        edge = set(filled[-K.EDGE_LINES :])
         found = {k for i, ln in enumerate(lines)
                  if K._eligible(k := ref_normalise(ln), K.MAX_EDGE_KEY if i in edge else K.MAX_FURNITURE_KEY)}
         o = (outlet or "").strip().lower()

@@ -6,6 +6,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dedup.clean.page import FURNITURE_ONLY, LIVE_PAGE, furniture_only, live_page, page_defects
 from dedup.cluster import (
     Figures,
@@ -278,3 +281,13 @@ def test_a_brief_inside_a_long_story_clusters_with_it_in_a_run(tmp_path: Path) -
                {"id": "other", "text": text(other)}]
     result = run_records(records, db=str(tmp_path / "run.db"), workers=1)
     assert sorted(c.members for c in result.clusters if len(c.members) > 1) == [["brief", "story"]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["5", "12", "min", "mins", "minutes", "hour", "hours", "ago", "AGO", "Ago", "years",
+                                 " ", "  ", "\n", "x", "_", "٣", "agox"]), max_size=40))
+def test_relative_times_count_what_the_pattern_finds(parts: list[str]) -> None:
+    from dedup.clean.page import _RELATIVE, _relative_times
+
+    raw = "".join(parts)
+    assert _relative_times(raw) == len(_RELATIVE.findall(raw))

@@ -29,7 +29,7 @@ import numpy as np
 from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
-from dedup.clean.corpus import FurnitureLines, key_may_fit, line_head, normalise_line
+from dedup.clean.corpus import EDGE_LINES, FurnitureLines, key_may_fit, line_head, normalise_line
 from dedup.clean.offsets import Fix, apply_fixes, compose, ints
 from dedup.clean.page import page_defects
 from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
@@ -341,13 +341,15 @@ def _decide(
     details: dict[int, str] = {}
     longest = furniture.longest if isinstance(furniture, FurnitureLines) else -1
     long_keys = furniture if isinstance(furniture, FurnitureLines) and furniture.heads else None
+    # long furniture (an outlet's "About us" paragraph) is counted only in a page's last lines
+    edge = len(lines) - EDGE_LINES
     strict = cache.strict
     for i, ln in enumerate(lines):
         t = ln.text
         if (
             furniture
             and (longest < 0 or key_may_fit(t, longest)
-                 or (long_keys is not None and long_keys.has_head(line_head(t))))
+                 or (long_keys is not None and i >= edge and long_keys.has_head(line_head(t))))
             and (ev := furniture.get(cache.key(t))) is not None
         ):
             ln.cls = "corpus-furniture"

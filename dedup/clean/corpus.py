@@ -57,7 +57,7 @@ def normalise_line(line: str) -> str:
 
 #: The longest line key counted for corpus furniture anywhere on a page.
 MAX_FURNITURE_KEY = _MAX_KEY = 400
-#: The longest key counted among a page's first and last EDGE_LINES lines: an outlet's "About us"
+#: The longest key counted among a page's last EDGE_LINES lines: an outlet's "About us"
 #: paragraph or disclaimer (60-150 words) under every article is furniture, but a paragraph in
 #: the middle of a page is article text, which syndicated copies share (counting it would strip it).
 MAX_EDGE_KEY = 1200
@@ -165,13 +165,14 @@ def stable_line_hash(key: str) -> int:
 def counted_keys(raw: str) -> list[str]:
     """The distinct line keys of ``raw`` that corpus furniture counts, in first-seen order.
 
-    Lines up to MAX_FURNITURE_KEY anywhere; up to MAX_EDGE_KEY among the first
-    and last EDGE_LINES non-empty lines.
+    Lines up to MAX_FURNITURE_KEY anywhere; up to MAX_EDGE_KEY among the last
+    EDGE_LINES non-empty lines (the footer, where outlets put their long boilerplate: the head of
+    a page is its article's first paragraphs, which copies share).
     """
     lines = raw.splitlines()
     keys = [_counted_key(line) for line in lines]
     filled = [i for i, line in enumerate(lines) if line and not line.isspace()]
-    for i in filled[:EDGE_LINES] + filled[-EDGE_LINES:]:
+    for i in filled[-EDGE_LINES:]:
         if keys[i] is None:
             keys[i] = _counted_key(lines[i], MAX_EDGE_KEY)
     return list(dict.fromkeys(k for k in keys if k is not None))

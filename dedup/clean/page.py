@@ -49,6 +49,7 @@ _TIME_LINE = re.compile(
     re.I,
 )
 _RELATIVE = re.compile(r"\b\d+\s*(?:min|mins|minutes|hours?)\s+ago\b", re.I)
+_RELATIVE_AT_END = re.compile(r"\b\d+\s*(?:min|mins|minutes|hours?)\s+ago$", re.I)
 #: Longest line that can be only a time ("Updated less than 59 minutes ago" is 32 characters).
 _TIME_LINE_CHARS = 40
 # Substrings every caption line has one of (cheap to look for before the caption pattern runs).
@@ -111,12 +112,13 @@ def furniture_only(text: str) -> bool:
     lines = [line for line in text.split("\n") if any(hint in line for hint in _CAPTION_HINTS) or
              line.rstrip().endswith("less")]
     captions = sum(len(_WORD.findall(line)) for line in lines if _CAPTION.search(line))
-    return captions >= CAPTION_SHARE * len(_WORD.findall(text))
+    # the text's words are counted only when there are captions to weigh against them
+    return captions > 0 and captions >= CAPTION_SHARE * len(_WORD.findall(text))
 
 
 def live_page(raw: str) -> bool:
     """True when ``raw`` carries the item heads of a page of several stories."""
-    if "ago" in raw and len(_RELATIVE.findall(raw)) >= MIN_RELATIVE_TIMES:
+    if ("ago" in raw or "AGO" in raw) and _relative_times(raw) >= MIN_RELATIVE_TIMES:
         return True
     if "###" in raw:
         raw = raw.replace("###", "\n")
@@ -128,6 +130,23 @@ def live_page(raw: str) -> bool:
             if found >= MIN_TIME_LINES:
                 return True
     return False
+
+
+def _relative_times(raw: str) -> int:
+    """``len(_RELATIVE.findall(raw))``, with the pattern run only just before each "ago"
+    (common in prose: "years ago"), not at every word of the page."""
+    low = raw.lower()
+    count = 0
+    i = low.find("ago")
+    while i >= 0:
+        start = max(0, i - 30)
+        m = _RELATIVE_AT_END.search(low, start, i + 3)
+        # the match ends at this "ago" (and at a word's end) and starts at a word boundary of the whole text
+        if (m is not None and (i + 3 == len(low) or not (low[i + 3].isalnum() or low[i + 3] == "_"))
+                and (m.start() > start or start == 0 or not (low[start - 1].isalnum() or low[start - 1] == "_"))):
+            count += 1
+        i = low.find("ago", i + 3)
+    return count
 
 
 def page_defects(raw: str, text: str) -> list[str]:
