@@ -57,6 +57,11 @@ _TIME_LINE_CHARS = 40
 _CAPTION_HINTS = ("Photo", "PHOTO", "photo", "Getty", "Image", "IMAGE", "Pool", "/AFP", "/Reuters", "... more",
                   "...more")
 
+# The hints of a caption line, lower-case "photo" only where a credit has it ("photo:", "photo by",
+# "AP photo/", "(Reuters photo)"): as a word of prose ("photographs") it is in one text in five.
+_LINE_HINTS = (*(h for h in _CAPTION_HINTS if h != "photo"), "photo:", "photo by", "photo/", "photo)")
+
+
 FURNITURE_ONLY = "furniture-only"
 LIVE_PAGE = "live-page"
 
@@ -80,7 +85,7 @@ def caption_lines(text: str) -> list[str]:
     """The lines of ``text`` that are photo captions or credits, or video blurbs with their credit
     line: an agency credit in the line, a credit line of its own under its caption, or a short line
     that ends in the full date the photo was taken."""
-    if not (any(hint in text for hint in _CAPTION_HINTS) or "FILE - " in text or "via AP" in text
+    if not (any(hint in text for hint in _LINE_HINTS) or "FILE - " in text or "via AP" in text
             or "Media: " in text or ", 20" in text or ", 19" in text or _LESS_END.search(text)):
         return []
     out: list[str] = []
@@ -89,7 +94,7 @@ def caption_lines(text: str) -> list[str]:
         if not line.strip():
             continue
         # substring tests first: nearly every line of nearly every text passes no regex
-        if (((any(hint in line for hint in _CAPTION_HINTS) or line.rstrip().endswith("less"))
+        if (((any(hint in line for hint in _LINE_HINTS) or line.rstrip().endswith("less"))
              and _CAPTION.search(line))
                 or (("FILE - " in line or "via AP" in line or line.startswith("Media: "))
                     and _CAPTION_MORE.search(line))
@@ -107,9 +112,9 @@ def furniture_only(text: str) -> bool:
     # Every document passes here: substring tests decide nearly all of them before any regex runs.
     if len(text) < 40 * MIN_ARTICLE_WORDS and len(_WORD.findall(text)) < MIN_ARTICLE_WORDS:
         return True
-    if not any(hint in text for hint in _CAPTION_HINTS):
+    if not any(hint in text for hint in _LINE_HINTS):
         return False
-    lines = [line for line in text.split("\n") if any(hint in line for hint in _CAPTION_HINTS) or
+    lines = [line for line in text.split("\n") if any(hint in line for hint in _LINE_HINTS) or
              line.rstrip().endswith("less")]
     captions = sum(len(_WORD.findall(line)) for line in lines if _CAPTION.search(line))
     # the text's words are counted only when there are captions to weigh against them

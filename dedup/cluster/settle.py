@@ -9,7 +9,7 @@ canonical (:mod:`dedup.cluster.components`), so changing it loses no one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from dedup.cluster.figures import Rank
@@ -80,6 +80,17 @@ class Settled:
     inferred: dict[str, dict[str, str]]
 
 
+#: A batch of clusters to measure (:func:`dedup.cluster.holding.holdings_of`): each cluster's
+#: members and whether they are pages, the members' clean texts, the shingle size.
+HoldingJob = tuple[list[tuple[Sequence[str], bool]], Mapping[str, str], int]
+
+
+def holdings_job(job: HoldingJob) -> list[dict[str, Holding]]:
+    """:func:`dedup.cluster.holding.holdings_of` of one batch (a module-level function, for pools)."""
+    groups, texts, k = job
+    return holdings_of(groups, texts, k)
+
+
 def settle_clusters(
     clusters: Sequence[Cluster],
     rank_of: Callable[[str], Rank],
@@ -88,18 +99,26 @@ def settle_clusters(
     align: Callable[[list[tuple[str, str]]], object],
     texts: Callable[[Sequence[str]], Mapping[str, str]],
     k: int,
+    mapper: Callable[[Callable[[HoldingJob], list[dict[str, Holding]]], Iterator[HoldingJob]],
+                     Iterable[list[dict[str, Holding]]]] = map,
 ) -> list[Settled]:
     """The one core of both engines' damage stage, for clusters of two or more members.
 
     ``texts(ids)`` gives documents' clean texts (asked a few thousand documents at a time);
-    ``k`` is the shingle size. ``align(pairs)`` aligns each (member, canonical) pair once the
-    canonical copies are settled, with the pairs of all clusters at once, so that an engine can
-    batch, cache and fan out the alignments as it likes and keep the gaps they find.
+    ``k`` is the shingle size; ``mapper`` runs :func:`holdings_job` over batches of a few thousand
+    members, in order (``map``, or a process pool's). ``align(pairs)`` aligns each (member,
+    canonical) pair once the canonical copies are settled, with the pairs of all clusters at once,
+    so that an engine can batch, cache and fan out the alignments as it likes and keep the gaps.
     """
+    chunks = _chunks([c for c in clusters if len(c.members) >= 2], 4000)
+
+    def job(chunk: list[Cluster]) -> HoldingJob:
+        groups: list[tuple[Sequence[str], bool]] = [(c.members, c.reason.startswith(COMPOSITE)) for c in chunk]
+        return groups, texts(sorted({m for c in chunk for m in c.members})), k
+
+    jobs = (job(chunk) for chunk in chunks)
     settled: dict[str, Cluster] = {}
-    for chunk in _chunks([c for c in clusters if len(c.members) >= 2], 4000):
-        got = texts(sorted({m for c in chunk for m in c.members}))
-        measured = holdings_of([(c.members, c.reason.startswith(COMPOSITE)) for c in chunk], got, k)
+    for chunk, measured in zip(chunks, mapper(holdings_job, jobs), strict=True):
         for c, holding in zip(chunk, measured, strict=True):
             settled[c.id] = settle_canonical(c, rank_of, pair_score, holding)
     final = [settled.get(c.id, c) for c in clusters]

@@ -384,8 +384,12 @@ def _settle_and_align(
         return score(a, b, ha, hb, config)
 
     out: dict[str, _Settled] = {}
-    for settled in settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align, store.texts,
-                                   config.shingle_size):
+    # what each copy holds is measured a few thousand members at a time, in the pool when there are many
+    pool = Pool(ctx.workers if len(members) > 8000 else 1, {})
+    with pool:
+        results = settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align, store.texts,
+                                  config.shingle_size, pool.map)
+    for settled in results:
         c = settled.cluster
         damage: dict[str, dict[str, Any]] = {}
         updates: dict[str, dict[str, Any]] = {}
