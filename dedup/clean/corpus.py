@@ -32,6 +32,7 @@ _ODD_SPACE_BYTES = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 _DIGIT_BYTES = b"0123456789"
 _SPACE_DIGIT_BYTES = b" " + _ODD_SPACE_BYTES + _DIGIT_BYTES
 _ZERO_TABLE = bytes.maketrans(_DIGIT_BYTES, b"0" * 10)
+_ZERO_RUNS = re.compile(rb"00+")
 
 
 def normalise_line(line: str) -> str:
@@ -48,10 +49,7 @@ def normalise_line(line: str) -> str:
         if len(b.translate(None, _DIGIT_BYTES)) == len(b):
             return low
         # Every digit to "0", then runs of "0" to one: each run of digits is "0".
-        z = low.encode("ascii").translate(_ZERO_TABLE)
-        while b"00" in z:
-            z = z.replace(b"00", b"0")
-        return z.decode("ascii")
+        return _ZERO_RUNS.sub(b"0", low.encode("ascii").translate(_ZERO_TABLE)).decode("ascii")
     return _NORM_DIGITS.sub("0", " ".join(line.split()).lower())
 
 
