@@ -649,14 +649,14 @@ class Store:
                     "insert or replace into pairs (a, b, jaccard, containment_a_in_b, containment_b_in_a, n_a, n_b, "
                     "aligned) values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def defects(self, ids: Iterable[str]) -> dict[str, list[str]]:
-        """The cleaner's findings of the documents ``ids`` (page findings among them)."""
-        out: dict[str, list[str]] = {}
+    def defects(self, ids: Iterable[str]) -> dict[str, tuple[list[str], str | None]]:
+        """The cleaner's findings of the documents ``ids`` (page findings among them), and their titles."""
+        out: dict[str, tuple[list[str], str | None]] = {}
         for chunk in _chunks(list(ids), 500):
-            for doc_id, defects in self.db.execute(
-                f"select id, defects from documents where id in ({','.join('?' * len(chunk))})", chunk
+            for doc_id, defects, title in self.db.execute(
+                f"select id, defects, title from documents where id in ({','.join('?' * len(chunk))})", chunk
             ):
-                out[doc_id] = json.loads(defects or "[]")
+                out[doc_id] = (json.loads(defects or "[]"), title)
         return out
 
     def load_alignments(self, docs: Iterable[str] | None = None) -> dict[tuple[str, str], tuple[str, str, float, str]]:

@@ -154,6 +154,29 @@ def test_a_digest_carrying_the_opening_of_a_story_is_a_composite() -> None:
     assert digest.contains == ["brief", "brief-copy"]
 
 
+def test_a_page_titled_as_a_digest_that_holds_a_story_is_a_composite() -> None:
+    # Only one of the digest's items is in the corpus: its title says what the page is.
+    from dedup.clean.page import DIGEST, title_findings
+
+    assert title_findings("AP News in Brief at 6:04 a.m. EDT | Miami Herald") == [DIGEST]
+    assert title_findings("World Cup, Putin, Pakistan: Your Monday Briefing") == [DIGEST]
+    assert title_findings("The Latest: Putin arrives in Helsinki late") == [DIGEST]
+    for title in ("White House press briefing on Russia", "Hard to digest: the summit", "Police round up protesters",
+                  "Senators urge Trump to act after the latest indictment", None):
+        assert title_findings(title) == []
+    brief, other = words("brief", 130), words("other", 200)
+    docs = {"brief": text(brief), "brief-copy": text(brief[:125]), "digest": text(brief + other)}
+    titles = {"brief": "Trump meets Putin", "brief-copy": "Trump meets Putin", "digest": "News in brief"}
+    clusters = clusters_of(docs, {d: title_findings(t) for d, t in titles.items()})
+    assert groups(clusters) == [["brief", "brief-copy"]]
+    (digest,) = [c for c in clusters if c.members == ["digest"]]
+    assert "its title names a digest" in digest.reason and digest.contains == ["brief", "brief-copy"]
+    # the same page under a story's title is the brief's copy, grown
+    titles["digest"] = "Trump meets Putin in Helsinki"
+    assert groups(clusters_of(docs, {d: title_findings(t) for d, t in titles.items()})) == [
+        ["brief", "brief-copy", "digest"]]
+
+
 def test_a_story_with_a_stock_background_paragraph_is_no_composite() -> None:
     # A wire brief that ends with the background paragraph another wire story carries in its
     # middle is one story: the passage does not open the other document.

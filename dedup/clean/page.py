@@ -64,6 +64,21 @@ _LINE_HINTS = (*(h for h in _CAPTION_HINTS if h != "photo"), "photo:", "photo by
 
 FURNITURE_ONLY = "furniture-only"
 LIVE_PAGE = "live-page"
+#: A page whose title names a digest, briefing, roundup or running file (found from the title, when
+#: copies are grouped: a page of several stories that holds one of them is no copy of it).
+DIGEST = "digest"
+
+# Titles of pages made of several stories, in the words news sites use for them: AP's "The Latest:"
+# and "News in Brief", "Your Monday Briefing", "Weekend digest", "News roundup", "Today's top stories",
+# live blogs. Tied to the formats' words, not to "briefing" or "digest" alone ("a White House press
+# briefing", "hard to digest" head articles).
+_DIGEST_TITLE = re.compile(
+    r"^(?:the latest|in brief|briefing|digest|round-?up|live)\s*:"
+    r"|\bnews in brief\b|\b(?:morning|evening|daily|weekly|weekend|your \w+day) (?:briefing|digest)\b"
+    r"|\b(?:news|morning|evening|daily|weekly|weekend|week's) round-?up\b|\btop stories\b"
+    r"|\blive (?:updates?|blog)\b|\bas it happened\b",
+    re.I,
+)
 
 
 # More caption forms, for what a page carries besides its article: AP's "FILE - In this ... photo"
@@ -152,6 +167,11 @@ def _relative_times(raw: str) -> int:
             count += 1
         i = low.find("ago", i + 3)
     return count
+
+
+def title_findings(title: str | None) -> list[str]:
+    """``[DIGEST]`` when ``title`` names a page of several stories, else ``[]``."""
+    return [DIGEST] if title and _DIGEST_TITLE.search(title) else []
 
 
 def page_defects(raw: str, text: str) -> list[str]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from dedup.clean.page import FURNITURE_ONLY, LIVE_PAGE
+from dedup.clean.page import DIGEST, FURNITURE_ONLY, LIVE_PAGE
 from dedup.cluster.align import ALIGNED_COPY
 from dedup.cluster.figures import MIN_ALIGN_WORDS, Figures, Layout, Rank, cluster_id, link
 from dedup.cluster.settle import rank_reason
@@ -205,11 +205,21 @@ def find_composites(
         if LIVE_PAGE in inputs.defects(d):
             found[d] = "its raw text carries the time stamps of a running file or live page"
     partners = _partners(sizes)
+    items: dict[str, list[str]] = {}  # what each composite page holds
     for d in members:
         if d in found:
             continue
-        held = _held(d, by_doc.get(d, []), sizes, k)
+        held = items[d] = _held(d, by_doc.get(d, []), sizes, k)
         if not held:
+            continue
+        if DIGEST in inputs.defects(d):
+            # a digest holding a page under a digest's title holds a copy of itself, not an item
+            stories = [h for h in held if DIGEST not in inputs.defects(h)]
+            found[d] = "its title names a digest, briefing or running file" + (
+                f", and it holds {stories[0]}" if stories else "")
+            for h in held:
+                if h not in stories:
+                    found.setdefault(h, f"it is a copy of the digest page {d}")
             continue
         if len(held) >= 2 and (w := _witnesses(held, held, copies, inputs)):
             found[d] = f"it holds {w[0]} and {w[1]}, which share next to nothing"
@@ -218,13 +228,15 @@ def find_composites(
         if carried and (w := _witnesses(held, carried, copies, inputs, page=d)):
             found[d] = (f"it holds {w[0]} and carries a passage of {w[1]} elsewhere on the page, "
                         "which share next to nothing")
-    # a near-identical copy of a composite page is the same page on another site
+    # a near-identical copy of a composite page is the same page on another site (but an article
+    # that fills most of a digest is one of its items)
     grew = True
     while grew:
         grew = False
         for p in copies.values():
             for page, other in ((p.a, p.b), (p.b, p.a)):
-                if p.jaccard >= SAME_PAGE and page in found and other not in found:
+                if (p.jaccard >= SAME_PAGE and page in found and other not in found
+                        and other not in items.get(page, ())):
                     found[other] = f"it is a copy of the composite page {page}"
                     grew = True
     return found

@@ -31,6 +31,7 @@ import numpy as np
 from dedup import __version__
 from dedup import fingerprint as fp
 from dedup.clean.damage import align_damage
+from dedup.clean.page import title_findings
 from dedup.cluster import CopyInputs, Figures, Rank, aligned_texts, build_clusters, link, score, settle_clusters
 from dedup.cluster import figures as pair_figures
 from dedup.cluster.anchors import anchor_candidates, anchor_keys
@@ -281,7 +282,9 @@ def _cluster(
         return layout(hp, hx, hy, opening(texts[y], config))
 
     linked = [p for p in pairs if link(figures(*p), config) is not None]
-    defects = store.defects({d for p in linked for d in p})
+    # the cleaner's page findings, and what a page's title says (a digest or briefing)
+    stored = store.defects({d for p in linked for d in p})
+    defects = {d: found + title_findings(title) for d, (found, title) in stored.items()}
     inputs = CopyInputs(config, rank_of.__getitem__, defects.__getitem__, figures, aligned, where)
     clusters, verified = build_clusters(ids, linked, inputs)
     store.save_pairs(sorted(new_rows.values()))

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from dedup import fingerprint as fp
 from dedup.clean.damage import align_damage
+from dedup.clean.page import title_findings
 from dedup.cluster import Figures, Rank, group_component, in_memory, link, settle_clusters, singleton
 from dedup.cluster import figures as measure_pair
 from dedup.cluster.anchors import anchor_keys
@@ -218,7 +219,7 @@ def component_frame(pdf: pd.DataFrame, *, config: Config) -> pd.DataFrame:
     }
     rank_of = {d: Rank(d, len(docs[d].text), len(docs[d].defects), docs[d].date) for d in ids}
     base = in_memory({d: docs[d].text for d in ids}, config, rank=rank_of.__getitem__,
-                     defects=lambda d: docs[d].defects)
+                     defects=lambda d: docs[d].defects + title_findings(docs[d].title))
     measured: dict[tuple[str, str], Figures] = {}
     aligned: dict[tuple[str, str], float] = {}
 
