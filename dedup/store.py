@@ -649,7 +649,7 @@ class Store:
                     "insert or replace into pairs (a, b, jaccard, containment_a_in_b, containment_b_in_a, n_a, n_b, "
                     "aligned) values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def defects(self, ids: Iterable[str]) -> dict[str, tuple[list[str], str | None]]:
+    def findings_and_titles(self, ids: Iterable[str]) -> dict[str, tuple[list[str], str | None]]:
         """The cleaner's findings of the documents ``ids`` (page findings among them), and their titles."""
         out: dict[str, tuple[list[str], str | None]] = {}
         for chunk in _chunks(list(ids), 500):

@@ -169,10 +169,14 @@ def counted_keys(raw: str) -> list[str]:
     """
     lines = raw.splitlines()
     keys = [_counted_key(line) for line in lines]
-    filled = [i for i, line in enumerate(lines) if line and not line.isspace()]
-    for i in filled[-EDGE_LINES:]:
-        if keys[i] is None:
-            keys[i] = _counted_key(lines[i], MAX_EDGE_KEY)
+    seen = 0
+    for i in range(len(lines) - 1, -1, -1):  # the last EDGE_LINES non-empty lines
+        if seen == EDGE_LINES:
+            break
+        if lines[i] and not lines[i].isspace():
+            seen += 1
+            if keys[i] is None:
+                keys[i] = _counted_key(lines[i], MAX_EDGE_KEY)
     return list(dict.fromkeys(k for k in keys if k is not None))
 
 

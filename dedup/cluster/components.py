@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from dedup.clean.page import DIGEST, FURNITURE_ONLY, LIVE_PAGE
 from dedup.cluster.align import ALIGNED_COPY
 from dedup.cluster.figures import MIN_ALIGN_WORDS, Figures, Layout, Rank, cluster_id, link
-from dedup.cluster.settle import rank_reason
+from dedup.cluster.settle import COMPOSITE, rank_reason
 from dedup.config import Config
 from dedup.models import Cluster, PairScore
 
@@ -276,7 +276,7 @@ def group_component(members: Sequence[str], edges: Iterable[tuple[str, str]], in
         held = sorted({h for d in g for h in _held(d, by_doc.get(d, []), sizes, config.shingle_size)
                        if h not in composites})
         why = "; ".join(f"{d}: {composites[d]}" for d in g)
-        clusters.append(replace(_cluster(g, page_links, inputs, f"composite page ({why}); kept out of copy clusters"),
+        clusters.append(replace(_cluster(g, page_links, inputs, f"{COMPOSITE} ({why}); kept out of copy clusters"),
                                 contains=held))
     for d in sorted(furniture):
         clusters.append(Cluster(cluster_id([d]), [d], d, "furniture only (a few words or photo captions): "

@@ -283,7 +283,7 @@ def _cluster(
 
     linked = [p for p in pairs if link(figures(*p), config) is not None]
     # the cleaner's page findings, and what a page's title says (a digest or briefing)
-    stored = store.defects({d for p in linked for d in p})
+    stored = store.findings_and_titles({d for p in linked for d in p})
     defects = {d: found + title_findings(title) for d, (found, title) in stored.items()}
     inputs = CopyInputs(config, rank_of.__getitem__, defects.__getitem__, figures, aligned, where)
     clusters, verified = build_clusters(ids, linked, inputs)
@@ -358,6 +358,7 @@ def _settle_and_align(
     cache = store.load_alignments(members)
     # (doc, against) -> completeness, gaps, gaps as JSON
     fresh: dict[tuple[str, str], tuple[float, list[dict[str, Any]], str]] = {}
+    pool = Pool(ctx.workers, {})
 
     def align(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
         jobs = []
@@ -369,16 +370,16 @@ def _settle_and_align(
                 jobs.append((doc_id, against))
         if jobs:
             # forking a pool costs more than a few hundred alignments of ~0.15 ms
-            n = ctx.workers if len(jobs) > 500 else 1
-            texts = store.texts({d for job in jobs for d in job}) if n == 1 else None
-            with Pool(n, {}) as pool:
-                for batch in pool.map(_align_batch, ((store.path, b, texts) for b in batches(jobs, 256))):
-                    rows = []
-                    for doc_id, against, completeness, gaps, gaps_json in batch:
-                        fresh[(doc_id, against)] = (completeness, gaps, gaps_json)
-                        rows.append((doc_id, against, keys.get(doc_id) or "", keys.get(against) or "",
-                                     completeness, gaps_json))
-                    store.save_alignments(rows)
+            many = len(jobs) > 500 and ctx.workers > 1
+            texts = None if many else store.texts({d for job in jobs for d in job})
+            run_map = pool.map if many else map
+            for batch in run_map(_align_batch, ((store.path, b, texts) for b in batches(jobs, 256))):
+                rows = []
+                for doc_id, against, completeness, gaps, gaps_json in batch:
+                    fresh[(doc_id, against)] = (completeness, gaps, gaps_json)
+                    rows.append((doc_id, against, keys.get(doc_id) or "", keys.get(against) or "",
+                                 completeness, gaps_json))
+                store.save_alignments(rows)
         return {pair: fresh[pair][0] for pair in pairs}
 
     def pair_score(a: str, b: str) -> PairScore:
@@ -387,11 +388,11 @@ def _settle_and_align(
         return score(a, b, ha, hb, config)
 
     out: dict[str, _Settled] = {}
-    # what each copy holds is measured a few thousand members at a time, in the pool when there are many
-    pool = Pool(ctx.workers if len(members) > 8000 else 1, {})
+    # what each copy holds is measured a few thousand members at a time, in the pool (shared with
+    # the alignments, forked on first use) when there are many
     with pool:
         results = settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align, store.texts,
-                                  config.shingle_size, pool.map)
+                                  config.shingle_size, pool.map if len(members) > 8000 and ctx.workers > 1 else map)
     for settled in results:
         c = settled.cluster
         damage: dict[str, dict[str, Any]] = {}
