@@ -152,6 +152,17 @@ def test_normalise_line_matches_regexes(line: str) -> None:
     assert normalise_line(line) == ref_normalise(line)
 
 
+# news punctuation beside what makes the general rule necessary (Unicode digits and spaces, dotted İ)
+NEWS_BITS = st.sampled_from(["’", "“", "”", "–", "é", "०", "٣", "１", " ",
+                             " ", "İ", "Σ", "AB", "said", " ", "  ", "7", "07", "\t"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(NEWS_BITS, max_size=30).map("".join))
+def test_normalise_line_of_news_punctuation_matches_regexes(line: str) -> None:
+    assert normalise_line(line) == ref_normalise(line)
+
+
 @settings(max_examples=600, deadline=None)
 @given(st.one_of(LINEISH, st.text()))
 def test_counted_key_matches_definition(line: str) -> None:

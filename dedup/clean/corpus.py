@@ -33,24 +33,34 @@ _DIGIT_BYTES = b"0123456789"
 _SPACE_DIGIT_BYTES = b" " + _ODD_SPACE_BYTES + _DIGIT_BYTES
 _ZERO_TABLE = bytes.maketrans(_DIGIT_BYTES, b"0" * 10)
 _ZERO_RUNS = re.compile(rb"00+")
+_ASCII_BYTES = bytes(range(128))
+_SPACE_OR_DIGIT = re.compile(r"[\s\d]")
 
 
 def normalise_line(line: str) -> str:
     """Key under which a line is counted across documents: case, spacing and numbers ignored."""
     # Same as _NORM_DIGITS.sub("0", _NORM_SPACE.sub(" ", line).strip().lower()):
-    # str.split() and strip() know whitespace exactly as \s does, and an
-    # ASCII line with single spaces and no digit needs no regex at all.
+    # str.split() and strip() know whitespace exactly as \s does, and a line
+    # whose only whitespace is single spaces and whose only digits are ASCII
+    # needs no regex over its characters at all (nearly every line: the
+    # non-ASCII characters of news are quotes, dashes and accented letters).
     if line.isascii():
         b = line.encode("ascii")
-        if b"  " not in b and len(b.translate(None, _ODD_SPACE_BYTES)) == len(b):
-            low = line.strip(" ").lower()
-        else:
-            low = " ".join(line.split()).lower()
-        if len(b.translate(None, _DIGIT_BYTES)) == len(b):
-            return low
-        # Every digit to "0", then runs of "0" to one: each run of digits is "0".
-        return _ZERO_RUNS.sub(b"0", low.encode("ascii").translate(_ZERO_TABLE)).decode("ascii")
-    return _NORM_DIGITS.sub("0", " ".join(line.split()).lower())
+    else:
+        b = line.encode("utf-8", "surrogatepass")
+        # the line's non-ASCII characters alone (UTF-8 keeps each one whole)
+        others = b.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+        if _SPACE_OR_DIGIT.search(others):
+            return _NORM_DIGITS.sub("0", " ".join(line.split()).lower())
+    if b"  " not in b and len(b.translate(None, _ODD_SPACE_BYTES)) == len(b):
+        low = line.strip(" ").lower()
+    else:
+        low = " ".join(line.split()).lower()
+    if len(b.translate(None, _DIGIT_BYTES)) == len(b):
+        return low
+    # Every digit to "0", then runs of "0" to one: each run of digits is "0" (lower() makes no digit).
+    return _ZERO_RUNS.sub(b"0", low.encode("utf-8", "surrogatepass").translate(_ZERO_TABLE)).decode(
+        "utf-8", "surrogatepass")
 
 
 #: The longest line key counted for corpus furniture anywhere on a page.
@@ -92,8 +102,12 @@ def line_head(line: str) -> str:
     a run of spaces or digits only shortens its end), so when the prefix's key
     is longer than HEAD its head is the line's.
     """
-    p = normalise_line(line[: 4 * HEAD])
-    return p[:HEAD] if len(p) > HEAD else normalise_line(line)[:HEAD]
+    # (half as much again as HEAD is nearly always enough: prose loses only repeated spaces and digits)
+    for cut in (HEAD + HEAD // 2, 4 * HEAD):
+        p = normalise_line(line[:cut])
+        if len(p) > HEAD:
+            return p[:HEAD]
+    return normalise_line(line)[:HEAD]
 
 
 class FurnitureLines(dict[str, str]):
