@@ -64,12 +64,14 @@ class RawInput:
     date: str | None = None
     author: str | None = None
     url: str | None = None
+    #: when the page was fetched (a record's scraped_at/fetched_at): kept, never taken for a publication date
+    fetched: str | None = None
     #: the input is known to be stored already with this content hash; ``body`` was not read
     unchanged: bool = False
 
     @property
     def stated(self) -> dict[str, str]:
-        fields = ("title", "outlet", "date", "author", "url")
+        fields = ("title", "outlet", "date", "author", "url", "fetched")
         return {f: v for f in fields if (v := getattr(self, f))}
 
 
@@ -198,7 +200,8 @@ def _clean_str(value: Any) -> str | None:
 
 
 def record_input(record: Any, *, default_id: str, source: str, content_hash: str) -> RawInput:
-    """A JSON record (``text`` or ``html``, optional id/url/title/date/outlet|source/author)."""
+    """A JSON record (``text`` or ``html``, optional id/url/title/date|published/outlet|source/author,
+    and scraped_at|fetched_at, kept apart from the publication date)."""
     if not isinstance(record, dict):
         raise RecordError(source, f"expected a JSON object, got {type(record).__name__}")
     text, html = record.get("text"), record.get("html")
@@ -218,10 +221,21 @@ def record_input(record: Any, *, default_id: str, source: str, content_hash: str
         encoding="utf-8",
         title=_clean_str(record.get("title")),
         outlet=_clean_str(record.get("outlet") or record.get("source")),
-        date=_clean_str(record.get("date")),
+        date=_first(record, _PUBLISHED),
         author=_clean_str(record.get("author")),
         url=_clean_str(record.get("url")),
+        fetched=_first(record, _FETCHED),
     )
+
+
+# A record's publication date, under the names scrapers give it; and when the page was fetched,
+# which says nothing of when it was written (a scrape day is in every record of a crawl).
+_PUBLISHED = ("date", "published", "published_at", "date_published", "pubdate")
+_FETCHED = ("scraped_at", "fetched_at", "scrape_time", "crawled_at", "retrieved_at", "fetch_time")
+
+
+def _first(record: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    return next((v for k in keys if (v := _clean_str(record.get(k)))), None)
 
 
 def _record_hash(record: Any) -> str:

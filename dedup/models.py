@@ -25,6 +25,9 @@ to_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 Relation = Literal["exact", "near-duplicate", "contained"]
 Direction = Literal["quotes", "unknown"]
+#: What an edge's evidence shows: attributed (quotes), credited (republishes), taken without
+#: attribution (reuses), or the words of a third party both carry (shares).
+Kind = Literal["quotes", "republishes", "reuses", "shares"]
 
 
 @dataclass(frozen=True)
@@ -318,7 +321,8 @@ class Reuse:
     """A passage of ``source`` that ``quoting`` reuses.
 
     ``direction`` is ``quotes`` only when evidence supports it; otherwise
-    ``unknown`` and the pair order carries no meaning.
+    ``unknown`` and the pair order carries no meaning. ``kind`` says what the
+    evidence shows (:data:`Kind`; :mod:`dedup.reuse.direction`).
     """
 
     quoting: str
@@ -332,12 +336,14 @@ class Reuse:
     evidence: list[str] = field(default_factory=list)
     confidence: float = 0.0
     also_in: list[str] = field(default_factory=list)
+    kind: Kind = "reuses"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "quoting": self.quoting,
             "source": self.source,
             "direction": self.direction,
+            "kind": self.kind,
             "quoting_span": self.quoting_span.to_dict(),
             "source_span": self.source_span.to_dict(),
             "similarity": self.similarity,
@@ -357,6 +363,8 @@ class Reuse:
             attribution=Attribution.from_dict(d["attribution"]) if d.get("attribution") else None,
             evidence=list(d.get("evidence", [])), confidence=d.get("confidence", 0.0),
             also_in=list(d.get("also_in", [])),
+            # (rows written before kinds: an attributed edge quotes, any other reuses)
+            kind=d.get("kind") or ("quotes" if d.get("attribution") else "reuses"),
         )
 
 
@@ -369,19 +377,23 @@ class Citation:
     span: Span
     phrase: str
     resolved_to: str | None = None
+    #: "resolved", "outlet in corpus, article not found" or "outlet not in corpus"
+    status: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "doc": self.doc,
             "outlet": self.outlet,
             "resolved_to": self.resolved_to,
+            "status": self.status,
             "span": self.span.to_dict(),
             "phrase": self.phrase,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Citation:
-        return cls(d["doc"], d["outlet"], Span.from_dict(d["span"]), d.get("phrase", ""), d.get("resolved_to"))
+        return cls(d["doc"], d["outlet"], Span.from_dict(d["span"]), d.get("phrase", ""), d.get("resolved_to"),
+                   d.get("status") or ("resolved" if d.get("resolved_to") else ""))
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,8 @@ if TYPE_CHECKING:
 else:
     sqlite_utils = _import_sqlite_utils()
 
-SCHEMA_VERSION = 1
+#: 2: reuses.kind and the sources table (an older database gains them in place when opened)
+SCHEMA_VERSION = 2
 
 
 def _json(value: Any) -> str:
@@ -221,15 +222,23 @@ class Store:
                 if column not in self._t(table).columns_dict:
                     self._t(table).add_column(column, kind)
         self._t("reuses").create(
-            {"id": str, "quoting": str, "source": str, "direction": str, "data": str},
+            {"id": str, "quoting": str, "source": str, "direction": str, "kind": str, "data": str},
             pk="id",
             if_not_exists=True,
         )
+        if "kind" not in self._t("reuses").columns_dict:
+            # a database from before edge kinds: the column is added in place; the next run's
+            # quotation stage writes every edge again (its cached results carry no kind)
+            self._t("reuses").add_column("kind", str)
         self._t("citations").create(
             {"id": str, "doc": str, "outlet": str, "resolved_to": str, "data": str},
             pk="id",
             if_not_exists=True,
         )
+        # common sources (a wire story, a speaker's words) and their witnesses, in data
+        self._t("sources").create({"id": str, "kind": str, "name": str, "data": str}, pk="id", if_not_exists=True)
+        if self.get_meta("schema_version") != str(SCHEMA_VERSION):
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
         self._t("runs").create(
             {"id": int, "started": str, "finished": str, "version": str, "config_name": str,
              "config": str, "paths": str, "counts": str, "timings": str, "status": str,
@@ -724,6 +733,7 @@ class Store:
         doc_updates: dict[str, dict[str, Any]],
         reuses: list[dict[str, Any]],
         citations: list[dict[str, Any]],
+        sources: list[dict[str, Any]] | None = None,
     ) -> None:
         """Replace the analysis tables in one transaction: readers never see a half-written result."""
         # rows as tuples in column order, primary key first: 100k documents make 200k rows, and
@@ -745,7 +755,7 @@ class Store:
                 member_rows.append((m, c.id, c.canonical, p.jaccard, in_canonical, of_canonical, p.relation, *via))
         cluster_rows = [(c.id, c.canonical, len(c.members), c.reason, to_json(c.contains) if c.contains else None)
                         for c in clusters]
-        reuse_cols = ("id", "quoting", "source", "direction", "data")
+        reuse_cols = ("id", "quoting", "source", "direction", "kind", "data")
         citation_cols = ("id", "doc", "outlet", "resolved_to", "data")
         with self.transaction():
             # Only what changed is written: an incremental run that adds 1,000
@@ -756,6 +766,8 @@ class Store:
                        member_rows)
             self._sync("reuses", reuse_cols, [tuple(r.get(c) for c in reuse_cols) for r in reuses])
             self._sync("citations", citation_cols, [tuple(r.get(c) for c in citation_cols) for r in citations])
+            source_cols = ("id", "kind", "name", "data")
+            self._sync("sources", source_cols, [tuple(r.get(c) for c in source_cols) for r in sources or []])
             for columns, rows in _group_updates(self._changed_updates(doc_updates)).items():
                 assignments = ", ".join(f"[{c}] = ?" for c in columns)
                 self.db.conn.executemany(f"update documents set {assignments} where id = ?", rows)

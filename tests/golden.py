@@ -118,7 +118,7 @@ def helsinki_records() -> list[dict[str, Any]]:
             blocks = [b.strip() for b in row["text"].split(" ### ")]
             records.append({"id": f"h{int(row['id']):05d}", "text": "\n\n".join(b for b in blocks if b),
                             "title": blocks[0] if blocks else None, "outlet": row["publisher"],
-                            "date": row["scrape_time"][:10] or None})
+                            "scraped_at": row["scrape_time"][:10] or None})
     return records
 
 

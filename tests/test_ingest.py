@@ -148,3 +148,18 @@ def test_jsonl_is_streamed_and_bad_lines_are_numbered(tmp_path: Path) -> None:
     assert [d.id for d in docs] == ["a"]
     assert [(p.line, p.reason.split(" (")[0].split(",")[0]) for p in problems] == [
         (2, "not valid UTF-8 at byte 24"), (3, "record is 0.0 MB")]
+
+
+def test_publication_date_names_and_fetch_time_kept_apart(tmp_path: Path) -> None:
+    # a scraper's fetch time is kept with the record, never taken for when the article was published
+    rows = [{"id": "a", "text": "Body one.", "published": "2022-03-01", "scraped_at": "2024-05-05T10:00:00Z"},
+            {"id": "b", "text": "Body two.", "fetched_at": "2024-05-05"},
+            {"id": "c", "text": "Body three.", "date": "2021-01-01", "published": "2022-02-02"}]
+    path = tmp_path / "x.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    docs, problems = _collect(str(path))
+    assert problems == []
+    got = {d.id: (d.date, d.fetched, d.stated.get("date"), d.stated.get("fetched")) for d in docs}
+    assert got == {"a": ("2022-03-01", "2024-05-05T10:00:00Z", "2022-03-01", "2024-05-05T10:00:00Z"),
+                   "b": (None, "2024-05-05", None, "2024-05-05"),
+                   "c": ("2021-01-01", None, "2021-01-01", None)}

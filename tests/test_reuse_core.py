@@ -16,7 +16,7 @@ from dedup.reuse.attribution import raw_mentions
 from dedup.reuse.candidates import boilerplate, count_slice, pairs_of_counts, reference_pairs, slice_keys
 from dedup.reuse.direction import Verdict
 from dedup.reuse.edges import Item, citations, group_segments, prune_quotation_clusters
-from dedup.reuse.groups import build_groups, outlet_names
+from dedup.reuse.groups import BULK_DATE_MIN_DOCS, build_groups, evidence_dates, outlet_names
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.pass1 import raw_row, records, scan, select_rows
 from dedup.reuse.passages import DocPassages
@@ -133,7 +133,7 @@ def test_quotation_clusters_keep_the_edges_to_the_root() -> None:
     assert prune_quotation_clusters([xz, yz, xy_wide], dates.get, DEFAULT.cover) == [xz, yz, xy_wide]
 
 
-def test_citations_resolve_the_one_other_outlet() -> None:
+def test_citations_resolve_only_to_an_article_holding_the_cited_text() -> None:
     docs = [_doc("a", "x", outlet="Daily Herald"), _doc("b", "x", outlet="Evening Post"),
             _doc("c", "According to the Daily Herald, the talks failed. Reuters reported nothing else.",
                  outlet="Gamma")]
@@ -142,8 +142,16 @@ def test_citations_resolve_the_one_other_outlet() -> None:
     raw = {2: [raw_row(m, docs[2].span(m.start, m.end)) for m in raw_mentions(docs[2].text)]}
     selected = {i: sel for i, rows in raw.items() if (sel := select_rows(rows, groups.outlets))}
     cites = citations([], groups, [d.id for d in docs], selected, raw, lambda x, y: x.lower() == y.lower())
-    assert {(c.outlet, c.resolved_to) for c in cites} == {("Daily Herald", "a"), ("Reuters", None)}
+    # the Daily Herald is in the corpus, but c shares no text with its article: not resolved
+    assert {(c.outlet, c.resolved_to, c.status) for c in cites} == {
+        ("Daily Herald", None, "outlet in corpus, article not found"), ("Reuters", None, "outlet not in corpus")}
     assert all(c.span.text == docs[2].text[c.span.start : c.span.end] for c in cites)
+    # with a passage shared between c and a, the citation is a's
+    seg = Segment(0, 2, (0, 1), (0, 1), (0, 1), (0, 1), 1)
+    ver = Verdict(2, 0, "quotes", 0.7, [], False, None, True, "quotes")
+    cites = citations([(seg, ver, Reuse("c", "a", "quotes", docs[2].span(0, 1), docs[0].span(0, 1), 1.0, False))],
+                      groups, [d.id for d in docs], selected, raw, lambda x, y: x.lower() == y.lower())
+    assert ("Daily Herald", "a", "resolved") in {(c.outlet, c.resolved_to, c.status) for c in cites}
 
 
 def test_groups_of_clusters_and_singletons() -> None:
@@ -214,3 +222,15 @@ def test_boilerplate_of_one_outlet_and_of_the_corpus() -> None:
     assert boilerplate(owner, exact, groups, 3, ReuseParams(global_boiler_min=3)).tolist() == [7, 8]
     # in slices of the key range: the same
     assert boilerplate(owner, exact, groups, 2, DEFAULT, small_count=0, part_bits=2).tolist() == [6, 7, 8]
+
+
+def test_a_date_most_documents_share_is_no_evidence() -> None:
+    # a crawl's scrape day written into most records as their date
+    n = BULK_DATE_MIN_DOCS
+    scrape = ["2018-07-16"] * (n // 2 + 1) + ["2018-07-17"] * (n // 2) + [None]
+    assert evidence_dates(scrape) == [None] * (n // 2 + 1) + ["2018-07-17"] * (n // 2) + [None]
+    # publication dates spread over days are all evidence; so are a few documents of one day
+    spread = [f"2018-07-{d:02d}" for d in range(1, n + 1)] + ["2018-07-01"] * (n // 2)
+    assert evidence_dates(spread) == spread
+    few = ["2018-07-16"] * (n - 2) + ["2018-07-01"]
+    assert evidence_dates(few) == few

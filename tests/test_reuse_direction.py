@@ -47,6 +47,7 @@ def test_nothing_is_unknown_with_the_pair_ordered_by_id() -> None:
     ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}")
     assert (ver.direction, ver.quoting, ver.source, ver.confidence) == ("unknown", 0, 1, 0.0)
     assert ver.evidence == [] and ver.attribution is None and not ver.has_attribution
+    assert ver.kind == "reuses"
 
 
 def test_attribution_naming_the_other_outlet_decides() -> None:
@@ -57,6 +58,20 @@ def test_attribution_naming_the_other_outlet_decides() -> None:
     assert ver.has_attribution
     assert ver.confidence == DEFAULT.w_attribution
     assert "attributes the passage to 'Daily Herald'" in ver.evidence[0]
+    assert ver.kind == "quotes"
+
+
+def test_a_credit_line_naming_the_other_outlet_republishes() -> None:
+    ver = _judge(f"{FILLER}\n\nSource: Daily Herald. {PASSAGE}.", f"{PASSAGE}. {FILLER}",
+                 outlets=(None, "Daily Herald"))
+    assert (ver.direction, ver.quoting, ver.source, ver.kind) == ("quotes", 0, 1, "republishes")
+    assert ver.has_attribution and "credits the passage to 'Daily Herald'" in ver.evidence[0]
+
+
+def test_a_name_the_quoting_side_goes_by_itself_is_no_attribution() -> None:
+    # a CNN article's own "(CNN)" dateline says nothing of another CNN article it shares text with
+    ver = _judge(f"{FILLER}\n\nWASHINGTON (CNN) {PASSAGE}.", f"{PASSAGE}. {FILLER}", outlets=("CNN", "CNN"))
+    assert ver.direction == "unknown" and not ver.has_attribution
 
 
 def test_attribution_on_both_sides_decides_nothing() -> None:
@@ -84,20 +99,22 @@ def test_quotation_marks_alone_do_not_decide() -> None:
 def test_quotation_marks_with_a_share_decide() -> None:
     # the passage is all of b and a small part of a, quoted in a only
     ver = _judge(f"{FILLER} {FILLER} He said: “{PASSAGE}”.", f"{PASSAGE}.")
-    assert (ver.direction, ver.quoting, ver.source, ver.quoted) == ("quotes", 0, 1, True)
+    assert (ver.direction, ver.quoting, ver.source, ver.quoted, ver.kind) == ("quotes", 0, 1, True, "reuses")
     assert ver.confidence == round(1 - (1 - DEFAULT.w_marks) * (1 - DEFAULT.w_share), 3)
 
 
-def test_marks_on_both_sides_are_no_evidence() -> None:
+def test_marks_on_both_sides_are_no_evidence_but_a_shared_source() -> None:
+    # both quote a speaker: neither took the words from the other
     ver = _judge(f"{FILLER} He said: “{PASSAGE}”.", f"“{PASSAGE}”. {FILLER}")
-    assert ver.direction == "unknown" and ver.evidence == []
+    assert (ver.direction, ver.kind) == ("unknown", "shares")
+    assert ver.evidence == ["passage is in quotation marks in both a and b: the words of a third party"]
 
 
-def test_an_earlier_date_decides() -> None:
+def test_an_earlier_publication_date_directs_a_reuse_never_a_quotation() -> None:
     ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"))
-    assert (ver.direction, ver.quoting, ver.source) == ("quotes", 0, 1)
-    assert ver.confidence == DEFAULT.w_date
-    assert ver.evidence == ["b dated 2022-03-01, before a dated 2022-03-02"]
+    assert (ver.direction, ver.quoting, ver.source, ver.kind) == ("quotes", 0, 1, "reuses")
+    assert ver.confidence == DEFAULT.w_date and ver.attribution is None
+    assert ver.evidence == ["b published 2022-03-01, before a published 2022-03-02"]
     # the same day is no evidence
     assert _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-01", "2022-03-01")).direction == (
         "unknown"

@@ -43,6 +43,7 @@ from dedup.engines.stages import (
     citation_row,
     clean_batch,
     clean_version,
+    common_sources,
     default_workers,
     fault_point,
     fingerprint_meta,
@@ -54,6 +55,7 @@ from dedup.engines.stages import (
     reuse_row,
     run_counts,
     singleton_results,
+    source_row,
     speculation_misses,
 )
 from dedup.models import Cluster, PairScore, to_json
@@ -142,17 +144,20 @@ def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
     # the quotation stage sees this run's inferred metadata (dates and outlets of copies), which is
     # written to the database only with the results
     inferred = {d: json.loads(u["inferred"]) for d, u in updates.items() if u["inferred"] != "{}"}
-    reuses, citations = quotations(ctx, LazyDocuments(store.path, ids, inferred=inferred, text_keys=text_keys),
-                                   clusters)
+    documents = LazyDocuments(store.path, ids, inferred=inferred, text_keys=text_keys)
+    reuses, citations = quotations(ctx, documents, clusters)
+    with ctx.timed("reuse"):
+        sources = common_sources(documents, reuses)
     fault_point("store")
     with ctx.timed("store"):
-        store.save_results(clusters, updates, [reuse_row(r) for r in reuses], [citation_row(c) for c in citations])
+        store.save_results(clusters, updates, [reuse_row(r) for r in reuses], [citation_row(c) for c in citations],
+                           [source_row(s) for s in sources])
     # processed: documents cleaned this run, at ingest or in the clean stage
     counts = run_counts(counts, len(todo | set(ctx.speculated)), len(ids), clusters, n_candidates, len(pairs),
                         reuses, citations, ctx.problems)
     # fresh reader: inferred metadata was just written
     return RunResult(config, ctx.run_id, store.path, LazyDocuments(store.path, ids), clusters, pairs, reuses,
-                     citations, ctx.problems, counts, ctx.timings, damage)
+                     citations, ctx.problems, counts, ctx.timings, damage, sources=sources)
 
 
 def _furniture_and_todo(ctx: RunContext) -> tuple[dict[str, str], set[str]]:

@@ -83,6 +83,7 @@ from dedup.engines.spark_tasks import (
     OUT_SCHEMA,
     REUSE_SCHEMA,
     SIG_SCHEMA,
+    SOURCE_SCHEMA,
     WORK_COLUMNS,
     anchor_partition,
     arrow_schema,
@@ -341,16 +342,18 @@ class _SparkRun:
         reuses, citations = stages.quotations(self.ctx, documents, clusters)
         t = time.perf_counter()
 
+        sources = stages.common_sources(documents, reuses)
         reuse_rows = [stages.reuse_row(r) for r in reuses]
         citation_rows = [stages.citation_row(c) for c in citations]
-        store.save_results(clusters, updates, reuse_rows, citation_rows)
-        _write_tables(self, cleaned, results, reuse_rows, citation_rows)
+        source_rows = [stages.source_row(s) for s in sources]
+        store.save_results(clusters, updates, reuse_rows, citation_rows, source_rows)
+        _write_tables(self, cleaned, results, reuse_rows, citation_rows, source_rows)
         self._timed("store", t)
         counts = stages.run_counts(counts, len(todo), len(ids), clusters, n_candidates, len(verified), reuses,
                                citations, problems)
         documents = LazyDocuments(store.path, ids)
         return stages.RunResult(config, self.run_id, store.path, documents, clusters, verified, reuses, citations,
-                            problems, counts, self.timings, damage)
+                                problems, counts, self.timings, damage, sources=sources)
 
     def _furniture_and_todo(self) -> tuple[dict[str, str], set[str]]:
         """Corpus furniture (on the driver, from the kept line records) and the documents to clean:
@@ -606,7 +609,7 @@ def _collect(
 
 def _write_tables(
     self: _SparkRun, cleaned: DataFrame, results: DataFrame, reuses: list[dict[str, Any]],
-    citations: list[dict[str, Any]],
+    citations: list[dict[str, Any]], sources: list[dict[str, Any]],
 ) -> None:
     """The Parquet copy of the tables, shaped like the SQLite ones."""
     F, c = self.F, self.config
@@ -653,6 +656,8 @@ def _write_tables(
         else self._empty(REUSE_SCHEMA),
         "citations": self.spark.createDataFrame(citations, schema=CITATION_SCHEMA) if citations
         else self._empty(CITATION_SCHEMA),
+        "sources": self.spark.createDataFrame(sources, schema=SOURCE_SCHEMA) if sources
+        else self._empty(SOURCE_SCHEMA),
     }
     for name, df in tables.items():
         df.write.mode("overwrite").parquet(f"{self.out}/{name}")

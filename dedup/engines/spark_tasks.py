@@ -64,8 +64,9 @@ OUT_SCHEMA = (
     "completeness double, gaps string, inferred string, contains string, via string, decided_by string, "
     "aligned double"
 )
-REUSE_SCHEMA = "id string, quoting string, source string, direction string, data string"
+REUSE_SCHEMA = "id string, quoting string, source string, direction string, kind string, data string"
 CITATION_SCHEMA = "id string, doc string, outlet string, resolved_to string, data string"
+SOURCE_SCHEMA = "id string, kind string, name string, data string"
 
 
 

@@ -30,6 +30,8 @@ from dedup.config import SCHEME, Config
 from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
 from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse, to_json
+from dedup.reuse.groups import doc_date
+from dedup.reuse.sources import source_list, speaker_of, wire_credit
 from dedup.runtime.context import BATCH, Progress, RunContext, default_workers, fault_point, no_progress
 from dedup.runtime.furniture_cache import (
     Probe,
@@ -40,8 +42,11 @@ from dedup.runtime.furniture_cache import (
 )
 from dedup.runtime.inputs import KnownInputs
 from dedup.runtime.pool import Pool, set_state, worker_state
+from dedup.store import LazyDocuments
 
-_META_FIELDS = ("title", "outlet", "date", "author", "url")
+_META_FIELDS = ("title", "outlet", "date", "author", "url", "fetched")
+#: The version of the JSON contract (and of the database's tables): 2 added edge kinds and sources.
+SCHEMA = 2
 
 
 @dataclass
@@ -67,6 +72,8 @@ class RunResult:
     damage: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: ids of the inputs of this run, in input order, one per input record read
     input_order: list[str] = field(default_factory=list)
+    #: the common sources of the ``shares`` edges (:func:`common_sources`)
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exit_status(self) -> int:
@@ -95,6 +102,7 @@ class RunResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "schema": SCHEMA,
             "version": __version__,
             "run": {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
                     "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()}},
@@ -102,12 +110,13 @@ class RunResult:
             "clusters": [c.to_dict() for c in self.clusters],
             "reuses": [r.to_dict() for r in self.reuses],
             "citations": [c.to_dict() for c in self.citations],
+            "sources": self.sources,
             "problems": [p.to_dict() for p in self.problems],
         }
 
     def write_json(self, out: IO[str]) -> None:
         """The same document as :meth:`to_json`, written as it is produced (100k documents stream)."""
-        head = {"version": __version__,
+        head = {"schema": SCHEMA, "version": __version__,
                 "run": {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
                         "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()}}}
         out.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ",\n")
@@ -122,6 +131,7 @@ class RunResult:
         array("clusters", (c.to_dict() for c in self.clusters))
         array("reuses", (r.to_dict() for r in self.reuses))
         array("citations", (c.to_dict() for c in self.citations))
+        array("sources", self.sources)
         array("problems", (p.to_dict() for p in self.problems), last=True)
         out.write("}\n")
 
@@ -424,6 +434,28 @@ def quotations(
         return find_reuses(documents, clusters, ctx.config, workers=ctx.workers, cache=ctx.spool())
 
 
+def common_sources(documents: Sequence[Document], reuses: list[Reuse]) -> list[dict[str, Any]]:
+    """The common sources of a run (:func:`dedup.reuse.sources.source_list`), each with an ``id``:
+    the witnesses' publication dates and wire credits are read from the documents that carry them."""
+    wanted = {d for r in reuses if r.kind == "shares" for d in (r.quoting, r.source)}
+    if not wanted:
+        return []
+    ids = documents.ids if isinstance(documents, LazyDocuments) else [d.id for d in documents]
+    dates: dict[str, str | None] = {}
+    wires: dict[str, str | None] = {}
+    texts: dict[str, str] = {}
+    for i, doc_id in enumerate(ids):
+        if doc_id in wanted:
+            doc = documents[i]
+            dates[doc_id], wires[doc_id], texts[doc_id] = doc_date(doc), wire_credit(doc.text), doc.text
+    found = source_list(reuses, dates, wires, lambda doc, start, end: speaker_of(texts[doc], start, end))
+    return [{"id": _edge_id("source", s["witnesses"][0]["doc"], s["witnesses"][0]["start"]), **s} for s in found]
+
+
+def source_row(s: dict[str, Any]) -> dict[str, Any]:
+    return {"id": s["id"], "kind": s["kind"], "name": s["name"], "data": to_json(s)}
+
+
 def _edge_id(*parts: object) -> str:
     return hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
@@ -432,7 +464,7 @@ def reuse_row(r: Reuse) -> dict[str, Any]:
     data = r.to_dict()
     return {
         "id": _edge_id(r.quoting, r.source, r.quoting_span.start, r.source_span.start),
-        "quoting": r.quoting, "source": r.source, "direction": r.direction,
+        "quoting": r.quoting, "source": r.source, "direction": r.direction, "kind": r.kind,
         "data": to_json(data),
     }
 
@@ -446,8 +478,28 @@ def citation_row(c: Citation) -> dict[str, Any]:
 
 
 __all__ = [
-    "BATCH", "Progress", "RunContext", "RunResult", "citation_row", "clean_batch", "clean_version",
-    "default_workers", "fault_point", "fingerprint_meta", "finish", "furniture_stage", "ingest", "no_progress",
-    "prepare", "quotations", "reuse_digest", "reuse_row", "run_counts", "singleton_results",
+    "BATCH",
+    "SCHEMA",
+    "Progress",
+    "RunContext",
+    "RunResult",
+    "citation_row",
+    "clean_batch",
+    "clean_version",
+    "common_sources",
+    "default_workers",
+    "fault_point",
+    "fingerprint_meta",
+    "finish",
+    "furniture_stage",
+    "ingest",
+    "no_progress",
+    "prepare",
+    "quotations",
+    "reuse_digest",
+    "reuse_row",
+    "run_counts",
+    "singleton_results",
+    "source_row",
     "speculation_misses",
 ]

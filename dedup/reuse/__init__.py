@@ -48,9 +48,10 @@ from dedup.reuse.attribution import Mention, outlet_matches
 from dedup.reuse.candidates import boilerplate, reference_pairs
 from dedup.reuse.direction import Context, Verdict, verdict
 from dedup.reuse.edges import Item, citations, group_segments, make_reuse, prune_quotation_clusters
-from dedup.reuse.groups import build_groups, doc_date, doc_outlet_names
+from dedup.reuse.groups import build_groups, corpus_outlet_names, doc_date, evidence_dates
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.passages import DocPassages, build, passage_shingle_concat
+from dedup.reuse.sources import spread_sources
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -124,8 +125,9 @@ def reference_reuses(
     oracle for small corpora."""
     ids = [d.id for d in docs]
     index = {d: i for i, d in enumerate(ids)}
-    dates = [doc_date(d) for d in docs]
-    groups = build_groups(index, [doc_outlet_names(d) for d in docs], dates, clusters)
+    dates = evidence_dates([doc_date(d) for d in docs])
+    names = corpus_outlet_names([(d.outlet, d.title, d.url, d.inferred) for d in docs])
+    groups = build_groups(index, names, dates, clusters)
     records = pass1.records(docs, *pass1.scan([d.text for d in docs], params))
     raw = {i: rows for i, (_, rows) in enumerate(records) if rows}
     selected = {i: sel for i, rows in raw.items() if (sel := pass1.select_rows(rows, groups.outlets))}
@@ -153,7 +155,8 @@ def reference_reuses(
             ga, gb = group[item[0].a], group[item[0].b]
             by_pair[(min(ga, gb), max(ga, gb))].append(item)
         items = [item for found in by_pair.values() for item in found]
-    judged = prune_quotation_clusters(items, lambda i: groups.date_of(i, dates), params.cover)
+    judged = spread_sources(prune_quotation_clusters(items, lambda i: groups.date_of(i, dates), params.cover),
+                            lambda i: int(groups.group[i]), groups.doc_outlet.__getitem__, params.cover)
     reuses = sorted((r for _, _, r in judged),
                     key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
     cited = sorted(citations(judged, groups, ids, selected, raw, outlet_matches),

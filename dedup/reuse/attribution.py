@@ -226,6 +226,13 @@ def _variants(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1 << 16)
+def _query_keys(name: str) -> frozenset[str]:
+    """The keys a name found in a text is looked up under: its variants, but no abbreviation of
+    fewer than three letters ("John Cornyn" is not "jc", the initials of "jezebel.com")."""
+    return frozenset(k for k in _variants(name) if len(k) >= 3) | {norm_outlet(name)}
+
+
 @dataclass
 class OutletIndex:
     """Outlet names of the corpus, each pointing at the groups (clusters) that carry it.
@@ -400,7 +407,7 @@ class OutletIndex:
         n = norm_outlet(name)
         if not n:
             return False
-        if any(self.keys.get(key) for key in _variants(name) | {n}):
+        if any(self.keys.get(key) for key in _query_keys(name)):
             return True
         if len(n) < 5:
             return False
@@ -458,7 +465,7 @@ class OutletIndex:
         if not n:
             return set()
         hits: set[int] = set()
-        for key in _variants(name) | {n}:
+        for key in _query_keys(name):
             hits |= self.keys.get(key, set())
         if hits or len(n) < 5:
             return hits
@@ -656,10 +663,10 @@ def raw_mentions(text: str) -> list[RawMention]:
         out.append(RawMention(name, min(start, ns), max(m.end(), ne), ns, ne, strong, check))
 
     all_windows, verb_windows = _anchor_windows(text)
-    for pat, strong_windows in zip(_STRONG_PATTERNS, all_windows, strict=False):
+    for k, (pat, strong_windows) in enumerate(zip(_STRONG_PATTERNS, all_windows, strict=False)):
         for lo, hi in strong_windows:
             for m in pat.finditer(text, lo, hi):
-                add(m, True, "")
+                add(m, True, _strong_check(k, m))
     weak_windows = iter(all_windows[len(_ANCHORS) :])
     for k, (pat, weak_anchor) in enumerate(zip(_WEAK_PATTERNS, _WEAK_ANCHORS, strict=True)):
         windows = next(weak_windows) if weak_anchor is not None else verb_windows
@@ -675,6 +682,19 @@ def raw_mentions(text: str) -> list[RawMention]:
     return out
 
 
+# Things people and institutions do as much as outlets ("the Mueller investigation", "a Putin
+# interview"), and what a report is about rather than where it ran ("a report on Russia").
+_NOT_ONLY_PRESS = re.compile(r"\b(?:investigation|interview|survey|analysis)\b|\s(?:on|for)\s+(?:the\s+)?$")
+
+
+def _strong_check(k: int, m: re.Match[str]) -> str:
+    """What a match of strong pattern ``k`` must still show: "the X report" and "an interview in X"
+    name an outlet only when X looks like one (as after a weak cue); "an article in X" does."""
+    if k == 1 or (k == 0 and _NOT_ONLY_PRESS.search(m.string, m.start(), m.start("name"))):
+        return "weak"
+    return ""
+
+
 def select_mentions(raw: list[RawMention], known: OutletIndex | None = None) -> list[Mention]:
     """The mentions among ``raw`` that name an outlet, given the corpus's outlets ``known``."""
     found: dict[tuple[int, int], Mention] = {}
@@ -683,7 +703,8 @@ def select_mentions(raw: list[RawMention], known: OutletIndex | None = None) -> 
         if r.check == "weak" and not like(r.name):
             continue
         if r.check == "dateline":
-            if not (like(r.name) or r.name.isupper()):
+            # "(CNN)", "(AFP)"; not a transcript's "(CROSSTALK)" or "(UNINTEL)"
+            if not (like(r.name) or (r.name.isupper() and len(r.name) <= 5)):
                 continue
             if any(w.casefold() in _PERSON_WORDS for w in r.name.split()):
                 continue

@@ -1,11 +1,19 @@
-"""Who quotes whom: the direction of one aligned segment, from evidence only.
+"""Who quotes whom: the direction and kind of one aligned segment, from evidence only.
 
 For each side x of a segment, evidence that x took the passage from the other side y: x attributes
-it to y's outlet (a mention near the passage naming one of y's group's names), the passage is in
-quotation marks in x but not in y, y is dated before x, or the passage is most of y and little of
-x. Attribution and dates are near proof, marks are strong, shares only tip a balance already made;
-quotation marks alone never decide (in real scrapes both sides often quote a speaker and one copy
-lost its marks). Without deciding evidence the direction is ``unknown``.
+it to y's outlet (a mention near the passage naming one of y's group's names, and not x's own), the
+passage is in quotation marks in x but not in y, y was published before x, or the passage is most
+of y and little of x. Attribution is near proof, publication dates and marks are strong, shares
+only tip a balance already made; quotation marks alone never decide (in real scrapes both sides
+often quote a speaker and one copy lost its marks). Without deciding evidence the direction is
+``unknown``.
+
+The kind says what the evidence shows (:data:`KINDS`): ``quotes`` only when x attributes the
+passage to y's outlet or article, ``republishes`` when that attribution is a credit (a dateline
+"(CNN)", "Source: ...", "Originally published by ..."), ``reuses`` for text taken without
+attribution (directed by marks or publication dates, or undirected), and ``shares`` when the
+passage is in quotation marks on both sides: the words of a third party (a speaker) that both
+carry, which is no evidence that either took it from the other. Dates alone never make ``quotes``.
 """
 
 from __future__ import annotations
@@ -18,11 +26,19 @@ from dedup.models import Attribution, Document
 from dedup.reuse.align import Segment
 from dedup.reuse.attribution import Mention, mentions_near, outlet_matches
 from dedup.reuse.params import ReuseParams
+from dedup.reuse.sources import wire_credit
 
 _MARKS = re.compile("[\"“”«»„]")
 # A piece of evidence that one side took the passage from the other: kind, weight, explanation.
 Evidence = tuple[str, float, str]
 _STRONG = frozenset({"attribution", "marks", "date"})
+#: What an edge's evidence shows (see the module docstring).
+KINDS = ("quotes", "republishes", "reuses", "shares")
+# The text from a mention's start to its name that makes it a credit, not a quotation: a dateline
+# "(CNN)", "Source: Reuters", "Originally published by ...", "Courtesy of ...", "Republished from ...".
+_CREDIT = re.compile(
+    r"\(|(?:source|sources|credit)\s*:|originally\s+(?:published|appeared)|(?:re)?published\s+(?:by|in|on|with)"
+    r"|republished|reprinted|courtesy", re.I)
 
 
 @dataclass
@@ -37,6 +53,8 @@ class Verdict:
     quoted: bool
     attribution: Attribution | None
     has_attribution: bool
+    #: one of :data:`KINDS`
+    kind: str = "reuses"
 
 
 @dataclass(frozen=True)
@@ -65,10 +83,17 @@ def verdict(seg: Segment, ctx: Context, params: ReuseParams) -> Verdict:
     fwd, bwd = support[(seg.a, seg.b)], support[(seg.b, seg.a)]
     decided = _decide(seg, {k for k, _, _ in fwd}, {k for k, _, _ in bwd})
     evidence = [e for _, _, e in fwd + bwd]
+    common = None
+    if decided is None or not any(k == "attribution" for k, _, _ in support[decided]):
+        common = _common_source(seg, ctx, params)
+    if common is not None:
+        decided = None
+        evidence.append(common)
     if decided is None:
         quoting, source = sorted((seg.a, seg.b), key=lambda i: docs[i].id)
         conf = 0.0
         direction = "unknown"
+        kind = "shares" if common is not None else "reuses"
     else:
         quoting, source = decided
         mine_l = support[decided]
@@ -76,9 +101,30 @@ def verdict(seg: Segment, ctx: Context, params: ReuseParams) -> Verdict:
         conf = max(0.0, _noisy_or([w for _, w, _ in mine_l]) - 0.5 * _noisy_or([w for _, w, _ in theirs_l]))
         direction = "quotes"
         evidence = [e for _, _, e in mine_l] + [f"against: {e}" for _, _, e in theirs_l]
+        kind = "reuses"
+        if any(k == "attribution" for k, _, _ in mine_l):
+            kind = "republishes" if any(k == "credit" for k, _, _ in mine_l) else "quotes"
     quoted = quoted_share(ctx.quotes[quoting], seg.side(quoting)) >= params.quoted_share
     attribution = attributions.get((quoting, source)) if direction == "quotes" else None
-    return Verdict(quoting, source, direction, round(conf, 3), evidence, quoted, attribution, attribution is not None)
+    return Verdict(quoting, source, direction, round(conf, 3), evidence, quoted, attribution, attribution is not None,
+                   kind)
+
+
+def _common_source(seg: Segment, ctx: Context, params: ReuseParams) -> str | None:
+    """Why the passage is a third party's that both sides carry, if it is (then neither took it from
+    the other): both quote it, or one credits a news agency that is neither side's own outlet."""
+    docs = ctx.docs
+    a, b = seg.a, seg.b
+    if min(quoted_share(ctx.quotes[a], seg.side(a)), quoted_share(ctx.quotes[b], seg.side(b))) >= params.quoted_share:
+        return f"passage is in quotation marks in both {docs[a].id} and {docs[b].id}: the words of a third party"
+    for x, y in ((a, b), (b, a)):
+        wire = wire_credit(docs[x].text)
+        if wire is None:
+            continue
+        names = [*ctx.group_names.get(int(ctx.group[x]), []), *ctx.group_names.get(int(ctx.group[y]), [])]
+        if not any(outlet_matches(wire, n) for n in names):
+            return f"{docs[x].id} credits the news agency {wire}: wire copy that both carry"
+    return None
 
 
 def _evidence(
@@ -97,27 +143,33 @@ def _evidence(
     if qx >= params.quoted_share and qy < 1 - params.quoted_share and not _MARKS.search(ty):
         ex.append(("marks", params.w_marks, f"passage is in quotation marks in {docs[x].id}, not in {docs[y].id}"))
     names = ctx.group_names.get(int(ctx.group[y]), [])
+    own = ctx.group_names.get(int(ctx.group[x]), [])
     if names:
         for men in mentions_near(ctx.mentions.get(x, []), sx[0], sx[1], docs[x].text):
             hit = next((n for n in names if outlet_matches(men.name, n)), None)
-            if hit is None:
+            # a name x goes by itself ("(CNN)" over a CNN article) says nothing of y
+            if hit is None or any(outlet_matches(men.name, n) for n in own):
                 continue
             year = men.year(docs[x].text, until=sx[0])
             phrase = docs[x].text[men.start : max(men.end, min(sx[0], men.end + 80))].strip(" \t\n“\"«‘'")
             if men.start > sx[0]:
                 phrase = men.phrase(docs[x].text)
             attribution = Attribution(men.name, year, phrase)
+            credit = bool(_CREDIT.match(docs[x].text, men.start, max(men.start + 1, men.name_start)))
             ex.append((
                 "attribution", params.w_attribution,
-                f"{docs[x].id} attributes the passage to {men.name!r} ({phrase!r}), the outlet of {docs[y].id} ({hit})",
+                f"{docs[x].id} {'credits' if credit else 'attributes'} the passage to {men.name!r} ({phrase!r}), "
+                f"the outlet of {docs[y].id} ({hit})",
             ))
+            if credit:
+                ex.append(("credit", 0.0, f"{phrase!r} is a credit line: {docs[x].id} carries {docs[y].id}'s text"))
             dy = ctx.dates.get(y)
             if year is not None and dy is not None and dy.startswith(str(year)):
                 ex.append(("year", params.w_year, f"attribution year {year} matches date {dy} of {docs[y].id}"))
             break
     dx, dy = ctx.dates.get(x), ctx.dates.get(y)
     if dx and dy and dx > dy:
-        ex.append(("date", params.w_date, f"{docs[y].id} dated {dy}, before {docs[x].id} dated {dx}"))
+        ex.append(("date", params.w_date, f"{docs[y].id} published {dy}, before {docs[x].id} published {dx}"))
     len_x, len_y = max(1, len(docs[x].text)), max(1, len(docs[y].text))
     share_x = (sx[1] - sx[0]) / len_x
     share_y = (sy[1] - sy[0]) / len_y

@@ -21,6 +21,11 @@ from dedup.reuse.direction import Verdict
 from dedup.reuse.groups import Groups
 from dedup.reuse.pass1 import MenRow, RawRow, row_span
 
+# What became of a citation: the article found, the outlet known but not the article, or neither.
+RESOLVED = "resolved"
+ARTICLE_NOT_FOUND = "outlet in corpus, article not found"
+NOT_IN_CORPUS = "outlet not in corpus"
+
 # A judged segment and the edge it is reported as.
 Item = tuple[Segment, Verdict, Reuse]
 
@@ -44,6 +49,7 @@ def make_reuse(seg: Segment, ver: Verdict, docs: Mapping[int, Document]) -> Reus
         evidence=ver.evidence,
         confidence=ver.confidence,
         also_in=sorted(docs[i].id for i in seg.also_in - {q, s}),
+        kind=ver.kind,  # type: ignore[arg-type]
     )
 
 
@@ -133,8 +139,10 @@ def citations(
     raw: Mapping[int, list[RawRow]], matches: Callable[[str, str], bool],
 ) -> list[Citation]:
     """The outlets documents cite (``selected``: their mentions that name an outlet; ``raw``: the
-    candidate rows they were selected from), resolved to the group they name: the only other
-    group that goes by the name, or the only one of those the document has an edge with.
+    candidate rows they were selected from), resolved to an article only when the cited text is
+    there: the one group going by the name that the citing document shares a passage with. An
+    outlet in the corpus is not its article: "according to Reuters" in a story on the summit is no
+    citation of the one Reuters article on oil prices (status "outlet in corpus, article not found").
     ``matches``: :func:`~dedup.reuse.attribution.outlet_matches` (or a memo of it)."""
     group = groups.group
     partners: dict[int, set[int]] = defaultdict(set)
@@ -155,14 +163,15 @@ def citations(
             hits = groups.outlets.lookup(name)
             others = len(hits) - (own in hits)
             resolved: str | None = None
-            if others == 1:
-                resolved = ids[groups.canonical[next(g for g in hits if g != own)]]
-            elif others:
+            status = NOT_IN_CORPUS
+            if others:
+                status = ARTICLE_NOT_FOUND
                 linked = (partners.get(i, set()) & hits) - {own}
                 if len(linked) == 1:
                     resolved = ids[groups.canonical[next(iter(linked))]]
+                    status = RESOLVED
             span = row_span(spans[(start, end)])
-            out.append(Citation(ids[i], name, span, span.text, resolved))
+            out.append(Citation(ids[i], name, span, span.text, resolved, status))
     return out
 
 

@@ -9,8 +9,8 @@ earliest date.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from dedup.fingerprint import normalise
 from dedup.models import Cluster, Document
-from dedup.reuse.attribution import OutletIndex
+from dedup.reuse.attribution import OutletIndex, looks_like_outlet
 
 I64 = npt.NDArray[np.int64]
 
@@ -44,6 +44,25 @@ def _iso_date(value: str) -> str | None:
 def doc_date(doc: Document) -> str | None:
     """The document's ISO date (stated, else inferred), if it has one."""
     return date_of(doc.date, doc.inferred)
+
+
+#: A date held by more than this share of a corpus's dated documents is the day the corpus was
+#: collected (a scrape day written into every record), not each article's publication: it is no
+#: evidence of who wrote first ...
+BULK_DATE_SHARE = 0.5
+#: ... in a corpus of at least this many dated documents (a few articles of one day are no scrape).
+BULK_DATE_MIN_DOCS = 20
+
+
+def evidence_dates(dates: Sequence[str | None]) -> list[str | None]:
+    """``dates`` without a bulk date (see :data:`BULK_DATE_SHARE`): what direction may rest on."""
+    dated = [d for d in dates if d]
+    if len(dated) < BULK_DATE_MIN_DOCS:
+        return list(dates)
+    day, held = Counter(dated).most_common(1)[0]
+    if held <= BULK_DATE_SHARE * len(dated):
+        return list(dates)
+    return [None if d == day else d for d in dates]
 
 
 def date_of(date: str | None, inferred: Mapping[str, Any]) -> str | None:
@@ -70,22 +89,65 @@ def doc_outlet_names(doc: Document) -> list[str]:
     return outlet_names(doc.outlet, doc.title, doc.url, doc.inferred)
 
 
-def outlet_names(outlet: str | None, title: str | None, url: str | None, inferred: Mapping[str, Any]) -> list[str]:
-    """:func:`doc_outlet_names` of a document with these fields."""
+def outlet_names(
+    outlet: str | None, title: str | None, url: str | None, inferred: Mapping[str, Any],
+    sites: Container[str] | None = None,
+) -> list[str]:
+    """:func:`doc_outlet_names` of a document with these fields; with ``sites``, a title suffix
+    only when it is one of them (:func:`corpus_outlet_names`)."""
     names: list[str] = []
     for value in (outlet, inferred.get("outlet")) if inferred else (outlet,):
         if value:
             names.append(value)
-    for t in (title, inferred.get("title")) if inferred else (title,):
-        if t:
-            suffix = _title_suffix(t)
-            if suffix is not None:
-                names.append(suffix)
+    for suffix in _suffixes(title, inferred):
+        if sites is None or suffix in sites:
+            names.append(suffix)
     if url:
         m = _URL_HOST.match(url)
         if m:
             names.append(m.group(1))
     return names
+
+
+def _suffixes(title: str | None, inferred: Mapping[str, Any]) -> list[str]:
+    out = []
+    for t in (title, inferred.get("title")) if inferred else (title,):
+        if t:
+            suffix = _title_suffix(t)
+            if suffix is not None:
+                out.append(suffix)
+    return out
+
+
+NameRow = tuple[str | None, str | None, str | None, Mapping[str, Any]]
+# A title suffix that is a photo credit ("Alex Wong/Getty Images"), not the site's name.
+_PHOTO_CREDIT = re.compile(r"/|\b(?:Images|Photos?|Pool)\b")
+
+
+def corpus_outlet_names(rows: Sequence[NameRow]) -> list[list[str]]:
+    """:func:`outlet_names` of every document of a corpus ((outlet, title, url, inferred) each),
+    where a title's last part ("... | Miami Herald", "... – Trump") is a name only when it behaves
+    like a site's across the corpus: it looks like an outlet's name (a wire, a media word, a
+    domain), or it ends the titles of two or more documents that mostly (4 in 5) come from one
+    stated outlet, or of three or more where none is stated. A speaker's name after a headline's
+    dash, a photo credit or a phrase is not an outlet."""
+    held: dict[str, list[str | None]] = defaultdict(list)
+    for outlet, title, url, inferred in rows:
+        stated = outlet or (m.group(1) if url and (m := _URL_HOST.match(url)) else None)
+        for suffix in dict.fromkeys(_suffixes(title, inferred)):
+            held[suffix].append(_normalise_name(stated) if stated else None)
+    sites: set[str] = set()
+    for suffix, outlets in held.items():
+        if (not suffix[:1].isupper() and not suffix[:1].isdigit()) or _PHOTO_CREDIT.search(suffix):
+            continue
+        if not any(c.isalpha() for c in suffix):
+            continue
+        stated = [o for o in outlets if o]
+        top = Counter(stated).most_common(1)[0][1] if stated else 0
+        if (looks_like_outlet(suffix) or (len(outlets) >= 2 and top >= 0.8 * len(outlets))
+                or (len(outlets) >= 3 and not stated)):
+            sites.add(suffix)
+    return [outlet_names(outlet, title, url, inferred, sites) for outlet, title, url, inferred in rows]
 
 
 # ----------------------------------------------------------------------------- groups
@@ -109,6 +171,8 @@ class Groups:
     outlets: OutletIndex
     #: the normalised first name of each group that has one
     outlet: dict[int, str | None]
+    #: the normalised first name of each document (None: it goes by none)
+    doc_outlet: list[str | None]
 
     def date_of(self, i: int, dates: Sequence[str | None]) -> str | None:
         """Document ``i``'s date (``dates[i]``), else its group's earliest."""
@@ -160,4 +224,5 @@ def build_groups(
     outlets = OutletIndex()
     outlets.add_many([(name, group_of[i]) for i, doc_names in enumerate(names) for name in doc_names])
     outlet = {g: _normalise_name(gnames[0]) if gnames else None for g, gnames in group_names.items()}
-    return Groups(group, canonical, by_group, group_names, group_date, outlets, outlet)
+    doc_outlet = [_normalise_name(ns[0]) if ns else None for ns in names]
+    return Groups(group, canonical, by_group, group_names, group_date, outlets, outlet, doc_outlet)

@@ -40,9 +40,10 @@ from dedup.reuse import passages as P
 from dedup.reuse.attribution import Mention, outlet_matches
 from dedup.reuse.candidates import boilerplate
 from dedup.reuse.edges import Item, citations, prune_quotation_clusters
-from dedup.reuse.groups import build_groups, date_of, doc_date, doc_outlet_names, outlet_names
+from dedup.reuse.groups import NameRow, build_groups, corpus_outlet_names, date_of, doc_date, evidence_dates
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.pass1 import Record
+from dedup.reuse.sources import spread_sources
 from dedup.runtime.blobs import BlobCache, BlobSpool
 from dedup.runtime.metrics import RunMetrics
 from dedup.runtime.pool import Pool, worker_state
@@ -144,7 +145,7 @@ def plain_text_key(doc: Document) -> str:
 def _naming(docs: Sequence[Document]) -> tuple[list[str], list[str], list[list[str]], list[str | None]]:
     """What each document is: its id, a key of its clean text, the names and the date it goes by."""
     ids: list[str] = []
-    names: list[list[str]] = []
+    rows: list[NameRow] = []
     dates: list[str | None] = []
     text_keys: list[str]
     if hasattr(docs, "text_keys") and hasattr(docs, "naming"):
@@ -152,16 +153,17 @@ def _naming(docs: Sequence[Document]) -> tuple[list[str], list[str], list[list[s
         text_keys = list(docs.text_keys())
         for doc_id, outlet, title, url, date, inferred in docs.naming():
             ids.append(doc_id)
-            names.append(outlet_names(outlet, title, url, inferred))
+            rows.append((outlet, title, url, inferred))
             dates.append(date_of(date, inferred))
     else:
         text_keys = []
         for d in docs:
             ids.append(d.id)
-            names.append(doc_outlet_names(d))
+            rows.append((d.outlet, d.title, d.url, d.inferred))
             dates.append(doc_date(d))
             text_keys.append(plain_text_key(d))
-    return ids, text_keys, names, dates
+    # title suffixes that behave like a site's name; a scrape day most records carry is no publication date
+    return ids, text_keys, corpus_outlet_names(rows), evidence_dates(dates)
 
 
 def _scan_chunks(items: Iterable[_T], text: Callable[[_T], str], tuning: ReuseTuning) -> Iterator[list[_T]]:
@@ -594,7 +596,8 @@ def _find_reuses(
 ) -> tuple[list[Reuse], list[Citation]]:
     run = _Run(docs, clusters, config, workers, cache, params, tuning, metrics)
     try:
-        judged = prune_quotation_clusters(_Pass2(run).items(), run.catalog.date_of, params.cover)
+        judged = spread_sources(prune_quotation_clusters(_Pass2(run).items(), run.catalog.date_of, params.cover),
+                                lambda i: int(run.groups.group[i]), run.groups.doc_outlet.__getitem__, params.cover)
     finally:
         run.pool.close()
     reuses = [r for _, _, r in judged]

@@ -99,7 +99,7 @@ U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
 # Part of the pass-1 and pair-result keys: bump when a record's layout changes (the results do not).
 PASS1_FORMAT = 2
-ITEMS_FORMAT = 2
+ITEMS_FORMAT = 3
 # Part of the state key's check: bump when its layout changes.
 STATE_FORMAT = 4
 
@@ -232,9 +232,9 @@ def pack_items(items: list[Item], ids: list[str]) -> bytes:
         (
             ids[s.a], ids[s.b], s.a_tok, s.b_tok, s.a_chr, s.b_chr, s.matched, sorted(ids[i] for i in s.also_in),
             ids[v.quoting], ids[v.source], v.direction, v.confidence, v.evidence, v.quoted, _attr_row(v.attribution),
-            v.has_attribution,
+            v.has_attribution, v.kind,
             (r.quoting, r.source, r.direction, _span_row(r.quoting_span), _span_row(r.source_span), r.similarity,
-             r.quoted, _attr_row(r.attribution), r.evidence, r.confidence, r.also_in),
+             r.quoted, _attr_row(r.attribution), r.evidence, r.confidence, r.also_in, r.kind),
         )
         for s, v, r in items
     ]
@@ -243,11 +243,11 @@ def pack_items(items: list[Item], ids: list[str]) -> bytes:
 
 def unpack_items(blob: bytes, index: Mapping[str, int]) -> list[Item]:
     out: list[Item] = []
-    for a, b, at, bt, ac, bc, m, also, q, s, direction, conf, ev, quoted, attr, has_attr, r in pickle.loads(blob):
+    for a, b, at, bt, ac, bc, m, also, q, s, direction, conf, ev, quoted, attr, has_attr, kind, r in pickle.loads(blob):
         seg = Segment(index[a], index[b], at, bt, ac, bc, m, {index[i] for i in also})
-        ver = Verdict(index[q], index[s], direction, conf, ev, quoted, _row_attr(attr), has_attr)
-        rq, rs, rd, qsp, ssp, sim, rquoted, rattr, rev, rconf, ralso = r
-        reuse = Reuse(rq, rs, rd, Span(*qsp), Span(*ssp), sim, rquoted, _row_attr(rattr), rev, rconf, ralso)
+        ver = Verdict(index[q], index[s], direction, conf, ev, quoted, _row_attr(attr), has_attr, kind)
+        rq, rs, rd, qsp, ssp, sim, rquoted, rattr, rev, rconf, ralso, rkind = r
+        reuse = Reuse(rq, rs, rd, Span(*qsp), Span(*ssp), sim, rquoted, _row_attr(rattr), rev, rconf, ralso, rkind)
         out.append((seg, ver, reuse))
     return out
 

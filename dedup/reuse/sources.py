@@ -1,0 +1,226 @@
+"""Common sources: text that two articles both carry from a third party, not one from the other.
+
+Real news shares text mostly through third parties: a wire story carried by many sites, the words
+of a speaker that several articles quote. Drawing an edge "A quotes B" between two such articles
+invents a relation; the truthful result is the source, with the articles that carry it as its
+witnesses. Three kinds of evidence make a shared passage a common source here:
+
+* **a wire credit** in either article (:func:`wire_credit`: "(AP) —", "By X, Associated Press",
+  "Copyright 2018 The Associated Press", a Reuters "(Reporting by ...)" sign-off) when neither
+  article is that wire's own;
+* **quotation marks on both sides** (decided per segment in :mod:`dedup.reuse.direction`): the words
+  of a speaker both quote;
+* **spread** (:func:`spread_sources`): the passage is carried by three or more groups (clusters or
+  single articles), and no attribution links the two.
+
+:func:`source_list` turns the ``shares`` edges into the ``sources`` of a run: one per connected
+passage, its witnesses earliest first. Everything here is pure: texts and items in, values out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from dedup.models import Reuse
+
+if TYPE_CHECKING:  # (direction reads wire credits from here)
+    from dedup.reuse.align import Segment
+    from dedup.reuse.direction import Verdict
+
+    Item = tuple[Segment, Verdict, Reuse]
+
+# The agencies whose copy other sites carry, each under the name a credit gives it.
+_WIRES = {
+    "associated press": "Associated Press", "ap": "Associated Press", "reuters": "Reuters", "afp": "AFP",
+    "agence france-presse": "AFP", "agence france presse": "AFP", "bloomberg": "Bloomberg", "dpa": "dpa",
+    "efe": "EFE", "ansa": "ANSA", "xinhua": "Xinhua", "tass": "TASS", "interfax": "Interfax", "upi": "UPI",
+    "united press international": "UPI", "press association": "PA", "kyodo": "Kyodo", "yonhap": "Yonhap",
+    "anadolu": "Anadolu", "europa press": "Europa Press", "ria novosti": "RIA Novosti",
+}
+_WIRE_NAME = (r"(?:Associated\s+Press|AP|Reuters|REUTERS|AFP|Agence\s+France[- ]Presse|Bloomberg|dpa|EFE|ANSA|Xinhua"
+              r"|TASS|Interfax|UPI|United\s+Press\s+International|Press\s+Association|Kyodo|Yonhap|Anadolu"
+              r"|Europa\s+Press|RIA\s+Novosti)")
+_WIRE_CREDIT = re.compile(
+    rf"\(\s*(?P<dateline>{_WIRE_NAME})\s*\)"  # "WASHINGTON (AP) —", "(Reuters) -"
+    # "By ANGELA CHARLTON Associated Press", "By Saad Sayeed, Reuters"
+    rf"|\b[Bb][Yy]\s+[^\n]{{0,80}}?[,\s]\s*(?:[Tt]he\s+)?(?P<byline>{_WIRE_NAME})\s*$"
+    rf"|^[ \t]*(?:[Tt]he\s+)?(?P<line>{_WIRE_NAME})[ \t]*$"  # a byline line that is only the agency
+    rf"|(?:[Cc]opyright|©)\s*(?:\d{{4}}\s+)?(?:[Tt]he\s+)?(?P<copyright>{_WIRE_NAME})\b"
+    rf"|(?:[Tt]he\s+)?(?P<contributed>{_WIRE_NAME})\s+contributed\s+to\s+this"
+    r"|(?P<signoff>\((?:[Rr]eporting|[Ww]riting|[Aa]dditional\s+reporting)\s+by\b[^)\n]{3,200}[;)])",
+    re.M,
+)
+#: A passage this many outlets carry is a common source (a wire story, a release), not a quotation.
+SPREAD_OUTLETS = 3
+#: Where a credit stands: the head (byline, dateline) and the foot (copyright, sign-off) of a text.
+HEAD_CHARS = 800
+FOOT_CHARS = 600
+
+
+@lru_cache(maxsize=4096)  # asked of each side of every segment; texts are few by comparison
+def wire_credit(text: str) -> str | None:
+    """The news agency ``text`` credits as the origin of its copy, if any (see the module docstring)."""
+    for part in (text[:HEAD_CHARS], text[-FOOT_CHARS:] if len(text) > HEAD_CHARS else ""):
+        m = _WIRE_CREDIT.search(part)
+        if m is None:
+            continue
+        if m.group("signoff"):
+            return "Reuters"  # "(Reporting by X; Editing by Y)" is Reuters' house style
+        name = next(g for g in m.groups() if g)
+        return _WIRES.get(" ".join(name.split()).lower(), name)
+    return None
+
+
+def spread_sources(
+    items: list[Item], group: Callable[[int], int], outlet: Callable[[int], str | None], cover: float,
+) -> list[Item]:
+    """``items`` with each unattributed edge whose passage three or more outlets carry made a
+    ``shares`` edge (direction unknown): the spread of a passage across outlets is evidence of a
+    source they all have (a wire story, a press release), not of one taking it from another.
+
+    The carriers of a passage are the two sides, their cluster copies that hold it
+    (``Segment.also_in``), and the documents of other groups joined to either side by an edge over
+    at least ``cover`` of that side's passage; documents without an outlet count once each.
+    """
+    by_doc: dict[int, list[Item]] = defaultdict(list)
+    for item in items:
+        by_doc[item[0].a].append(item)
+        by_doc[item[0].b].append(item)
+    out: list[Item] = []
+    for item in items:
+        seg, ver, _ = item
+        if ver.has_attribution or ver.kind in ("quotes", "republishes", "shares"):
+            out.append(item)
+            continue
+        pair = {group(seg.a), group(seg.b)}
+        carriers = {seg.a, seg.b} | seg.also_in
+        for x in (seg.a, seg.b):
+            span = seg.side(x)
+            for f, _, _ in by_doc[x]:
+                z = f.b if f.a == x else f.a
+                if f is not seg and group(z) not in pair and _covers(f.side(x), span) >= cover:
+                    carriers.add(z)
+        outlets = {outlet(d) or f"\0{d}" for d in carriers}
+        if len(outlets) < SPREAD_OUTLETS:
+            out.append(item)
+            continue
+        why = f"the passage is carried by {len(outlets)} outlets: a source they share, not one taken from another"
+        out.append(_as_shared(item, why))
+    return out
+
+
+def _as_shared(item: Item, why: str) -> Item:
+    """The edge of ``item`` as a ``shares`` edge: no direction (pair in id order), the reason added."""
+    seg, ver, r = item
+    if r.quoting > r.source:
+        r = replace(r, quoting=r.source, source=r.quoting, quoting_span=r.source_span, source_span=r.quoting_span)
+        ver = replace(ver, quoting=ver.source, source=ver.quoting)
+    evidence = [*ver.evidence, why]
+    ver = replace(ver, direction="unknown", kind="shares", confidence=0.0, evidence=evidence, attribution=None)
+    return seg, ver, replace(r, direction="unknown", kind="shares", confidence=0.0, evidence=evidence,
+                             attribution=None)
+
+
+def _covers(outer: tuple[int, int], inner: tuple[int, int]) -> float:
+    return max(0, min(outer[1], inner[1]) - max(outer[0], inner[0])) / max(1, inner[1] - inner[0])
+
+
+def source_list(
+    reuses: Sequence[Reuse], dates: Mapping[str, str | None], wire_of: Mapping[str, str | None],
+    speaker: Callable[[str, int, int], str | None] = lambda doc, start, end: None,
+) -> list[dict[str, Any]]:
+    """The common sources of a run's ``shares`` edges: each set of documents joined through
+    overlapping spans of shared passages is one source. Its kind is ``wire`` (named by the one
+    agency its witnesses credit), else ``speaker`` when most witnesses quote it (named by the
+    speaker their attribution cues name most, :func:`speaker_of`), else ``unknown``.
+    Witnesses are listed earliest first (by publication date, then id); ``dates`` and
+    ``wire_of`` are by document id, ``speaker`` is asked (doc, start, end) of quoted witnesses."""
+    shared = [r for r in reuses if r.kind == "shares"]
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+    spans: dict[tuple[str, int], tuple[int, int, str, bool]] = {}
+
+    def find(k: tuple[str, int]) -> tuple[str, int]:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    # a node per (document, span start); spans of one document that overlap are one node
+    nodes: dict[str, list[tuple[int, int, tuple[str, int]]]] = defaultdict(list)
+
+    def node(doc: str, start: int, end: int, text: str, quoted: bool) -> tuple[str, int]:
+        # one passage of a document: spans that overlap by half the shorter (a passage cut a little
+        # differently against another witness), not any two that touch (which would chain the
+        # passages of a whole article into one source)
+        for s, e, k in nodes[doc]:
+            if min(e, end) - max(s, start) >= 0.5 * min(e - s, end - start):
+                return k
+        k = (doc, start)
+        parent[k] = k
+        spans[k] = (start, end, text, quoted)
+        nodes[doc].append((start, end, k))
+        return k
+
+    for r in shared:
+        a = node(r.quoting, r.quoting_span.start, r.quoting_span.end, r.quoting_span.text, r.quoted)
+        b = node(r.source, r.source_span.start, r.source_span.end, r.source_span.text, r.quoted)
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
+    for k in parent:
+        members[find(k)].append(k)
+    out: list[dict[str, Any]] = []
+    for group in members.values():
+        group.sort(key=lambda k: (dates.get(k[0]) or "9999", k[0], k[1]))
+        wires = sorted({w for k in group if (w := wire_of.get(k[0]))})
+        quoted = [k for k in group if spans[k][3]]
+        kind: str = "unknown"
+        name: str | None = None
+        if len(wires) == 1:
+            kind, name = "wire", wires[0]
+        elif 2 * len(quoted) > len(group):
+            said = Counter(n for k in quoted if (n := speaker(k[0], spans[k][0], spans[k][1])))
+            kind, name = "speaker", said.most_common(1)[0][0] if said else None
+        first = spans[group[0]]
+        out.append({
+            "kind": kind, "name": name, "passage": first[2],
+            "witnesses": [{"doc": k[0], "start": spans[k][0], "end": spans[k][1], "date": dates.get(k[0])}
+                          for k in group],
+        })
+    out.sort(key=lambda s: (s["witnesses"][0]["doc"], s["witnesses"][0]["start"]))
+    return out
+
+
+# The cue that names who spoke quoted words: "Trump said", "said Sen. John Cornyn", "Putin told
+# reporters", "he wrote in a statement" (pronouns name nobody).
+_NAME = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}"
+_CUE = r"(?:said|says|told|tweeted|wrote|added|asked|declared|insisted|stated)"
+_AFTER = re.compile(rf"[\s,.”\"'’]{{0,4}}(?:{_CUE}\s+(?P<a>{_NAME})|(?P<b>{_NAME})\s+(?:also\s+)?{_CUE})")
+_BEFORE = re.compile(rf"(?P<c>{_NAME})\s+(?:also\s+)?{_CUE}[^.!?“\"]{{0,60}}?[:,]?\s*[“\"]?$")
+_TITLES = re.compile(r"^(?:(?:President|Sen|Senator|Rep|Gov|Mr|Mrs|Ms|Dr|Prime Minister|Secretary)\.?\s+)+")
+_SENTENCE_END = re.compile(r"[.!?]\s+")
+_NOBODY = frozenset({"He", "She", "They", "It", "We", "I", "The", "This", "That", "You"})
+
+
+def speaker_of(text: str, start: int, end: int) -> str | None:
+    """The speaker an attribution cue right after or before the quoted span [start, end) of
+    ``text`` names ("...," Trump said; Putin told reporters: "..."), without titles; None when
+    the cue names nobody (a pronoun) or there is none."""
+    # the cue may lie inside an aligned span that runs on past the quotation ("...,” Trump said")
+    close = max(text.rfind("”", start, end), text.rfind('"', start + 1, end))
+    opening = max(text.find("“", start, end), -1)
+    m = (_AFTER.match(text, end, min(len(text), end + 80))
+         or (_AFTER.match(text, close + 1, min(len(text), close + 81)) if close > start else None)
+         or _BEFORE.search(text, max(0, start - 120), start)
+         or (_BEFORE.search(text, start, opening) if opening > start else None))
+    if m is None:
+        return None
+    # (a name stops at a full stop: "Monday. Sen. John Cornyn told" names John Cornyn)
+    name = _TITLES.sub("", _SENTENCE_END.split(next(g for g in m.groups() if g))[-1]).strip(" .")
+    return name if name and name.split()[0] not in _NOBODY else None
