@@ -62,10 +62,17 @@ def test_attribution_naming_the_other_outlet_decides() -> None:
 
 
 def test_a_credit_line_naming_the_other_outlet_republishes() -> None:
-    ver = _judge(f"{FILLER}\n\nSource: Daily Herald. {PASSAGE}.", f"{PASSAGE}. {FILLER}",
-                 outlets=(None, "Daily Herald"))
+    ver = _judge(f"Source: Daily Herald. {PASSAGE}.", f"{PASSAGE}. {FILLER}", outlets=(None, "Daily Herald"))
     assert (ver.direction, ver.quoting, ver.source, ver.kind) == ("quotes", 0, 1, "republishes")
     assert ver.has_attribution and "credits the passage to 'Daily Herald'" in ver.evidence[0]
+
+
+def test_a_credit_over_a_story_that_shares_a_sentence_with_another_article_of_the_outlet() -> None:
+    # the credit says a's whole text is the Daily Herald's; b, another Daily Herald article, shares
+    # one sentence of it: the outlet's own copy that both carry, not b as a's source
+    ver = _judge(f"{FILLER}\n\nSource: Daily Herald. {PASSAGE}.", f"{PASSAGE}. {FILLER}",
+                 outlets=(None, "Daily Herald"))
+    assert (ver.direction, ver.kind, ver.has_attribution) == ("unknown", "shares", False)
 
 
 def test_a_name_the_quoting_side_goes_by_itself_is_no_attribution() -> None:
@@ -110,23 +117,38 @@ def test_marks_on_both_sides_are_no_evidence_but_a_shared_source() -> None:
     assert ver.evidence == ["passage is in quotation marks in both a and b: the words of a third party"]
 
 
-def test_an_earlier_publication_date_directs_a_reuse_never_a_quotation() -> None:
-    ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"))
+DATED = ReuseParams(min_dated_words=15)  # (PASSAGE is 15 words; by default a date directs 30 or more)
+
+
+def test_an_earlier_publication_date_of_the_same_outlet_directs_a_reuse_never_a_quotation() -> None:
+    ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"),
+                 outlets=("Daily Herald", "Daily Herald"), params=DATED)
     assert (ver.direction, ver.quoting, ver.source, ver.kind) == ("quotes", 0, 1, "reuses")
     assert ver.confidence == DEFAULT.w_date and ver.attribution is None
     assert ver.evidence == ["b published 2022-03-01, before a published 2022-03-02"]
-    # the same day is no evidence
-    assert _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-01", "2022-03-01")).direction == (
-        "unknown"
-    )
+    # the same day is no evidence; nor is a short passage (an outlet's own furniture)
+    assert _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-01", "2022-03-01"),
+                  outlets=("Daily Herald", "Daily Herald"), params=DATED).direction == "unknown"
+    assert _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"),
+                  outlets=("Daily Herald", "Daily Herald")).direction == "unknown"
 
 
-def test_a_date_against_an_attribution_lowers_the_confidence() -> None:
-    # a attributes the passage to b's outlet, but b is dated after a
+def test_across_outlets_an_earlier_date_decides_nothing() -> None:
+    # text first published elsewhere is mostly a source both had (a wire story, a speaker)
+    ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"),
+                 outlets=("Evening Post", "Daily Herald"), params=DATED)
+    assert (ver.direction, ver.kind, ver.confidence) == ("unknown", "reuses", 0.0)
+    assert ver.evidence == ["b published 2022-03-01, before a published 2022-03-02 (another outlet: a date alone "
+                            "does not say who took from whom)"]
+
+
+def test_a_date_against_an_attribution_is_told() -> None:
+    # a attributes the passage to b's outlet, but b is dated after a: told as evidence against; across
+    # outlets a date weighs nothing, within one it lowers the confidence
     ver = _judge(f"{FILLER} According to the Daily Herald, {PASSAGE}.", f"{PASSAGE}. {FILLER}",
-                 outlets=(None, "Daily Herald"), dates=("2022-01-01", "2022-02-01"))
-    assert (ver.direction, ver.quoting, ver.source) == ("quotes", 0, 1)
-    assert ver.confidence == round(DEFAULT.w_attribution - 0.5 * DEFAULT.w_date, 3)
+                 outlets=("Evening Post", "Daily Herald"), dates=("2022-01-01", "2022-02-01"), params=DATED)
+    assert (ver.direction, ver.quoting, ver.source, ver.kind) == ("quotes", 0, 1, "quotes")
+    assert ver.confidence == DEFAULT.w_attribution
     assert any(e.startswith("against: ") for e in ver.evidence)
 
 
@@ -137,8 +159,9 @@ def test_shares_alone_do_not_decide() -> None:
 
 
 def test_weights_come_from_the_params() -> None:
-    params = ReuseParams(w_date=0.5)
-    ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"), params=params)
+    params = ReuseParams(w_date=0.5, min_dated_words=15)
+    ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"), params=params,
+                 outlets=("Daily Herald", "Daily Herald"))
     assert ver.confidence == 0.5
 
 

@@ -89,7 +89,7 @@ def test_other_params_are_followed_by_both() -> None:
     records, groups = generated(150, seed=5)
     docs = _docs(records)
     clusters = truth_clusters(groups, {d.id for d in docs})
-    params = ReuseParams(max_fp_groups=4, min_shared_fp=2, align_margin=10, w_date=0.5, window=10)
+    params = ReuseParams(max_fp_groups=4, min_shared_fp=2, align_margin=10, w_attribution=0.5, window=10)
     want = _dicts(reference_reuses(docs, clusters, CONFIG, params))
     assert want != _dicts(reference_reuses(docs, clusters, CONFIG))
     assert _dicts(find_reuses(docs, clusters, CONFIG, params=params, tuning=SMALL)) == want

@@ -33,12 +33,13 @@ cache: the oracle that tests hold ``find_reuses`` to on small corpora.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup.clean.page import FURNITURE_ONLY, LIVE_PAGE
 from dedup.config import Config
 from dedup.fingerprint import band_keys, signatures_concat
 from dedup.models import Citation, Cluster, Document, Reuse
@@ -112,8 +113,22 @@ def match_pairs(batch: PairBatch, config: Config, params: ReuseParams) -> list[I
     out: list[Item] = []
     for seg in group_segments(segments, batch.group, batch.canonical):
         ver = verdict(seg, ctx, params)
-        out.append((seg, ver, make_reuse(seg, ver, batch.docs)))
+        if ver.has_attribution or _worth_an_unattributed_edge(seg, batch.docs, params):
+            out.append((seg, ver, make_reuse(seg, ver, batch.docs)))
     return out
+
+
+#: Pages whose shared text is no evidence of reuse without an attribution: a page of captions or a
+#: few words, and a live page or aggregator (its teasers are other stories' openings).
+_NOT_WITNESSES = frozenset({FURNITURE_ONLY, LIVE_PAGE})
+
+
+def _worth_an_unattributed_edge(seg: Segment, docs: Mapping[int, Document], params: ReuseParams) -> bool:
+    """An unattributed passage is reported when it is long enough to be more than a stock phrase of
+    the day (``min_unattributed_words``) and neither side is a caption page or aggregator."""
+    words = min(seg.a_tok[1] - seg.a_tok[0], seg.b_tok[1] - seg.b_tok[0])
+    return words >= params.min_unattributed_words and not any(
+        _NOT_WITNESSES.intersection(docs[i].defects) for i in (seg.a, seg.b))
 
 
 def reference_reuses(

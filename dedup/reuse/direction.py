@@ -2,9 +2,10 @@
 
 For each side x of a segment, evidence that x took the passage from the other side y: x attributes
 it to y's outlet (a mention near the passage naming one of y's group's names, and not x's own), the
-passage is in quotation marks in x but not in y, y was published before x, or the passage is most
-of y and little of x. Attribution is near proof, publication dates and marks are strong, shares
-only tip a balance already made; quotation marks alone never decide (in real scrapes both sides
+passage is in quotation marks in x but not in y, y was published before x by the same outlet (across
+outlets the text first published is mostly a source both had), or the passage is most of y and
+little of x. Attribution is near proof, publication dates and marks are strong, shares only tip a
+balance already made; quotation marks alone never decide (in real scrapes both sides
 often quote a speaker and one copy lost its marks). Without deciding evidence the direction is
 ``unknown``.
 
@@ -104,6 +105,13 @@ def verdict(seg: Segment, ctx: Context, params: ReuseParams) -> Verdict:
         kind = "reuses"
         if any(k == "attribution" for k, _, _ in mine_l):
             kind = "republishes" if any(k == "credit" for k, _, _ in mine_l) else "quotes"
+        if kind == "republishes" and (seg.side(quoting)[1] - seg.side(quoting)[0]) < 0.5 * len(docs[quoting].text):
+            # a credit says the whole text is the outlet's; another article of that outlet that shares
+            # a part of it is the outlet reusing its own copy, which both carry, not its source
+            conf, direction, kind = 0.0, "unknown", "shares"
+            quoting, source = sorted((seg.a, seg.b), key=lambda i: docs[i].id)
+            evidence = [*evidence, "the credit names the outlet whose copy both carry; the passage is a part "
+                        "of each, not the article credited"]
     quoted = quoted_share(ctx.quotes[quoting], seg.side(quoting)) >= params.quoted_share
     attribution = attributions.get((quoting, source)) if direction == "quotes" else None
     return Verdict(quoting, source, direction, round(conf, 3), evidence, quoted, attribution, attribution is not None,
@@ -168,8 +176,15 @@ def _evidence(
                 ex.append(("year", params.w_year, f"attribution year {year} matches date {dy} of {docs[y].id}"))
             break
     dx, dy = ctx.dates.get(x), ctx.dates.get(y)
+    words = min(seg.a_tok[1] - seg.a_tok[0], seg.b_tok[1] - seg.b_tok[0])
     if dx and dy and dx > dy:
-        ex.append(("date", params.w_date, f"{docs[y].id} published {dy}, before {docs[x].id} published {dx}"))
+        if any(outlet_matches(a, b) for a in own for b in names) and words >= params.min_dated_words:
+            ex.append(("date", params.w_date, f"{docs[y].id} published {dy}, before {docs[x].id} published {dx}"))
+        else:
+            # across outlets, text published first is mostly a source both had (a wire story, a
+            # speaker, a release) that the corpus does not hold: the date is told, and decides nothing
+            ex.append(("earlier", 0.0, f"{docs[y].id} published {dy}, before {docs[x].id} published {dx} "
+                                       "(another outlet: a date alone does not say who took from whom)"))
     len_x, len_y = max(1, len(docs[x].text)), max(1, len(docs[y].text))
     share_x = (sx[1] - sx[0]) / len_x
     share_y = (sy[1] - sy[0]) / len_y

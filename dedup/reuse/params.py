@@ -75,6 +75,13 @@ class ReuseParams:
     # Matched lowercase content words a reuse needs: "Iranian Foreign Minister Hossein
     # Amir-Abdollahian to Mali" is eight tokens of names, not a quotation.
     min_content_words: int = 3
+    # Words an edge without attribution needs (an attributed one needs the config's minimum, 8):
+    # "on charges of hacking the Democratic National Committee" recurs in stories that took nothing
+    # from each other, and stock phrases of a news week are that long, real reuse longer.
+    min_unattributed_words: int = 15
+    # Words a passage needs for a publication date (within one outlet) to direct it: shorter text an
+    # outlet repeats is mostly its own furniture (a share widget, a "content summary" notice).
+    min_dated_words: int = 30
     # Rows of one document kept per band bucket: a passage repeated over and over in one text (a
     # damaged scrape) must not make a bucket quadratic.
     max_bucket_rows_per_doc: int = 32
