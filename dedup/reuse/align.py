@@ -11,8 +11,9 @@ boilerplate, is a :class:`Segment` (:func:`align`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +56,23 @@ class Segment:
 
     def side(self, doc: int) -> tuple[int, int]:
         return self.a_chr if doc == self.a else self.b_chr
+
+
+SegmentItem = TypeVar("SegmentItem", bound=tuple[Any, ...])
+
+
+def by_doc(items: Iterable[SegmentItem]) -> dict[int, list[SegmentItem]]:
+    """Judged items (tuples that start with their :class:`Segment`) by each document they join."""
+    out: dict[int, list[SegmentItem]] = defaultdict(list)
+    for item in items:
+        out[item[0].a].append(item)
+        out[item[0].b].append(item)
+    return out
+
+
+def covers(outer: tuple[int, int], inner: tuple[int, int]) -> float:
+    """Share of the span ``inner`` that lies inside ``outer``."""
+    return max(0, min(outer[1], inner[1]) - max(outer[0], inner[0])) / max(1, inner[1] - inner[0])
 
 
 # ----------------------------------------------------------------------------- candidate passage pairs

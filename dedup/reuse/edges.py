@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from dedup.models import Citation, Document, Reuse
-from dedup.reuse.align import Segment
+from dedup.reuse.align import Segment, by_doc, covers
 from dedup.reuse.direction import Verdict
 from dedup.reuse.groups import Groups
 from dedup.reuse.pass1 import MenRow, RawRow, row_span
@@ -94,10 +94,7 @@ def prune_quotation_clusters(items: list[Item], date_of: Callable[[int], str | N
     X-Y stretch must lie mostly (``cover``) inside both, so that Y copying X's own
     words around the quotation is not explained away.
     """
-    by_doc: dict[int, list[Item]] = defaultdict(list)
-    for item in items:
-        by_doc[item[0].a].append(item)
-        by_doc[item[0].b].append(item)
+    joined = by_doc(items)
     keep: list[Item] = []
     for item in items:
         seg, ver = item[0], item[1]
@@ -106,12 +103,12 @@ def prune_quotation_clusters(items: list[Item], date_of: Callable[[int], str | N
             continue
         x, y = seg.a, seg.b
         explained = False
-        for f, fv, _ in by_doc[x]:
+        for f, fv, _ in joined[x]:
             z = f.b if f.a == x else f.a
-            if f is seg or z == y or _covers(f.side(x), seg.side(x)) < cover:
+            if f is seg or z == y or covers(f.side(x), seg.side(x)) < cover:
                 continue
-            for g, gv, _ in by_doc[y]:
-                if g is seg or z not in (g.a, g.b) or _covers(g.side(y), seg.side(y)) < cover:
+            for g, gv, _ in joined[y]:
+                if g is seg or z not in (g.a, g.b) or covers(g.side(y), seg.side(y)) < cover:
                     continue
                 rx, ry = _root(z, x, fv, date_of), _root(z, y, gv, date_of)
                 if min(rx, ry) >= 0 and max(rx, ry) > 0:
@@ -180,9 +177,3 @@ def _overlap(x: tuple[int, int], y: tuple[int, int]) -> float:
     if inter <= 0:
         return 0.0
     return inter / max(1, min(x[1] - x[0], y[1] - y[0]))
-
-
-def _covers(outer: tuple[int, int], inner: tuple[int, int]) -> float:
-    """Share of ``inner`` that lies inside ``outer``."""
-    inter = min(outer[1], inner[1]) - max(outer[0], inner[0])
-    return max(0, inter) / max(1, inner[1] - inner[0])

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from dedup.models import Reuse
+from dedup.reuse.align import by_doc, covers
 
 if TYPE_CHECKING:  # (direction reads wire credits from here)
     from dedup.reuse.align import Segment
@@ -87,10 +88,7 @@ def spread_sources(
     (``Segment.also_in``), and the documents of other groups joined to either side by an edge over
     at least ``cover`` of that side's passage; documents without an outlet count once each.
     """
-    by_doc: dict[int, list[Item]] = defaultdict(list)
-    for item in items:
-        by_doc[item[0].a].append(item)
-        by_doc[item[0].b].append(item)
+    joined = by_doc(items)
     out: list[Item] = []
     for item in items:
         seg, ver, _ = item
@@ -101,9 +99,9 @@ def spread_sources(
         carriers = {seg.a, seg.b} | seg.also_in
         for x in (seg.a, seg.b):
             span = seg.side(x)
-            for f, _, _ in by_doc[x]:
+            for f, _, _ in joined[x]:
                 z = f.b if f.a == x else f.a
-                if f is not seg and group(z) not in pair and _covers(f.side(x), span) >= cover:
+                if f is not seg and group(z) not in pair and covers(f.side(x), span) >= cover:
                     carriers.add(z)
         outlets = {outlet(d) or f"\0{d}" for d in carriers}
         if len(outlets) < SPREAD_OUTLETS:
@@ -124,10 +122,6 @@ def _as_shared(item: Item, why: str) -> Item:
     ver = replace(ver, direction="unknown", kind="shares", confidence=0.0, evidence=evidence, attribution=None)
     return seg, ver, replace(r, direction="unknown", kind="shares", confidence=0.0, evidence=evidence,
                              attribution=None)
-
-
-def _covers(outer: tuple[int, int], inner: tuple[int, int]) -> float:
-    return max(0, min(outer[1], inner[1]) - max(outer[0], inner[0])) / max(1, inner[1] - inner[0])
 
 
 def source_list(
