@@ -76,6 +76,9 @@ def test_people_places_and_transcript_marks_are_not_cited_outlets() -> None:
             "According to Reuters, the talks failed. The BBC report said more.")
     # "jezebel.com" once made "John Cornyn" an outlet through the initials "jc"
     assert _selected(text, ["jezebel.com", "cnn.com"]) == ["Reuters", "BBC"]
+    # a reporter of an outlet names the outlet; initials and "TV" name nothing; a three-letter acronym may
+    text = "The Daily Beast’s Maxwell Tani reported it first. DT said so. TV reported more. UNHCR said it."
+    assert _selected(text, []) == ["The Daily Beast", "UNHCR"]
 
 
 def _item(a: int, b: int, kind: str, also: set[int] | None = None) -> tuple[Segment, Verdict, Reuse]:

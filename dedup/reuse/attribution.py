@@ -499,7 +499,8 @@ def looks_like_outlet(name: str, known: OutletIndex | None = None) -> bool:
         return True
     if re.fullmatch(_DOMAIN, low):
         return True
-    if len(words) == 1 and re.fullmatch(r"[A-Z]{2,7}", name):
+    # an unknown acronym of three letters or more ("UNHCR said"); two are initials ("DT", "RS") or "TV"
+    if len(words) == 1 and re.fullmatch(r"[A-Z]{3,7}", name):
         return True
     if any(w.casefold() in _MEDIA_WORDS for w in words[1:]) or (
         len(words) > 1 and words[0].casefold() in _MEDIA_WORDS
@@ -640,6 +641,9 @@ class RawMention:
     check: str
 
 
+_POSSESSIVE = re.compile(r"['’]s\s+(?=[A-Z])")
+
+
 def raw_mentions(text: str) -> list[RawMention]:
     """Every candidate mention of ``text`` in the order find_mentions weighs them.
 
@@ -651,7 +655,8 @@ def raw_mentions(text: str) -> list[RawMention]:
 
     def add(m: re.Match[str], strong: bool, check: str, phrase_start: int | None = None) -> None:
         raw = m.group("name")
-        name = _clean_name(raw)
+        # "The Daily Beast's Maxwell Tani": the outlet, not its reporter
+        name = _POSSESSIVE.split(_clean_name(raw), 1)[0]
         if not name or re.sub(r"^the\s+", "", name.casefold()) in _NOT_OUTLETS or len(name) < 2:
             return
         if strong and check == "" and any(w.casefold() in _PERSON_WORDS for w in name.split()):
