@@ -71,7 +71,7 @@ def _selected(text: str, names: list[str]) -> list[str]:
 
 
 def test_people_places_and_transcript_marks_are_not_cited_outlets() -> None:
-    text = ("The Mueller investigation goes on. A report on Russia was out. In an interview on Super Bowl "
+    text = ("The Mueller investigation goes on. The FBI investigation too. A report on Russia was out. In an interview on Super Bowl "
             "Sunday he spoke.\n\n(CROSSTALK)\n\nTexas Republican Sen. John Cornyn says it is wrong. "
             "According to Reuters, the talks failed. The BBC report said more.")
     # "jezebel.com" once made "John Cornyn" an outlet through the initials "jc"

@@ -661,6 +661,10 @@ def raw_mentions(text: str) -> list[RawMention]:
             return
         if strong and check == "" and any(w.casefold() in _PERSON_WORDS for w in name.split()):
             return
+        if check == "named":
+            if _ACRONYM.fullmatch(name) and name.casefold() not in _KNOWN_OUTLETS:
+                return
+            check = "weak"  # then it must look like an outlet, as after a weak cue
         offset = m.group("name").find(name.split()[0])
         ns = m.start("name") + max(0, offset)
         ne = ns + len(name)
@@ -694,10 +698,15 @@ _NOT_ONLY_PRESS = re.compile(r"\b(?:investigation|interview|survey|analysis)\b|\
 
 def _strong_check(k: int, m: re.Match[str]) -> str:
     """What a match of strong pattern ``k`` must still show: "the X report" and "an interview in X"
-    name an outlet only when X looks like one (as after a weak cue); "an article in X" does."""
+    name an outlet only when X looks like one, and an acronym only when it is a known outlet
+    ("named"); "an article in X" does."""
     if k == 1 or (k == 0 and _NOT_ONLY_PRESS.search(m.string, m.start(), m.start("name"))):
-        return "weak"
+        return "named"
     return ""
+
+
+# a bare acronym: after "the ... investigation" only a listed outlet ("the FBI investigation" is none)
+_ACRONYM = re.compile(r"[A-Z]{2,7}")
 
 
 def select_mentions(raw: list[RawMention], known: OutletIndex | None = None) -> list[Mention]:
@@ -707,6 +716,7 @@ def select_mentions(raw: list[RawMention], known: OutletIndex | None = None) -> 
     for r in raw:
         if r.check == "weak" and not like(r.name):
             continue
+
         if r.check == "dateline":
             # "(CNN)", "(AFP)"; not a transcript's "(CROSSTALK)" or "(UNINTEL)"
             if not (like(r.name) or (r.name.isupper() and len(r.name) <= 5)):
