@@ -120,6 +120,14 @@ def test_marks_on_both_sides_are_no_evidence_but_a_shared_source() -> None:
 DATED = ReuseParams(min_dated_words=15)  # (PASSAGE is 15 words; by default a date directs 30 or more)
 
 
+def test_words_both_give_to_one_speaker_are_his_not_taken_from_each_other() -> None:
+    # one copy lost its quotation marks; both still say who spoke
+    ver = _judge(f"{FILLER} “{PASSAGE},” Trump said on Monday.", f"{PASSAGE}, President Donald Trump said. {FILLER}",
+                 dates=("2022-03-02", "2022-03-01"), outlets=("Evening Post", "Daily Herald"))
+    assert (ver.direction, ver.kind) == ("unknown", "shares")
+    assert ver.evidence[-1] == "both a and b give the passage to Donald Trump: a speaker's words"
+
+
 def test_an_earlier_publication_date_of_the_same_outlet_directs_a_reuse_never_a_quotation() -> None:
     ver = _judge(f"{FILLER} {PASSAGE}.", f"{PASSAGE}. {FILLER}", dates=("2022-03-02", "2022-03-01"),
                  outlets=("Daily Herald", "Daily Herald"), params=DATED)

@@ -25,6 +25,10 @@ WIRE_CASES = [
     ("Story.\n\nCopyright 2018 The Associated Press. All rights reserved.", "Associated Press"),
     ("Story.\n\nThe Associated Press contributed to this report.", "Associated Press"),
     ("By Saad Sayeed, AFP\n\nText.", "AFP"),
+    ("Posted 5:57 am, July 16, 2018, by Associated Press , Updated at 06:00AM\n\nText.", "Associated Press"),
+    ("A photo caption.\n\nBy The Associated Press\n\nPresident Donald Trump says", "Associated Press"),
+    ("A caption (Jorge Silva/Pool Photo via AP, File)\n\nText by our reporter.", None),
+    ("The claim was denied by AP, which said nothing more.", None),
     ("The AP reported nothing of the kind, said a man in a cap.", None),
     ("An ordinary article by our own reporter, with no agency in it.", None),
 ]
@@ -33,6 +37,19 @@ WIRE_CASES = [
 @pytest.mark.parametrize(("text", "want"), WIRE_CASES)
 def test_wire_credit(text: str, want: str | None) -> None:
     assert wire_credit(text) == want
+
+
+def test_a_byline_the_cleaner_took_out_still_credits_the_wire() -> None:
+    from dedup.models import Document
+    from dedup.reuse.sources import document_wire
+
+    def doc(author: str | None, inferred: dict[str, str] | None = None) -> Document:
+        return Document(id="d", source="d", content_hash="d", raw="", text="President Trump said so.",
+                        author=author, inferred=inferred or {})
+
+    assert document_wire(doc("JILL COLVIN Associated Press")) == "Associated Press"
+    assert document_wire(doc(None, {"author": "ROBERT BURNS AP National"})) == "Associated Press"
+    assert document_wire(doc("Jane Roe")) is None
 
 
 SPEAKER_CASES = [
@@ -71,8 +88,9 @@ def _selected(text: str, names: list[str]) -> list[str]:
 
 
 def test_people_places_and_transcript_marks_are_not_cited_outlets() -> None:
-    text = ("The Mueller investigation goes on. The FBI investigation too. A report on Russia was out. In an interview on Super Bowl "
-            "Sunday he spoke.\n\n(CROSSTALK)\n\nTexas Republican Sen. John Cornyn says it is wrong. "
+    text = ("The Mueller investigation goes on. The FBI investigation too. A report on Russia was out. "
+            "In an interview on Super Bowl Sunday he spoke.\n\n(CROSSTALK)\n\n"
+            "Texas Republican Sen. John Cornyn says it is wrong. "
             "According to Reuters, the talks failed. The BBC report said more.")
     # "jezebel.com" once made "John Cornyn" an outlet through the initials "jc"
     assert _selected(text, ["jezebel.com", "cnn.com"]) == ["Reuters", "BBC"]

@@ -31,7 +31,7 @@ from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
 from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse, to_json
 from dedup.reuse.groups import doc_date
-from dedup.reuse.sources import source_list, speaker_of, wire_credit
+from dedup.reuse.sources import document_wire, source_list, speaker_of
 from dedup.runtime.context import BATCH, Progress, RunContext, default_workers, fault_point, no_progress
 from dedup.runtime.furniture_cache import (
     Probe,
@@ -447,7 +447,7 @@ def common_sources(documents: Sequence[Document], reuses: list[Reuse]) -> list[d
     for i, doc_id in enumerate(ids):
         if doc_id in wanted:
             doc = documents[i]
-            dates[doc_id], wires[doc_id], texts[doc_id] = doc_date(doc), wire_credit(doc.text), doc.text
+            dates[doc_id], wires[doc_id], texts[doc_id] = doc_date(doc), document_wire(doc), doc.text
     found = source_list(reuses, dates, wires, lambda doc, start, end: speaker_of(texts[doc], start, end))
     return [{"id": _edge_id("source", s["witnesses"][0]["doc"], s["witnesses"][0]["start"]), **s} for s in found]
 

@@ -27,7 +27,7 @@ from dedup.models import Attribution, Document
 from dedup.reuse.align import Segment
 from dedup.reuse.attribution import Mention, mentions_near, outlet_matches
 from dedup.reuse.params import ReuseParams
-from dedup.reuse.sources import wire_credit
+from dedup.reuse.sources import document_wire, speaker_of
 
 _MARKS = re.compile("[\"“”«»„]")
 # A piece of evidence that one side took the passage from the other: kind, weight, explanation.
@@ -120,13 +120,19 @@ def verdict(seg: Segment, ctx: Context, params: ReuseParams) -> Verdict:
 
 def _common_source(seg: Segment, ctx: Context, params: ReuseParams) -> str | None:
     """Why the passage is a third party's that both sides carry, if it is (then neither took it from
-    the other): both quote it, or one credits a news agency that is neither side's own outlet."""
+    the other): both quote it, both give it to the same speaker, or one credits a news agency that
+    is neither side's own outlet."""
     docs = ctx.docs
     a, b = seg.a, seg.b
     if min(quoted_share(ctx.quotes[a], seg.side(a)), quoted_share(ctx.quotes[b], seg.side(b))) >= params.quoted_share:
         return f"passage is in quotation marks in both {docs[a].id} and {docs[b].id}: the words of a third party"
+    # both give the words to the same person ("…," Trump said), marks or none (a copy that lost them)
+    said_a = speaker_of(docs[a].text, *seg.side(a))
+    said_b = speaker_of(docs[b].text, *seg.side(b)) if said_a else None
+    if said_a and said_b and said_a.split()[-1] == said_b.split()[-1]:
+        return f"both {docs[a].id} and {docs[b].id} give the passage to {said_b}: a speaker's words"
     for x, y in ((a, b), (b, a)):
-        wire = wire_credit(docs[x].text)
+        wire = document_wire(docs[x])
         if wire is None:
             continue
         names = [*ctx.group_names.get(int(ctx.group[x]), []), *ctx.group_names.get(int(ctx.group[y]), [])]

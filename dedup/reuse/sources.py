@@ -26,7 +26,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from dedup.models import Reuse
+from dedup.models import Document, Reuse
 from dedup.reuse.align import by_doc, covers
 
 if TYPE_CHECKING:  # (direction reads wire credits from here)
@@ -49,7 +49,10 @@ _WIRE_NAME = (r"(?:Associated\s+Press|AP|Reuters|REUTERS|AFP|Agence\s+France[- ]
 _WIRE_CREDIT = re.compile(
     rf"\(\s*(?P<dateline>{_WIRE_NAME})\s*\)"  # "WASHINGTON (AP) —", "(Reuters) -"
     # "By ANGELA CHARLTON Associated Press", "By Saad Sayeed, Reuters"
-    rf"|\b[Bb][Yy]\s+[^\n]{{0,80}}?[,\s]\s*(?:[Tt]he\s+)?(?P<byline>{_WIRE_NAME})\s*$"
+    # "Posted 5:57 am, July 16, 2018, by Associated Press , Updated ...", "By The Associated Press"
+    # (a byline line, not prose: "denied by AP, which" is no credit)
+    rf"|^[ \t]*(?:[^\n]{{0,60}}?(?:[Pp]osted|[Pp]ublished|[Uu]pdated)[^\n]{{0,40}}?\s)?[Bb][Yy]\s+"
+    rf"(?:[^\n]{{0,80}}?[,\s]\s*)?(?:[Tt]he\s+)?(?P<byline>{_WIRE_NAME})[ \t]*(?:$|[,|])"
     rf"|^[ \t]*(?:[Tt]he\s+)?(?P<line>{_WIRE_NAME})[ \t]*$"  # a byline line that is only the agency
     rf"|(?:[Cc]opyright|©)\s*(?:\d{{4}}\s+)?(?:[Tt]he\s+)?(?P<copyright>{_WIRE_NAME})\b"
     rf"|(?:[Tt]he\s+)?(?P<contributed>{_WIRE_NAME})\s+contributed\s+to\s+this"
@@ -74,6 +77,23 @@ def wire_credit(text: str) -> str | None:
             return "Reuters"  # "(Reporting by X; Editing by Y)" is Reuters' house style
         name = next(g for g in m.groups() if g)
         return _WIRES.get(" ".join(name.split()).lower(), name)
+    return None
+
+
+_WIRE_IN_BYLINE = re.compile(rf"\b(?P<wire>{_WIRE_NAME})\b")
+
+
+def document_wire(doc: Document) -> str | None:
+    """The news agency a document credits: in its text (:func:`wire_credit`), or in the byline the
+    cleaner took out of it ("JILL COLVIN Associated Press", stated or from a copy)."""
+    found = wire_credit(doc.text)
+    if found is not None:
+        return found
+    for author in (doc.author, doc.inferred.get("author") if doc.inferred else None):
+        m = _WIRE_IN_BYLINE.search(author) if isinstance(author, str) else None
+        if m:
+            name = m.group("wire")
+            return _WIRES.get(" ".join(name.split()).lower(), name)
     return None
 
 
