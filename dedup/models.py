@@ -368,6 +368,12 @@ class Reuse:
         )
 
 
+# What became of a citation: the article found, the outlet known but not the article, or neither.
+RESOLVED = "resolved"
+ARTICLE_NOT_FOUND = "outlet in corpus, article not found"
+NOT_IN_CORPUS = "outlet not in corpus"
+
+
 @dataclass
 class Citation:
     """A document naming an outlet as its source ("according to Reuters")."""
@@ -377,7 +383,7 @@ class Citation:
     span: Span
     phrase: str
     resolved_to: str | None = None
-    #: "resolved", "outlet in corpus, article not found" or "outlet not in corpus"
+    #: RESOLVED, ARTICLE_NOT_FOUND or NOT_IN_CORPUS ("" in rows written before statuses)
     status: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -393,7 +399,7 @@ class Citation:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Citation:
         return cls(d["doc"], d["outlet"], Span.from_dict(d["span"]), d.get("phrase", ""), d.get("resolved_to"),
-                   d.get("status") or ("resolved" if d.get("resolved_to") else ""))
+                   d.get("status") or (RESOLVED if d.get("resolved_to") else ""))
 
 
 @dataclass(frozen=True)

@@ -126,8 +126,7 @@ _NOT_WITNESSES = frozenset({FURNITURE_ONLY, LIVE_PAGE})
 def _worth_an_unattributed_edge(seg: Segment, docs: Mapping[int, Document], params: ReuseParams) -> bool:
     """An unattributed passage is reported when it is long enough to be more than a stock phrase of
     the day (``min_unattributed_words``) and neither side is a caption page or aggregator."""
-    words = min(seg.a_tok[1] - seg.a_tok[0], seg.b_tok[1] - seg.b_tok[0])
-    return words >= params.min_unattributed_words and not any(
+    return seg.words >= params.min_unattributed_words and not any(
         _NOT_WITNESSES.intersection(docs[i].defects) for i in (seg.a, seg.b))
 
 

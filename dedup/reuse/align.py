@@ -57,6 +57,11 @@ class Segment:
     def side(self, doc: int) -> tuple[int, int]:
         return self.a_chr if doc == self.a else self.b_chr
 
+    @property
+    def words(self) -> int:
+        """Words of the passage on its shorter side."""
+        return min(self.a_tok[1] - self.a_tok[0], self.b_tok[1] - self.b_tok[0])
+
 
 SegmentItem = TypeVar("SegmentItem", bound=tuple[Any, ...])
 

@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import get_args
 
-from dedup.models import Attribution, Document
+from dedup.models import Attribution, Document, Kind
 from dedup.reuse.align import Segment
 from dedup.reuse.attribution import Mention, mentions_near, outlet_matches
 from dedup.reuse.params import ReuseParams
@@ -34,7 +35,7 @@ _MARKS = re.compile("[\"“”«»„]")
 Evidence = tuple[str, float, str]
 _STRONG = frozenset({"attribution", "marks", "date"})
 #: What an edge's evidence shows (see the module docstring).
-KINDS = ("quotes", "republishes", "reuses", "shares")
+KINDS: tuple[Kind, ...] = get_args(Kind)
 # The text from a mention's start to its name that makes it a credit, not a quotation: a dateline
 # "(CNN)", "Source: Reuters", "Originally published by ...", "Courtesy of ...", "Republished from ...".
 _CREDIT = re.compile(
@@ -54,8 +55,7 @@ class Verdict:
     quoted: bool
     attribution: Attribution | None
     has_attribution: bool
-    #: one of :data:`KINDS`
-    kind: str = "reuses"
+    kind: Kind = "reuses"
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ def verdict(seg: Segment, ctx: Context, params: ReuseParams) -> Verdict:
     if common is not None:
         decided = None
         evidence.append(common)
+    kind: Kind
     if decided is None:
         quoting, source = sorted((seg.a, seg.b), key=lambda i: docs[i].id)
         conf = 0.0
@@ -182,9 +183,8 @@ def _evidence(
                 ex.append(("year", params.w_year, f"attribution year {year} matches date {dy} of {docs[y].id}"))
             break
     dx, dy = ctx.dates.get(x), ctx.dates.get(y)
-    words = min(seg.a_tok[1] - seg.a_tok[0], seg.b_tok[1] - seg.b_tok[0])
     if dx and dy and dx > dy:
-        if any(outlet_matches(a, b) for a in own for b in names) and words >= params.min_dated_words:
+        if any(outlet_matches(a, b) for a in own for b in names) and seg.words >= params.min_dated_words:
             ex.append(("date", params.w_date, f"{docs[y].id} published {dy}, before {docs[x].id} published {dx}"))
         else:
             # across outlets, text published first is mostly a source both had (a wire story, a

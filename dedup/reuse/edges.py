@@ -15,16 +15,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
-from dedup.models import Citation, Document, Reuse
+from dedup.models import ARTICLE_NOT_FOUND, NOT_IN_CORPUS, RESOLVED, Citation, Document, Reuse
 from dedup.reuse.align import Segment, by_doc, covers
 from dedup.reuse.direction import Verdict
 from dedup.reuse.groups import Groups
 from dedup.reuse.pass1 import MenRow, RawRow, row_span
-
-# What became of a citation: the article found, the outlet known but not the article, or neither.
-RESOLVED = "resolved"
-ARTICLE_NOT_FOUND = "outlet in corpus, article not found"
-NOT_IN_CORPUS = "outlet not in corpus"
 
 # A judged segment and the edge it is reported as.
 Item = tuple[Segment, Verdict, Reuse]
@@ -49,7 +44,7 @@ def make_reuse(seg: Segment, ver: Verdict, docs: Mapping[int, Document]) -> Reus
         evidence=ver.evidence,
         confidence=ver.confidence,
         also_in=sorted(docs[i].id for i in seg.also_in - {q, s}),
-        kind=ver.kind,  # type: ignore[arg-type]
+        kind=ver.kind,
     )
 
 

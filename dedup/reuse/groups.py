@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -89,19 +89,18 @@ def doc_outlet_names(doc: Document) -> list[str]:
     return outlet_names(doc.outlet, doc.title, doc.url, doc.inferred)
 
 
-def outlet_names(
-    outlet: str | None, title: str | None, url: str | None, inferred: Mapping[str, Any],
-    sites: Container[str] | None = None,
-) -> list[str]:
-    """:func:`doc_outlet_names` of a document with these fields; with ``sites``, a title suffix
-    only when it is one of them (:func:`corpus_outlet_names`)."""
+def outlet_names(outlet: str | None, title: str | None, url: str | None, inferred: Mapping[str, Any]) -> list[str]:
+    """:func:`doc_outlet_names` of a document with these fields (every title suffix; a corpus keeps
+    only those that behave like a site's, :func:`corpus_outlet_names`)."""
+    return _names(outlet, _suffixes(title, inferred), url, inferred)
+
+
+def _names(outlet: str | None, suffixes: list[str], url: str | None, inferred: Mapping[str, Any]) -> list[str]:
     names: list[str] = []
     for value in (outlet, inferred.get("outlet")) if inferred else (outlet,):
         if value:
             names.append(value)
-    for suffix in _suffixes(title, inferred):
-        if sites is None or suffix in sites:
-            names.append(suffix)
+    names.extend(suffixes)
     if url:
         m = _URL_HOST.match(url)
         if m:
@@ -132,9 +131,10 @@ def corpus_outlet_names(rows: Sequence[NameRow]) -> list[list[str]]:
     stated outlet, or of three or more where none is stated. A speaker's name after a headline's
     dash, a photo credit or a phrase is not an outlet."""
     held: dict[str, list[str | None]] = defaultdict(list)
-    for outlet, title, url, inferred in rows:
+    suffixes = [_suffixes(title, inferred) for _, title, _, inferred in rows]
+    for (outlet, _, url, _), found in zip(rows, suffixes, strict=True):
         stated = outlet or (m.group(1) if url and (m := _URL_HOST.match(url)) else None)
-        for suffix in dict.fromkeys(_suffixes(title, inferred)):
+        for suffix in dict.fromkeys(found):
             held[suffix].append(_normalise_name(stated) if stated else None)
     sites: set[str] = set()
     for suffix, outlets in held.items():
@@ -147,7 +147,8 @@ def corpus_outlet_names(rows: Sequence[NameRow]) -> list[list[str]]:
         if (looks_like_outlet(suffix) or (len(outlets) >= 2 and top >= 0.8 * len(outlets))
                 or (len(outlets) >= 3 and not stated)):
             sites.add(suffix)
-    return [outlet_names(outlet, title, url, inferred, sites) for outlet, title, url, inferred in rows]
+    return [_names(outlet, [s for s in found if s in sites], url, inferred)
+            for (outlet, _, url, inferred), found in zip(rows, suffixes, strict=True)]
 
 
 # ----------------------------------------------------------------------------- groups
