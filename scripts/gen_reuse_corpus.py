@@ -18,6 +18,12 @@ What the corpus holds (and why):
   quotation marks;
 * pairs of quoting articles quoting the same passage of one source (the
   truth links both to the source, not to each other);
+* common sources (truth in ``Corpus.commons``): a speaker's statement quoted by two or three
+  articles of different outlets (cues "said", "told reporters", "wrote on Twitter", a copy that
+  lost its quotation marks, an interview on another witness's outlet), and a wire story carried in
+  three sibling rewrites (credited by a dateline "(AP)", a byline, a "contributed" line, a Reuters
+  sign-off, or not at all). Neither witness took the text from the other: no directed edge may
+  join two witnesses, and the run should list the source with its kind;
 * hard negatives: unrelated articles of the same topic.
 
 Articles of the BBC set that share any 8-word shingle with another are left
@@ -66,11 +72,22 @@ class Case:
 
 
 @dataclass
+class Common:
+    """One planted common source: the same third-party text in every witness."""
+
+    kind: str  # speaker | wire
+    name: str  # the speaker's surname or the agency
+    witnesses: dict[str, tuple[int, int]]  # doc id -> span of the text in it
+    style: str
+
+
+@dataclass
 class Corpus:
     records: list[dict[str, Any]]
     clusters: list[set[str]]  # truth near-duplicate groups (size >= 2)
     cases: list[Case]
     group_of: dict[str, str] = field(default_factory=dict)
+    commons: list[Common] = field(default_factory=list)
 
 
 def load_bbc(root: Path) -> list[tuple[str, str, str, str]]:
@@ -250,6 +267,7 @@ def generate(bbc: Path, seed: int = 7, n_sources: int = 120) -> Corpus:
             records.append(
                 {"id": qid, "text": qtext, "title": qtitle, "outlet": qoutlet, "date": None if undated else _iso(qdate)}
             )
+    commons = _commons(rng, by_topic, footer, start, new_id, records, n_sources)
     # hard negatives: unused articles of the same topics
     for topic in sorted(by_topic):
         for _t, _n, title, body in by_topic[topic][: max(3, n_sources // 20)]:
@@ -266,7 +284,123 @@ def generate(bbc: Path, seed: int = 7, n_sources: int = 120) -> Corpus:
             group_of[m] = rep
     for c in cases:
         assert all(s < e for s, e in c.s_spans.values()) and c.q_span[0] < c.q_span[1]
-    return Corpus(records, clusters, cases, group_of)
+    return Corpus(records, clusters, cases, group_of, commons)
+
+
+SPEAKERS = ["Maria Keller", "Tomas Rivera", "Anita Sorensen", "Daniel Okafor", "Helen Brandt", "Victor Lindqvist",
+            "Grace Mbeki", "Oliver Hastings", "Lucia Moretti", "Samuel Achterberg", "Irene Dubois", "Paul Whitcombe"]
+WIRES = [("Associated Press", "AP"), ("Reuters", "Reuters"), ("AFP", "AFP")]
+_CITIES = ["LONDON", "WASHINGTON", "BRUSSELS", "PARIS", "BERLIN", "GENEVA"]
+
+
+def _statement(rng: random.Random, by_topic: dict[str, list[tuple[str, str, str, str]]], n: int) -> str | None:
+    """``n`` consecutive sentences (at least 20 words) of an article no one else carries."""
+    topics = [t for t in sorted(by_topic) if by_topic[t]]
+    if not topics:
+        return None
+    _t, _n, _title, body = by_topic[rng.choice(topics)].pop()
+    sents = [x for para in _sentences(body) for x in para]
+    for i in range(len(sents) - n):
+        text = " ".join(sents[i : i + n])
+        if len(text.split()) >= 20 and "“" not in text and '"' not in text:
+            return text
+    return None
+
+
+def _commons(
+    rng: random.Random, by_topic: dict[str, list[tuple[str, str, str, str]]], footer: dict[str, str], start: date,
+    new_id: Any, records: list[dict[str, Any]], n_sources: int,
+) -> list[Common]:
+    """Speakers' statements and wire stories that several articles carry (see the module docstring)."""
+    out: list[Common] = []
+
+    def host(topic: str) -> tuple[str, str] | None:
+        pool_t = by_topic[topic]
+        if not pool_t:
+            return None
+        _t, _n, title, body = pool_t.pop()
+        return title, body
+
+    def place(doc_id: str, title: str, paras: list[str], insert: str, at: int, outlet: str, day: date,
+              head: str = "", foot: str = "") -> tuple[int, int]:
+        paras = [*paras[:at], insert, *paras[at:]]
+        prefix = f"{title}\n\n{head}" + "".join(p + "\n\n" for p in paras[:at])
+        text = prefix + "\n\n".join(paras[at:]) + (f"\n\n{foot}" if foot else "") + f"\n\n{footer[outlet]}"
+        records.append({"id": doc_id, "text": text, "title": title, "outlet": outlet, "date": _iso(day)})
+        return len(prefix), len(prefix) + len(insert)
+
+    for k in range(max(2, n_sources // 6)):
+        stmt = _statement(rng, by_topic, 2)
+        topic = rng.choice(sorted(t for t in by_topic if len(by_topic[t]) > 3))
+        if stmt is None:
+            continue
+        full = SPEAKERS[k % len(SPEAKERS)]
+        sur = full.split()[-1]
+        day = start + timedelta(days=rng.randrange(0, 600))
+        outlets = rng.sample(OUTLETS, 3)
+        witnesses: dict[str, tuple[int, int]] = {}
+        styles: list[str] = []
+        for j in range(rng.choice([2, 2, 3])):
+            art = host(topic)
+            if art is None:
+                break
+            title, body = art
+            paras = body.split("\n\n")
+            style = rng.choice(["said", "told", "tweeted", "statement", "unmarked"] + (["venue"] if j else []))
+            body_s = stmt.rstrip(".")
+            if style == "said":
+                lead, quote, tail = "“", body_s, f",” {sur} said on Monday."
+            elif style == "told":
+                lead, quote, tail = f"{full} told reporters: “", stmt, "”"
+            elif style == "tweeted":
+                lead, quote, tail = f"{sur} wrote on Twitter: “", stmt, "”"
+            elif style == "statement":
+                lead, quote, tail = f"In a statement, {full} said: \"", stmt, '"'
+            elif style == "unmarked":  # a copy that lost its marks
+                lead, quote, tail = f"{full} said ", stmt, ""
+            else:  # the words said on the first witness's outlet
+                lead, quote, tail = f"In an interview with {outlets[0]}, {sur} said: “", stmt, "”"
+            did = new_id("w")
+            at = rng.randrange(1, max(2, len(paras)))
+            s0, _e0 = place(did, title, paras, lead + quote + tail, at, outlets[j], day + timedelta(days=j))
+            witnesses[did] = (s0 + len(lead), s0 + len(lead) + len(quote))
+            styles.append(style)
+        if len(witnesses) >= 2:
+            out.append(Common("speaker", sur, witnesses, "+".join(styles)))
+    for _k in range(max(2, n_sources // 8)):
+        wire, short = rng.choice(WIRES)
+        story = _statement(rng, by_topic, 3)
+        topic = rng.choice(sorted(t for t in by_topic if len(by_topic[t]) > 3))
+        if story is None:
+            continue
+        day = start + timedelta(days=rng.randrange(0, 600))
+        witnesses = {}
+        styles = []
+        for j, outlet in enumerate(rng.sample(OUTLETS, 3)):
+            art = host(topic)
+            if art is None:
+                break
+            title, body = art
+            paras = body.split("\n\n")
+            credits = ["dateline", "byline", "contributed", "none", *(["signoff"] if short == "Reuters" else [])]
+            style = rng.choice(credits)
+            head = foot = lead = ""
+            at = rng.randrange(1, max(2, len(paras)))
+            if style == "dateline":
+                lead, at = f"{rng.choice(_CITIES)} ({short}) — ", 0
+            elif style == "byline":
+                head = f"By {rng.choice(SPEAKERS)}, {wire}\n\n"
+            elif style == "contributed":
+                foot = f"{'The ' if wire != 'Reuters' else ''}{wire} contributed to this report."
+            elif style == "signoff":
+                foot = f"(Reporting by {rng.choice(SPEAKERS)}; Editing by {rng.choice(SPEAKERS)})"
+            did = new_id("w")
+            s0, _e0 = place(did, title, paras, lead + story, at, outlet, day + timedelta(days=j), head, foot)
+            witnesses[did] = (s0 + len(lead), s0 + len(lead) + len(story))
+            styles.append(style)
+        if len(witnesses) >= 2:
+            out.append(Common("wire", wire, witnesses, "+".join(styles)))
+    return out
 
 
 def _render_quote(

@@ -21,6 +21,7 @@ memos of line decisions that later passes and documents share.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -95,10 +96,7 @@ class CleanResult:
         if self.meta:
             out.append("meta: " + ", ".join(f"{k}={v!r}" for k, v in sorted(self.meta.items())))
         if self.defects:
-            counts: dict[str, int] = {}
-            for d in self.defects:
-                counts[d] = counts.get(d, 0) + 1
-            out.append("defects: " + ", ".join(f"{k}×{v}" for k, v in sorted(counts.items())))
+            out.append("defects: " + ", ".join(f"{k}×{v}" for k, v in sorted(Counter(self.defects).items())))
         return "\n".join(out)
 
 
@@ -456,6 +454,8 @@ def _decide(
     for i in range(head_end, b + 1):
         if lines[i].cls is not None and i not in removed:
             removed[i] = lines[i].cls or ""
+    keep = set(_meta.wire_signoffs([ln.text for ln in lines[b + 1 : b + 4]], b + 1))  # the article's credit
+    removed = {i: r for i, r in removed.items() if i not in keep or r != "outside-main-block"}
     return removed, details, b, head_end, title_line
 
 

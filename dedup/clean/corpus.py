@@ -247,6 +247,14 @@ def _grouped_median(group: npt.NDArray[np.int64], values: npt.NDArray[Any], n_gr
     return out
 
 
+# A wire credit recurs on every page that carries the agency's copy, yet it is the evidence that the
+# text is the agency's (dedup.reuse.sources.wire_credit reads it): never furniture. Keys are lowercase.
+_CREDIT_LINE = re.compile(
+    r"contributed to this (?:report|story|article)|^\((?:reporting|writing|additional reporting|editing) by\b"
+    r"|(?:copyright|©)\s*(?:0+\s+)?(?:the\s+)?(?:associated press|reuters|afp|agence france)"
+)
+
+
 def furniture_from_counts(
     counts: LineCounts,
     name: Callable[[list[tuple[int, int]]], Mapping[int, str]],
@@ -308,7 +316,7 @@ def furniture_from_counts(
             found.append((idx[0], int(uniq[u]), evidence))
     names = name([(h, first) for first, h, _ in found])
     # In the order of the first document that holds each line, then the line.
-    ordered = sorted((first, names[h], evidence) for first, h, evidence in found)
+    ordered = sorted((first, names[h], evidence) for first, h, evidence in found if not _CREDIT_LINE.search(names[h]))
     return FurnitureLines((key, evidence) for _first, key, evidence in ordered)
 
 

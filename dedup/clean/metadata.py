@@ -161,12 +161,38 @@ _AUTHOR_IN = re.compile(
 )
 
 
+# A news agency after the name on a byline line ("By Maria Keller, AFP", "By Jill Colvin | Associated
+# Press"): kept with the name, since the agency says whose copy the text is (read by provenance).
+_AGENCY_AFTER = re.compile(
+    r"\s*(?:[,|/–—-]\s*|\s(?:for|of)\s+)(?:the\s+)?(Associated\s+Press|AP|Reuters|AFP|Agence\s+France[- ]Presse"
+    r"|Bloomberg|dpa|EFE|ANSA|Xinhua|TASS|Interfax|UPI|Press\s+Association|Kyodo|Yonhap|Anadolu)\b",
+    re.IGNORECASE,
+)
+
+
 def author(line: str) -> str | None:
-    """``By Sarah E. Needleman`` / ``Date: 15 February 2023 Author: Grzegorz Kuczyński`` -> the name."""
+    """``By Sarah E. Needleman`` / ``Date: 15 February 2023 Author: Grzegorz Kuczyński`` -> the name;
+    ``By Maria Keller, AFP`` -> ``Maria Keller, AFP`` (the agency stays with the name)."""
     m = _AUTHOR_IN.search(line[:300]) or _BY.match(line[:300])
     if not m:
         return None
     name = m.group(1).strip()
     if not name[:1].isupper() or len(name) < 3:
         return None
-    return name
+    agency = _AGENCY_AFTER.match(line, m.end(1))
+    return f"{name}, {agency.group(1)}" if agency else name
+
+
+# A wire sign-off after the body ("(Reporting by ...; Editing by ...)", "Reuters contributed to this
+# report"): the article's credit, and the evidence provenance reads that the text is the agency's
+# (dedup.reuse.sources.wire_credit), so the cleaner keeps it though it lies outside the main block.
+_WIRE_SIGNOFF = re.compile(
+    r"\((?:Reporting|Writing|Additional reporting|Editing)\s+by\b[^()\n]{3,200}\)$"
+    r"|(?:The\s+)?(?:Associated\s+Press|AP|Reuters|AFP|Agence\s+France-Presse|Bloomberg|dpa|EFE|Xinhua|UPI)"
+    r"\s+contributed\s+to\s+this\s+(?:report|story|article)\.?$"
+)
+
+
+def wire_signoffs(lines: list[str], first: int = 0) -> list[int]:
+    """The indexes (from ``first``) of the ``lines`` that are a wire sign-off."""
+    return [first + k for k, line in enumerate(lines) if _WIRE_SIGNOFF.match(line.strip())]

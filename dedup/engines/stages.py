@@ -32,6 +32,7 @@ from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
 from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse, to_json
 from dedup.reuse.groups import doc_date
 from dedup.reuse.sources import document_wire, source_list, speaker_of
+from dedup.reuse.venues import venue_near
 from dedup.runtime.context import BATCH, Progress, RunContext, default_workers, fault_point, no_progress
 from dedup.runtime.furniture_cache import (
     Probe,
@@ -448,7 +449,8 @@ def common_sources(documents: Sequence[Document], reuses: list[Reuse]) -> list[d
         if doc_id in wanted:
             doc = documents[i]
             dates[doc_id], wires[doc_id], texts[doc_id] = doc_date(doc), document_wire(doc), doc.text
-    found = source_list(reuses, dates, wires, lambda doc, start, end: speaker_of(texts[doc], start, end))
+    found = source_list(reuses, dates, wires, lambda doc, start, end: speaker_of(texts[doc], start, end),
+                        lambda doc, start, end: venue_near(texts[doc], start, end))
     return [{"id": _edge_id("source", s["witnesses"][0]["doc"], s["witnesses"][0]["start"]), **s} for s in found]
 
 

@@ -50,6 +50,7 @@ from dedup.reuse.candidates import boilerplate, reference_pairs
 from dedup.reuse.direction import Context, Verdict, verdict
 from dedup.reuse.edges import Item, citations, group_segments, make_reuse, prune_quotation_clusters
 from dedup.reuse.groups import build_groups, corpus_outlet_names, doc_date, evidence_dates
+from dedup.reuse.pagetext import page_text
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.passages import DocPassages, build, passage_shingle_concat
 from dedup.reuse.sources import spread_sources
@@ -112,10 +113,17 @@ def match_pairs(batch: PairBatch, config: Config, params: ReuseParams) -> list[I
                   batch.mentions, batch.dates)
     out: list[Item] = []
     for seg in group_segments(segments, batch.group, batch.canonical):
+        da, db = batch.docs[seg.a], batch.docs[seg.b]
+        if page_text(da.text, seg.side(seg.a), db.text, seg.side(seg.b), _same_site(da, db)):
+            continue  # a share box or a teaser both pages show: no one's text (dedup.reuse.pagetext)
         ver = verdict(seg, ctx, params)
         if ver.has_attribution or _worth_an_unattributed_edge(seg, batch.docs, params):
             out.append((seg, ver, make_reuse(seg, ver, batch.docs)))
     return out
+
+
+def _same_site(a: Document, b: Document) -> bool:
+    return bool(a.outlet and b.outlet and outlet_matches(a.outlet, b.outlet))
 
 
 #: Pages whose shared text is no evidence of reuse without an attribution: a page of captions or a

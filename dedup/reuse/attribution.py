@@ -75,6 +75,11 @@ _WEAK_PATTERNS = [
     re.compile(rf"(?P<name>{_NAME}|{_DOMAIN})\s+{_ADV}{_VERB}\b"),
     # "..., Reuters reported." after a quotation: same pattern, kept separate for clarity
     re.compile(rf"[,”\"]\s+(?P<name>{_NAME})\s+{_VERB}\b"),
+    # an author's piece in an outlet: "McFaul wrote for The Washington Post", "writing in an op-ed for X"
+    re.compile(rf"\b(?:wrote|writes|writing|written)\s+(?:(?:an?\s+)?(?:op-ed|column|piece|essay)\s+)?(?:for|in)\s+"
+               rf"(?:the\s+)?(?P<name>{_NAME}|{_DOMAIN})"),
+    # "As the New York Times puts it"
+    re.compile(rf"\b[Aa]s\s+(?:the\s+)?(?P<name>{_NAME})\s+(?:puts|put)\s+it\b"),
 ]
 # Wire-service dateline: "(Reuters) -", "(MENAFN)" at a paragraph start.
 # The text before it is a dateline (capitals, digits, punctuation), never
@@ -534,6 +539,7 @@ _ANCHORS: list[tuple[list[str], int, int, re.Pattern[str] | None]] = [
 ]
 _WEAK_ANCHORS: list[tuple[list[str], int, int, re.Pattern[str] | None] | None] = [
     (["ccording"], 2, 400, None), None, None,
+    (["wrote ", "writes ", "writing ", "written "], 2, 200, None), (["puts it", "put it"], 200, 10, None),
 ]
 # Weak pattern 1 without its domain branch: the same matches in a window
 # that holds no ".tld" (where the branch cannot match), found much faster.
@@ -741,6 +747,9 @@ def find_mentions(text: str, known: OutletIndex | None = None) -> list[Mention]:
     return select_mentions(raw_mentions(text), known)
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’']?\s+[\"“‘']?[A-Z]")
+
+
 def mentions_near(
     mentions: list[Mention], start: int, end: int, text: str, before: int = 260, after: int = 160
 ) -> list[Mention]:
@@ -759,6 +768,8 @@ def mentions_near(
     for men in mentions:
         if lo <= men.start and men.end <= start + 40 and men.name_end <= start + 40:
             near.append((start - men.end, men))
-        elif end - 40 <= men.start and men.end <= hi:
+        elif end - 40 <= men.start and men.end <= hi and not _SENTENCE_BREAK.search(text, end + 3, men.start):
+            # after the passage only in its sentence ("“…,” Reuters reported"): a mention in a later
+            # sentence attributes something else
             near.append((men.start - end + 1000, men))
     return [m for _, m in sorted(near, key=lambda x: x[0])]

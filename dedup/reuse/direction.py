@@ -29,6 +29,7 @@ from dedup.reuse.align import Segment
 from dedup.reuse.attribution import Mention, mentions_near, outlet_matches
 from dedup.reuse.params import ReuseParams
 from dedup.reuse.sources import document_wire, speaker_of
+from dedup.reuse.venues import venue_of, venue_speaker
 
 _MARKS = re.compile("[\"“”«»„]")
 # A piece of evidence that one side took the passage from the other: kind, weight, explanation.
@@ -86,10 +87,13 @@ def verdict(seg: Segment, ctx: Context, params: ReuseParams) -> Verdict:
     evidence = [e for _, _, e in fwd + bwd]
     common = None
     if decided is None or not any(k == "attribution" for k, _, _ in support[decided]):
-        common = _common_source(seg, ctx, params)
+        # a venue ("in an interview on CBS") already says whose words they are (its evidence is told)
+        venue = any(k == "venue" for k, _, _ in fwd + bwd)
+        common = "" if venue else _common_source(seg, ctx, params)
     if common is not None:
         decided = None
-        evidence.append(common)
+        if common:
+            evidence.append(common)
     kind: Kind
     if decided is None:
         quoting, source = sorted((seg.a, seg.b), key=lambda i: docs[i].id)
@@ -162,15 +166,27 @@ def _evidence(
     if names:
         for men in mentions_near(ctx.mentions.get(x, []), sx[0], sx[1], docs[x].text):
             hit = next((n for n in names if outlet_matches(men.name, n)), None)
-            # a name x goes by itself ("(CNN)" over a CNN article) says nothing of y
-            if hit is None or any(outlet_matches(men.name, n) for n in own):
+            if hit is None:
                 continue
+            credit = bool(_CREDIT.match(docs[x].text, men.start, max(men.start + 1, men.name_start)))
+            # a name x goes by itself as a credit ("(CNN)" over a CNN article) says nothing of y; x naming
+            # its own outlet's piece ("McFaul wrote for The Washington Post") points at y all the same
+            if credit and any(outlet_matches(men.name, n) for n in own):
+                continue
+            venue = venue_of(docs[x].text, men.name_start, men.name_end)
+            if venue is not None:
+                # the outlet is where a speaker said the words, and y its own account of them:
+                # both carry the speaker's words (see dedup.reuse.venues)
+                who = venue_speaker(docs[x].text, men.name_start, men.name_end) or speaker_of(docs[x].text, *sx)
+                ex.append(("venue", 0.0, f"{docs[x].id} gives the words to {who or 'a speaker'} ({venue!r}): "
+                                         f"a speaker's words, said on {men.name}; {docs[y].id} ({hit}) is one "
+                                         "more account of them, not the text either took from the other"))
+                break
             year = men.year(docs[x].text, until=sx[0])
             phrase = docs[x].text[men.start : max(men.end, min(sx[0], men.end + 80))].strip(" \t\n“\"«‘'")
             if men.start > sx[0]:
                 phrase = men.phrase(docs[x].text)
             attribution = Attribution(men.name, year, phrase)
-            credit = bool(_CREDIT.match(docs[x].text, men.start, max(men.start + 1, men.name_start)))
             ex.append((
                 "attribution", params.w_attribution,
                 f"{docs[x].id} {'credits' if credit else 'attributes'} the passage to {men.name!r} ({phrase!r}), "

@@ -84,11 +84,17 @@ _WIRE_IN_BYLINE = re.compile(rf"\b(?P<wire>{_WIRE_NAME})\b")
 
 
 def document_wire(doc: Document) -> str | None:
-    """The news agency a document credits: in its text (:func:`wire_credit`), or in the byline the
-    cleaner took out of it ("JILL COLVIN Associated Press", stated or from a copy)."""
+    """The news agency a document credits: in its text (:func:`wire_credit`), in the text as scraped,
+    or in the byline the cleaner took out of it ("JILL COLVIN Associated Press", stated or from a copy)."""
     found = wire_credit(doc.text)
     if found is not None:
         return found
+    # a byline the cleaner took whole ("By Maria Keller, AFP" -> author "Maria Keller"): the text as
+    # scraped still has it (an HTML page is read by its text only)
+    if doc.raw and doc.raw is not doc.text and not doc.raw.lstrip()[:1] == "<":
+        found = wire_credit(doc.raw)
+        if found is not None:
+            return found
     for author in (doc.author, doc.inferred.get("author") if doc.inferred else None):
         m = _WIRE_IN_BYLINE.search(author) if isinstance(author, str) else None
         if m:
@@ -147,13 +153,15 @@ def _as_shared(item: Item, why: str) -> Item:
 def source_list(
     reuses: Sequence[Reuse], dates: Mapping[str, str | None], wire_of: Mapping[str, str | None],
     speaker: Callable[[str, int, int], str | None] = lambda doc, start, end: None,
+    venue: Callable[[str, int, int], str | None] = lambda doc, start, end: None,
 ) -> list[dict[str, Any]]:
     """The common sources of a run's ``shares`` edges: each set of documents joined through
-    overlapping spans of shared passages is one source. Its kind is ``wire`` (named by the one
-    agency its witnesses credit), else ``speaker`` when most witnesses quote it (named by the
+    overlapping spans of shared passages is one source. Its kind is ``wire`` (named by the
+    agency most of its crediting witnesses credit), else ``speaker`` when most witnesses quote it (named by the
     speaker their attribution cues name most, :func:`speaker_of`), else ``unknown``.
     Witnesses are listed earliest first (by publication date, then id); ``dates`` and
-    ``wire_of`` are by document id, ``speaker`` is asked (doc, start, end) of quoted witnesses."""
+    ``wire_of`` are by document id, ``speaker`` is asked (doc, start, end) of quoted witnesses, and
+    ``venue`` of a speaker's witnesses: where he said the words (an interview on CBS), when they say."""
     shared = [r for r in reuses if r.kind == "shares"]
     parent: dict[tuple[str, int], tuple[str, int]] = {}
     spans: dict[tuple[str, int], tuple[int, int, str, bool]] = {}
@@ -192,18 +200,28 @@ def source_list(
     out: list[dict[str, Any]] = []
     for group in members.values():
         group.sort(key=lambda k: (dates.get(k[0]) or "9999", k[0], k[1]))
-        wires = sorted({w for k in group if (w := wire_of.get(k[0]))})
+        # the agency most of the crediting witnesses name (one copy may credit another agency's
+        # paragraph it carries: "(Reuters)" inside an AP story)
+        wires = Counter(w for k in {k[0] for k in group} if (w := wire_of.get(k)))
+        top = wires.most_common(1)[0] if wires else None
         quoted = [k for k in group if spans[k][3]]
         kind: str = "unknown"
         name: str | None = None
-        if len(wires) == 1:
-            kind, name = "wire", wires[0]
-        elif 2 * len(quoted) > len(group):
-            said = Counter(n for k in quoted if (n := speaker(k[0], spans[k][0], spans[k][1])))
-            kind, name = "speaker", said.most_common(1)[0][0] if said else None
+        where: str | None = None
+        if top is not None and 2 * top[1] > sum(wires.values()):
+            kind, name = "wire", top[0]
+        else:
+            # a speaker's words: most witnesses quote them or give them to someone ("X said ...", a
+            # copy that lost its marks)
+            said = {k: n for k in group if (n := speaker(k[0], spans[k][0], spans[k][1]))}
+            if 2 * len(set(quoted) | set(said)) > len(group):
+                kind = "speaker"
+                name = Counter(said.values()).most_common(1)[0][0] if said else None
+                venues = Counter(v for k in group if (v := venue(k[0], spans[k][0], spans[k][1])))
+                where = venues.most_common(1)[0][0] if venues else None
         first = spans[group[0]]
         out.append({
-            "kind": kind, "name": name, "passage": first[2],
+            "kind": kind, "name": name, "venue": where, "passage": first[2],
             "witnesses": [{"doc": k[0], "start": spans[k][0], "end": spans[k][1], "date": dates.get(k[0])}
                           for k in group],
         })
@@ -217,6 +235,8 @@ _NAME = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}"
 _CUE = r"(?:said|says|told|tweeted|wrote|added|asked|declared|insisted|stated)"
 _AFTER = re.compile(rf"[\s,.”\"'’]{{0,4}}(?:{_CUE}\s+(?P<a>{_NAME})|(?P<b>{_NAME})\s+(?:also\s+)?{_CUE})")
 _BEFORE = re.compile(rf"(?P<c>{_NAME})\s+(?:also\s+)?{_CUE}[^.!?“\"]{{0,60}}?[:,]?\s*[“\"]?$")
+# the cue at the start of a span that runs from it ("Samuel Achterberg said the plant will close")
+_LEAD = re.compile(rf"(?P<d>{_NAME})\s+(?:also\s+)?{_CUE}\b[:,]?\s*[“\"]?(?=\S)")
 _TITLES = re.compile(r"^(?:(?:President|Sen|Senator|Rep|Gov|Mr|Mrs|Ms|Dr|Prime Minister|Secretary)\.?\s+)+")
 _SENTENCE_END = re.compile(r"[.!?]\s+")
 _NOBODY = frozenset({"He", "She", "They", "It", "We", "I", "The", "This", "That", "You"})
@@ -229,7 +249,8 @@ def speaker_of(text: str, start: int, end: int) -> str | None:
     # the cue may lie inside an aligned span that runs on past the quotation ("...,” Trump said")
     close = max(text.rfind("”", start, end), text.rfind('"', start + 1, end))
     opening = max(text.find("“", start, end), -1)
-    m = (_AFTER.match(text, end, min(len(text), end + 80))
+    m = (_LEAD.match(text, start, min(len(text), start + 80))
+         or _AFTER.match(text, end, min(len(text), end + 80))
          or (_AFTER.match(text, close + 1, min(len(text), close + 81)) if close > start else None)
          or _BEFORE.search(text, max(0, start - 120), start)
          or (_BEFORE.search(text, start, opening) if opening > start else None))
