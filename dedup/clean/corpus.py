@@ -255,6 +255,19 @@ _CREDIT_LINE = re.compile(
 )
 
 
+#: A line this many words long that recurs across outlets is a paragraph several sites carry (a wire
+#: story's), which copies and provenance are about, not furniture; one outlet's long line still is.
+PROSE_WORDS = 20
+
+
+def _furniture_text(key: str, evidence: str) -> bool:
+    """Whether a recurring line (its key and why it recurs) may be furniture by its text: not a wire
+    credit, and not a prose paragraph found only across outlets."""
+    if _CREDIT_LINE.search(key):
+        return False
+    return not (evidence.startswith("in ") and key.count(" ") >= PROSE_WORDS - 1)
+
+
 def furniture_from_counts(
     counts: LineCounts,
     name: Callable[[list[tuple[int, int]]], Mapping[int, str]],
@@ -316,7 +329,7 @@ def furniture_from_counts(
             found.append((idx[0], int(uniq[u]), evidence))
     names = name([(h, first) for first, h, _ in found])
     # In the order of the first document that holds each line, then the line.
-    ordered = sorted((first, names[h], evidence) for first, h, evidence in found if not _CREDIT_LINE.search(names[h]))
+    ordered = sorted((first, names[h], evidence) for first, h, evidence in found if _furniture_text(names[h], evidence))
     return FurnitureLines((key, evidence) for _first, key, evidence in ordered)
 
 

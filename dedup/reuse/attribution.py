@@ -111,6 +111,8 @@ _NOT_OUTLETS = {
     "us", "usa", "uk", "eu", "uae", "gdp", "ceo", "pm", "mp", "mr", "mrs", "ms", "dr", "one",
     "there", "here", "but", "and", "then", "also", "in", "on", "at", "however", "meanwhile",
     "sources", "officials", "experts", "analysts", "reports", "critics", "police", "his", "her",
+    # a transcript's annotations, in brackets like a dateline: "(UNINTEL)", "(CROSSTALK)"
+    "unintel", "unintelligible", "crosstalk", "overtalk", "inaudible", "laughter", "applause", "cheers",
 }
 # Words that mark a person ("Foreign Minister Lavrov said"), not an outlet.
 _PERSON_WORDS = {
@@ -661,8 +663,9 @@ def raw_mentions(text: str) -> list[RawMention]:
 
     def add(m: re.Match[str], strong: bool, check: str, phrase_start: int | None = None) -> None:
         raw = m.group("name")
-        # "The Daily Beast's Maxwell Tani": the outlet, not its reporter
-        name = _POSSESSIVE.split(_clean_name(raw), 1)[0]
+        # "The Daily Beast's Maxwell Tani": the outlet, not its reporter; but before a media word the
+        # possessive is the outlet's country: "U.K.'s Telegraph newspaper noted"
+        name = _POSSESSIVE.split(_clean_name(raw), 1)[-1 if m.re is _STRONG_PATTERNS[2] else 0]
         if not name or re.sub(r"^the\s+", "", name.casefold()) in _NOT_OUTLETS or len(name) < 2:
             return
         if strong and check == "" and any(w.casefold() in _PERSON_WORDS for w in name.split()):

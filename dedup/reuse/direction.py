@@ -28,7 +28,7 @@ from dedup.models import Attribution, Document, Kind
 from dedup.reuse.align import Segment
 from dedup.reuse.attribution import Mention, mentions_near, outlet_matches
 from dedup.reuse.params import ReuseParams
-from dedup.reuse.sources import document_wire, speaker_of
+from dedup.reuse.sources import document_wire, photo_credit, speaker_of
 from dedup.reuse.venues import venue_of, venue_speaker
 
 _MARKS = re.compile("[\"“”«»„]")
@@ -134,8 +134,14 @@ def _common_source(seg: Segment, ctx: Context, params: ReuseParams) -> str | Non
     # both give the words to the same person ("…," Trump said), marks or none (a copy that lost them)
     said_a = speaker_of(docs[a].text, *seg.side(a))
     said_b = speaker_of(docs[b].text, *seg.side(b)) if said_a else None
-    if said_a and said_b and said_a.split()[-1] == said_b.split()[-1]:
+    if said_a and said_b and said_a.split()[-1].casefold() == said_b.split()[-1].casefold():
         return f"both {docs[a].id} and {docs[b].id} give the passage to {said_b}: a speaker's words"
+    for x in (a, b):
+        # (a caption, not a speaker's words that a photo follows)
+        sx = seg.side(x)
+        photo = None if _MARKS.search(docs[x].text, max(0, sx[0] - 3), sx[1] + 3) else photo_credit(docs[x].text, sx[1])
+        if photo is not None:
+            return f"{docs[x].id} credits the photo the passage captions to {photo}: a wire caption both carry"
     for x, y in ((a, b), (b, a)):
         wire = document_wire(docs[x])
         if wire is None:

@@ -78,7 +78,34 @@ def page_text(
     if reader_address(text_a[max(0, span_a[0] - 3) : span_a[1] + 3]) or \
             reader_address(text_b[max(0, span_b[0] - 3) : span_b[1] + 3]):
         return "the passage talks to the reader (a share, subscription or notification box): page text"
-    for (tx, sx), sy in (((text_a, span_a), span_b), ((text_b, span_b), span_a)) if same_site else ():
-        if teaser_line(tx, *sx) and sy[0] < OPENING_CHARS:
+    for (tx, sx), (ty, sy) in (((text_a, span_a), (text_b, span_b)), ((text_b, span_b), (text_a, span_a))):
+        if teaser_line(tx, *sx) and sy[0] < OPENING_CHARS and (same_site or _cut_in_a_word(tx, sx[1], ty, sy[1])):
             return "the passage is a cut teaser of the other article's opening (a related-stories link)"
+        if same_site and _link_line(tx, *sx):
+            return "the passage is a headline line both pages show (a related-story link)"
     return None
+
+
+def _cut_in_a_word(tx: str, x_end: int, ty: str, y_end: int) -> bool:
+    """Whether the line of ``tx`` after ``x_end`` stops inside a word that ``ty`` goes on with: a
+    teaser cut at a fixed length ("... on T . . ." of "on Twitter"), not a speaker's own ellipsis."""
+    rest = re.split(r"\s*(?:\.\s?\.\s?\.|…)", tx[x_end : x_end + 60], maxsplit=1)[0]
+    goes_on = ty[y_end : y_end + len(rest) + 1]
+    return bool(rest.strip()) and goes_on.startswith(rest) and goes_on[len(rest) :][:1].isalnum()
+
+
+_LINK_END = re.compile(r"[.!?:][\"”’')]*\s*$")
+
+
+def _link_line(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) is a whole line of its own that does not end a sentence: a headline, as
+    a related-story link shows it (an aligned span may run a word into the next line)."""
+    nl = text.find("\n", start, end)
+    if 0 <= nl and len(text[nl:end].split()) <= 1:
+        end = nl
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end]
+    return ("\n" not in line and not text[line_start:start].strip() and len(text[end:line_end].strip()) <= 2
+            and not _LINK_END.search(line) and len(line.split()) <= 30)

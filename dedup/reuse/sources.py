@@ -42,8 +42,11 @@ _WIRES = {
     "efe": "EFE", "ansa": "ANSA", "xinhua": "Xinhua", "tass": "TASS", "interfax": "Interfax", "upi": "UPI",
     "united press international": "UPI", "press association": "PA", "kyodo": "Kyodo", "yonhap": "Yonhap",
     "anadolu": "Anadolu", "europa press": "Europa Press", "ria novosti": "RIA Novosti",
+    # a network's syndication service: its affiliates and portals carry its copy ("(CNN)", "CNN Newsource")
+    "cnn": "CNN", "cnn wire": "CNN", "cnn newsource": "CNN",
 }
-_WIRE_NAME = (r"(?:Associated\s+Press|AP|Reuters|REUTERS|AFP|Agence\s+France[- ]Presse|Bloomberg|dpa|EFE|ANSA|Xinhua"
+_WIRE_NAME = (r"(?:Associated\s+Press|AP|Reuters|REUTERS|AFP|CNN\s+(?:Wire|News[Ss]ource)|CNN"
+              r"|Agence\s+France[- ]Presse|Bloomberg|dpa|EFE|ANSA|Xinhua"
               r"|TASS|Interfax|UPI|United\s+Press\s+International|Press\s+Association|Kyodo|Yonhap|Anadolu"
               r"|Europa\s+Press|RIA\s+Novosti)")
 _WIRE_CREDIT = re.compile(
@@ -54,7 +57,7 @@ _WIRE_CREDIT = re.compile(
     rf"|^[ \t]*(?:[^\n]{{0,60}}?(?:[Pp]osted|[Pp]ublished|[Uu]pdated)[^\n]{{0,40}}?\s)?[Bb][Yy]\s+"
     rf"(?:[^\n]{{0,80}}?[,\s]\s*)?(?:[Tt]he\s+)?(?P<byline>{_WIRE_NAME})[ \t]*(?:$|[,|])"
     rf"|^[ \t]*(?:[Tt]he\s+)?(?P<line>{_WIRE_NAME})[ \t]*$"  # a byline line that is only the agency
-    rf"|(?:[Cc]opyright|©)\s*(?:\d{{4}}\s+)?(?:[Tt]he\s+)?(?P<copyright>{_WIRE_NAME})\b"
+    rf"|(?:[Cc]opyright|©)\s*(?:\d{{4}}\s+)?(?:by\s+)?(?:[Tt]he\s+)?(?P<copyright>{_WIRE_NAME})\b"
     rf"|(?:[Tt]he\s+)?(?P<contributed>{_WIRE_NAME})\s+contributed\s+to\s+this"
     r"|(?P<signoff>\((?:[Rr]eporting|[Ww]riting|[Aa]dditional\s+reporting)\s+by\b[^)\n]{3,200}[;)])",
     re.M,
@@ -78,6 +81,19 @@ def wire_credit(text: str) -> str | None:
         name = next(g for g in m.groups() if g)
         return _WIRES.get(" ".join(name.split()).lower(), name)
     return None
+
+
+# A wire photo's credit after its caption: "(AP Photo/Evan Vucci)", "REUTERS/Leonhard Foeger",
+# "(Photo by Jane Roe/AFP/Getty Images)"
+_PHOTO_CREDIT = re.compile(r"\((?P<ap>AP)\s+Photo/|\b(?P<reuters>REUTERS)/[A-Z]|/(?P<afp>AFP)(?:/Getty\s+Images)?\)")
+_PHOTO_WIRES = {"ap": "Associated Press", "reuters": "Reuters", "afp": "AFP"}
+
+
+def photo_credit(text: str, end: int, reach: int = 250) -> str | None:
+    """The agency credited for a photo whose caption ends at ``end`` (within ``reach`` characters),
+    if any: a caption both pages carry is the agency's, not one page's."""
+    m = _PHOTO_CREDIT.search(text, end, min(len(text), end + reach))
+    return _PHOTO_WIRES[next(k for k, v in m.groupdict().items() if v)] if m else None
 
 
 _WIRE_IN_BYLINE = re.compile(rf"\b(?P<wire>{_WIRE_NAME})\b")
@@ -237,7 +253,11 @@ _AFTER = re.compile(rf"[\s,.”\"'’]{{0,4}}(?:{_CUE}\s+(?P<a>{_NAME})|(?P<b>{_
 _BEFORE = re.compile(rf"(?P<c>{_NAME})\s+(?:also\s+)?{_CUE}[^.!?“\"]{{0,60}}?[:,]?\s*[“\"]?$")
 # the cue at the start of a span that runs from it ("Samuel Achterberg said the plant will close")
 _LEAD = re.compile(rf"(?P<d>{_NAME})\s+(?:also\s+)?{_CUE}\b[:,]?\s*[“\"]?(?=\S)")
-_TITLES = re.compile(r"^(?:(?:President|Sen|Senator|Rep|Gov|Mr|Mrs|Ms|Dr|Prime Minister|Secretary)\.?\s+)+")
+_TITLES = re.compile(
+    r"^(?:(?:President|Sen|Senator|Rep|Gov|Mr|Mrs|Ms|Dr|Prime Minister|Secretary|Ambassador|Former)\.?\s+)+")
+# a transcript's speaker label over the words ("SENATOR MARK WARNER: Well, Chuck, ...")
+_LABEL = re.compile(
+    r"(?:^|\n|[.?!][ \t]+)[ \t]*(?P<t>[A-Z][A-Z.'’ -]{2,60}[A-Z])[ \t]*:[ \t]*(?:\n[ \t]*)*[^\n]{0,200}$")
 _SENTENCE_END = re.compile(r"[.!?]\s+")
 _NOBODY = frozenset({"He", "She", "They", "It", "We", "I", "The", "This", "That", "You"})
 
@@ -255,7 +275,11 @@ def speaker_of(text: str, start: int, end: int) -> str | None:
          or _BEFORE.search(text, max(0, start - 120), start)
          or (_BEFORE.search(text, start, opening) if opening > start else None))
     if m is None:
-        return None
+        label = _LABEL.search(text, max(0, start - 260), start)
+        if label is None or label.group("t").split()[-1] in ("Q", "A"):
+            return None
+        name = _TITLES.sub("", label.group("t").title()).strip(" .")
+        return name or None
     # (a name stops at a full stop: "Monday. Sen. John Cornyn told" names John Cornyn)
     name = _TITLES.sub("", _SENTENCE_END.split(next(g for g in m.groups() if g))[-1]).strip(" .")
     return name if name and name.split()[0] not in _NOBODY else None
