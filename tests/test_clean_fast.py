@@ -127,8 +127,13 @@ def ref_corpus_furniture(
                 best = (c, f"seen in {c} documents of outlet {o}")
                 break
         if best is None and df[key] >= max(min_docs, min_share * n_docs):
+            # (a prose paragraph found only across outlets is text they share, not furniture)
+            if len(key.split(" ")) >= K.PROSE_WORDS:
+                continue
             best = (df[key], f"in {df[key]} of {n_docs} documents")
-        if best is not None:
+        if best is not None and not re.search(r"contributed to this (?:report|story|article)|^\((?:reporting|writing|"
+                                              r"additional reporting|editing) by\b|(?:copyright|©)\s*(?:0+\s+)?"
+                                              r"(?:the\s+)?(?:associated press|reuters|afp|agence france)", key):
             out[key] = best[1]
     return out
 

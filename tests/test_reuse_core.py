@@ -152,6 +152,31 @@ def test_citations_resolve_only_to_an_article_holding_the_cited_text() -> None:
     cites = citations([(seg, ver, Reuse("c", "a", "quotes", docs[2].span(0, 1), docs[0].span(0, 1), 1.0, False))],
                       groups, [d.id for d in docs], selected, raw, lambda x, y: x.lower() == y.lower())
     assert ("Daily Herald", "a", "resolved") in {(c.outlet, c.resolved_to, c.status) for c in cites}
+    # a passage shared far from the mention is not the text it attributes: not resolved
+    far = Segment(0, 2, (0, 1), (0, 1), (0, 1), (600, 700), 1)
+    cites = citations([(far, ver, Reuse("c", "a", "quotes", docs[2].span(0, 1), docs[0].span(0, 1), 1.0, False))],
+                      groups, [d.id for d in docs], selected, raw, lambda x, y: x.lower() == y.lower())
+    assert ("Daily Herald", None, "outlet in corpus, article not found") in {
+        (c.outlet, c.resolved_to, c.status) for c in cites}
+
+
+def test_an_interview_or_a_dateline_resolves_to_no_article() -> None:
+    docs = [_doc("a", "x", outlet="Daily Herald"),
+            _doc("c", "In an interview on the Daily Herald, the minister said the talks failed.", outlet="Gamma"),
+            _doc("d", "LONDON (DH) — The talks failed, the minister said.", outlet="Gamma")]
+    names = [outlet_names(d.outlet, d.title, d.url, d.inferred) for d in docs]
+    names[0].append("DH")
+    groups = build_groups({d.id: i for i, d in enumerate(docs)}, names, [None] * 3, [])
+    raw = {i: [raw_row(m, docs[i].span(m.start, m.end)) for m in raw_mentions(docs[i].text)] for i in (1, 2)}
+    selected = {i: sel for i, rows in raw.items() if (sel := select_rows(rows, groups.outlets))}
+    items = []
+    for i in (1, 2):
+        seg = Segment(0, i, (0, 1), (0, 1), (0, 1), (30, 60), 1)
+        ver = Verdict(i, 0, "quotes", 0.7, [], False, None, True, "quotes")
+        items.append((seg, ver, Reuse(docs[i].id, "a", "quotes", docs[i].span(30, 60), docs[0].span(0, 1), 1.0,
+                                      False)))
+    cites = citations(items, groups, [d.id for d in docs], selected, raw, lambda x, y: x.lower() == y.lower())
+    assert sorted((c.doc, c.outlet, c.resolved_to) for c in cites) == [("c", "Daily Herald", None), ("d", "DH", None)]
 
 
 def test_groups_of_clusters_and_singletons() -> None:

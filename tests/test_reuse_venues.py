@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dedup.clean import clean
+from dedup.clean import clean, corpus_furniture, normalise_line
 from dedup.clean.metadata import author
 from dedup.engines.local import run_records
 from dedup.reuse.attribution import OutletIndex, find_mentions, mentions_near
@@ -227,3 +227,24 @@ def test_a_teaser_cut_inside_a_word_is_page_text_across_sites_too() -> None:
     st = (tweet.index(lede), tweet.index(lede) + len(lede))
     other = f"{lede} and Moscow.\n\nMore text."
     assert page_text(tweet, st, other, (0, len(lede)), same_site=False) is None
+
+
+def test_a_wire_paragraph_several_outlets_carry_is_not_corpus_furniture() -> None:
+    wire = ("The minimum wage will rise in October, benefiting more than a million workers, the government "
+            "said on Monday after the low pay commission reported its findings to ministers.")
+    box = "Support our journalism: donations from readers are necessary for the continuation of our mission."
+    def own(i: int) -> str:
+        # (digits are no difference to the furniture key: the stories differ in words)
+        return "\n\n".join(f"Paragraph {'abc'[k]} of story {chr(97 + i)} is told in words of its own, as every "
+                             "story's are." for k in range(3))
+
+    docs = [(f"d{i}", f"site{i}.com", f"{own(i)}\n\n{wire}\n\n{own(10 + i)}") for i in range(4)]
+    docs += [(f"e{i}", "one.com", f"{own(20 + i)}\n\n{box}") for i in range(4)]
+    found = corpus_furniture(docs, min_docs=3, min_share=0.02)
+    # the paragraph four outlets carry is text they share (copies and provenance are about it);
+    # one outlet's recurring box is furniture; a wire credit line never is
+    assert normalise_line(wire) not in found
+    assert normalise_line(box) in found
+    credit = [(f"c{i}", f"s{i}.com", f"Own text {i}.\n\nThe Associated Press contributed to this report.")
+              for i in range(5)]
+    assert not corpus_furniture(credit, min_docs=3, min_share=0.02)

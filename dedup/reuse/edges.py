@@ -12,6 +12,7 @@ pruned to their root, and the outlets documents cite.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
@@ -126,6 +127,12 @@ def _root(z: int, other: int, ver: Verdict, date_of: Callable[[int], str | None]
     return 1 if dz < do else -1
 
 
+#: How far before (after) the passage it attributes a citing mention may stand (as mentions_near).
+CITED_BEFORE = 260
+CITED_AFTER = 160
+_BROADCAST = re.compile(r"\binterview|\btold\b|\bappear(?:ed|ing|ance)\b|\bshow\b|\bbroadcast", re.I)
+
+
 def citations(
     items: list[Item], groups: Groups, ids: Sequence[str], selected: Mapping[int, list[MenRow]],
     raw: Mapping[int, list[RawRow]], matches: Callable[[str, str], bool],
@@ -137,10 +144,12 @@ def citations(
     citation of the one Reuters article on oil prices (status "outlet in corpus, article not found").
     ``matches``: :func:`~dedup.reuse.attribution.outlet_matches` (or a memo of it)."""
     group = groups.group
-    partners: dict[int, set[int]] = defaultdict(set)
+    # the passages each document shares, and with which group: a mention cites the article whose
+    # passage it stands by (the words it attributes), not any article the document shares text with
+    shared: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for seg, _, _ in items:
-        for d in (seg.a, seg.b, *seg.also_in):
-            partners[d] |= {int(group[seg.a]), int(group[seg.b])}
+        for d, other in ((seg.a, seg.b), (seg.b, seg.a)):
+            shared[d].append((*seg.side(d), int(group[other])))
     out: list[Citation] = []
     for i in sorted(selected):
         sel = selected[i]
@@ -156,13 +165,17 @@ def citations(
             others = len(hits) - (own in hits)
             resolved: str | None = None
             status = NOT_IN_CORPUS
+            span = row_span(spans[(start, end)])
             if others:
                 status = ARTICLE_NOT_FOUND
-                linked = (partners.get(i, set()) & hits) - {own}
+                # (an interview or a show cites a broadcast, which no article of the outlet is; a
+                # dateline "(CNN) —" credits the document's own text, citing no other article)
+                linked = set() if _BROADCAST.search(span.text) or span.text.startswith("(") else {
+                    g for s, e, g in shared.get(i, []) if s - CITED_BEFORE <= end and start <= e + CITED_AFTER}
+                linked = (linked & hits) - {own}
                 if len(linked) == 1:
                     resolved = ids[groups.canonical[next(iter(linked))]]
                     status = RESOLVED
-            span = row_span(spans[(start, end)])
             out.append(Citation(ids[i], name, span, span.text, resolved, status))
     return out
 
