@@ -248,3 +248,25 @@ def test_a_wire_paragraph_several_outlets_carry_is_not_corpus_furniture() -> Non
     credit = [(f"c{i}", f"s{i}.com", f"Own text {i}.\n\nThe Associated Press contributed to this report.")
               for i in range(5)]
     assert not corpus_furniture(credit, min_docs=3, min_share=0.02)
+
+
+def test_words_most_witnesses_quote_are_the_speakers_though_wire_copy_carries_them() -> None:
+    from dedup.models import Reuse, Span
+    from dedup.reuse.sources import source_list
+
+    def shared(q: str, s: str, qs: int, ss: int, quoted: bool) -> Reuse:
+        text = "Received many calls from leaders of NATO countries thanking me"
+        return Reuse(q, s, "unknown", Span(qs, qs + 60, text), Span(ss, ss + 60, text), 1.0, quoted, kind="shares")
+
+    dates = {"a": "2018-07-15", "b": "2018-07-16", "c": "2018-07-16"}
+    # a and b are AP copies; all three quote the tweet, which Trump wrote; b holds it twice, both
+    # joined to a's passage: one source, b once
+    reuses = [shared("a", "b", 10, 200, True), shared("b", "c", 205, 0, True), shared("a", "b", 12, 900, True)]
+    found = source_list(reuses, dates, {"a": "Associated Press", "b": "Associated Press"},
+                        lambda doc, start, end: "Trump")
+    assert [(s["kind"], s["name"], len(s["witnesses"])) for s in found] == [("speaker", "Trump", 3)]
+    assert all(len({w["doc"] for w in s["witnesses"]}) == len(s["witnesses"]) for s in found)
+    # the same passage as narration (no marks) in the AP copies is the agency's
+    found = source_list([shared("a", "b", 10, 200, False)], dates, {"a": "Associated Press", "b": "Associated Press"},
+                        lambda doc, start, end: None)
+    assert [(s["kind"], s["name"]) for s in found] == [("wire", "Associated Press")]

@@ -142,6 +142,11 @@ def _common_source(seg: Segment, ctx: Context, params: ReuseParams) -> str | Non
         photo = None if _MARKS.search(docs[x].text, max(0, sx[0] - 3), sx[1] + 3) else photo_credit(docs[x].text, sx[1])
         if photo is not None:
             return f"{docs[x].id} credits the photo the passage captions to {photo}: a wire caption both carry"
+    for x in (a, b):
+        # words one side quotes and gives to someone are his, though the other side is wire copy
+        if quoted_share(ctx.quotes[x], seg.side(x)) >= params.quoted_share and (who := speaker_of(docs[x].text,
+                                                                                                 *seg.side(x))):
+            return f"{docs[x].id} quotes the passage as the words of {who}: a speaker's words both carry"
     for x, y in ((a, b), (b, a)):
         wire = document_wire(docs[x])
         if wire is None:

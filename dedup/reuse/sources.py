@@ -224,17 +224,25 @@ def source_list(
         kind: str = "unknown"
         name: str | None = None
         where: str | None = None
-        if top is not None and 2 * top[1] > sum(wires.values()):
+        said = {k: n for k in group if (n := speaker(k[0], spans[k][0], spans[k][1]))}
+        # words most witnesses quote and someone is named for are his, though wire copy carries them
+        # (a Trump tweet inside AP copy); else the agency most crediting witnesses name; else a
+        # speaker's words that most witnesses quote or give to someone ("X said ...", no marks)
+        if 2 * len(quoted) > len(group) and said:
+            kind = "speaker"
+        elif top is not None and 2 * top[1] > sum(wires.values()):
             kind, name = "wire", top[0]
-        else:
-            # a speaker's words: most witnesses quote them or give them to someone ("X said ...", a
-            # copy that lost its marks)
-            said = {k: n for k in group if (n := speaker(k[0], spans[k][0], spans[k][1]))}
-            if 2 * len(set(quoted) | set(said)) > len(group):
-                kind = "speaker"
-                name = Counter(said.values()).most_common(1)[0][0] if said else None
-                venues = Counter(v for k in group if (v := venue(k[0], spans[k][0], spans[k][1])))
-                where = venues.most_common(1)[0][0] if venues else None
+        elif 2 * len(set(quoted) | set(said)) > len(group):
+            kind = "speaker"
+        if kind == "speaker":
+            name = Counter(said.values()).most_common(1)[0][0] if said else None
+            venues = Counter(v for k in group if (v := venue(k[0], spans[k][0], spans[k][1])))
+            where = venues.most_common(1)[0][0] if venues else None
+        # one witness per document (two spans of it chained into one source: the first kept)
+        first_of: dict[str, tuple[str, int]] = {}
+        for k in group:
+            first_of.setdefault(k[0], k)
+        group = list(first_of.values())
         first = spans[group[0]]
         out.append({
             "kind": kind, "name": name, "venue": where, "passage": first[2],
