@@ -28,6 +28,7 @@ from dedup.clean import corpus as K
 from dedup.clean import furniture as F
 from dedup.clean import repair as R
 from dedup.clean.corpus import furniture_digest
+from dedup.clean.metadata import credit_key
 from dedup.clean.offsets import Fix, apply_fixes, map_inserted
 from dedup.fingerprint import NO_SPACE_CLASS
 
@@ -131,9 +132,7 @@ def ref_corpus_furniture(
             if len(key.split(" ")) >= K.PROSE_WORDS:
                 continue
             best = (df[key], f"in {df[key]} of {n_docs} documents")
-        if best is not None and not re.search(r"contributed to this (?:report|story|article)|^\((?:reporting|writing|"
-                                              r"additional reporting|editing) by\b|(?:copyright|©)\s*(?:0+\s+)?"
-                                              r"(?:the\s+)?(?:associated press|reuters|afp|agence france)", key):
+        if best is not None and not credit_key(key):
             out[key] = best[1]
     return out
 

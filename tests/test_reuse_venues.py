@@ -202,17 +202,21 @@ def test_wire_photo_captions_and_network_syndication_are_common_sources() -> Non
     assert wire_credit("Text.\n\nCopyright 2018 by CNN NewSource. All rights reserved.") == "CNN"
 
 
+def _span(text: str, part: str) -> tuple[int, int]:
+    return text.index(part), text.index(part) + len(part)
+
+
 def test_a_headline_line_both_pages_of_a_site_show_is_a_link_not_reuse() -> None:
     head = "Trump suggests he will bring up indicted Russians with Putin, says it's something he 'hadn't thought of'"
     a = f"Other news of the day.\n\n{head}\n\nThe summit opens on Monday."
     b = f"Related\n\n{head}\n\nMore from the site."
-    sa, sb = (a.index(head), a.index(head) + len(head)), (b.index(head), b.index(head) + len(head))
+    sa, sb = _span(a, head), _span(b, head)
     assert page_text(a, sa, b, sb, same_site=True) is not None
     assert page_text(a, sa, b, sb, same_site=False) is None
     # a paragraph that ends its sentence is text, not a link; nor is a span over two lines
     para = "The summit opens on Monday in Helsinki, where both leaders will meet alone."
     a2 = f"Intro.\n\n{para}\n\nMore."
-    s2 = (a2.index(para), a2.index(para) + len(para))
+    s2 = _span(a2, para)
     assert page_text(a2, s2, a2, s2, same_site=True) is None
 
 
@@ -220,11 +224,11 @@ def test_a_teaser_cut_inside_a_word_is_page_text_across_sites_too() -> None:
     lede = "U.S. President Donald Trump blamed U.S. foolishness and stupidity for bad relations between Washington"
     page = f"Trump Blames Foolishness\n\n{lede} and Moscow on T . . .\n\nMore"
     article = f"{lede} and Moscow on Twitter hours before the summit.\n\nMore text."
-    sp, sa = (page.index(lede), page.index(lede) + len(lede)), (article.index(lede), article.index(lede) + len(lede))
+    sp, sa = _span(page, lede), _span(article, lede)
     assert page_text(page, sp, article, sa, same_site=False) is not None
     # a speaker's own ellipsis at the end of a word the other side ends too is his (a tweet chain)
     tweet = f"{lede} and Moscow..."
-    st = (tweet.index(lede), tweet.index(lede) + len(lede))
+    st = _span(tweet, lede)
     other = f"{lede} and Moscow.\n\nMore text."
     assert page_text(tweet, st, other, (0, len(lede)), same_site=False) is None
 

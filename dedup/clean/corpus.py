@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from dedup.clean.metadata import credit_key
+
 _NORM_SPACE = re.compile(r"\s+")
 _NORM_DIGITS = re.compile(r"\d+")
 
@@ -247,14 +249,6 @@ def _grouped_median(group: npt.NDArray[np.int64], values: npt.NDArray[Any], n_gr
     return out
 
 
-# A wire credit recurs on every page that carries the agency's copy, yet it is the evidence that the
-# text is the agency's (dedup.reuse.sources.wire_credit reads it): never furniture. Keys are lowercase.
-_CREDIT_LINE = re.compile(
-    r"contributed to this (?:report|story|article)|^\((?:reporting|writing|additional reporting|editing) by\b"
-    r"|(?:copyright|©)\s*(?:0+\s+)?(?:the\s+)?(?:associated press|reuters|afp|agence france)"
-)
-
-
 #: A line this many words long that recurs across outlets is a paragraph several sites carry (a wire
 #: story's), which copies and provenance are about, not furniture; one outlet's long line still is.
 PROSE_WORDS = 20
@@ -263,7 +257,7 @@ PROSE_WORDS = 20
 def _furniture_text(key: str, evidence: str) -> bool:
     """Whether a recurring line (its key and why it recurs) may be furniture by its text: not a wire
     credit, and not a prose paragraph found only across outlets."""
-    if _CREDIT_LINE.search(key):
+    if credit_key(key):
         return False
     return not (evidence.startswith("in ") and key.count(" ") >= PROSE_WORDS - 1)
 

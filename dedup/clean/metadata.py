@@ -196,3 +196,16 @@ _WIRE_SIGNOFF = re.compile(
 def wire_signoffs(lines: list[str], first: int = 0) -> list[int]:
     """The indexes (from ``first``) of the ``lines`` that are a wire sign-off."""
     return [first + k for k, line in enumerate(lines) if _WIRE_SIGNOFF.match(line.strip())]
+
+
+# A wire credit recurs on every page that carries the agency's copy, yet it is the evidence that the
+# text is the agency's (dedup.reuse.sources.wire_credit reads it): corpus furniture never takes it.
+_CREDIT_KEY = re.compile(
+    r"contributed to this (?:report|story|article)|^\((?:reporting|writing|additional reporting|editing) by\b"
+    r"|(?:copyright|©)\s*(?:0+\s+)?(?:the\s+)?(?:associated press|reuters|afp|agence france)"
+)
+
+
+def credit_key(key: str) -> bool:
+    """Whether a line key (lowercase, digits as 0: dedup.clean.corpus.normalise_line) is a wire credit."""
+    return _CREDIT_KEY.search(key) is not None

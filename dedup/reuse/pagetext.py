@@ -58,13 +58,17 @@ def reader_address(passage: str) -> bool:
 def teaser_line(text: str, start: int, end: int) -> bool:
     """Whether [start, end) of ``text`` is a teaser: the start of a line of its own whose rest is a
     few characters cut off with an ellipsis."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
+    line_start, line_end = _line_around(text, start, end)
     if text[line_start:start].strip():
         return False
     cut = _CUT.match(text, end, line_end)
     return cut is not None and cut.end() == line_end
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The start of the line holding ``start`` and the end of the line holding ``end``."""
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
 
 
 def page_text(
@@ -103,9 +107,7 @@ def _link_line(text: str, start: int, end: int) -> bool:
     nl = text.find("\n", start, end)
     if 0 <= nl and len(text[nl:end].split()) <= 1:
         end = nl
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
+    line_start, line_end = _line_around(text, start, end)
     line = text[line_start:line_end]
     return ("\n" not in line and not text[line_start:start].strip() and len(text[end:line_end].strip()) <= 2
             and not _LINK_END.search(line) and len(line.split()) <= 30)

@@ -255,12 +255,13 @@ def source_list(
 
 # The cue that names who spoke quoted words: "Trump said", "said Sen. John Cornyn", "Putin told
 # reporters", "he wrote in a statement" (pronouns name nobody).
-_NAME = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}"
+#: A capitalised name of up to four words ("Sen. John Cornyn", "Mr. Trump"), as a pattern.
+NAME = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}"
 _CUE = r"(?:said|says|told|tweeted|wrote|added|asked|declared|insisted|stated)"
-_AFTER = re.compile(rf"[\s,.”\"'’]{{0,4}}(?:{_CUE}\s+(?P<a>{_NAME})|(?P<b>{_NAME})\s+(?:also\s+)?{_CUE})")
-_BEFORE = re.compile(rf"(?P<c>{_NAME})\s+(?:also\s+)?{_CUE}[^.!?“\"]{{0,60}}?[:,]?\s*[“\"]?$")
+_AFTER = re.compile(rf"[\s,.”\"'’]{{0,4}}(?:{_CUE}\s+(?P<a>{NAME})|(?P<b>{NAME})\s+(?:also\s+)?{_CUE})")
+_BEFORE = re.compile(rf"(?P<c>{NAME})\s+(?:also\s+)?{_CUE}[^.!?“\"]{{0,60}}?[:,]?\s*[“\"]?$")
 # the cue at the start of a span that runs from it ("Samuel Achterberg said the plant will close")
-_LEAD = re.compile(rf"(?P<d>{_NAME})\s+(?:also\s+)?{_CUE}\b[:,]?\s*[“\"]?(?=\S)")
+_LEAD = re.compile(rf"(?P<d>{NAME})\s+(?:also\s+)?{_CUE}\b[:,]?\s*[“\"]?(?=\S)")
 _TITLES = re.compile(
     r"^(?:(?:President|Sen|Senator|Rep|Gov|Mr|Mrs|Ms|Dr|Prime Minister|Secretary|Ambassador|Former)\.?\s+)+")
 # a transcript's speaker label over the words ("SENATOR MARK WARNER: Well, Chuck, ...")
@@ -268,6 +269,13 @@ _LABEL = re.compile(
     r"(?:^|\n|[.?!][ \t]+)[ \t]*(?P<t>[A-Z][A-Z.'’ -]{2,60}[A-Z])[ \t]*:[ \t]*(?:\n[ \t]*)*[^\n]{0,200}$")
 _SENTENCE_END = re.compile(r"[.!?]\s+")
 _NOBODY = frozenset({"He", "She", "They", "It", "We", "I", "The", "This", "That", "You"})
+
+
+def person(name: str, nobody: frozenset[str] = _NOBODY) -> str | None:
+    """``name`` without its titles ("Sen. John Cornyn" -> "John Cornyn"); None for a pronoun or a
+    word in ``nobody``."""
+    bare = _TITLES.sub("", name).strip(" .")
+    return bare if bare and bare.split()[0] not in nobody else None
 
 
 def speaker_of(text: str, start: int, end: int) -> str | None:
@@ -289,5 +297,4 @@ def speaker_of(text: str, start: int, end: int) -> str | None:
         name = _TITLES.sub("", label.group("t").title()).strip(" .")
         return name or None
     # (a name stops at a full stop: "Monday. Sen. John Cornyn told" names John Cornyn)
-    name = _TITLES.sub("", _SENTENCE_END.split(next(g for g in m.groups() if g))[-1]).strip(" .")
-    return name if name and name.split()[0] not in _NOBODY else None
+    return person(_SENTENCE_END.split(next(g for g in m.groups() if g))[-1])

@@ -17,9 +17,8 @@ from __future__ import annotations
 import re
 
 from dedup.reuse.attribution import looks_like_outlet
+from dedup.reuse.sources import NAME, person
 
-# A capitalised name of up to four words ("Sen. John Cornyn", "Mr. Trump").
-_NAME = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}"
 # How a speaker's words reach an outlet: said to it, on it, in its interview.
 _BEFORE_NAME = re.compile(
     r"(?:\binterview(?:ed|s)?\b(?:\s+\w+){0,2}\s+(?:on|with|by|to|for)\s+|\bappear(?:ed|ing|ance|s)?\s+on\s+"
@@ -40,10 +39,10 @@ _SHOW = re.compile(
 )
 _CUES = (r"(?:said|says|told|warned|called|argued|added|noted|insisted|claimed|conceded|admitted|explained"
          r"|suggested|acknowledged|declared|replied|responded|answered|stated)")
-_TITLES = re.compile(r"^(?:(?:President|Sen|Senator|Rep|Gov|Mr|Mrs|Ms|Dr|Prime Minister|Secretary)\.?\s+)+")
+# (after a venue a sentence may go on with a word no speaker is: "In an interview ..., On Sunday")
 _NOBODY = frozenset({"He", "She", "They", "It", "We", "I", "The", "This", "That", "You", "In", "On", "But"})
-_SUBJECT_AFTER = re.compile(rf"[^.\n]{{0,60}}?[,”\"]\s*(?P<n>{_NAME})\s+(?:\w+\s+)?{_CUES}\b")
-_SUBJECT_BEFORE = re.compile(rf"(?P<n>{_NAME})\s+{_CUES}\b[^.\n]{{0,40}}$")
+_SUBJECT_AFTER = re.compile(rf"[^.\n]{{0,60}}?[,”\"]\s*(?P<n>{NAME})\s+(?:\w+\s+)?{_CUES}\b")
+_SUBJECT_BEFORE = re.compile(rf"(?P<n>{NAME})\s+{_CUES}\b[^.\n]{{0,40}}$")
 
 
 def venue_of(text: str, name_start: int, name_end: int) -> str | None:
@@ -71,14 +70,13 @@ def venue_speaker(text: str, name_start: int, name_end: int) -> str | None:
         m = _SUBJECT_BEFORE.search(text, max(line_start, name_start - 120), name_start)
     if m is None:
         return None
-    name = _TITLES.sub("", m.group("n")).strip(" .")
-    return name if name and name.split()[0] not in _NOBODY else None
+    return person(m.group("n"), _NOBODY)
 
 
 _ANY_VENUE = re.compile(
-    rf"\binterview(?:ed)?\s+(?:\w+\s+){{0,2}}?(?:on|with|by)\s+(?:the\s+)?(?P<a>{_NAME})"
-    rf"|\b(?:an?|the|in\s+an?)\s+(?P<b>{_NAME})\s+interview\b"
-    rf"|\b(?:appear(?:ed|ing|ance)\s+on|told|speaking\s+(?:to|on|with))\s+(?:the\s+)?(?P<c>{_NAME})"
+    rf"\binterview(?:ed)?\s+(?:\w+\s+){{0,2}}?(?:on|with|by)\s+(?:the\s+)?(?P<a>{NAME})"
+    rf"|\b(?:an?|the|in\s+an?)\s+(?P<b>{NAME})\s+interview\b"
+    rf"|\b(?:appear(?:ed|ing|ance)\s+on|told|speaking\s+(?:to|on|with))\s+(?:the\s+)?(?P<c>{NAME})"
     rf"(?=['’]s?\s+[“\"]?(?:[A-Z]|interview)|\s+(?:interview|show|program))"
 )
 
@@ -91,7 +89,7 @@ def venue_near(text: str, start: int, end: int) -> str | None:
     para_end = len(text) if para_end < 0 else para_end
     lo, hi = max(para_start, start - 200), min(para_end, end + 160)
     for m in _ANY_VENUE.finditer(text, lo, hi):
-        name = re.sub(r"['’]s?$", "", _TITLES.sub("", next(g for g in m.groups() if g))).strip(" .,")
+        name = re.sub(r"['’]s?$", "", person(next(g for g in m.groups() if g), frozenset()) or "").strip(" .,")
         if looks_like_outlet(name):  # not the interviewer ("an interview with Jeff Glor")
             return name
     return None
