@@ -75,6 +75,24 @@ def test_known_outlets_make_weak_phrases_count() -> None:
     assert index.lookup("Other Paper") == set()
 
 
+def test_a_one_word_outlet_named_with_its_article_is_not_a_bare_surname() -> None:
+    # "The Hill" is an outlet; "Putin, Hill wrote" is Fiona Hill, with or without the corpus's index
+    index = OutletIndex()
+    index.add("The Hill", 1)
+    index.add("The Sentinel", 2)
+    for known in (None, index):
+        assert find_mentions("Putin is a master manipulator, Hill wrote in her book.", known) == []
+        assert [m.name for m in find_mentions("The Hill reported that the vote failed.", known)] == ["The Hill"]
+        assert [m.name for m in find_mentions("The vote failed, according to the Hill.", known)] == ["the Hill"]
+    assert find_mentions("The talks failed, Sentinel said.", index) == []
+    assert [m.name for m in find_mentions("The talks failed, the Sentinel said.", index)] == ["the Sentinel"]
+    assert index.lookup("the Hill") == {1} and index.lookup("thehill.com") == {1}
+    assert index.lookup("Hill") == set() and index.lookup("the Sentinel") == {2}
+    # a bare name in the index is found with or without the article
+    index.add("Sentinel", 3)
+    assert index.lookup("the Sentinel") == {2, 3} and index.lookup("Sentinel") == {3}
+
+
 def test_mention_year() -> None:
     text = "An article in March 2023 in Arab News also recently noted Iran’s role. “Iranian policy”"
     (m,) = find_mentions(text)

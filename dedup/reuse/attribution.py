@@ -218,9 +218,18 @@ def _clean_name(name: str) -> str:
     return " ".join(parts)
 
 
+def _article_bound(name: str) -> bool:
+    """"The Hill", "The Sun": one word that is an outlet's name only with its article; bare, it is
+    a surname or a word ("Putin, Hill wrote"). Such names are keyed with the article kept."""
+    return re.fullmatch(r"the\s+\S+", name.strip().casefold()) is not None
+
+
 @lru_cache(maxsize=1 << 16)
 def _variants(name: str) -> frozenset[str]:
     """Keys under which a known outlet is found: its normal form, core and abbreviations."""
+    if _article_bound(name):
+        n = norm_outlet(name)
+        return frozenset({"the" + n} if n else ())
     out = {norm_outlet(name)}
     words = _words(name)
     core = "".join(w for w in words if w not in _GENERIC)
@@ -236,7 +245,8 @@ def _variants(name: str) -> frozenset[str]:
 @lru_cache(maxsize=1 << 16)
 def _query_keys(name: str) -> frozenset[str]:
     """The keys a name found in a text is looked up under: its variants, but no abbreviation of
-    fewer than three letters ("John Cornyn" is not "jc", the initials of "jezebel.com")."""
+    fewer than three letters ("John Cornyn" is not "jc", the initials of "jezebel.com"). "the Hill"
+    finds "The Hill" and "Hill"; a bare "Hill" only "Hill"."""
     return frozenset(k for k in _variants(name) if len(k) >= 3) | {norm_outlet(name)}
 
 
@@ -480,7 +490,7 @@ class OutletIndex:
         return set(self.keys[best[0]]) if best else set()
 
 
-_KNOWN_NORM = frozenset(norm_outlet(k) for k in _KNOWN_OUTLETS)
+_KNOWN_KEYS = frozenset(("the" if _article_bound(k) else "") + norm_outlet(k) for k in _KNOWN_OUTLETS)
 
 
 def _keyset(name: str) -> tuple[str, ...]:
@@ -502,7 +512,8 @@ def looks_like_outlet(name: str, known: OutletIndex | None = None) -> bool:
         return False
     if any(w.casefold().strip(".") in _PERSON_WORDS for w in words):
         return False
-    if low in _KNOWN_OUTLETS or norm_outlet(name) in _KNOWN_NORM:
+    n = norm_outlet(name)
+    if not {n, "the" + n if _article_bound(name) else n}.isdisjoint(_KNOWN_KEYS):
         return True
     if re.fullmatch(_DOMAIN, low):
         return True
@@ -677,6 +688,12 @@ def raw_mentions(text: str) -> list[RawMention]:
         offset = m.group("name").find(name.split()[0])
         ns = m.start("name") + max(0, offset)
         ne = ns + len(name)
+        # "according to the Hill": the article is part of a one-word name ("The Hill" is an outlet,
+        # "Hill" a surname), though the patterns leave a lower-case "the" out; not of an acronym
+        if " " not in name and not name.isupper() and ns >= 4 and text[ns - 4 : ns].casefold() == "the " and (
+                ns == 4 or not _is_word_char(text[ns - 5])):
+            ns -= 4
+            name = text[ns:ne]
         start = m.start() if phrase_start is None else phrase_start
         out.append(RawMention(name, min(start, ns), max(m.end(), ne), ns, ne, strong, check))
 
