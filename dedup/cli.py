@@ -2,32 +2,38 @@
 
 Each command parses its options, calls one library function, and turns
 library errors into click errors. Exit status: 0 all good, 1 some inputs were
-skipped, 2 usage error (bad option, missing path, unusable database).
+skipped, 2 usage error (bad option, missing path, unusable database); ``run``
+has more (cannot write, internal error, interrupted, broken pipe: its help and
+:mod:`dedup.exits`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from dedup import __version__, engines
+from dedup import __version__, engines, exits
 from dedup.config import Config
 from dedup.corpus import Corpus, DocumentView
 from dedup.engines.stages import RunResult
 from dedup.errors import ConfigError, DedupError, InputError, StoreError
 from dedup.models import Document, Gap
+from dedup.store_check import read_error
+from dedup.terminal import SafeConsole, safe
 
-err = Console(stderr=True)
+err = SafeConsole(stderr=True)
 
 
 class _StoreProblem(click.ClickException):
@@ -89,22 +95,37 @@ def cli() -> None:
 @click.option("--workers", type=click.IntRange(1, 256),
               help="Processes for cleaning, fingerprinting and alignment (default: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+@exits.guarded
 def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out: str | None,
                 encoding: str | None, engine: str, master: str | None, remote: str | None, workers: int | None,
                 quiet: bool, **options: Any) -> None:
     """Ingest PATHS (folders, files, or - for JSON Lines on stdin), clean, cluster and store.
 
-    Exit status 0 when every input was used, 1 when some were skipped (each is
-    named on standard error and recorded in the runs table), 2 on usage errors.
+    \b
+    Exit status (each failure is one line on standard error, never a traceback):
+      0    every input was used
+      1    some inputs were skipped (each is named on standard error and
+           recorded in the problems table), and nothing else
+      2    usage error: a bad option or path, settings that cannot work,
+           a database that cannot be used or that another run is writing
+      3    cannot write: disk full, or the --db, --json or --jsonl-out path
+           cannot be written (the database stays consistent)
+      4    internal error (a bug; DEDUP_DEBUG=1 prints the traceback)
+      130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM; 129 by SIGHUP:
+           the run is marked interrupted with its stage, a rerun finishes it
+      141  standard output closed early (broken pipe, e.g. | head)
     """
     config = _config(options)
     if json_out == "-" and jsonl_out == "-":
         raise click.UsageError("--json and --jsonl-out cannot both write to standard output")
+    _check_encoding(encoding)
+    _check_outputs(paths, db, {"--json": json_out, "--jsonl-out": jsonl_out})
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         raise click.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="PATHS")
     if engine == "local" and (master or remote):
         raise click.UsageError("--master and --remote go with --engine spark")
+    exits.check_database_writable(db)  # (exit 3 before any work, not a failure an hour in)
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     spark_options: dict[str, Any] = {}
     if engine == "spark":
@@ -114,19 +135,19 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
         with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
             result = runner(list(paths), db=db, config=config, encoding=encoding, progress=_RichProgress(bar),
                             workers=workers, **spark_options)
-    except StoreError as exc:
-        raise _StoreProblem(str(exc)) from None
     except DedupError as exc:
-        raise click.ClickException(str(exc)) from None
+        # the database, settings or an installation that cannot run: exit 2, as a usage error (1
+        # means skipped inputs, and nothing else)
+        raise _StoreProblem(str(exc)) from None
     for problem in result.problems:
-        err.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=True, soft_wrap=True)
+        err.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True, soft_wrap=True)
     if json_out:
-        with click.open_file(json_out, "w", encoding="utf-8") as out:
+        with exits.writing(json_out), click.open_file(json_out, "w", encoding="utf-8") as out:
             result.write_json(out)
     if jsonl_out:
         from dedup.export import stream_records
 
-        with click.open_file(jsonl_out, "w", encoding="utf-8") as out:
+        with exits.writing(jsonl_out), click.open_file(jsonl_out, "w", encoding="utf-8") as out:
             for rec in stream_records(result):
                 out.write(json.dumps(rec, ensure_ascii=False) + "\n")
     if not quiet:
@@ -140,9 +161,40 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
     sys.exit(result.exit_status)
 
 
+def _check_encoding(encoding: str | None) -> None:
+    if encoding:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {encoding!r} (e.g. utf-8, cp1252, latin-1)",
+                                     param_hint="--encoding") from None
+
+
+def _check_outputs(paths: tuple[str, ...], db: str, outputs: dict[str, str | None]) -> None:
+    """Refuse outputs that would overwrite the database or another output, or land among the inputs
+    (the next run over the folder would read a results file as an article)."""
+    def real(p: str) -> str:
+        return os.path.realpath(p)
+
+    folders = [real(p) for p in paths if p != "-" and Path(p).is_dir()]
+    files = {real(p) for p in paths if p != "-" and not Path(p).is_dir()}
+    taken = {real(db): "--db"}
+    for option, target in outputs.items():
+        if not target or target == "-":
+            continue
+        where = real(target)
+        if where in taken:
+            raise click.BadParameter(f"{target} is also the {taken[where]} file", param_hint=option)
+        if where in files or any(os.path.commonpath([f, where]) == f for f in folders):
+            raise click.BadParameter(f"{target} is inside the inputs; write it elsewhere", param_hint=option)
+        taken[where] = option
+
+
 def _summary(result: RunResult, db: str) -> None:
     c = result.counts
-    table = Table(title=f"dedup run {result.run_id} → {db}", show_header=False, title_justify="left")
+    table = Table(title=f"dedup run {result.run_id} → {escape(db)}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
     table.add_row("documents in corpus", str(c["documents"]))
@@ -164,7 +216,8 @@ def _summary(result: RunResult, db: str) -> None:
         t.add_column("title")
         for cl in big[:10]:
             canon = by_id(cl.canonical)
-            t.add_row(cl.id, str(len(cl.members)), cl.canonical, canon.title or canon.inferred.get("title") or "")
+            t.add_row(escape(cl.id), str(len(cl.members)), escape(cl.canonical),
+                      escape(canon.title or canon.inferred.get("title") or ""))
         err.print(t)
 
 
@@ -175,6 +228,7 @@ def _summary(result: RunResult, db: str) -> None:
 @click.option("--encoding", help="Read the file with this encoding instead of detecting it.")
 def clean_command(file: str, explain: bool, as_json: bool, encoding: str | None) -> None:
     """Print the clean text of FILE (text or HTML; - for standard input)."""
+    _check_encoding(encoding)
     from dedup.clean import clean
     from dedup.extract import extract_html
     from dedup.ingest import HTML_SUFFIXES, decode
@@ -193,7 +247,10 @@ def clean_command(file: str, explain: bool, as_json: bool, encoding: str | None)
     if (file != "-" and Path(file).suffix.lower() in HTML_SUFFIXES) or raw.lstrip()[:15].lower().startswith(
         ("<!doctype html", "<html")
     ):
-        extracted = extract_html(raw)
+        try:
+            extracted = extract_html(raw)
+        except DedupError as exc:
+            raise click.ClickException(str(exc)) from None
         raw, meta = extracted.text, extracted.meta
     result = clean(raw)
     meta = {**result.meta, **meta}
@@ -204,17 +261,30 @@ def clean_command(file: str, explain: bool, as_json: bool, encoding: str | None)
             ensure_ascii=False, indent=2,
         ))
         return
-    click.echo(result.text)
+    click.echo(safe(result.text))
     if explain:
         click.echo("\n---- edits ----")
-        click.echo(result.explain())
+        click.echo(safe(result.explain()))
 
 
-def _open(db: str) -> Corpus:
+@contextmanager
+def _open(db: str) -> Iterator[Corpus]:
+    """The corpus of ``db`` for one reading command; any failure of the database, at open or while it
+    is read (a dropped table, a damaged value), is one line naming it, exit 2."""
+    allow_partial = bool(click.get_current_context().meta.get("allow_partial"))
     try:
-        return Corpus.open(db)
+        corpus = Corpus.open(db, allow_partial=allow_partial)
     except StoreError as exc:
         raise _StoreProblem(str(exc)) from None
+    if corpus.partial:
+        err.print(f"[yellow]warning[/] {escape(corpus.partial)}", highlight=False, soft_wrap=True)
+    try:
+        with corpus:
+            yield corpus
+    except StoreError as exc:
+        raise _StoreProblem(str(exc)) from None
+    except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
+        raise _StoreProblem(read_error(db, exc)) from None
 
 
 def _document(corpus: Corpus, doc_id: str) -> DocumentView:
@@ -224,7 +294,16 @@ def _document(corpus: Corpus, doc_id: str) -> DocumentView:
         raise click.BadParameter(str(exc.args[0])) from None
 
 
-_db_option = click.option("--db", default="dedup.db", show_default=True, help="Database written by `dedup run`.")
+def _remember_partial(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta["allow_partial"] = value  # read by _open, so that no reading command passes it along
+    return value
+
+
+def _db_option(f: Any) -> Any:
+    """--db, and --allow-partial that goes with reading it (every reading command takes both)."""
+    f = click.option("--allow-partial", is_flag=True, expose_value=False, callback=_remember_partial,
+                     help="Read the database even while a run writes it or after a run that did not finish.")(f)
+    return click.option("--db", default="dedup.db", show_default=True, help="Database written by `dedup run`.")(f)
 _json_flag = click.option("--json", "as_json", is_flag=True, help="JSON for machines instead of a table.")
 
 
@@ -234,14 +313,18 @@ _json_flag = click.option("--json", "as_json", is_flag=True, help="JSON for mach
               help="report.html (self-contained page with the provenance graph) or report.md.")
 def report_command(db: str, output: str) -> None:
     """Write a provenance report (HTML or Markdown) from the database."""
-    from dedup.report import write_report
+    from dedup.report import report_format, write_report
 
+    try:  # the output is checked before the database is read, so that no database error is blamed on it
+        report_format(output)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc} (try -o report.html or -o report.md)", param_hint="--output") from None
     with _open(db) as corpus:
         try:
             path = write_report(corpus, output)
-        except ValueError as exc:
-            raise click.BadParameter(f"{exc} (try -o report.html or -o report.md)", param_hint="--output") from None
-    err.print(f"wrote {path}")
+        except OSError as exc:
+            raise click.BadParameter(f"cannot write {output} ({exc.strerror})", param_hint="--output") from None
+    err.print(f"wrote {escape(str(path))}")
 
 
 @cli.command(name="clusters")
@@ -269,8 +352,9 @@ def clusters_command(db: str, as_json: bool, show_all: bool) -> None:
                              + (f" completeness={comp:.2f}" if comp is not None else ""))
             canon = docs[c.canonical].doc
             title = canon.title or canon.inferred.get("title", "")
-            t.add_row(c.id, f"{c.canonical}\n[dim]{escape(title)}[/]", escape("\n".join(lines) or "-"), c.reason)
-        Console().print(t)
+            t.add_row(escape(c.id), f"{escape(c.canonical)}\n[dim]{escape(title)}[/]", escape("\n".join(lines) or "-"),
+                      escape(c.reason))
+        SafeConsole().print(t)
 
 
 @cli.command(name="quotes")
@@ -290,15 +374,16 @@ def quotes_command(db: str, as_json: bool) -> None:
         for r in reuses:
             attribution = f"{r.attribution.outlet} {r.attribution.year or ''}" if r.attribution else "-"
             passage = r.quoting_span.text if len(r.quoting_span.text) < 160 else r.quoting_span.text[:157] + "…"
-            t.add_row(f"{r.quoting} → {r.source}", r.direction, f"{r.confidence:.2f}", escape(attribution),
+            t.add_row(escape(f"{r.quoting} → {r.source}"), r.direction, f"{r.confidence:.2f}", escape(attribution),
                       escape(passage))
-        out = Console()
+        out = SafeConsole()
         out.print(t)
         c = Table(title=f"{len(citations)} citations", title_justify="left")
         for col in ("document", "outlet", "resolved to", "phrase"):
             c.add_column(col, overflow="fold")
         for ci in citations:
-            c.add_row(ci.doc, escape(ci.outlet), ci.resolved_to or "[dim]outside the corpus[/]", escape(ci.phrase))
+            c.add_row(escape(ci.doc), escape(ci.outlet), escape(ci.resolved_to) if ci.resolved_to else
+                      "[dim]outside the corpus[/]", escape(ci.phrase))
         out.print(c)
 
 
@@ -315,13 +400,13 @@ def show_command(doc_id: str, db: str, as_json: bool) -> None:
             data = view.to_dict() | {"text": d.text, "raw": d.raw, "edits": [e.to_dict() for e in d.edits]}
             click.echo(json.dumps(data, ensure_ascii=False, indent=2))
             return
-        out = Console()
+        out = SafeConsole()
         head = Table(show_header=False, box=None)
         for key in ("title", "outlet", "date", "author", "url"):
             value = getattr(d, key) or (f"{d.inferred[key]} (inferred from {d.inferred[key + '_from']})"
                                         if key in d.inferred else "")
             head.add_row(key, escape(value))
-        head.add_row("cluster", f"{view.cluster} ({'canonical' if view.canonical else 'copy'})")
+        head.add_row("cluster", f"{escape(str(view.cluster))} ({'canonical' if view.canonical else 'copy'})")
         if view.completeness is not None:
             head.add_row("completeness", f"{view.completeness:.2f}, {len(view.gaps)} gaps")
         out.print(head)
@@ -380,7 +465,7 @@ def explain_command(a: str, b: str, db: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(ex.to_dict(), ensure_ascii=False, indent=2))
         return
-    out = Console()
+    out = SafeConsole()
     out.print(f"[bold]{escape(a)}[/] ↔ [bold]{escape(b)}[/]   [dim]{ex.config}[/]")
     out.print(f"verdict: {escape(ex.verdict)}")
     t = Table(show_header=True, title_justify="left")
@@ -388,16 +473,17 @@ def explain_command(a: str, b: str, db: str, as_json: bool) -> None:
     t.add_column("value", justify="right")
     t.add_row("jaccard, estimated from signatures", f"{ex.estimated_jaccard:.3f}")
     t.add_row("jaccard, exact", f"{ex.jaccard:.3f}")
-    t.add_row(f"containment of {a} in {b}", f"{ex.containment_a_in_b:.3f}")
-    t.add_row(f"containment of {b} in {a}", f"{ex.containment_b_in_a:.3f}")
+    t.add_row(escape(f"containment of {a} in {b}"), f"{ex.containment_a_in_b:.3f}")
+    t.add_row(escape(f"containment of {b} in {a}"), f"{ex.containment_b_in_a:.3f}")
     t.add_row("relation", str(ex.relation))
     t.add_row("LSH bands that collided", f"{len(ex.bands_collided)} of {ex.bands}")
     out.print(t)
     for i, p in enumerate(ex.passages[:20], 1):
-        out.print(f"[bold]passage {i}[/] {a}[{p.a_start}:{p.a_end}] = {b}[{p.b_start}:{p.b_end}]")
+        out.print(f"[bold]passage {i}[/] " + escape(f"{a}[{p.a_start}:{p.a_end}] = {b}[{p.b_start}:{p.b_end}]"))
         out.print(diff_text(p.a_text, p.b_text))
     for r in ex.reuses:
-        out.print(f"[bold]quotation[/] {r.quoting} → {r.source} ({r.direction}, confidence {r.confidence:.2f})")
+        out.print("[bold]quotation[/] "
+                  + escape(f"{r.quoting} → {r.source} ({r.direction}, confidence {r.confidence:.2f})"))
         out.print(diff_text(r.quoting_span.text, r.source_span.text))
         for ev in r.evidence:
             out.print(f"  • {escape(ev)}")
@@ -440,12 +526,12 @@ def export_command(db: str, fmt: str, canonical_only: bool, output: str) -> None
             raise click.BadParameter("--format txt writes a folder: give one with -o DIR", param_hint="--output")
         with _open(db) as corpus:
             n = write_folder(corpus, Path(output), canonical_only=canonical_only)
-        err.print(f"wrote {n} files under {output}")
+        err.print(f"wrote {n} files under {escape(str(output))}")
         return
     with _open(db) as corpus, click.open_file(output, "w", encoding="utf-8") as out:
         n = write_export(corpus, out, fmt, canonical_only=canonical_only)
     if output != "-":
-        err.print(f"wrote {n} records to {output}")
+        err.print(f"wrote {n} records to {escape(str(output))}")
 
 
 # Set by the console entry point only: a caller of ``cli`` in its own process (tests, scripts) keeps it.

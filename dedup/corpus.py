@@ -5,18 +5,26 @@ Nothing here recomputes the analysis; it only reads what ``dedup run`` stored::
     corpus = dedup.Corpus.open("dedup.db")
     for cluster in corpus.clusters():
         print(cluster.canonical, cluster.members)
+
+A corpus reads one snapshot of the database (one read transaction, held until it
+is closed), so its counts agree with each other even while a run writes; it
+refuses a database a run is writing or a run left unfinished unless asked
+(``allow_partial``), since their results mix two runs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from dedup import store_check
 from dedup.errors import StoreError
 from dedup.models import Citation, Cluster, Document, Gap, PairScore, Reuse, Span
+from dedup.runtime.lock import writer_holding
 from dedup.store import Store
 
 
@@ -50,18 +58,41 @@ class Corpus:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._docs: dict[str, DocumentView] | None = None
+        #: why the results are not a finished run's (opened with allow_partial), else None
+        self.partial: str | None = None
 
     @classmethod
-    def open(cls, db: str) -> Corpus:
+    def open(cls, db: str, *, allow_partial: bool = False) -> Corpus:
+        """Open ``db`` for reading; :class:`StoreError` if it cannot be read, or a run is writing it or
+        left it unfinished (unless ``allow_partial``: then :attr:`partial` says so)."""
         if db != ":memory:" and not os.path.exists(db):
             raise StoreError(f"{db}: no such database; run `dedup run FOLDER --db {db}` first")
-        store = Store(db)
-        if not store.runs():
+        # asked before the snapshot: a run that takes the lock after it cannot change what is read
+        writer = writer_holding(db)
+        store = Store(db, read_only=True)
+        try:
+            # BEGIN (deferred) on a WAL database: the first read below fixes the snapshot every
+            # later read of this corpus sees, until close
+            store.db.execute("BEGIN")
+            runs = store.runs() if store.schema.version is not None else []
+            if not runs:
+                raise StoreError(f"{db}: no run recorded yet; run `dedup run FOLDER --db {db}` first")
+            partial = store_check.unfinished(db, runs[-1], writer)
+            if partial and not allow_partial:
+                fix = "wait for the run to finish" if writer else "run `dedup run` again to finish it"
+                raise StoreError(f"{partial}: {fix}, or pass --allow-partial to read it as it is")
+        except sqlite3.DatabaseError as exc:
             store.close()
-            raise StoreError(f"{db}: no run recorded yet; run `dedup run FOLDER --db {db}` first")
-        return cls(store)
+            raise StoreError(store_check.read_error(db, exc)) from None
+        except BaseException:
+            store.close()
+            raise
+        corpus = cls(store)
+        corpus.partial = partial
+        return corpus
 
     def close(self) -> None:
+        # (closing the connection ends the read transaction; nothing was written in it)
         self.store.close()
 
     def __enter__(self) -> Corpus:

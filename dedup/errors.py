@@ -9,6 +9,7 @@ The tree, drawn once::
     │   ├── EmptyInputError   nothing but white space
     │   └── RecordError       a JSON record is malformed or has no text/html
     ├── ConfigError           settings that cannot work together
+    ├── ExtractorError        the HTML extractor does not work in this installation
     └── StoreError            the database cannot be used (locked, other scheme, corrupt)
 
 Library callers catch :class:`DedupError`; the CLI turns each kind into a
@@ -55,3 +56,8 @@ class ConfigError(DedupError):
 
 class StoreError(DedupError):
     pass
+
+
+class ExtractorError(DedupError):
+    """trafilatura (or a library it needs) does not import: every HTML input would fail the same way,
+    so the run stops once with this message instead of skipping each one."""

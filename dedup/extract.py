@@ -8,6 +8,9 @@ HTML is handed to it and never parsed anywhere else in the package.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from dedup.errors import ExtractorError
 
 
 @dataclass(frozen=True)
@@ -19,11 +22,22 @@ class Extracted:
 _META_KEYS = {"title": "title", "author": "author", "date": "date", "sitename": "outlet", "url": "url"}
 
 
-def extract_html(html: str, url: str | None = None) -> Extracted:
-    """Main text of an HTML page (paragraphs separated by blank lines) and its metadata."""
-    import trafilatura  # deferred: importing it costs ~0.3 s, and text-only runs never need it
+def _trafilatura() -> Any:
+    try:
+        import trafilatura  # deferred: importing it costs ~0.3 s, and text-only runs never need it
+    except ImportError as exc:  # e.g. lxml 5.2+ without lxml_html_clean
+        raise ExtractorError(
+            f"HTML cannot be read: trafilatura does not import ({exc}); "
+            "reinstall it with: pip install --force-reinstall 'trafilatura' lxml_html_clean"
+        ) from None
+    return trafilatura
 
-    doc = trafilatura.bare_extraction(
+
+def extract_html(html: str, url: str | None = None) -> Extracted:
+    """Main text of an HTML page (paragraphs separated by blank lines) and its metadata.
+
+    Raises :class:`~dedup.errors.ExtractorError` when the extractor itself is broken (not this page)."""
+    doc = _trafilatura().bare_extraction(
         html,
         url=url,
         with_metadata=True,

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -142,6 +143,12 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise DecodeError(path, f"has a UTF-8 BOM but invalid UTF-8 at byte {exc.start + 3}") from None
+    # (a UTF-32-LE BOM begins with the UTF-16-LE one: asked first)
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        try:
+            return data.decode("utf-32"), "utf-32"
+        except UnicodeDecodeError:
+            raise DecodeError(path, "has a UTF-32 BOM but is not valid UTF-32") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -162,12 +169,31 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc.start
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly, UTF8_REPLACED
     declared = _DECLARED.search(data[:4096])
     if declared and declared.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8"):
         # the file says UTF-8 and is not: guessing another encoding would silently garble it
         raise DecodeError(path, f"declares {declared.group(1).decode()} but is not valid UTF-8 at byte {utf8_error}; "
                                 "try --encoding=cp1252 if it is really a Windows file")
     return _decode_legacy(data, path, utf8_error)
+
+
+#: The encoding recorded for UTF-8 read with its few invalid bytes replaced by U+FFFD (which the
+#: cleaner reports as the defect "undecodable").
+UTF8_REPLACED = "utf-8 (invalid bytes replaced)"
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """The text of UTF-8 with a few invalid bytes (a cut multi-byte character, a stray byte), each
+    replaced by U+FFFD; None when the bytes are another encoding. A legacy file has no valid
+    multi-byte sequence (its "é" is one byte followed by ASCII); here they outnumber the bad ones
+    (read as cp775 before, "£" became "┬Ż")."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = sum(1 for ch in text if ch > "\x7f") - bad - data.count(b"\xef\xbf\xbd")
+    return text if bad > 0 and good >= max(2, 4 * bad) else None
 
 
 def _decode_legacy(data: bytes, path: str, utf8_error: int) -> tuple[str, str]:
@@ -192,10 +218,29 @@ def _decode_legacy(data: bytes, path: str, utf8_error: int) -> tuple[str, str]:
     return text, chosen
 
 
-def _clean_str(value: Any) -> str | None:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def no_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (JSON's "\\ud83d", half an emoji; a file name's undecodable
+    byte) as U+FFFD: such a string cannot be written as UTF-8 anywhere downstream."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def printable_path(text: str) -> str:
+    """A path as it can be stored and shown: an undecodable byte of a file name as ``\\xff``."""
+    if not _SURROGATE.search(text):
+        return text
+    return no_surrogates(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+
+
+def _clean_str(value: Any, source: str = "", field: str = "") -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        # a list or object where a name or date belongs is a scraper's mistake, not a value to print
+        raise RecordError(source, f'field "{field}" is {type(value).__name__}, expected a string')
+    text = no_surrogates(str(value)).strip()
     return text or None
 
 
@@ -211,20 +256,21 @@ def record_input(record: Any, *, default_id: str, source: str, content_hash: str
     assert isinstance(body, str)
     if not body.strip():
         raise EmptyInputError(source, "record text is empty")
-    rid = _clean_str(record.get("id")) or default_id
+    rid = _clean_str(record.get("id"), source, "id") or default_id
+    outlet_key = "outlet" if record.get("outlet") else "source"
     return RawInput(
         id=rid,
         source=source,
         content_hash=content_hash,
         kind="text" if isinstance(text, str) else "html",
-        body=body,
+        body=no_surrogates(body),
         encoding="utf-8",
-        title=_clean_str(record.get("title")),
-        outlet=_clean_str(record.get("outlet") or record.get("source")),
-        date=_first(record, _PUBLISHED),
-        author=_clean_str(record.get("author")),
-        url=_clean_str(record.get("url")),
-        fetched=_first(record, _FETCHED),
+        title=_clean_str(record.get("title"), source, "title"),
+        outlet=_clean_str(record.get(outlet_key), source, outlet_key),
+        date=_first(record, _PUBLISHED, source),
+        author=_clean_str(record.get("author"), source, "author"),
+        url=_clean_str(record.get("url"), source, "url"),
+        fetched=_first(record, _FETCHED, source),
     )
 
 
@@ -234,12 +280,16 @@ _PUBLISHED = ("date", "published", "published_at", "date_published", "pubdate")
 _FETCHED = ("scraped_at", "fetched_at", "scrape_time", "crawled_at", "retrieved_at", "fetch_time")
 
 
-def _first(record: dict[str, Any], keys: tuple[str, ...]) -> str | None:
-    return next((v for k in keys if (v := _clean_str(record.get(k)))), None)
+def _first(record: dict[str, Any], keys: tuple[str, ...], source: str = "") -> str | None:
+    return next((v for k in keys if (v := _clean_str(record.get(k), source, k))), None)
 
 
 def _record_hash(record: Any) -> str:
-    return sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    # (surrogatepass: a lone surrogate is legal JSON; the hash is of what the record says)
+    return sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+_TOO_DEEP = "JSON nested too deeply to be an article record"
 
 
 class _Oversize(bytes):
@@ -275,10 +325,11 @@ def _parse_line(item: bytes | str, source: str, lineno: int, where: str) -> RawI
         line = item
     try:
         record = json.loads(line)
+        return record_input(record, default_id=where, source=source, content_hash=_record_hash(record))
     except json.JSONDecodeError as exc:
         return Problem(source, f"invalid JSON ({exc.msg} at column {exc.colno}); line skipped", lineno)
-    try:
-        return record_input(record, default_id=where, source=source, content_hash=_record_hash(record))
+    except RecursionError:
+        return Problem(source, f"{_TOO_DEEP}; line skipped", lineno)
     except InputError as exc:
         return Problem(source, exc.reason + "; line skipped", lineno)
 
@@ -354,7 +405,8 @@ def _read_jsonl(
     path: Path, doc_id: str, known: Known | None = None, parse: Parser | None = None
 ) -> Iterator[RawInput | Problem]:
     """JSON Lines streamed a line at a time: a file of any size, a record at most MAX_BYTES."""
-    source = str(path)
+    source = printable_path(str(path))
+    records = 0
     try:
         with path.open("rb") as f:
             def lines() -> Iterator[bytes]:
@@ -369,21 +421,29 @@ def _read_jsonl(
                         continue
                     yield data
 
-            yield from iter_jsonl(lines(), source, doc_id, known, parse)
+            for item in iter_jsonl(lines(), source, doc_id, known, parse):
+                records += 1
+                yield item
     except OSError as exc:
         yield Problem(source, f"cannot read ({exc.strerror or exc})")
+        return
+    if not records:
+        yield Problem(source, "empty JSON Lines file (no records)")
 
 
 def _read_file(
     path: Path, doc_id: str, encoding: str | None, known: Known | None = None, parse: Parser | None = None
 ) -> Iterator[RawInput | Problem]:
-    source = str(path)
+    source = printable_path(str(path))
     suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES and not encoding:
-        yield from _read_jsonl(path, doc_id, known, parse)
-        return
     try:
         st = path.stat()
+        odd = _not_regular(st)
+        if odd:
+            raise InputError(source, odd)
+        if suffix in JSONL_SUFFIXES and not encoding:
+            yield from _read_jsonl(path, doc_id, known, parse)
+            return
         size = st.st_size
         single = suffix not in JSONL_SUFFIXES | JSON_SUFFIXES and not encoding
         if known is not None and single:
@@ -395,7 +455,11 @@ def _read_file(
             raise InputError(
                 source, f"file is {size / 1e6:.1f} MB, over the {MAX_BYTES // 2**20} MiB limit for one document"
             )
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            # (bounded: a file that grows while it is read is still one document at most)
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError(source, f"file grew over the {MAX_BYTES // 2**20} MiB limit for one document while read")
     except InputError as exc:
         yield Problem(source, exc.reason)
         return
@@ -418,13 +482,19 @@ def _read_file(
         except json.JSONDecodeError as exc:
             yield Problem(source, f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
             return
+        except RecursionError:
+            yield Problem(source, _TOO_DEEP)
+            return
         records = parsed if isinstance(parsed, list) else [parsed]
         for index, record in enumerate(records, start=1):
             rid = doc_id if len(records) == 1 and not isinstance(parsed, list) else f"{doc_id}:{index}"
+            where = index if isinstance(parsed, list) else None
             try:
                 yield record_input(record, default_id=rid, source=source, content_hash=_record_hash(record))
+            except RecursionError:
+                yield Problem(source, _TOO_DEEP, where)
             except InputError as exc:
-                yield Problem(source, exc.reason, index if isinstance(parsed, list) else None)
+                yield Problem(source, exc.reason, where)
         return
     kind: Literal["text", "html"] = "html" if suffix in HTML_SUFFIXES else "text"
     item = RawInput(id=doc_id, source=source, content_hash=sha256(data), kind=kind, body=text, encoding=used)
@@ -433,16 +503,44 @@ def _read_file(
     yield item
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path) -> Iterator[Path | Problem]:
+    """The input files under ``folder`` in name order, and a Problem for each folder that cannot be
+    read or link that leads out of it."""
+    errors: list[OSError] = []
+    top = os.path.realpath(folder)
     # followlinks=False: a symlink loop in a scraped tree must not hang the run
-    for root, dirs, files in os.walk(folder, followlinks=False):
+    for root, dirs, files in os.walk(folder, followlinks=False, onerror=errors.append):
+        while errors:
+            exc = errors.pop(0)
+            yield Problem(printable_path(str(exc.filename or root)), f"cannot read folder ({exc.strerror or exc})")
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):
                 continue
             path = Path(root) / name
-            if path.suffix.lower() in SUFFIXES:
-                yield path
+            if path.suffix.lower() not in SUFFIXES:
+                continue
+            if path.is_symlink():
+                # a link inside a scraped tree may point anywhere (passwd.txt -> /etc/passwd): followed
+                # only to a file inside the folder given
+                target = os.path.realpath(path)
+                if os.path.commonpath([top, target]) != top:
+                    yield Problem(printable_path(str(path)), "symbolic link to a file outside the folder; not followed")
+                    continue
+            yield path
+    while errors:
+        exc = errors.pop(0)
+        yield Problem(printable_path(str(exc.filename or folder)), f"cannot read folder ({exc.strerror or exc})")
+
+
+def _not_regular(st: os.stat_result) -> str | None:
+    """Why a file that is not a regular file is not read: a FIFO would wait for ever, /dev/zero
+    never end."""
+    if stat.S_ISREG(st.st_mode):
+        return None
+    what = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(
+        st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a file")
+    return f"{what}, not a regular file; not read"
 
 
 def iter_inputs(
@@ -460,21 +558,25 @@ def iter_inputs(
             yield from iter_jsonl(stdin if stdin is not None else sys.stdin, "<stdin>", "-", known, parse)
             continue
         path = Path(given)
+        shown = printable_path(given)
         if not path.exists():
-            yield Problem(given, "no such file or folder")
+            yield Problem(shown, "no such file or folder")
             continue
         if path.is_dir():
             found = False
             for file in _walk(path):
+                if isinstance(file, Problem):
+                    yield file
+                    continue
                 found = True
-                yield from _read_file(file, file.relative_to(path).as_posix(), encoding, known, parse)
+                yield from _read_file(file, printable_path(file.relative_to(path).as_posix()), encoding, known, parse)
             if not found:
                 yield Problem(
-                    given, f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
+                    shown, f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
                 )
             continue
         if path.suffix.lower() not in SUFFIXES:
-            yield Problem(given, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
+            yield Problem(shown, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
                           f"{', '.join(sorted(SUFFIXES))}")
             continue
-        yield from _read_file(path, path.name, encoding, known, parse)
+        yield from _read_file(path, printable_path(path.name), encoding, known, parse)

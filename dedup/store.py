@@ -13,7 +13,11 @@ Tables (documented in the README):
 - ``seen``           the last run whose input held each document
 - ``runs``           one row per run: config, version, counts, timings, status
 - ``cache``          derived data kept between runs by stages that work
-                     incrementally (namespace, content-derived key, bytes)
+                     incrementally (namespace, content-derived key, bytes, their
+                     checksum: see :mod:`dedup.store_cache`)
+
+Whether a file can be used, and how a reader opens it without writing, is
+:mod:`dedup.store_check`; the run lock is :mod:`dedup.runtime.lock`.
 
 Writes go through :meth:`Store.transaction` in batches, so a killed run
 leaves whole batches and a re-run finishes the rest.
@@ -30,13 +34,16 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup import store_check
 from dedup.errors import StoreError
 from dedup.models import Cluster, Document, Edit, OffsetMap, Problem, to_json
+from dedup.runtime.lock import RunLock
+from dedup.store_cache import StoreCache, add_checksums
 
 
 def _import_sqlite_utils() -> Any:
@@ -84,64 +91,52 @@ def unpack_offsets(blob: bytes | None) -> OffsetMap:
 class Store:
     _depth = 0  # transaction nesting
 
-    def __init__(self, path: str, *, writer: bool = False) -> None:
-        """Open (and create) a database; a ``writer`` takes the run lock first.
+    def __init__(self, path: str, *, writer: bool = False, read_only: bool = False) -> None:
+        """Open a database; a ``writer`` takes the run lock first, and creates or migrates the schema.
 
         The lock comes before the schema is touched, so two runs starting on a
-        new database at the same moment never race to create it.
+        new database at the same moment never race to create it. Any other
+        opener writes no schema to a database that has one (a read-only file can
+        be read; see :mod:`dedup.store_check` for what is refused and why); it
+        creates a new database unless ``read_only``.
         """
         self.path = path
+        self.writer = writer
         self._provisional_seq = 0
+        self._lock: RunLock | None = None
         if writer:
             self.lock()
         try:
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn = store_check.connect(path, writer=writer)
             self.db = sqlite_utils.Database(conn)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self.schema = store_check.inspect(conn, path, SCHEMA_VERSION, writer=writer)
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self._ensure_schema()
+            if writer or (self.schema.version is None and not read_only):
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self._ensure_schema()
         except sqlite3.DatabaseError as exc:
             self.close()
             raise StoreError(f"{path}: cannot use as a dedup database ({exc})") from None
+        except StoreError:
+            self.close()
+            raise
 
     def _t(self, name: str) -> sqlite_utils.db.Table:
         return self.db.table(name)
 
     def lock(self) -> None:
-        """Take the database for one writing run; a second run stops at once with a clear message.
-
-        An OS file lock (released by the kernel if the process dies, even by
-        SIGKILL), not a row in the database, so a killed run never leaves the
-        database locked.
-        """
-        if self.path == ":memory:" or getattr(self, "_lock", None) is not None:
+        """Take the database for one writing run; a second run stops at once with a clear message
+        (see :mod:`dedup.runtime.lock`)."""
+        if self.path == ":memory:" or self._lock is not None:
             return
-        import fcntl
-
-        handle = open(self.path + ".lock", "a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            handle.close()
-            raise StoreError(
-                f"{self.path} is being written by another dedup run ({holder}); "
-                "wait for it to finish or use another --db"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        self._lock = handle
+        self._lock = RunLock.acquire(self.path)
 
     def close(self) -> None:
         if hasattr(self, "db"):
             self.db.conn.close()
-        lock: IO[str] | None = getattr(self, "_lock", None)
-        if lock is not None:
-            lock.close()
-            del self._lock
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def __enter__(self) -> Store:
         return self
@@ -264,7 +259,9 @@ class Store:
         )
         if "seen" not in self.db.table_names():
             self.db.execute("create table seen (doc text primary key, last_seen integer) without rowid")
-        self._t("cache").create({"ns": str, "key": str, "value": bytes}, pk=("ns", "key"), if_not_exists=True)
+        self._t("cache").create({"ns": str, "key": str, "value": bytes, "crc": int}, pk=("ns", "key"),
+                                if_not_exists=True)
+        add_checksums(self.db.conn)  # (a database from before them: see dedup.store_cache)
         docs = self._t("documents")
         for column in ("stated", "furniture_key"):
             if column not in docs.columns_dict:
@@ -831,51 +828,6 @@ class Store:
             for row in self.db.execute(f"select {order} from [{table}] order by {order}"):
                 h.update(repr(row).encode())
         return h.hexdigest()
-
-
-class StoreCache:
-    """One namespace of the ``cache`` table (see :class:`~dedup.runtime.blobs.BlobCache`)."""
-
-    def __init__(self, store: Store, ns: str) -> None:
-        self.store = store
-        self.ns = ns
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
-        wanted = set(keys)
-        if len(wanted) > 20_000:
-            # most of a large namespace: one range scan beats hundreds of IN queries
-            rows = self.store.db.execute("select key, value from cache where ns = ?", [self.ns])
-            return {k: v for k, v in rows if k in wanted}
-        out: dict[str, bytes] = {}
-        for chunk in _chunks(sorted(wanted), 500):
-            query = f"select key, value from cache where ns = ? and key in ({','.join('?' * len(chunk))})"
-            out.update(self.store.db.execute(query, [self.ns, *chunk]).fetchall())
-        return out
-
-    def get(self, key: str) -> bytes | None:
-        row = self.store.db.conn.execute("select value from cache where ns = ? and key = ?", (self.ns, key)).fetchone()
-        return row[0] if row else None
-
-    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
-        rows = [(self.ns, k, v) for k, v in items]
-        if rows:
-            with self.store.transaction():
-                self.store.db.conn.executemany("insert or replace into cache (ns, key, value) values (?, ?, ?)", rows)
-
-    def keys(self) -> list[str]:
-        return [k for (k,) in self.store.db.execute("select key from cache where ns = ?", [self.ns])]
-
-    def count(self) -> int:
-        return int(self.store.db.execute("select count(*) from cache where ns = ?", [self.ns]).fetchone()[0])
-
-    def retain(self, keys: Iterable[str]) -> None:
-        conn = self.store.db.conn
-        with self.store.transaction():
-            conn.execute("create temp table if not exists keep_keys (key text primary key)")
-            conn.execute("delete from keep_keys")
-            conn.executemany("insert or ignore into keep_keys values (?)", ((k,) for k in keys))
-            conn.execute("delete from cache where ns = ? and key not in (select key from keep_keys)", [self.ns])
-            conn.execute("delete from keep_keys")
 
 
 def _group_updates(updates: dict[str, dict[str, Any]]) -> dict[tuple[str, ...], list[list[Any]]]:

@@ -71,14 +71,14 @@ def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # root reads any file whatever its mode, so the refusal is simulated where the OS would give it
     (tmp_path / "locked.txt").write_text("secret", encoding="utf-8")
     (tmp_path / "open.txt").write_text("public", encoding="utf-8")
-    real = Path.read_bytes
+    real = Path.open
 
-    def read_bytes(self: Path) -> bytes:
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
         if self.name == "locked.txt":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_)
     ids, problems = _problems(str(tmp_path))
     assert ids == ["open.txt"]
     assert problems == [Problem(str(tmp_path / "locked.txt"), "cannot read (Permission denied)")]
@@ -88,7 +88,8 @@ def test_awkward_file_names(tmp_path: Path) -> None:
     names = ["with space.txt", "new\nline.txt", "ünïcødé – 東京.txt"]
     for name in names:
         (tmp_path / name).write_text(f"The article called {name!r} has text.", encoding="utf-8")
-    db, out = tmp_path / "n.db", tmp_path / "n.json"
+    # (the results go beside the folder: inside it, the next run would read them as an input)
+    db, out = tmp_path / "n.db", tmp_path.with_name(tmp_path.name + "-n.json")
     result = invoke("run", str(tmp_path), "--db", str(db), "--json", str(out), "-q")
     assert result.exit_code == 0, result.stderr
     assert sorted(d["id"] for d in json.loads(out.read_text())["documents"]) == sorted(names)
@@ -102,10 +103,11 @@ def test_hostile_html_is_processed_or_reported_and_the_run_goes_on(tmp_path: Pat
         "paragraph that goes on and on about the council vote and the", encoding="utf-8")
     for seed in sorted(SEEDS.iterdir())[:2]:
         (tmp_path / seed.name).write_bytes(seed.read_bytes())
+    out = tmp_path.with_name(tmp_path.name + "-h.json")
     with hang_guard(300):
-        result = invoke("run", str(tmp_path), "--db", str(tmp_path / "h.db"), "--json", str(tmp_path / "h.json"),
+        result = invoke("run", str(tmp_path), "--db", str(tmp_path / "h.db"), "--json", str(out),
                         "-q", "--workers", "1")
-    report = json.loads((tmp_path / "h.json").read_text())
+    report = json.loads(out.read_text())
     ids = {d["id"] for d in report["documents"]}
     reported = {Path(p["path"]).name for p in report["problems"]}
     assert {"000_89cf9391601ca72f.txt", "001_447c06cfcd3380de.txt"} <= ids
@@ -155,7 +157,8 @@ def _dedup(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
                           env={**os.environ, **(env or {})}, cwd=ROOT)
 
 
-@pytest.mark.parametrize("stage", ["ingest", "furniture", "clean:1", "cluster", "damage", "reuse", "store"])
+@pytest.mark.parametrize("stage", ["ingest", "furniture", "clean:1", "cluster", "damage", "reuse", "reuse:pool",
+                                   "store"])
 def test_killed_run_then_rerun_equals_uninterrupted(stage: str, tmp_path: Path) -> None:
     corpus = _corpus(tmp_path)
     clean_db, killed_db = tmp_path / "clean.db", tmp_path / "killed.db"

@@ -31,7 +31,7 @@ from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
 from dedup.clean.corpus import EDGE_LINES, FurnitureLines, key_may_fit, line_head, normalise_line
-from dedup.clean.offsets import Fix, apply_fixes, compose, ints
+from dedup.clean.offsets import Fix, Runs, apply_fixes, compose, ints
 from dedup.clean.page import page_defects
 from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
 from dedup.models import Edit, OffsetMap
@@ -71,7 +71,7 @@ class CleanResult:
     meta: dict[str, str] = field(default_factory=dict)
     defects: list[str] = field(default_factory=list)
     # the breakpoints of ``offsets`` when the cleaner kept them (one pass); else computed
-    runs: _Runs | None = field(default=None, repr=False, compare=False)
+    runs: Runs | None = field(default=None, repr=False, compare=False)
 
     def offset_map(self) -> OffsetMap:
         """``offsets`` as an :class:`~dedup.models.OffsetMap`."""
@@ -159,6 +159,10 @@ def _space_fixes(seg: str) -> list[Fix]:
 
 def _split(raw: str) -> list[_Line]:
     lines: list[_Line] = []
+    # the lines of the paragraph being read, joined once it ends: joining each wrapped line to the
+    # text before it copied the paragraph at every line (a 400 KB paragraph took 10 s)
+    run: list[_Line] = []
+    run_len = 0
     prev_end = -1
     joinable = False
     pos = 0
@@ -195,11 +199,16 @@ def _split(raw: str) -> list[_Line]:
             # The end entry points past the last kept char, not past trailing space.
             base[-1] = base[-2] + 1
             line = _Line(text, base[0], base[-1], base)
-        if single_break and lines and _wrapped(lines[-1].text, line.text):
-            lines[-1] = _join(lines[-1], line)
+        if single_break and run and _wrapped_run(run, run_len, line.text):
+            run.append(line)
+            run_len += 1 + len(line.text)
         else:
-            lines.append(line)
+            if run:
+                lines.append(_join(run))
+            run, run_len = [line], len(line.text)
         joinable = True
+    if run:
+        lines.append(_join(run))
     return lines
 
 
@@ -213,11 +222,35 @@ def _wrapped(prev: str, nxt: str) -> bool:
     return not (_furn.dateline(nxt, True) or _furn.dateline(prev, True))
 
 
-def _join(a: _Line, b: _Line) -> _Line:
-    base = a.base[:-1] if a.base is not None else ints(a.start, a.end)
-    base.append(a.end)
-    base += b.base if b.base is not None else ints(b.start, b.end + 1)
-    return _Line(a.text + " " + b.text, a.start, b.end, base)
+def _wrapped_run(run: list[_Line], run_len: int, nxt: str) -> bool:
+    """:func:`_wrapped` of the lines of ``run`` joined (``run_len`` characters), without joining them
+    unless the joined text is short enough to be a dateline."""
+    if len(run) == 1:
+        return _wrapped(run[0].text, nxt)
+    last = run[-1].text
+    if not nxt[0].islower() or last[-1:] in _NO_WRAP_END:
+        return False
+    # the joined text stripped of closers ends in the last line, or in the space before it
+    tail = last.rstrip(_furn._CLOSERS)[-1:] or " "
+    if tail in _NO_WRAP_END:
+        return False
+    prev_dateline = run_len <= 200 and _furn.dateline(" ".join(x.text for x in run), True)
+    return not (_furn.dateline(nxt, True) or prev_dateline)
+
+
+def _join(run: list[_Line]) -> _Line:
+    """The lines of a wrapped paragraph as one line, with a space for each break."""
+    if len(run) == 1:
+        return run[0]
+    base: list[int] = []
+    for i, x in enumerate(run):
+        if x.base is not None:
+            base += x.base if i == len(run) - 1 else x.base[:-1]
+        else:
+            base += ints(x.start, x.end + 1 if i == len(run) - 1 else x.end)
+        if i < len(run) - 1:
+            base.append(x.end)
+    return _Line(" ".join(x.text for x in run), run[0].start, run[-1].end, base)
 
 
 def _edit(raw: str, start: int, end: int, rule: str, replacement: str = "", detail: str = "") -> Edit:
@@ -461,7 +494,7 @@ def _decide(
 
 def _clean_once(
     raw: str, furniture: Mapping[str, str] | None, cache: _Cache
-) -> tuple[str, list[int], list[Edit], dict[str, str], list[str], list[_Line], _Runs | None]:
+) -> tuple[str, list[int], list[Edit], dict[str, str], list[str], list[_Line], Runs | None]:
     lines = _split(raw)
     edits: list[Edit] = []
     meta: dict[str, str] = {}
@@ -571,7 +604,7 @@ def _clean_once(
     # per-character list later.
     out: list[str] = []
     offsets: list[int] = []
-    runs = _Runs()
+    runs = Runs()
     for k, ln in enumerate(pieces):
         if k:
             out.append("\n\n")
@@ -589,48 +622,6 @@ def _clean_once(
     runs.add(len(offsets), pieces[-1].end if pieces else 0)
     offsets.append(pieces[-1].end if pieces else 0)
     return "".join(out), offsets, edits, meta, defects, pieces, runs
-
-
-class _Runs:
-    """An offset map's breakpoints as it is assembled: ``raw = values[k] + (i - starts[k])`` from
-    ``starts[k]`` on. Only breakpoints are kept (a value that continues the run is not one), so
-    the result equals what OffsetMap.from_list makes of the per-character list."""
-
-    __slots__ = ("starts", "values")
-
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-        self.values: list[int] = []
-
-    def add(self, at: int, value: int) -> None:
-        if self.starts and self.values[-1] + (at - self.starts[-1]) == value:
-            return
-        self.starts.append(at)
-        self.values.append(value)
-
-    def add_list(self, at: int, values: Sequence[int], n: int) -> None:
-        """The first ``n`` of ``values`` (non-negative) from position ``at`` on."""
-        # A line's map is a few long runs between its fixes: each run's end is found by comparing
-        # slices with the shared ints (C speed), by exponential then binary search, not value by
-        # value. Invariant: values[i:j] is a run, values[i:k] is not.
-        i = 0
-        while i < n:
-            v = values[i]
-            self.add(at + i, v)
-            if values[i:n] == ints(v, v + n - i):
-                return
-            j, k, step = i + 1, n, 1
-            while j + step < n and values[j : j + step] == ints(v + j - i, v + j + step - i):
-                j += step
-                step *= 2
-            k = min(n, j + step)
-            while k - j > 1:
-                m = (j + k) // 2
-                if values[j:m] == ints(v + j - i, v + m - i):
-                    j = m
-                else:
-                    k = m
-            i = j
 
 
 def _detail(rule: str) -> str:

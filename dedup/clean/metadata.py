@@ -9,6 +9,7 @@ organisation a footer names (``content prepared by Warsaw Institute team``).
 
 from __future__ import annotations
 
+import datetime
 import re
 
 _MONTH_NUM = {
@@ -28,6 +29,38 @@ def _ymd(y: int, m: int, d: int) -> str | None:
     if 1900 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31:
         return f"{y:04d}-{m:02d}-{d:02d}"
     return None
+
+
+#: The defect of a document whose input stated a date that is none ("2018-13-45", "yesterday").
+INVALID_DATE = "invalid-date"
+_YEAR_MONTH = re.compile(r"\s*(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2]))?\s*")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)")
+
+
+def _real(y: int, m: int, d: int) -> bool:
+    try:
+        datetime.date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+def valid_date(value: str) -> bool:
+    """Whether a stated date names a real day (in any form :func:`parse_date` reads), or a year or
+    year-month (a partial date is a date)."""
+    if _YEAR_MONTH.fullmatch(value):
+        return True
+    try:
+        datetime.datetime.fromisoformat(value.strip())  # "2018-07-16T10:00:00Z"
+        return True
+    except ValueError:
+        pass
+    numeric = _NUMERIC_DATE.fullmatch(value.strip())
+    if numeric:  # 07/16/2018 or 16.07.2018: a day in either order
+        a, b, y = (int(g) for g in numeric.groups())
+        return any(_real(y, m, d) for m, d in ((a, b), (b, a)))
+    found = parse_date(value)
+    return found is not None and _real(*(int(x) for x in found.split("-")))  # not "30 February 2023"
 
 
 def parse_date(text: str) -> str | None:

@@ -119,3 +119,47 @@ def check_offsets(offsets: Sequence[int], text: str, raw: str) -> None:
         if o < prev:
             raise ValueError(f"offsets decrease at {i}: {prev} -> {o}")
         prev = o
+
+
+class Runs:
+    """An offset map's breakpoints as it is assembled: ``raw = values[k] + (i - starts[k])`` from
+    ``starts[k]`` on. Only breakpoints are kept (a value that continues the run is not one), so
+    the result equals what OffsetMap.from_list makes of the per-character list."""
+
+    __slots__ = ("starts", "values")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.values: list[int] = []
+
+    def add(self, at: int, value: int) -> None:
+        if self.starts and self.values[-1] + (at - self.starts[-1]) == value:
+            return
+        self.starts.append(at)
+        self.values.append(value)
+
+    def add_list(self, at: int, values: Sequence[int], n: int) -> None:
+        """The first ``n`` of ``values`` (non-negative) from position ``at`` on."""
+        # A line's map is a few long runs between its fixes: each run's end is found by comparing
+        # slices with the shared ints (C speed), by exponential then binary search, not value by
+        # value. Invariant: values[i:j] is a run, values[i:k] is not.
+        i = 0
+        while i < n:
+            v = values[i]
+            self.add(at + i, v)
+            # (the whole rest at once only for the first run: after each break it made a line
+            # of many short runs, a CRLF-wrapped paragraph, quadratic)
+            if i == 0 and values[:n] == ints(v, v + n):
+                return
+            j, k, step = i + 1, n, 1
+            while j + step < n and values[j : j + step] == ints(v + j - i, v + j + step - i):
+                j += step
+                step *= 2
+            k = min(n, j + step)
+            while k - j > 1:
+                m = (j + k) // 2
+                if values[j:m] == ints(v + j - i, v + m - i):
+                    j = m
+                else:
+                    k = m
+            i = j

@@ -176,9 +176,16 @@ def title_findings(title: str | None) -> list[str]:
     return [DIGEST] if title and _DIGEST_TITLE.search(title) else []
 
 
+#: A character the input's bytes could not be decoded to (U+FFFD, one per run of them): a cut
+#: multi-byte character, a stray byte of another encoding, half an emoji in a JSON string.
+UNDECODABLE = "undecodable"
+_REPLACED = re.compile("\ufffd+")
+
+
 def page_defects(raw: str, text: str) -> list[str]:
-    """The page findings of one document, as defect names (empty for an ordinary article)."""
-    found = []
+    """The page findings of one document, as defect names (empty for an ordinary article), and one
+    ``undecodable`` for each run of U+FFFD in its text."""
+    found = [UNDECODABLE] * len(_REPLACED.findall(text)) if "\ufffd" in text else []
     if furniture_only(text):
         found.append(FURNITURE_ONLY)
     if live_page(raw):

@@ -58,9 +58,11 @@ from dedup.engines.stages import (
     source_row,
     speculation_misses,
 )
+from dedup.exits import mark_stopped
 from dedup.models import Cluster, PairScore, to_json
 from dedup.runtime.context import RunContext, Tuning
 from dedup.runtime.pool import Pool, batches, worker_state
+from dedup.runtime.signals import keep_from_children
 from dedup.store import LazyDocuments, Store
 
 _GAPS_JSON = json.JSONEncoder(ensure_ascii=False).encode
@@ -90,13 +92,23 @@ def run(
     was_enabled = gc.isenabled()
     gc.disable()
     ctx: RunContext | None = None
+    run_id: int | None = None
     try:
-        run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
-        ctx = RunContext(store, run_id, config, workers or default_workers(), progress or no_progress, encoding,
-                         stdin, tuning or Tuning())
-        ctx.spool()
-        order, counts = ingest(ctx, paths)
-        return finish(ctx, analyse(ctx, counts), order)
+        # The run lock (the store's open lock file) is this process's alone: a forked worker left
+        # alive after the run would otherwise hold it, and every rerun would be refused.
+        with keep_from_children(getattr(store, "_lock", None)):
+            run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
+            ctx = RunContext(store, run_id, config, workers or default_workers(), progress or no_progress,
+                             encoding, stdin, tuning or Tuning())
+            ctx.spool()
+            order, counts = ingest(ctx, paths)
+            return finish(ctx, analyse(ctx, counts), order)
+    except BaseException as exc:
+        # a signal or an error: the run is marked interrupted or failed, with its stage (the pools
+        # have killed their workers on the way out)
+        if run_id is not None:
+            mark_stopped(store, run_id, ctx.stage if ctx else "start", ctx.timings if ctx else {}, exc)
+        raise
     finally:
         if ctx is not None:
             ctx.close()

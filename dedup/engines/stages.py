@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -24,15 +25,18 @@ from dedup import fingerprint as fp
 from dedup.clean import clean
 from dedup.clean import version as _clean_code_version
 from dedup.clean.corpus import furniture_key, line_record
+from dedup.clean.metadata import INVALID_DATE, valid_date
 from dedup.cluster import cluster_id
 from dedup.cluster.anchors import anchor_keys
 from dedup.config import SCHEME, Config
+from dedup.errors import ExtractorError
 from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
 from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse, to_json
 from dedup.reuse.groups import doc_date
 from dedup.reuse.sources import document_wire, source_list, speaker_of
 from dedup.reuse.venues import venue_near
+from dedup.runtime.budget import OverBudget, document_seconds, time_budget
 from dedup.runtime.context import BATCH, Progress, RunContext, default_workers, fault_point, no_progress
 from dedup.runtime.furniture_cache import (
     Probe,
@@ -158,10 +162,18 @@ def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
         body, html_meta = extracted.text, extracted.meta
     result = clean(body, furniture=furniture)
     meta = {**result.meta, **html_meta, **raw.stated}
+    defects = list(result.defects)
+    if raw.date and not valid_date(raw.date):
+        # "2018-13-45", "yesterday": a date no one can compare is no date; the record keeps what it
+        # said (``stated``), the document says why it has none
+        defects.append(INVALID_DATE)
+        meta.pop("date")
+        if html_meta.get("date") or result.meta.get("date"):
+            meta["date"] = html_meta.get("date") or result.meta["date"]
     return Document(
         id=raw.id, source=raw.source, content_hash=raw.content_hash, raw=body, kind=raw.kind,
         text=result.text, encoding=raw.encoding, edits=list(result.edits),
-        offsets=result.offset_map(), defects=list(result.defects),
+        offsets=result.offset_map(), defects=defects,
         title=meta.get("title"), outlet=meta.get("outlet"), date=meta.get("date"), author=meta.get("author"),
         url=meta.get("url"),
     )
@@ -178,6 +190,7 @@ def clean_batch(
     docs = []
     fkeys = {}
     failed: list[tuple[str, Problem]] = []
+    budget = document_seconds()
     for row in rows:
         stated = json.loads(row["stated"] or "{}")
         raw = RawInput(
@@ -186,7 +199,13 @@ def clean_batch(
             **{k: stated.get(k) for k in _META_FIELDS},
         )
         try:
-            doc = prepare(raw, furniture)
+            with time_budget(budget):
+                doc = prepare(raw, furniture)
+        except OverBudget as exc:
+            failed.append((row["id"], Problem(row["source"], f"document {row['id']!r} {exc} to clean; skipped")))
+            continue
+        except ExtractorError:
+            raise  # the installation, not this document: one message for the run, not one per page
         except RecursionError:
             failed.append((row["id"], Problem(row["source"], f"document {row['id']!r} is nested too deeply to parse; "
                                               "skipped")))
@@ -228,6 +247,31 @@ def ingest(ctx: RunContext, paths: Sequence[str], *, clean_new: bool = True) -> 
     """
     with ctx.timed("ingest"):
         return _Ingest(ctx, clean_new and ctx.tuning.speculate).run(paths)
+
+
+# A file's id is its path relative to the folder given, so two folders can hold the same id.
+_ID_HINT = ("; ids are paths relative to the folder given: run the folder above both (ids then name the "
+            "folders) or give each its own --db")
+
+
+def _path_id(item: RawInput) -> bool:
+    """Whether the id was made from the file's path (not stated by a record)."""
+    return item.source.endswith("/" + item.id) or item.source == item.id
+
+
+def _other_file(store: Any, item: RawInput) -> str | None:
+    """The stored file whose path-made id ``item`` repeats, when that file is another one and still
+    there (``run A`` then ``run B`` with a ``x.txt`` in each silently replaced A's); None for a file
+    that changed, moved or was renamed, which replaces its document as before."""
+    if not _path_id(item):
+        return None
+    row = store.db.execute("select source from documents where id = ?", [item.id]).fetchone()
+    old = row[0] if row else None
+    if not old or old == item.source or not (old.endswith("/" + item.id) or old == item.id):
+        return None
+    if not os.path.isfile(old) or os.path.realpath(old) == os.path.realpath(item.source):
+        return None
+    return str(old)
 
 
 class _Ingest:
@@ -296,9 +340,15 @@ class _Ingest:
                     continue  # the same input named twice is one document
                 ctx.problems.append(
                     Problem(item.source, f"duplicate id {item.id!r} with different content "
-                            f"(first seen in {previous[1]}); kept the first")
+                            f"(first seen in {previous[1]}); kept the first" + _ID_HINT * _path_id(item))
                 )
                 continue
+            if item.id in stored and stored[item.id][0] != item.content_hash:
+                other = _other_file(ctx.store, item)
+                if other is not None:
+                    ctx.problems.append(Problem(item.source, f"id {item.id!r} is already the document read from "
+                                                f"{other} (another file, still there); skipped" + _ID_HINT))
+                    continue
             seen_hash[item.id] = (item.content_hash, item.source)
             order.append(item.id)
             ctx.report("ingest", 1, None)
@@ -354,13 +404,15 @@ def parse_batch(job: tuple[bool, LineBatch]) -> _Parsed:
     if not speculate:
         return items, lines, [], b"", []
     config: Config = worker_state()["config"]
+    budget = document_seconds()
     cleaned: list[tuple[Document, npt.NDArray[np.int64]]] = []
     for item in items:
         if not isinstance(item, RawInput):
             continue
         probe = Probe()
         try:
-            doc = prepare(item, probe)
+            with time_budget(budget):
+                doc = prepare(item, probe)
         except Exception:  # the clean stage tries again and reports it
             continue
         cleaned.append((doc, np.fromiter(probe.asked, dtype=np.int64, count=len(probe.asked))))
@@ -374,6 +426,8 @@ def sign_and_scan(
 ) -> tuple[npt.NDArray[np.uint32], list[tuple[str, bytes]]]:
     """Signatures of freshly cleaned documents, and their reuse pass-1 records under the text keys
     the store will give them (when the worker knows the clean key), from one tokenisation."""
+    if not docs:  # (a batch whose every document failed: no signature row, not one of padding)
+        return np.empty((0, config.num_perm), dtype=np.uint32), []
     tokens = fp.batch_token_hashes([d.text for d in docs])
     shingles = fp.shingles_of_tokens(*tokens, config.shingle_size)
     sigs = fp.signatures_concat(*shingles, config.num_perm, config.seed)

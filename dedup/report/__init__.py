@@ -24,18 +24,25 @@ from dedup.report.markdown import render_markdown
 if TYPE_CHECKING:
     from dedup.corpus import Corpus
 
-__all__ = ["FORMATS", "render_html", "render_markdown", "write_report"]
+__all__ = ["FORMATS", "render_html", "render_markdown", "report_format", "write_report"]
 
 #: file suffix -> format name
 FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 
 
-def write_report(corpus: Corpus, path: str | Path) -> Path:
-    """Write the report to ``path``; the format follows the suffix (.html/.htm or .md)."""
+def report_format(path: str | Path) -> str:
+    """The format the suffix of ``path`` names ("html" or "markdown"); ValueError for any other."""
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(f"{path}: unknown report format {path.suffix or '(no suffix)'!r}; use .html or .md")
+    return fmt
+
+
+def write_report(corpus: Corpus, path: str | Path) -> Path:
+    """Write the report to ``path``; the format follows the suffix (.html/.htm or .md)."""
+    path = Path(path)
+    fmt = report_format(path)
     text = render_html(corpus) if fmt == "html" else render_markdown(corpus)
     path.write_text(text, encoding="utf-8")
     return path

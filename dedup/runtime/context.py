@@ -39,12 +39,26 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def fault_point(stage: str) -> None:
-    """Crash-safety tests kill the run here (DEDUP_FAULT=stage) to prove a re-run finishes the job."""
-    if os.environ.get("DEDUP_FAULT") == stage:
-        import signal
+def fault_point(stage: str, ready: Callable[[], bool] | None = None) -> None:
+    """Crash-safety tests stop the run here (DEDUP_FAULT=stage) to prove a re-run finishes the job.
 
-        os.kill(os.getpid(), signal.SIGKILL)
+    How, DEDUP_FAULT_SIGNAL says: KILL (the default), TERM or INT (as a user or a service manager
+    would), STOP (the test signals the stopped run itself, knowing its workers), or ``crash`` (an
+    exception, as a bug would raise). ``ready`` is waited for first (up to 5 s), so that a fault
+    inside a pool strikes with the pool's work under way.
+    """
+    if os.environ.get("DEDUP_FAULT") != stage:
+        return
+    if ready is not None:
+        end = time.monotonic() + 5
+        while not ready() and time.monotonic() < end:
+            time.sleep(0.01)
+    how = os.environ.get("DEDUP_FAULT_SIGNAL", "KILL").upper()
+    if how == "CRASH":
+        raise RuntimeError(f"fault injected at {stage}")
+    import signal
+
+    os.kill(os.getpid(), getattr(signal, f"SIG{how}"))
 
 
 @dataclass(frozen=True)
@@ -82,10 +96,13 @@ class RunContext:
     speculated: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
     #: the quotation stage's cache, plus first-pass records made at ingest and cleaning for this run
     reuse_cache: RunSpool | None = None
+    #: the last stage entered (:meth:`timed`): a run stopped by a signal or an error is marked with it
+    stage: str = "start"
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
         """Adds the time of the block to ``timings[stage]``."""
+        self.stage = stage
         t = time.perf_counter()
         try:
             yield

@@ -4,12 +4,21 @@ Work is handed to workers as plain data; state a stage needs in every worker (fu
 the database path) is given once when the pool starts (:func:`worker_state` reads it), so that the
 stage functions never know whether they run in this process or another. With ``workers <= 1``
 everything runs in this process, with the same state.
+
+A run that is stopped (a signal, an error) ends its workers at once (:meth:`Pool.close` with
+``abort``, :func:`kill_workers` from a signal handler); a run that is killed outright loses them too
+(:func:`die_with_parent`). Workers ignore Ctrl-C: the terminal sends it to the whole process group,
+and the run's own process stops them and reports once.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -21,25 +30,45 @@ R = TypeVar("R")
 
 _STATE: dict[str, Any] = {}
 
+#: Pools of this process with workers started, for :func:`kill_workers`.
+_LIVE: weakref.WeakSet[Pool] = weakref.WeakSet()
+
+#: Seconds between a worker's checks that its parent is still alive (the fallback of the death signal).
+_WATCH_SECONDS = 0.25
+
 
 def worker_state() -> dict[str, Any]:
     """The state the pool this process works for was started with (in this process too)."""
     return _STATE
 
 
-def die_with_parent() -> None:
-    """A worker whose run is killed (even by SIGKILL) must not live on holding its pipes open."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
+def die_with_parent(parent: int | None = None, forked_by_main_thread: bool = True) -> None:
+    """A worker whose run is killed (even by SIGKILL) must not live on holding its pipes open.
 
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except OSError:
-        return
-    if os.getppid() == 1:  # the parent died before prctl took effect
+    ``parent`` is the pid of the process that started the pool. Linux's parent-death signal is the
+    quick way, but it follows the *thread* that forked: it is asked for only when that was the main
+    thread (whose end is the process's), else the pool's workers would die with a thread that
+    merely started it. A watchdog thread covers what the signal does not: a pool started by another
+    thread, a parent that died before prctl took effect (an orphan is adopted by a subreaper, not
+    always pid 1), a libc without prctl.
+    """
+    parent = os.getppid() if parent is None else parent
+    if forked_by_main_thread and sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        except OSError:
+            pass
+    if os.getppid() != parent:  # the parent died before this worker could watch it
         os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="dedup-watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_WATCH_SECONDS)
+    os._exit(1)
 
 
 def set_state(state: dict[str, Any]) -> None:
@@ -47,9 +76,45 @@ def set_state(state: dict[str, Any]) -> None:
     _STATE.update(state)
 
 
-def _init_worker(state: dict[str, Any]) -> None:
-    die_with_parent()
+def _worker_signals() -> None:
+    # Ctrl-C reaches every process of the terminal's foreground group: the run's process stops the
+    # workers and reports once, so a worker neither stops on its own nor prints a traceback for it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A handler the run's process installed (inherited by fork) is not a worker's: it just ends.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if callable(signal.getsignal(signum)):
+            signal.signal(signum, signal.SIG_DFL)
+
+
+def _init_worker(state: dict[str, Any], parent: int | None = None, forked_by_main_thread: bool = True) -> None:
+    _worker_signals()
+    die_with_parent(parent, forked_by_main_thread)
     set_state(state)
+
+
+def kill_workers() -> None:
+    """Kill every pool worker of this process now: the first thing a run does when it is stopped,
+    so that no worker finishes a task nobody will read, or outlives the run. Safe in a signal handler."""
+    for pool in list(_LIVE):
+        executor = pool._executor
+        if executor is not None:
+            _kill(executor)
+
+
+def _kill(executor: ProcessPoolExecutor) -> None:
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        try:
+            process.kill()  # (sends nothing to a worker already reaped, whose pid may be reused)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def _fault(name: str, future: Future[Any]) -> None:
+    """Crash-safety tests stop a run here, in a pool with work under way (DEDUP_FAULT=<name>:pool)."""
+    if name and os.environ.get("DEDUP_FAULT") == f"{name}:pool":
+        from dedup.runtime.context import fault_point
+
+        fault_point(f"{name}:pool", ready=lambda: future.running() or future.done())
 
 
 def close_readers() -> None:
@@ -65,11 +130,13 @@ class Pool:
     use the same state; at most ``2 * workers`` tasks are in flight in :meth:`map`, so memory
     stays bounded whatever the size of the input; results come in input order. Workers are forked
     (they see this process's modules and state without pickling them) and die with their parent.
+    ``name`` names the pool's fault point for crash-safety tests (``DEDUP_FAULT=<name>:pool``).
     """
 
-    def __init__(self, workers: int, state: dict[str, Any] | None = None) -> None:
+    def __init__(self, workers: int, state: dict[str, Any] | None = None, name: str = "") -> None:
         self.workers = workers
         self.state = dict(state or {})
+        self.name = name
         self._executor: ProcessPoolExecutor | None = None
         if workers <= 1:
             set_state(self.state)
@@ -77,14 +144,18 @@ class Pool:
     def __enter__(self) -> Pool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # leaving on an exception (a signal, an error): the results are not wanted, the workers go now
+        self.close(abort=exc_type is not None)
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
+            main = threading.current_thread() is threading.main_thread()
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=get_context("fork"), initializer=_init_worker, initargs=(self.state,)
+                self.workers, mp_context=get_context("fork"), initializer=_init_worker,
+                initargs=(self.state, os.getpid(), main),
             )
+            _LIVE.add(self)
         return self._executor
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
@@ -96,6 +167,8 @@ class Pool:
         try:
             for item in items:
                 pending.append(pool.submit(fn, item))
+                if len(pending) == 1:
+                    _fault(self.name, pending[0])
                 if len(pending) >= 2 * self.workers:
                     yield pending.popleft().result()
             while pending:
@@ -106,12 +179,19 @@ class Pool:
 
     def submit(self, fn: Callable[[T], R], item: T) -> Future[R]:
         """``fn(item)`` in the pool (``workers > 1``)."""
-        return self._pool().submit(fn, item)
+        future = self._pool().submit(fn, item)
+        _fault(self.name, future)
+        return future
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Shut the pool down once its tasks are done; with ``abort`` (the run is being stopped), kill
+        its workers first: a stopped run neither waits for work it throws away nor leaves one behind."""
         if self._executor is not None:
+            if abort:
+                _kill(self._executor)
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+            _LIVE.discard(self)
         elif self.workers <= 1:
             close_readers()
 

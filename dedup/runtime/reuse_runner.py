@@ -231,7 +231,7 @@ class _Run:
         self.metrics = metrics
         self.keys = Keys(params)
         # (the workers' functions read the config and parameters from the pool's state)
-        self.pool = Pool(workers, state={"reuse": (config, params)})
+        self.pool = Pool(workers, state={"reuse": (config, params)}, name="reuse")
         self.cache: BlobCache = cache if cache is not None else NoCache()
         self.caching = cache is not None
         self.keep_keys: list[str] = []
@@ -242,7 +242,7 @@ class _Run:
         try:
             self._pass1(docs, clusters)
         except BaseException:
-            self.pool.close()
+            self.pool.close(abort=True)  # (a signal or an error: no worker finishes, or outlives, the run)
             raise
 
     def _pass1(self, docs: Sequence[Document], clusters: Sequence[Cluster]) -> None:
@@ -598,7 +598,10 @@ def _find_reuses(
     try:
         judged = spread_sources(prune_quotation_clusters(_Pass2(run).items(), run.catalog.date_of, params.cover),
                                 lambda i: int(run.groups.group[i]), run.groups.doc_outlet.__getitem__, params.cover)
-    finally:
+    except BaseException:
+        run.pool.close(abort=True)  # (a signal or an error: no worker finishes, or outlives, the run)
+        raise
+    else:
         run.pool.close()
     reuses = [r for _, _, r in judged]
     reuses.sort(key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
