@@ -155,3 +155,27 @@ def test_without_the_extra_says_how_to_install(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(ConfigError, match=message):
         engine("spark")([str(SEEDS)], db=str(tmp_path / "x.db"))
     assert not (tmp_path / "x.db").exists()
+
+
+@needs_spark
+def test_a_spark_run_that_fails_is_marked_failed_with_its_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from contextlib import contextmanager
+
+    from dedup.engines import spark as spark_engine
+
+    @contextmanager
+    def no_cluster(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the cluster is gone")
+        yield
+
+    monkeypatch.setattr(spark_engine, "spark_session", no_cluster)
+    db = tmp_path / "s.db"
+    with pytest.raises(RuntimeError, match="the cluster is gone"):
+        spark_engine.run_spark([str(SEEDS)], db=str(db))
+    store = Store(str(db), writer=True)  # the lock is free
+    try:
+        (row,) = store.runs()
+        assert row["status"] == "failed"
+        assert json.loads(row["counts"]) == {"stage": "ingest", "error": "RuntimeError: the cluster is gone"}
+    finally:
+        store.close()

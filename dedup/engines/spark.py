@@ -97,8 +97,10 @@ from dedup.engines.spark_tasks import (
     verify_partition,
 )
 from dedup.errors import ConfigError
+from dedup.exits import mark_stopped
 from dedup.models import Cluster, Document, Edit, OffsetMap, PairScore, Problem
 from dedup.runtime.pool import batches as in_batches
+from dedup.runtime.signals import keep_from_children
 from dedup.store import LazyDocuments, Store
 
 if TYPE_CHECKING:
@@ -226,20 +228,28 @@ def run_spark(
     config = config or Config()
     out_dir = parquet_dir or os.path.abspath(db) + ".parquet"
     store = Store(db, writer=True)
+    run_id: int | None = None
+    ctx: stages.RunContext | None = None
     try:
-        run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
-        ctx = stages.RunContext(store, run_id, config, workers or stages.default_workers(),
-                                progress or stages.no_progress, encoding, stdin)
-        try:
-            # inputs are read on the driver, exactly as the local engine reads them (ids, hashes, problems)
-            order, counts = stages.ingest(ctx, paths, clean_new=False)
-            t = time.perf_counter()
-            with spark_session(master, remote, conf, spark) as session:
-                ctx.timings["spark start"] = time.perf_counter() - t
-                result = _SparkRun(session, ctx, out_dir).analyse(counts)
-            return stages.finish(ctx, result, order)
-        finally:
-            ctx.close()
+        # as in the local engine: no forked process holds the run lock, and a stopped run says so
+        with keep_from_children(getattr(store, "_lock", None)):
+            run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
+            ctx = stages.RunContext(store, run_id, config, workers or stages.default_workers(),
+                                    progress or stages.no_progress, encoding, stdin)
+            try:
+                # inputs are read on the driver, exactly as the local engine reads them (ids, hashes, problems)
+                order, counts = stages.ingest(ctx, paths, clean_new=False)
+                t = time.perf_counter()
+                with spark_session(master, remote, conf, spark) as session:
+                    ctx.timings["spark start"] = time.perf_counter() - t
+                    result = _SparkRun(session, ctx, out_dir).analyse(counts)
+                return stages.finish(ctx, result, order)
+            finally:
+                ctx.close()
+    except BaseException as exc:
+        if run_id is not None:
+            mark_stopped(store, run_id, ctx.stage if ctx else "start", ctx.timings if ctx else {}, exc)
+        raise
     finally:
         store.close()
 
