@@ -158,7 +158,9 @@ def test_without_the_extra_says_how_to_install(tmp_path: Path, monkeypatch: pyte
 
 
 @needs_spark
-def test_a_spark_run_that_fails_is_marked_failed_with_its_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_spark_run_that_fails_is_marked_failed_with_its_stage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from contextlib import contextmanager
 
     from dedup.engines import spark as spark_engine
