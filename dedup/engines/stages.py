@@ -36,7 +36,7 @@ from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse,
 from dedup.reuse.groups import doc_date
 from dedup.reuse.sources import document_wire, source_list, speaker_of
 from dedup.reuse.venues import venue_near
-from dedup.runtime.budget import OverBudget, document_seconds, time_budget
+from dedup.runtime.budget import Budget, OverBudget, document_seconds
 from dedup.runtime.context import BATCH, Progress, RunContext, default_workers, fault_point, no_progress
 from dedup.runtime.furniture_cache import (
     Probe,
@@ -187,10 +187,16 @@ def clean_batch(
     state = worker_state()
     furniture: dict[str, str] = state["furniture"]
     config: Config = state["config"]
+    with Budget(document_seconds()) as budget:
+        return _clean_rows(rows, furniture, config, budget)
+
+
+def _clean_rows(
+    rows: list[dict[str, Any]], furniture: dict[str, str], config: Config, budget: Budget,
+) -> tuple[list[Document], dict[str, str], bytes, list[tuple[str, Problem]], list[tuple[str, bytes]]]:
     docs = []
     fkeys = {}
     failed: list[tuple[str, Problem]] = []
-    budget = document_seconds()
     for row in rows:
         stated = json.loads(row["stated"] or "{}")
         raw = RawInput(
@@ -199,7 +205,7 @@ def clean_batch(
             **{k: stated.get(k) for k in _META_FIELDS},
         )
         try:
-            with time_budget(budget):
+            with budget.document():
                 doc = prepare(raw, furniture)
         except OverBudget as exc:
             failed.append((row["id"], Problem(row["source"], f"document {row['id']!r} {exc} to clean; skipped")))
@@ -404,21 +410,27 @@ def parse_batch(job: tuple[bool, LineBatch]) -> _Parsed:
     if not speculate:
         return items, lines, [], b"", []
     config: Config = worker_state()["config"]
-    budget = document_seconds()
+    with Budget(document_seconds()) as budget:
+        cleaned = _speculate(items, budget)
+    docs = [doc for doc, _ in cleaned]
+    sigs, entries = sign_and_scan(docs, config, {})
+    return items, lines, cleaned, sigs.tobytes(), entries
+
+
+def _speculate(items: list[RawInput | Problem], budget: Budget) -> list[tuple[Document, npt.NDArray[np.int64]]]:
+    """The new documents of a parse batch cleaned without furniture, with the keys they looked up."""
     cleaned: list[tuple[Document, npt.NDArray[np.int64]]] = []
     for item in items:
         if not isinstance(item, RawInput):
             continue
         probe = Probe()
         try:
-            with time_budget(budget):
+            with budget.document():
                 doc = prepare(item, probe)
         except Exception:  # the clean stage tries again and reports it
             continue
         cleaned.append((doc, np.fromiter(probe.asked, dtype=np.int64, count=len(probe.asked))))
-    docs = [doc for doc, _ in cleaned]
-    sigs, entries = sign_and_scan(docs, config, {})
-    return items, lines, cleaned, sigs.tobytes(), entries
+    return cleaned
 
 
 def sign_and_scan(

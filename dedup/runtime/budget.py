@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 #: Seconds one document may take to clean and fingerprint (a 20 MB document, the largest read,
 #: takes ~20 s); DEDUP_DOCUMENT_SECONDS overrides it (0: no budget).
@@ -37,20 +38,38 @@ def document_seconds() -> float:
         return DEFAULT_SECONDS
 
 
-@contextmanager
-def time_budget(seconds: float) -> Iterator[None]:
-    """Raise :class:`OverBudget` in the body once ``seconds`` have passed."""
-    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
+class Budget:
+    """The time budget of each document of a batch: the alarm's handler is installed once for the
+    batch (installing one costs ~30 us, a document's whole budget check ~4 us), the timer armed
+    around each document (:meth:`document`)."""
 
-    def on_alarm(signum: int, frame: FrameType | None) -> None:
-        raise OverBudget(seconds)
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.enabled = (seconds > 0 and hasattr(signal, "setitimer")
+                        and threading.current_thread() is threading.main_thread())
+        self._previous: Any = None
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    def __enter__(self) -> Budget:
+        if self.enabled:
+            self._previous = signal.signal(signal.SIGALRM, self._on_alarm)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)
+
+    def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
+        raise OverBudget(self.seconds)
+
+    @contextmanager
+    def document(self) -> Iterator[None]:
+        """Raise :class:`OverBudget` in the body once the budget has passed."""
+        if not self.enabled:
+            yield
+            return
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
