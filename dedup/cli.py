@@ -80,6 +80,8 @@ def cli() -> None:
 @click.option("--jsonl-out", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write one JSON record per input record, in input order ('-' for standard output).")
 @click.option("--encoding", help="Read every text file with this encoding instead of detecting it.")
+@click.option("--id-prefix", default="", help="Put this before every id made from a path (e.g. 'siteA/'), so that "
+              "folders run one after another into one --db keep files of the same name apart.")
 @click.option("--shingle-size", type=int, help="Words per shingle (default 5).")
 @click.option("--num-perm", type=int, help="MinHash permutations (default 128).")
 @click.option("--bands", type=int, help="LSH bands (default 64).")
@@ -97,8 +99,8 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @exits.guarded
 def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out: str | None,
-                encoding: str | None, engine: str, master: str | None, remote: str | None, workers: int | None,
-                quiet: bool, **options: Any) -> None:
+                encoding: str | None, id_prefix: str, engine: str, master: str | None, remote: str | None,
+                workers: int | None, quiet: bool, **options: Any) -> None:
     """Ingest PATHS (folders, files, or - for JSON Lines on stdin), clean, cluster and store.
 
     \b
@@ -134,7 +136,7 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
         runner = engines.engine(engine)
         with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
             result = runner(list(paths), db=db, config=config, encoding=encoding, progress=_RichProgress(bar),
-                            workers=workers, **spark_options)
+                            workers=workers, id_prefix=id_prefix, **spark_options)
     except DedupError as exc:
         # the database, settings or an installation that cannot run: exit 2, as a usage error (1
         # means skipped inputs, and nothing else)

@@ -545,9 +545,12 @@ def _not_regular(st: os.stat_result) -> str | None:
 
 def iter_inputs(
     paths: Iterable[str], *, encoding: str | None = None, stdin: IO[str] | None = None, known: Known | None = None,
-    parse: Parser | None = None,
+    parse: Parser | None = None, id_prefix: str = "",
 ) -> Iterator[RawInput | Problem]:
     """Every document under ``paths`` (folders walked recursively, files, ``-`` for stdin).
+
+    ``id_prefix`` goes before every id made from a path or a line number (not before ids records
+    state): ``run A --id-prefix A/`` and ``run B --id-prefix B/`` keep their ``x.txt`` apart.
 
     With ``known``, inputs an earlier run stored unchanged come out as
     ``unchanged`` records without being read or parsed. ``parse`` parses
@@ -555,7 +558,8 @@ def iter_inputs(
     """
     for given in paths:
         if given == "-":
-            yield from iter_jsonl(stdin if stdin is not None else sys.stdin, "<stdin>", "-", known, parse)
+            stream = stdin if stdin is not None else sys.stdin
+            yield from iter_jsonl(stream, "<stdin>", id_prefix + "-", known, parse)
             continue
         path = Path(given)
         shown = printable_path(given)
@@ -569,7 +573,8 @@ def iter_inputs(
                     yield file
                     continue
                 found = True
-                yield from _read_file(file, printable_path(file.relative_to(path).as_posix()), encoding, known, parse)
+                doc_id = id_prefix + printable_path(file.relative_to(path).as_posix())
+                yield from _read_file(file, doc_id, encoding, known, parse)
             if not found:
                 yield Problem(
                     shown, f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
@@ -579,4 +584,4 @@ def iter_inputs(
             yield Problem(shown, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
                           f"{', '.join(sorted(SUFFIXES))}")
             continue
-        yield from _read_file(path, printable_path(path.name), encoding, known, parse)
+        yield from _read_file(path, id_prefix + printable_path(path.name), encoding, known, parse)

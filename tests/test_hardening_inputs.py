@@ -340,7 +340,8 @@ def test_f14_the_same_relative_path_in_another_folder_does_not_replace_a_documen
     second = _cli("run", str(b), "--db", db, "--workers", "1")
     assert second.exit_code == 1 and "Traceback" not in second.output
     assert (f"skipped {b}/x.txt: id 'x.txt' is already the document read from {a}/x.txt (another file, still "
-            "there); skipped; ids are paths relative to the folder given") in " ".join(second.stderr.split())
+            "there); skipped; ids are paths relative to the folder given: give this run --id-prefix"
+            ) in " ".join(second.stderr.split())
     with Corpus.open(db) as corpus:
         assert [(d.id, d.doc.text) for d in corpus.documents()] == [("x.txt", BODY)]
     # the same file changed is an update, as before
@@ -351,6 +352,15 @@ def test_f14_the_same_relative_path_in_another_folder_does_not_replace_a_documen
     assert _cli("run", str(b), "--db", db, "--workers", "1").exit_code == 0
     with Corpus.open(db) as corpus:
         assert [d.doc.text[:11] for d in corpus.documents()] == ["A different"]
+    # --id-prefix keeps them apart in one database
+    (a / "x.txt").write_text(BODY)
+    db2 = str(tmp_path / "p.db")
+    assert _cli("run", str(a), "--db", db2, "--workers", "1", "--id-prefix", "A/").exit_code == 0
+    assert _cli("run", str(b), "--db", db2, "--workers", "1", "--id-prefix", "B/").exit_code == 0
+    with Corpus.open(db2) as corpus:
+        assert [(d.id, d.doc.text[:11]) for d in corpus.documents()] == [("A/x.txt", BODY[:11]),
+                                                                          ("B/x.txt", "A different")]
+    (a / "x.txt").unlink()
     # the folder above both gives ids that name the folders
     both = _cli("run", str(tmp_path), "--db", str(tmp_path / "both.db"), "--workers", "1")
     assert both.exit_code == 0

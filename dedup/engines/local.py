@@ -78,6 +78,7 @@ def run(
     progress: Progress | None = None,
     workers: int | None = None,
     tuning: Tuning | None = None,
+    id_prefix: str = "",
 ) -> RunResult:
     """Run the whole job on files, folders or ``-`` (JSON Lines on ``stdin``) into database ``db``.
 
@@ -99,7 +100,7 @@ def run(
         with keep_from_children(getattr(store, "_lock", None)):
             run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
             ctx = RunContext(store, run_id, config, workers or default_workers(), progress or no_progress,
-                             encoding, stdin, tuning or Tuning())
+                             encoding, stdin, tuning or Tuning(), id_prefix=id_prefix)
             ctx.spool()
             order, counts = ingest(ctx, paths)
             return finish(ctx, analyse(ctx, counts), order)

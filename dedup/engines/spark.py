@@ -213,6 +213,7 @@ def run_spark(
     spark: Any = None,
     conf: dict[str, str] | None = None,
     parquet_dir: str | None = None,
+    id_prefix: str = "",
 ) -> stages.RunResult:
     """Run the whole job on Spark into database ``db``; the results equal :func:`dedup.engines.local.run`'s.
 
@@ -235,7 +236,7 @@ def run_spark(
         with keep_from_children(getattr(store, "_lock", None)):
             run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
             ctx = stages.RunContext(store, run_id, config, workers or stages.default_workers(),
-                                    progress or stages.no_progress, encoding, stdin)
+                                    progress or stages.no_progress, encoding, stdin, id_prefix=id_prefix)
             try:
                 # inputs are read on the driver, exactly as the local engine reads them (ids, hashes, problems)
                 order, counts = stages.ingest(ctx, paths, clean_new=False)

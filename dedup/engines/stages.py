@@ -256,13 +256,13 @@ def ingest(ctx: RunContext, paths: Sequence[str], *, clean_new: bool = True) -> 
 
 
 # A file's id is its path relative to the folder given, so two folders can hold the same id.
-_ID_HINT = ("; ids are paths relative to the folder given: run the folder above both (ids then name the "
-            "folders) or give each its own --db")
+_ID_HINT = ("; ids are paths relative to the folder given: give this run --id-prefix (e.g. the folder's name), "
+            "run the folder above both, or give each its own --db")
 
 
 def _path_id(item: RawInput) -> bool:
     """Whether the id was made from the file's path (not stated by a record)."""
-    return item.source.endswith("/" + item.id) or item.source == item.id
+    return item.source.endswith("/" + item.id.split("/", 1)[-1]) or item.source == item.id
 
 
 def _other_file(store: Any, item: RawInput) -> str | None:
@@ -299,7 +299,8 @@ class _Ingest:
 
     def run(self, paths: Sequence[str]) -> tuple[list[str], dict[str, int]]:
         ctx = self.ctx
-        items = iter_inputs(paths, encoding=ctx.encoding, stdin=ctx.stdin, known=self.known, parse=self.parse)
+        items = iter_inputs(paths, encoding=ctx.encoding, stdin=ctx.stdin, known=self.known, parse=self.parse,
+                            id_prefix=ctx.id_prefix)
         order, counts = self.store_inputs(items, self.known.stored)
         self.made.clear()
         self.known.save()

@@ -88,6 +88,8 @@ class RunContext:
     encoding: str | None = None
     stdin: IO[str] | None = None
     tuning: Tuning = field(default_factory=Tuning)
+    #: put before every id made from a path ("A/" gives "A/x.txt"), so two folders' files stay apart
+    id_prefix: str = ""
     #: seconds per stage, stored with the run
     timings: dict[str, float] = field(default_factory=dict)
     #: inputs skipped and documents a stage failed on, stored with the run
