@@ -412,12 +412,19 @@ def show_command(doc_id: str, db: str, as_json: bool) -> None:
         if view.completeness is not None:
             head.add_row("completeness", f"{view.completeness:.2f}, {len(view.gaps)} gaps")
         out.print(head)
-        out.print(render_marked(d, view.gaps))
+        out.print(render_marked(d, view.gaps, markers=_plain(out)))
 
 
-def render_marked(d: Document, gaps: list[Gap]) -> Text:
-    """Raw text with removals struck out (rule in brackets) and lost spans marked where they were."""
+def _plain(console: SafeConsole) -> bool:
+    """Whether styles will not show (piped, saved, NO_COLOR): then edits and diffs carry text markers."""
+    return not console.is_terminal or console.no_color
+
+
+def render_marked(d: Document, gaps: list[Gap], markers: bool = False) -> Text:
+    """Raw text with removals struck out (rule in brackets) and lost spans marked where they were;
+    with ``markers`` (no colour), a removal reads ``[-text-]`` and a replacement ``{+text+}``."""
     text = Text()
+    cut, put = (("[-", "-]"), ("{+", "+}")) if markers else (("", ""), ("", ""))
     gap_at = sorted((d.raw_span(g.at, g.at + 1)[0] if d.text else 0, g) for g in gaps)
     cursor, gi = 0, 0
     events = sorted(d.edits, key=lambda e: (e.start, e.end))
@@ -442,10 +449,10 @@ def render_marked(d: Document, gaps: list[Gap]) -> Text:
             continue
         plain(e.start)
         if e.removed:
-            text.append(e.removed, style="strike dim red")
+            text.append(cut[0] + e.removed + cut[1], style="strike dim red")
             text.append(f"[{e.rule}]", style="dim cyan")
         if e.replacement:
-            text.append(e.replacement, style="green")
+            text.append(put[0] + e.replacement + put[1], style="green")
         cursor = e.end
     plain(len(d.raw))
     return text
@@ -477,26 +484,29 @@ def explain_command(a: str, b: str, db: str, as_json: bool) -> None:
     t.add_row("jaccard, exact", f"{ex.jaccard:.3f}")
     t.add_row(escape(f"containment of {a} in {b}"), f"{ex.containment_a_in_b:.3f}")
     t.add_row(escape(f"containment of {b} in {a}"), f"{ex.containment_b_in_a:.3f}")
-    t.add_row("relation", str(ex.relation))
+    t.add_row("relation", ex.relation or "none (neither copy test passes)")
     t.add_row("LSH bands that collided", f"{len(ex.bands_collided)} of {ex.bands}")
     out.print(t)
     for i, p in enumerate(ex.passages[:20], 1):
         out.print(f"[bold]passage {i}[/] " + escape(f"{a}[{p.a_start}:{p.a_end}] = {b}[{p.b_start}:{p.b_end}]"))
-        out.print(diff_text(p.a_text, p.b_text))
+        out.print(diff_text(p.a_text, p.b_text, markers=_plain(out)))
     for r in ex.reuses:
         out.print("[bold]quotation[/] "
                   + escape(f"{r.quoting} → {r.source} ({r.direction}, confidence {r.confidence:.2f})"))
-        out.print(diff_text(r.quoting_span.text, r.source_span.text))
+        out.print(diff_text(r.quoting_span.text, r.source_span.text, markers=_plain(out)))
         for ev in r.evidence:
             out.print(f"  • {escape(ev)}")
     for doc_id, edits in ex.edits_that_mattered.items():
         out.print(f"[bold]cleaning edits in {escape(doc_id)} that removed text the other copy also has[/]")
         for e in edits:
-            out.print(f"  {e.rule} [{e.start}:{e.end}] ", Text(e.removed[:100], style="strike dim"))
+            removed = f"[-{e.removed[:100]}-]" if _plain(out) else e.removed[:100]
+            out.print(f"  {e.rule} \\[{e.start}:{e.end}] ", Text(removed, style="strike dim"))
 
 
-def diff_text(a: str, b: str) -> Text:
-    """Word diff of two passages: deletions red, insertions green."""
+def diff_text(a: str, b: str, markers: bool = False) -> Text:
+    """Word diff of two passages: deletions red, insertions green; with ``markers`` (no colour)
+    ``[-deleted-]`` and ``{+inserted+}``, so that a saved or piped diff does not read as both texts
+    glued together."""
     import difflib
 
     wa, wb = a.split(), b.split()
@@ -506,9 +516,11 @@ def diff_text(a: str, b: str) -> Text:
             text.append(" ".join(wa[a0:a1]) + " ")
             continue
         if a1 > a0:
-            text.append(" ".join(wa[a0:a1]) + " ", style="red strike")
+            gone = " ".join(wa[a0:a1])
+            text.append((f"[-{gone}-]" if markers else gone) + " ", style="red strike")
         if b1 > b0:
-            text.append(" ".join(wb[b0:b1]) + " ", style="green")
+            new = " ".join(wb[b0:b1])
+            text.append((f"{{+{new}+}}" if markers else new) + " ", style="green")
     return text
 
 

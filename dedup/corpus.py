@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dedup import store_check
-from dedup.errors import StoreError
+from dedup.errors import DocumentNotFound, StoreError
 from dedup.models import Citation, Cluster, Document, Gap, PairScore, Reuse, Span
 from dedup.runtime.lock import writer_holding
 from dedup.store import Store
@@ -41,6 +41,35 @@ class DocumentView:
     @property
     def id(self) -> str:
         return self.doc.id
+
+    # the document's own fields, so that corpus.document(id).title reads as it looks
+    @property
+    def title(self) -> str | None:
+        return self.doc.title
+
+    @property
+    def outlet(self) -> str | None:
+        return self.doc.outlet
+
+    @property
+    def date(self) -> str | None:
+        return self.doc.date
+
+    @property
+    def author(self) -> str | None:
+        return self.doc.author
+
+    @property
+    def url(self) -> str | None:
+        return self.doc.url
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    @property
+    def defects(self) -> list[str]:
+        return self.doc.defects
 
     def to_dict(self) -> dict[str, Any]:
         d = self.doc
@@ -125,7 +154,7 @@ class Corpus:
             return docs[doc_id]
         close = [d for d in docs if doc_id in d]
         hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
-        raise KeyError(f"no document {doc_id!r} in {self.store.path}{hint}")
+        raise DocumentNotFound(f"no document {doc_id!r} in {self.store.path}{hint}")
 
     def __iter__(self) -> Iterator[DocumentView]:
         return iter(self.documents())

@@ -8,6 +8,7 @@ The tree, drawn once::
     │   ├── DecodeError       the bytes fit no text encoding we trust
     │   ├── EmptyInputError   nothing but white space
     │   └── RecordError       a JSON record is malformed or has no text/html
+    ├── DocumentNotFound      no document of that id in the database (also a KeyError)
     ├── ConfigError           settings that cannot work together
     ├── ExtractorError        the HTML extractor does not work in this installation
     └── StoreError            the database cannot be used (locked, other scheme, corrupt)
@@ -61,3 +62,10 @@ class StoreError(DedupError):
 class ExtractorError(DedupError):
     """trafilatura (or a library it needs) does not import: every HTML input would fail the same way,
     so the run stops once with this message instead of skipping each one."""
+
+
+class DocumentNotFound(DedupError, KeyError):
+    """No stored document has the id asked for; the message names the database and close ids."""
+
+    def __str__(self) -> str:  # (KeyError's str quotes its argument)
+        return str(self.args[0]) if self.args else ""

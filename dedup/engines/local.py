@@ -40,6 +40,7 @@ from dedup.config import SCHEME, Config
 from dedup.engines.stages import (
     Progress,
     RunResult,
+    check_paths,
     citation_row,
     clean_batch,
     clean_version,
@@ -85,6 +86,7 @@ def run(
     ``tuning`` sets batch sizes and switches that change how the run runs, never its results.
     """
     config = config or Config()
+    check_paths(paths)
     store = Store(db, writer=True)
     # A run holds millions of long-lived objects (per-document records, 100k-row result
     # lists); each full pass of the cyclic collector walks all of them, which cost 2 s of a

@@ -226,6 +226,7 @@ def run_spark(
     Parquet copies of the tables go to ``parquet_dir`` (``<db>.parquet``).
     """
     _pyspark()
+    stages.check_paths(paths)
     config = config or Config()
     out_dir = parquet_dir or os.path.abspath(db) + ".parquet"
     store = Store(db, writer=True)

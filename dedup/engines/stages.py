@@ -29,7 +29,7 @@ from dedup.clean.metadata import INVALID_DATE, valid_date
 from dedup.cluster import cluster_id
 from dedup.cluster.anchors import anchor_keys
 from dedup.config import SCHEME, Config
-from dedup.errors import ExtractorError
+from dedup.errors import ExtractorError, InputError
 from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
 from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse, to_json
@@ -151,6 +151,16 @@ def reuse_digest() -> str:
     from dedup.reuse.params import reuse_digest as digest
 
     return digest()
+
+
+def check_paths(paths: Sequence[str]) -> None:
+    """Raise :class:`~dedup.errors.InputError` for a path that does not exist, before any work: a
+    library call on a mistyped folder must not return an empty result as if all were well."""
+    if isinstance(paths, str):
+        raise TypeError("paths is a list of files or folders, not one string")
+    for p in paths:
+        if p != "-" and not os.path.exists(p):
+            raise InputError(p, "no such file or folder")
 
 
 def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:

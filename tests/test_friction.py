@@ -1,0 +1,58 @@
+"""Issue 18, friction points: a document view reads like a document, a missing id is a DedupError, a
+missing path an InputError before any work; show and explain read right without colour."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import dedup
+from dedup.corpus import Corpus
+from tests.conftest import seed_id
+
+
+def test_a_document_view_has_its_metadata(seeds_run: dict[str, Any]) -> None:
+    with Corpus.open(str(seeds_run["db"])) as corpus:
+        view = corpus.document(seed_id("001"))
+        assert view.title == view.doc.title and view.title
+        assert (view.outlet, view.date, view.author, view.url) == (
+            view.doc.outlet, view.doc.date, view.doc.author, view.doc.url)
+        assert view.text == view.doc.text and view.defects == view.doc.defects
+
+
+def test_a_missing_id_is_a_dedup_error_naming_the_database(seeds_run: dict[str, Any]) -> None:
+    with Corpus.open(str(seeds_run["db"])) as corpus:
+        with pytest.raises(dedup.DocumentNotFound) as caught:
+            corpus.document("001")
+    assert isinstance(caught.value, dedup.DedupError) and isinstance(caught.value, KeyError)
+    assert str(caught.value).startswith(f"no document '001' in {seeds_run['db']}; did you mean ")
+
+
+def test_run_on_a_missing_path_raises_before_any_work(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    with pytest.raises(dedup.InputError, match=r"^nowhere/folder: no such file or folder$"):
+        dedup.run(["nowhere/folder"], db=str(db))
+    assert not db.exists()
+    with pytest.raises(TypeError, match="not one string"):
+        dedup.run("folder", db=str(db))  # type: ignore[arg-type]
+
+
+def test_show_without_colour_marks_removals_and_replacements(seeds_run: dict[str, Any]) -> None:
+    from tests.conftest import invoke
+
+    out = invoke("show", seed_id("000"), "--db", str(seeds_run["db"])).stdout  # piped: no colour
+    assert "[-date 2022-09-17 -][date-prefix]" in out
+    assert "[-,,-][doubled-punctuation]{+,+}" in out
+
+
+def test_explain_without_colour_marks_the_diff_and_says_none_in_words(seeds_run: dict[str, Any]) -> None:
+    from dedup.cli import diff_text
+    from tests.conftest import invoke
+
+    assert diff_text("the gold. However it", "the gold.However it", markers=True).plain == (
+        "the [-gold. However-] {+gold.However+} it ")
+    assert diff_text("a b", "a c").plain == "a b c "  # in colour the styles tell them apart
+    out = invoke("explain", seed_id("003"), seed_id("004"), "--db", str(seeds_run["db"])).stdout
+    assert "None" not in out and "none (neither copy test passes)" in out
