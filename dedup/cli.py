@@ -42,6 +42,12 @@ class _StoreProblem(click.ClickException):
     exit_code = 2
 
 
+class _CannotWrite(click.ClickException):
+    """An output that cannot be written, found before any work: exit 3, as every write refused."""
+
+    exit_code = 3
+
+
 class _RichProgress:
     """Adapts the library's progress callback to rich bars, one per stage."""
 
@@ -191,7 +197,22 @@ def _check_outputs(paths: tuple[str, ...], db: str, outputs: dict[str, str | Non
             raise click.BadParameter(f"{target} is also the {taken[where]} file", param_hint=option)
         if where in files or any(os.path.commonpath([f, where]) == f for f in folders):
             raise click.BadParameter(f"{target} is inside the inputs; write it elsewhere", param_hint=option)
+        _check_output_folder(target, option)
         taken[where] = option
+
+
+def _check_output_folder(target: str, option: str) -> None:
+    """Refuse, before any work, an output file whose folder does not exist or cannot be written
+    (a run of an hour must not end in an error about its --json)."""
+    if target == "-":
+        return
+    folder = os.path.dirname(os.path.abspath(target)) or "."
+    if not os.path.isdir(folder):
+        raise _CannotWrite(f"cannot write {target} ({option}): folder {folder} does not exist; create it first")
+    if os.path.isdir(target):
+        raise _CannotWrite(f"cannot write {target} ({option}): it is a folder; name a file")
+    if not os.access(folder, os.W_OK):
+        raise _CannotWrite(f"cannot write {target} ({option}): folder {folder} is not writable")
 
 
 def _summary(result: RunResult, db: str) -> None:
@@ -542,8 +563,12 @@ def export_command(db: str, fmt: str, canonical_only: bool, output: str) -> None
             n = write_folder(corpus, Path(output), canonical_only=canonical_only)
         err.print(f"wrote {n} files under {escape(str(output))}")
         return
-    with _open(db) as corpus, click.open_file(output, "w", encoding="utf-8") as out:
-        n = write_export(corpus, out, fmt, canonical_only=canonical_only)
+    _check_output_folder(output, "--output")
+    try:
+        with _open(db) as corpus, click.open_file(output, "w", encoding="utf-8") as out:
+            n = write_export(corpus, out, fmt, canonical_only=canonical_only)
+    except OSError as exc:  # a full disk, a file that became unwritable
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     if output != "-":
         err.print(f"wrote {n} records to {escape(str(output))}")
 

@@ -56,3 +56,20 @@ def test_explain_without_colour_marks_the_diff_and_says_none_in_words(seeds_run:
     assert diff_text("a b", "a c").plain == "a b c "  # in colour the styles tell them apart
     out = invoke("explain", seed_id("003"), seed_id("004"), "--db", str(seeds_run["db"])).stdout
     assert "None" not in out and "none (neither copy test passes)" in out
+
+
+def test_output_paths_are_checked_before_any_work(seeds_run: dict[str, Any], tmp_path: Path) -> None:
+    from tests.conftest import invoke
+
+    missing = tmp_path / "no" / "out.jsonl"
+    result = invoke("export", "--db", str(seeds_run["db"]), "-o", str(missing))
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert f"cannot write {missing} (--output): folder {missing.parent} does not exist; create it first" in (
+        " ".join(result.stderr.split()))
+    folder = tmp_path / "here"
+    folder.mkdir()
+    result = invoke("export", "--db", str(seeds_run["db"]), "-o", str(folder))
+    assert result.exit_code == 2 and "is a directory" in result.stderr  # (click's own check of the option)
+    db = tmp_path / "r.db"
+    result = invoke("run", str(seeds_run["db"].parent), "--db", str(db), "--jsonl-out", str(missing))
+    assert result.exit_code == 3 and not db.exists()
