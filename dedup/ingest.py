@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import lzma
 import os
 import re
 import stat
@@ -28,6 +29,31 @@ HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
+#: Compressed files of any of those types ("page.html.gz", "feed.jsonl.xz"), read as what they hold.
+COMPRESSED = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+
+
+def input_suffix(path: Path) -> str:
+    """The type suffix of an input, under a compression suffix: ".html" for "page.html.gz"."""
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSED:
+        return Path(path.stem).suffix.lower()
+    return suffix
+
+
+def _opener(path: Path) -> Callable[[Path], IO[bytes]]:
+    """How to open ``path`` for reading its bytes: decompressing it when its name says so."""
+    module = COMPRESSED.get(path.suffix.lower())
+    if module is None:
+        return lambda p: p.open("rb")
+    import importlib
+
+    opener = importlib.import_module(module).open
+    return lambda p: opener(p, "rb")  # type: ignore[no-any-return]
+
+
+# what a corrupt compressed file raises while it is read
+_BAD_ARCHIVE = (EOFError, ValueError, lzma.LZMAError)
 
 #: Larger inputs are refused rather than read: a 50 MB "article" is a dump,
 #: and holding it would break the bounded-memory promise of streaming runs.
@@ -404,11 +430,15 @@ def iter_jsonl(
 def _read_jsonl(
     path: Path, doc_id: str, known: Known | None = None, parse: Parser | None = None
 ) -> Iterator[RawInput | Problem]:
-    """JSON Lines streamed a line at a time: a file of any size, a record at most MAX_BYTES."""
+    """JSON Lines streamed a line at a time (decompressed on the way, for .gz/.bz2/.xz): a file of
+    any size, a record at most MAX_BYTES."""
     source = printable_path(str(path))
     records = 0
+    compressed = path.suffix.lower() in COMPRESSED
+    if compressed:
+        known = None  # (lines are recognised by their bytes; a compressed file is read again)
     try:
-        with path.open("rb") as f:
+        with _opener(path)(path) as f:
             def lines() -> Iterator[bytes]:
                 for lineno, data in enumerate(f, start=1):
                     if lineno == 1 and data.startswith(codecs.BOM_UTF8):
@@ -424,6 +454,10 @@ def _read_jsonl(
             for item in iter_jsonl(lines(), source, doc_id, known, parse):
                 records += 1
                 yield item
+    except _BAD_ARCHIVE as exc:
+        yield Problem(source, f"not a readable {path.suffix} file ({exc}); "
+                      f"{'records after line ' + str(records) + ' lost' if records else 'nothing read'}")
+        return
     except OSError as exc:
         yield Problem(source, f"cannot read ({exc.strerror or exc})")
         return
@@ -435,7 +469,8 @@ def _read_file(
     path: Path, doc_id: str, encoding: str | None, known: Known | None = None, parse: Parser | None = None
 ) -> Iterator[RawInput | Problem]:
     source = printable_path(str(path))
-    suffix = path.suffix.lower()
+    suffix = input_suffix(path)
+    compressed = path.suffix.lower() in COMPRESSED
     try:
         st = path.stat()
         odd = _not_regular(st)
@@ -455,11 +490,16 @@ def _read_file(
             raise InputError(
                 source, f"file is {size / 1e6:.1f} MB, over the {MAX_BYTES // 2**20} MiB limit for one document"
             )
-        with path.open("rb") as fh:
-            # (bounded: a file that grows while it is read is still one document at most)
+        with _opener(path)(path) as fh:
+            # (bounded: a file that grows while it is read, or a compressed one that expands without
+            # end, is still one document at most)
             data = fh.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
-            raise InputError(source, f"file grew over the {MAX_BYTES // 2**20} MiB limit for one document while read")
+            raise InputError(source, f"{'decompresses' if compressed else 'grew while read'} to over the "
+                             f"{MAX_BYTES // 2**20} MiB limit for one document")
+    except _BAD_ARCHIVE as exc:
+        yield Problem(source, f"not a readable {path.suffix} file ({exc})")
+        return
     except InputError as exc:
         yield Problem(source, exc.reason)
         return
@@ -518,7 +558,7 @@ def _walk(folder: Path) -> Iterator[Path | Problem]:
             if name.startswith("."):
                 continue
             path = Path(root) / name
-            if path.suffix.lower() not in SUFFIXES:
+            if input_suffix(path) not in SUFFIXES:
                 continue
             if path.is_symlink():
                 # a link inside a scraped tree may point anywhere (passwd.txt -> /etc/passwd): followed
@@ -580,8 +620,8 @@ def iter_inputs(
                     shown, f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
                 )
             continue
-        if path.suffix.lower() not in SUFFIXES:
+        if input_suffix(path) not in SUFFIXES:
             yield Problem(shown, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
-                          f"{', '.join(sorted(SUFFIXES))}")
+                          f"{', '.join(sorted(SUFFIXES))}, or one of those compressed (.gz, .bz2, .xz)")
             continue
         yield from _read_file(path, id_prefix + printable_path(path.name), encoding, known, parse)

@@ -381,3 +381,26 @@ def test_f16_a_stated_date_that_is_no_date_is_dropped_with_a_defect(date: str, k
     assert doc.date == kept
     assert ("invalid-date" in doc.defects) == (kept is None)
     assert raw.stated["date"] == date  # what the record said is kept
+
+
+def test_compressed_inputs_are_read_as_what_they_hold(tmp_path: Path) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    page = f"<html><body><article><p>{BODY}</p><p>{BODY}</p></article></body></html>".encode()
+    (tmp_path / "page.html.gz").write_bytes(gzip.compress(page))
+    (tmp_path / "note.txt.bz2").write_bytes(bz2.compress(BODY.encode()))
+    lines = "\n".join(json.dumps({"id": f"r{i}", "text": f"{BODY} {i}"}) for i in range(3)) + "\n"
+    (tmp_path / "feed.jsonl.xz").write_bytes(lzma.compress(lines.encode()))
+    (tmp_path / "broken.txt.gz").write_bytes(gzip.compress(BODY.encode())[:20])
+    (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"a" * (21 * 2**20)))
+    (tmp_path / "photo.png.gz").write_bytes(gzip.compress(b"x"))  # not a type the walk reads
+    docs, problems = _collect(str(tmp_path))
+    assert sorted((d.id, d.kind) for d in docs) == [
+        ("note.txt.bz2", "text"), ("page.html.gz", "html"), ("r0", "text"), ("r1", "text"), ("r2", "text")]
+    assert next(d for d in docs if d.id == "note.txt.bz2").body == BODY
+    reasons = {Path(p.path).name: p.reason for p in problems}
+    assert reasons["bomb.txt.gz"] == "decompresses to over the 20 MiB limit for one document"
+    assert reasons["broken.txt.gz"].startswith("not a readable .gz file (Compressed file ended")
+    assert set(reasons) == {"bomb.txt.gz", "broken.txt.gz"}
