@@ -14,6 +14,8 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup.engines.stages import prepare
-from dedup.ingest import SUFFIXES, RawInput, iter_inputs
+from dedup.ingest import SUFFIXES, RawInput, input_suffix, iter_inputs
 from dedup.models import Problem
 
 # Text with what real scrapes and hostile files hold: lone surrogates, controls, markup, brackets.
@@ -112,12 +114,14 @@ def _expected_sources(root: str) -> set[str]:
     for dirpath, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for f in files:
-            if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES:
+            if not f.startswith(".") and input_suffix(Path(f)) in SUFFIXES:
                 out.add(os.path.join(dirpath, f))
     return out
 
 
-def _check_folder(entries: list[tuple[list[bytes], str, bytes]]) -> None:
+@contextmanager
+def _tree_on_disk(entries: list[tuple[list[bytes], str, bytes]]) -> Iterator[tuple[str, str]]:
+    """(temporary folder, the input folder in it) with ``entries`` built, and a file outside it."""
     tmp = tempfile.mkdtemp(prefix="fuzz")
     try:
         outside = os.path.join(tmp, "outside.txt")
@@ -125,6 +129,13 @@ def _check_folder(entries: list[tuple[list[bytes], str, bytes]]) -> None:
         root = os.path.join(tmp, "in")
         os.mkdir(root)
         _build(os.fsencode(root), entries, os.fsencode(outside))
+        yield tmp, root
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_folder(entries: list[tuple[list[bytes], str, bytes]]) -> None:
+    with _tree_on_disk(entries) as (_, root):
         items = list(iter_inputs([root]))
         sources: Counter[str] = Counter()
         for item in items:
@@ -155,8 +166,6 @@ def _check_folder(entries: list[tuple[list[bytes], str, bytes]]) -> None:
                     lines = [ln for ln in data[3:].split(b"\n") if ln.strip()]
                 # one item per non-blank line (or one problem for a file without any): nothing lost or doubled
                 assert sources[printable_path(p)] == max(1, len(lines))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 _SETTINGS = dict(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -191,13 +200,7 @@ def test_dedup_run_on_any_folder_exits_0_or_1_without_a_traceback(entries: Any) 
 
     from dedup.cli import cli
 
-    tmp = tempfile.mkdtemp(prefix="fuzzrun")
-    try:
-        outside = os.path.join(tmp, "outside.txt")
-        Path(outside).write_text("secret")
-        root = os.path.join(tmp, "in")
-        os.mkdir(root)
-        _build(os.fsencode(root), entries, os.fsencode(outside))
+    with _tree_on_disk(entries) as (tmp, root):
         db = os.path.join(tmp, "r.db")
         result = CliRunner().invoke(cli, ["run", root, "--db", db, "--workers", "1", "-q",
                                           "--json", os.path.join(tmp, "r.json")])
@@ -205,5 +208,3 @@ def test_dedup_run_on_any_folder_exits_0_or_1_without_a_traceback(entries: Any) 
         assert "Traceback" not in result.output
         data = json.loads(Path(tmp, "r.json").read_text())
         assert data["run"]["counts"]["documents"] == len(data["documents"])
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)

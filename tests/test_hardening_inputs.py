@@ -201,19 +201,27 @@ def test_f3_f15_markup_and_control_characters_in_names_and_texts(tmp_path: Path)
     assert named.exit_code == 1 and f"skipped {empty}: empty JSON Lines file" in named.stderr
 
 
-def test_f4_a_batch_whose_every_document_fails_is_a_problem_not_a_crash(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _prepare_calls(monkeypatch: pytest.MonkeyPatch, doc_id: str, action: Any) -> None:
+    """Make cleaning call ``action()`` first for the document ``doc_id`` (to fail it, or stall it)."""
     from dedup.engines import stages
 
     real = stages.prepare
 
     def prepare(raw: RawInput, furniture: dict[str, str]) -> Any:
-        if raw.id == "bad":
-            raise ValueError("extractor broke")
+        if raw.id == doc_id:
+            action()
         return real(raw, furniture)
 
     monkeypatch.setattr(stages, "prepare", prepare)
+
+
+def test_f4_a_batch_whose_every_document_fails_is_a_problem_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broke() -> None:
+        raise ValueError("extractor broke")
+
+    _prepare_calls(monkeypatch, "bad", broke)
     db = tmp_path / "r.db"
     line = json.dumps({"id": "bad", "html": "<html><body><p>" + BODY + "</p></body></html>"})
     result = _cli("run", "-", "--db", str(db), "--workers", "1", input=line + "\n")
@@ -299,18 +307,12 @@ def test_f6_a_document_over_its_time_budget_is_a_problem_and_the_run_goes_on(
 ) -> None:
     import time
 
-    from dedup.engines import stages
+    def stall() -> None:
+        end = time.monotonic() + 30
+        while time.monotonic() < end:  # a Python loop that would not end soon
+            pass
 
-    real = stages.prepare
-
-    def prepare(raw: RawInput, furniture: dict[str, str]) -> Any:
-        if raw.id == "slow.txt":
-            end = time.monotonic() + 30
-            while time.monotonic() < end:  # a Python loop that would not end soon
-                pass
-        return real(raw, furniture)
-
-    monkeypatch.setattr(stages, "prepare", prepare)
+    _prepare_calls(monkeypatch, "slow.txt", stall)
     monkeypatch.setenv("DEDUP_DOCUMENT_SECONDS", "0.5")
     folder = tmp_path / "in"
     folder.mkdir()
