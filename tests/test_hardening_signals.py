@@ -419,3 +419,25 @@ def test_interrupt_handler_is_only_installed_for_the_command(tmp_path: Path) -> 
     assert invoke("run", str(_seeds_like(tmp_path)), "--db", str(tmp_path / "h.db"), "-q").exit_code == 0
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
     assert threading.current_thread() is threading.main_thread()
+
+
+def test_a_run_that_does_not_unwind_after_a_signal_is_ended_at_once(tmp_path: Path) -> None:
+    # an exception raised by a signal handler can land inside a lock the unwinding then waits for:
+    # the process must end anyway, with the signal's status and one line
+    code = (
+        "import os, signal, time\n"
+        "from dedup.runtime import signals\n"
+        "signals.UNWIND_SECONDS = 1.0\n"
+        "with signals.handle_interrupts():\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        time.sleep(5)\n"
+        "    except signals.Interrupted:\n"
+        "        time.sleep(60)  # the unwinding that never ends\n"
+    )
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 143 and time.monotonic() - started < 20
+    assert proc.stderr.strip() == ("dedup: SIGTERM: the run did not stop within 1 s; stopped at once "
+                                   "(running the same command again finishes it)")

@@ -67,7 +67,37 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         sys.stderr.flush()
         os._exit(128 + signum)
     _stopping = True
+    if _alarm_fd is not None:
+        try:
+            os.write(_alarm_fd, bytes([signum]))  # (a bare syscall: safe wherever the signal landed)
+        except OSError:
+            pass
     raise Interrupted(signum)
+
+
+#: Seconds a stopped run may take to unwind before the process ends at once. An exception raised
+#: by a signal handler can land inside a lock of the pool's machinery that the unwinding then waits
+#: for (seen once under load: a Ctrl-C that never ended the run); the database is consistent at any
+#: moment, so ending the process is safe, and the rerun finishes the run.
+UNWIND_SECONDS = 20.0
+_alarm_fd: int | None = None
+
+
+def _watch_unwinding(read_fd: int) -> None:
+    try:
+        got = os.read(read_fd, 1)
+    except OSError:
+        return
+    finally:
+        os.close(read_fd)
+    if not got:  # the block ended normally: the pipe was closed
+        return
+    signum = got[0]
+    threading.Event().wait(UNWIND_SECONDS)
+    sys.stderr.write(f"dedup: {signal.Signals(signum).name}: the run did not stop within {UNWIND_SECONDS:g} s; "
+                     "stopped at once (running the same command again finishes it)\n")
+    sys.stderr.flush()
+    os._exit(128 + signum)
 
 
 def winding_down() -> None:
@@ -93,12 +123,20 @@ def handle_interrupts() -> Iterator[None]:
         previous[signum] = current
         signal.signal(signum, _on_signal)
     _owner, _stopping = os.getpid(), False
+    global _alarm_fd
+    read_fd, _alarm_fd = os.pipe()
+    threading.Thread(target=_watch_unwinding, args=(read_fd,), name="dedup-unwind-watch", daemon=True).start()
     try:
         yield
     finally:
         for restored, handler in previous.items():
             signal.signal(restored, handler)
         _owner = None
+        # (closing the write end ends the watch unless a signal armed it, which then ends the process
+        # if the command does not end first)
+        if _alarm_fd is not None:
+            os.close(_alarm_fd)
+            _alarm_fd = None
 
 
 # ----------------------------------------------------------------------------- the run lock
