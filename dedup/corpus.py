@@ -207,6 +207,12 @@ class Corpus:
     def citations(self) -> list[Citation]:
         return [Citation.from_dict(d) for d in self.store.load_edges("citations")]
 
+    def sources(self) -> list[dict[str, Any]]:
+        """Common sources: text two or more articles carry from a third party (a wire story, a
+        speaker's words), each with its kind, name and witnesses earliest first
+        (:func:`dedup.reuse.sources.source_list`)."""
+        return self.store.load_edges("sources")
+
     def edits(self, doc_id: str) -> list[Any]:
         return self.document(doc_id).doc.edits
 

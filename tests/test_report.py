@@ -265,8 +265,10 @@ def test_edge_kinds_diff_and_citations(tmp_path: Path) -> None:
 
     citations = tree.xpath('//section[@id="citations"]')[0]
     tables = citations.xpath(".//table")
-    assert "Reuters" in tables[0].text_content() and "as Reuters reported" in tables[0].text_content()
-    assert "p2.txt" in tables[1].text_content() and "Talks go on" in tables[1].text_content()
+    # outside outlets counted first (citations, citing documents), then every citation, then the resolved ones
+    assert [td.text_content() for td in tables[0].xpath(".//tbody//td")] == ["Reuters", "1", "1"]
+    assert "Reuters" in tables[1].text_content() and "as Reuters reported" in tables[1].text_content()
+    assert "p2.txt" in tables[2].text_content() and "Talks go on" in tables[2].text_content()
     # a date borrowed from a cluster mate is shown as inferred, with where it came from
     assert "2023-01-02 (inferred from p1.txt)" in tree.xpath('//section[@id="documents"]')[0].text_content()
 

@@ -141,3 +141,69 @@ def test_hostile_metadata_stays_text_in_chromium(browser: Any, tmp_path: Path) -
     assert counts == [0, 0, 0, 0]
     assert HOSTILE_TITLE in browser.find_element(By.TAG_NAME, "body").text
     assert _severe_console(browser) == []
+
+
+# -- large corpora: the first screen, the size of the page, the width of the pictures -------------------
+def _check_large_report(browser: Any, page: Path, shots: str) -> dict[str, Any]:
+    """Load ``page`` in a 1400×900 viewport; the first screen must show the two tables that answer
+    who carried what and who takes from whom, and no picture may be wider than 2,000 px."""
+    from selenium.webdriver.common.by import By
+
+    assert page.stat().st_size < 3_000_000
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        browser.get(page.resolve().as_uri())
+        for section in ("carried", "outlets"):
+            rows = browser.find_elements(By.CSS_SELECTOR, f"#{section} tbody tr")
+            assert rows, section
+            # the heading and the first five rows are on the first screen, without scrolling
+            assert _rect(browser, browser.find_element(By.CSS_SELECTOR, f"#{section} h2"))["y"] >= 0
+            last = rows[min(4, len(rows) - 1)]
+            assert _rect(browser, last)["y"] + _rect(browser, last)["height"] <= 900, section
+        widths = browser.execute_script(
+            "return [...document.querySelectorAll('svg.graph')].map(s => [s.id, +s.getAttribute('width'),"
+            " s.getBoundingClientRect().width]);")
+        assert widths and all(w <= 2000 and shown <= 1400 for _, w, shown in widths), widths
+        if os.environ.get("DEDUP_REPORT_SHOTS"):
+            out = Path(os.environ["DEDUP_REPORT_SHOTS"])
+            out.mkdir(parents=True, exist_ok=True)
+            browser.save_screenshot(str(out / f"{shots}-top.png"))
+            first = browser.find_element(By.CSS_SELECTOR, "#graph")
+            browser.execute_script("arguments[0].scrollIntoView()", first)
+            browser.save_screenshot(str(out / f"{shots}-graph.png"))
+        assert _severe_console(browser) == []
+        info: dict[str, Any] = browser.execute_script(
+            "return {height: document.documentElement.scrollHeight, graphs: document.querySelectorAll('svg').length}")
+        return info
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_large_report_first_screen_in_chromium(browser: Any, tmp_path: Path) -> None:
+    from tests.test_report_scale import scale_db
+
+    db, _ = scale_db(tmp_path / "scale.db")
+    with Corpus.open(str(db)) as corpus:
+        report = write_report(corpus, tmp_path / "scale.html")
+    info = _check_large_report(browser, report, "scale")
+    assert info["graphs"] > 1
+
+
+@pytest.mark.slow
+def test_helsinki_report_in_chromium(browser: Any, tmp_path: Path) -> None:
+    import re
+
+    from dedup import run
+    from tests.golden import DATA, _write_jsonl, helsinki_records
+
+    if not (DATA / "helsinki" / "helsinki_articles.csv").is_file():
+        pytest.skip(f"Helsinki data not found in {DATA}")
+    _write_jsonl(tmp_path / "h.jsonl", helsinki_records())
+    run([str(tmp_path / "h.jsonl")], db=str(tmp_path / "h.db"))
+    with Corpus.open(str(tmp_path / "h.db")) as corpus:
+        report = write_report(corpus, tmp_path / "helsinki.html")
+        md_text = write_report(corpus, tmp_path / "helsinki.md").read_text(encoding="utf-8")
+    _check_large_report(browser, report, "helsinki")
+    blocks = re.findall(r"```mermaid\n(.*?)\n```", md_text, re.S)
+    assert blocks and max(len(b) for b in blocks) < 50_000

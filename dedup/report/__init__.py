@@ -8,9 +8,11 @@
     with Corpus.open("dedup.db") as corpus:
         write_report(corpus, "report.html")   # or report.md
 
-The HTML page is self-contained (inline CSS, an inline SVG graph laid out in
-Python, no script); the Markdown file draws the graph as a Mermaid flowchart.
-Both read only what ``dedup run`` stored.
+The HTML page is self-contained (inline CSS, inline SVG pictures laid out in
+Python, no script); the Markdown file draws each group as a Mermaid flowchart.
+Both read only what ``dedup run`` stored. The first screen answers who carried
+what and who takes from whom (:mod:`dedup.report.overview`); budgets keep any
+corpus readable (:mod:`dedup.report.plan`).
 """
 
 from __future__ import annotations

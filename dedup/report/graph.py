@@ -16,12 +16,13 @@ same database always gives the same picture:
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
 from dedup.report.escape import anchor, h, mermaid, one_line, truncate
 from dedup.report.model import ReportData
+from dedup.report.overview import STRENGTH_TEXT, STRENGTHS, reuse_anchor, strength
 
 EdgeKind = Literal["quotes", "unknown", "cites"]
 
@@ -52,6 +53,7 @@ class Node:
     completeness: float | None = None
     gaps: int = 0
     cited: int = 0  # outlet nodes: how many citations
+    listed: bool = True  # the document has a row in the report's table to link to
     x: float = 0.0
     y: float = 0.0
     w: float = 0.0
@@ -66,6 +68,7 @@ class Edge:
     count: int = 1
     confidence: float = 0.0
     target: str = ""  # fragment of the report section that explains the edge
+    strength: str = "undirected"  # :data:`dedup.report.overview.Strength`, or "cites"
 
 
 @dataclass
@@ -84,6 +87,7 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     omitted: int = 0  # isolated documents left out
+    omitted_outlets: int = 0  # outlets outside the corpus left out (max_outlets)
     width: float = 0.0
     height: float = 0.0
 
@@ -96,49 +100,67 @@ def _outlet_key(outlet: str) -> str:
     return "o:" + one_line(outlet).casefold()
 
 
-def reuse_anchor(index: int) -> str:
-    return f"reuse-{index + 1}"
+def build_graph(data: ReportData, docs: set[str] | None = None, max_outlets: int | None = None) -> Graph:
+    """The graph of the whole corpus, or of the documents ``docs`` only (one group of the report).
 
-
-def build_graph(data: ReportData) -> Graph:
+    Common sources (``shares`` edges) are not drawn: two articles carrying the same wire story
+    or the same speaker's words did not take from each other, and the report lists those
+    sources with their witnesses instead. ``max_outlets`` keeps only the outlets outside the
+    corpus cited most (the others are counted in ``omitted_outlets``)."""
     g = Graph()
+    reuses = [(i, r) for i, r in enumerate(data.reuses) if r.kind != "shares"
+              and (docs is None or (r.quoting in docs and r.source in docs))]
+    external = [c for c in data.external if docs is None or c.doc in docs]
+    resolved = [c for c in data.resolved if docs is None or (c.doc in docs and c.resolved_to in docs)]
     linked: set[str] = set()
-    for r in data.reuses:
+    for _, r in reuses:
         linked.update((r.quoting, r.source))
-    for c in data.external + data.resolved:
+    for c in external + resolved:
         linked.add(c.doc)
         if c.resolved_to:
             linked.add(c.resolved_to)
-    isolated = [d for d in data.singletons if d not in linked]
-    drop = set(isolated) if len(isolated) > MAX_ISOLATED else set()
+    scope = set(data.docs) if docs is None else set(docs)
+    isolated = [d for d in data.singletons if d in scope and d not in linked]
+    drop = set(isolated) if docs is None and len(isolated) > MAX_ISOLATED else set()
     g.omitted = len(drop)
 
-    for doc_id in sorted(set(data.docs) | linked):
+    for doc_id in sorted(scope | linked):
         if doc_id in drop:
             continue
         d = data.doc(doc_id)
         g.nodes[doc_key(doc_id)] = Node(
             doc_key(doc_id), "doc", doc_id, d.title, d.outlet, d.date, d.cluster, d.canonical,
-            d.completeness, len(d.gaps),
+            d.completeness, len(d.gaps), listed=data.is_listed(doc_id),
         )
     for ci in data.clusters:
-        g.groups.append(Group(ci.id, [doc_key(m) for m in ci.members]))
+        if docs is None or scope.intersection(ci.members):
+            g.groups.append(Group(ci.id, [doc_key(m) for m in ci.members]))
 
     # one arrow per document pair and kind; the sections list each passage
     merged: dict[tuple[EdgeKind, str, str], Edge] = {}
-    for i, r in enumerate(data.reuses):
+    for i, r in reuses:
         a, b = doc_key(r.quoting), doc_key(r.source)
         if r.direction != "quotes":
             a, b = min(a, b), max(a, b)  # undirected: the pair order carries no meaning
         k: tuple[EdgeKind, str, str] = (r.direction, a, b)
+        s = strength(r)
         if k in merged:
-            merged[k].count += 1
-            merged[k].confidence = max(merged[k].confidence, r.confidence)
+            e = merged[k]
+            e.count += 1
+            e.confidence = max(e.confidence, r.confidence)
+            if STRENGTHS.index(s) < STRENGTHS.index(e.strength):  # type: ignore[arg-type]
+                e.strength = s  # the strongest evidence between the two speaks for the arrow
         else:
-            merged[k] = Edge(r.direction, a, b, 1, r.confidence, reuse_anchor(i))
+            merged[k] = Edge(r.direction, a, b, 1, r.confidence, reuse_anchor(i), s)
     quoted_pairs = {(e.frm, e.to) for e in merged.values() if e.kind == "quotes"}
-    for c in data.external:
+    cited = Counter(_outlet_key(c.outlet) for c in external)
+    keep = {k for k, _ in sorted(cited.items(), key=lambda kv: (-kv[1], kv[0]))[:max_outlets]} \
+        if max_outlets is not None else set(cited)
+    g.omitted_outlets = len(cited) - len(keep)
+    for c in external:
         ok = _outlet_key(c.outlet)
+        if ok not in keep:
+            continue
         if ok not in g.nodes:
             g.nodes[ok] = Node(ok, "outlet", one_line(c.outlet))
         g.nodes[ok].cited += 1
@@ -146,8 +168,8 @@ def build_graph(data: ReportData) -> Graph:
         if k in merged:
             merged[k].count += 1
         else:
-            merged[k] = Edge("cites", doc_key(c.doc), ok, 1, 0.0, "citations")
-    for c in data.resolved:
+            merged[k] = Edge("cites", doc_key(c.doc), ok, 1, 0.0, "citations", "cites")
+    for c in resolved:
         assert c.resolved_to is not None
         a, b = doc_key(c.doc), doc_key(c.resolved_to)
         if (a, b) in quoted_pairs:
@@ -156,7 +178,7 @@ def build_graph(data: ReportData) -> Graph:
         if k in merged:
             merged[k].count += 1
         else:
-            merged[k] = Edge("cites", a, b, 1, 0.0, "citations")
+            merged[k] = Edge("cites", a, b, 1, 0.0, "citations", "cites")
     order = {"cites": 0, "unknown": 1, "quotes": 2}
     g.edges = sorted(merged.values(), key=lambda e: (order[e.kind], e.frm, e.to))
     _layout(g)
@@ -205,6 +227,30 @@ def _ranks(units: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
             if indeg[v] == 0:
                 heapq.heappush(ready, v)
     return rank
+
+
+def _two_sides(units: list[str], pairs: list[tuple[str, str]]) -> dict[str, int]:
+    """Shared text has no direction to layer by; put the two ends of each pair in two columns
+    (a 2-colouring by breadth-first search), so edges cross between columns instead of arcing
+    along one tall column."""
+    near: dict[str, list[str]] = defaultdict(list)
+    for a, b in pairs:
+        if a != b:
+            near[a].append(b)
+            near[b].append(a)
+    side: dict[str, int] = {}
+    for root in units:
+        if root in side:
+            continue
+        side[root] = 0
+        queue = [root]
+        while queue:
+            u = queue.pop(0)
+            for v in sorted(near[u]):
+                if v not in side:
+                    side[v] = 1 - side[u]
+                    queue.append(v)
+    return side
 
 
 def _layout(g: Graph) -> None:
@@ -287,8 +333,15 @@ def _layout_component(
     the component's top-left corner. Returns the component's width and height."""
     doc_units = [u for u in comp if not g.nodes[unit_members[u][0]].kind == "outlet"]
     outlets = [u for u in comp if g.nodes[unit_members[u][0]].kind == "outlet"]
-    layer_edges = [(unit_of[e.frm], unit_of[e.to]) for e in edges if e.kind != "cites"]
+    # columns follow the direction of reuse; shared text without a direction only puts its two
+    # ends side by side (layering it too would string a chain of such pairs across the screen)
+    layer_edges = [(unit_of[e.frm], unit_of[e.to]) for e in edges if e.kind == "quotes"]
     rank = _ranks(doc_units, [(a, b) for a, b in layer_edges if a != b])
+    directed = {u for pair in layer_edges for u in pair}
+    free = [u for u in doc_units if u not in directed]
+    sides = _two_sides(free, [(unit_of[e.frm], unit_of[e.to]) for e in edges if e.kind == "unknown"
+                              and unit_of[e.frm] not in directed and unit_of[e.to] not in directed])
+    rank.update(sides)
     shift = 1 if outlets else 0
     ncols = (max(rank.values(), default=0) + 1 if doc_units else 0) + shift
     cols: list[list[str]] = [[] for _ in range(ncols)]
@@ -355,7 +408,7 @@ def _layout_component(
     for e in edges:
         na, nb = g.nodes[e.frm], g.nodes[e.to]
         if _sides(na, nb) == ("r", "r"):
-            bulge = 50 + abs(na.y - nb.y) / 4
+            bulge = _bulge(abs(na.y - nb.y))
             width = max(width, max(na.x + na.w, nb.x + nb.w) + 0.75 * bulge + 60)
     return width, full_h
 
@@ -393,10 +446,15 @@ def _ports(g: Graph) -> dict[tuple[int, str], Point]:
     return ports
 
 
+def _bulge(dy: float) -> float:
+    # capped: an arc between the ends of a tall column must not make the picture wider than a screen
+    return min(50 + dy / 4, 180.0)
+
+
 def _edge_path(p0: Point, p3: Point, sides: tuple[str, str]) -> tuple[str, float, float]:
     """A cubic curve between two ports; returns the path and its midpoint for the label."""
     if sides == ("r", "r"):  # same column: an arc out to the right
-        bulge = 50 + abs(p3[1] - p0[1]) / 4
+        bulge = _bulge(abs(p3[1] - p0[1]))
         return _curve(p0, (p0[0] + bulge, p0[1]), (p3[0] + bulge, p3[1]), p3)
     dx = (p3[0] - p0[0]) / 2
     return _curve(p0, (p0[0] + dx, p0[1]), (p3[0] - dx, p3[1]), p3)
@@ -414,12 +472,17 @@ def _curve(p0: Point, p1: Point, p2: Point, p3: Point) -> tuple[str, float, floa
 
 def _edge_label(e: Edge) -> str:
     if e.kind == "quotes":
-        text = f"quotes · {e.confidence:.2f}"
+        verb = {"attributed": "quotes", "credited": "republishes"}.get(e.strength, "reuses")
+        text = f"{verb} · {e.confidence:.2f}"
     elif e.kind == "unknown":
         text = "shared text"
     else:
         text = "cites"
     return text + (f" ×{e.count}" if e.count > 1 else "")
+
+
+def _why(e: Edge) -> str:
+    return f" ({h(STRENGTH_TEXT[e.strength])})" if e.strength in STRENGTH_TEXT else ""
 
 
 def _doc_tooltip(n: Node) -> str:
@@ -449,7 +512,7 @@ def _svg_doc(n: Node) -> list[str]:
     out = [
         f'<g class="{cls}" data-id="{h(n.name)}"{cluster_attr}>',
         f"<title>{h(_doc_tooltip(n))}</title>",
-        f'<a href="#{anchor("doc", n.name)}">',
+        f'<a href="#{anchor("doc", n.name)}">' if n.listed else "<a>",
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{n.w:.1f}" height="{n.hgt:.1f}" rx="6"/>',
         f'<text class="id" x="{x + 10:.1f}" y="{y + 18:.1f}">{h(truncate(n.name, 26 if n.canonical else 38))}</text>',
         f'<text class="{"title" if n.title else "title missing"}" x="{x + 10:.1f}" y="{y + 36:.1f}">'
@@ -481,7 +544,9 @@ _LEGEND = [
     ("canonical", "canonical copy"),
     ("cluster", "near-duplicate cluster"),
     ("outlet", "outlet outside the corpus"),
-    ("quotes", "quotes (arrow to the quoted)"),
+    ("attributed", "quotes, attributed (arrow to the quoted)"),
+    ("credited", "republishes, credited"),
+    ("inferred", "reuses: direction from dates or marks only"),
     ("unknown", "shared text, direction unknown"),
     ("cites", "cites"),
 ]
@@ -514,47 +579,55 @@ def legend_height(width: float) -> float:
     return 24.0 * len(_legend_rows(width)) + 12
 
 
-def _legend_item(kind: str, text: str, x: float, y: float) -> list[str]:
+def _legend_item(kind: str, text: str, x: float, y: float, svg_id: str) -> list[str]:
     if kind in ("doc", "canonical", "cluster", "outlet"):
         cls = "swatch " + ("doc canonical" if kind == "canonical" else kind)
         w, rx = (30, 8) if kind == "outlet" else (26, 3)
         shape = f'<g class="{cls}"><rect x="{x:.0f}" y="{y:.0f}" width="{w}" height="16" rx="{rx}"/></g>'
     else:
-        marker = {"quotes": ' marker-end="url(#arrow-quotes)"', "cites": ' marker-end="url(#arrow-cites)"'}
-        shape = (f'<g class="swatch {kind}"><path d="M{x:.0f},{y + 8:.0f} L{x + 34:.0f},{y + 8:.0f}"'
-                 f'{marker.get(kind, "")}/></g>')
+        arrow = "" if kind == "unknown" else f' marker-end="url(#{svg_id}-arrow-{_marker(kind)})"'
+        cls = kind if kind in ("unknown", "cites") else f"quotes {kind}"
+        shape = (f'<g class="swatch {cls}"><path d="M{x:.0f},{y + 8:.0f} L{x + 34:.0f},{y + 8:.0f}"'
+                 f"{arrow}/></g>")
     tx = x + _swatch_width(kind) + 6
     return [shape, f'<text x="{tx:.0f}" y="{y + 12:.0f}">{h(text)}</text>']
 
 
-def _svg_legend(width: float) -> list[str]:
+def _marker(strength: str) -> str:
+    """Which arrowhead an edge of this strength ends in (each has the colour of its line)."""
+    return strength if strength in ("attributed", "credited", "inferred", "cites") else "inferred"
+
+
+def _svg_legend(width: float, svg_id: str) -> list[str]:
     out = ['<g class="legend">']
     y = float(MARGIN)
     for row in _legend_rows(width):
         x = float(MARGIN)
         for kind, text in row:
-            out += _legend_item(kind, text, x, y)
+            out += _legend_item(kind, text, x, y, svg_id)
             x += _swatch_width(kind) + 6 + _text_width(text) + 18
         y += 24
     out.append("</g>")
     return out
 
 
-def render_svg(g: Graph, title: str) -> str:
+def render_svg(g: Graph, title: str, svg_id: str = "provenance-graph") -> str:
+    """The graph as inline SVG; ``svg_id`` must be unique in the page (markers are named after it)."""
     w, hh = g.width, g.height
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="graph{" fit" if w <= FIT_WIDTH else ""}" '
-        'id="provenance-graph" role="img" '
-        f'width="{w:.0f}" height="{hh:.0f}" viewBox="0 0 {w:.0f} {hh:.0f}" aria-labelledby="graph-title">',
-        f'<title id="graph-title">{h(title)}</title>',
+        f'id="{svg_id}" role="img" '
+        f'width="{w:.0f}" height="{hh:.0f}" viewBox="0 0 {w:.0f} {hh:.0f}" aria-labelledby="{svg_id}-title">',
+        f'<title id="{svg_id}-title">{h(title)}</title>',
         "<defs>",
-        '<marker id="arrow-quotes" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>',
-        '<marker id="arrow-cites" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
-        'orient="auto-start-reverse"><path d="M0,1 L9,5 L0,9"/></marker>',
+        *(f'<marker id="{svg_id}-arrow-{m}" class="arrow {m}" viewBox="0 0 10 10" refX="9" refY="5" '
+          'markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker>'
+          for m in ("attributed", "credited", "inferred")),
+        f'<marker id="{svg_id}-arrow-cites" class="arrow cites" viewBox="0 0 10 10" refX="9" refY="5" '
+        'markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,1 L9,5 L0,9"/></marker>',
         "</defs>",
     ]
-    out += _svg_legend(w)
+    out += _svg_legend(w, svg_id)
     out.append('<g class="clusters">')
     for grp in g.groups:
         if not grp.members:
@@ -578,12 +651,13 @@ def render_svg(g: Graph, title: str) -> str:
         if a is None or b is None:
             continue
         d, mx, my = _edge_path(ports[(i, "from")], ports[(i, "to")], _sides(a, b))
-        marker = {"quotes": ' marker-end="url(#arrow-quotes)"', "cites": ' marker-end="url(#arrow-cites)"'}
+        arrow = "" if e.kind == "unknown" else f' marker-end="url(#{svg_id}-arrow-{_marker(e.strength)})"'
         text = _edge_label(e)
         out += [
-            f'<g class="edge {e.kind}" data-from="{h(a.name)}" data-to="{h(b.name)}" data-kind="{e.kind}">',
-            f"<title>{h(a.name)} {h(text)} {h(b.name)}</title>",
-            f'<a href="#{e.target}"><path d="{d}"{marker.get(e.kind, "")}/>',
+            f'<g class="edge {e.kind} {e.strength}" data-from="{h(a.name)}" data-to="{h(b.name)}" '
+            f'data-kind="{e.kind}" data-strength="{e.strength}">',
+            f"<title>{h(a.name)} {h(text)} {h(b.name)}{_why(e)}</title>",
+            f'<a href="#{e.target}"><path d="{d}"{arrow}/>',
             # a wide invisible stroke, so the thin line is easy to hover and click
             f'<path class="hit" d="{d}"/></a>',
             "</g>",
@@ -641,9 +715,13 @@ def render_mermaid(g: Graph) -> str:
     for i, e in enumerate(e for e in g.edges if e.frm in ids and e.to in ids):
         a, b = ids[e.frm], ids[e.to]
         text = mermaid(_edge_label(e))
-        if e.kind == "quotes":
+        if e.kind == "quotes" and e.strength == "inferred":
+            lines.append(f'  {a} -.->|"{text}"| {b}')
+            styles.append(f"  linkStyle {i} stroke:#b45309")
+        elif e.kind == "quotes":
             lines.append(f'  {a} -->|"{text}"| {b}')
-            styles.append(f"  linkStyle {i} stroke:#c2410c,stroke-width:2px")
+            colour = "#7c3aed" if e.strength == "credited" else "#c2410c"
+            styles.append(f"  linkStyle {i} stroke:{colour},stroke-width:2.5px")
         elif e.kind == "unknown":
             lines.append(f'  {a} -.-|"{text}"| {b}')
         else:

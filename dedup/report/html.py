@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dedup.models import Citation, Gap, Reuse
+from dedup.report import plan as budget
 from dedup.report.diff import Piece, diff_summary, word_diff
 from dedup.report.escape import anchor, h, one_line, safe_url, truncate
-from dedup.report.graph import build_graph, render_svg, reuse_anchor
+from dedup.report.graph import render_svg
 from dedup.report.model import ClusterInfo, DocInfo, ReportData, build
+from dedup.report.overview import (
+    STRENGTH_TEXT,
+    appearances,
+    carried_most,
+    outlet_pairs,
+    reuse_anchor,
+    source_anchor,
+    strength,
+)
+from dedup.report.plan import GroupView, Plan, make_plan
+from dedup.report.style import CSS
 
 if TYPE_CHECKING:
     from dedup.corpus import Corpus
@@ -17,79 +30,6 @@ if TYPE_CHECKING:
 # Nothing in the page may load or run anything: even if some input slipped past the
 # escaping, the browser would refuse scripts, plugins and remote resources.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-
-_CSS = """
-:root { --ink:#1f2328; --muted:#59636e; --line:#d1d9e0; --bg:#f6f8fa; --accent:#1d4ed8;
-        --quote:#c2410c; --outlet:#b45309; --ins:#dafbe1; --del:#ffebe9; }
-* { box-sizing: border-box; }
-body { margin:0; font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
-       color:var(--ink); background:#fff; }
-main { max-width:1280px; margin:0 auto; padding:24px 28px 64px; }
-h1 { font-size:26px; margin:0 0 4px; } h2 { font-size:20px; margin:40px 0 12px;
-     padding-bottom:6px; border-bottom:1px solid var(--line); }
-h3 { font-size:16px; margin:24px 0 8px; } h3 .muted, h4 .muted { font-weight:400; }
-h4 { font-size:14.5px; margin:18px 0 6px; }
-.sub { color:var(--muted); margin:0 0 20px; }
-code, .id { font-family: ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:0.9em; }
-a { color:var(--accent); text-decoration:none; } a:hover { text-decoration:underline; }
-.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(170px,1fr)); gap:12px; margin:0; }
-.cards div { background:var(--bg); border:1px solid var(--line); border-radius:8px; padding:10px 14px; }
-.cards dt { color:var(--muted); font-size:13px; } .cards dd { margin:0; font-size:22px; font-weight:600; }
-.cards dd.small { font-size:13px; font-weight:500; word-break:break-all; }
-table { border-collapse:collapse; width:100%; margin:8px 0 16px; font-size:14px; }
-th, td { text-align:left; padding:6px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
-th { background:var(--bg); font-weight:600; } td.num { text-align:right; font-variant-numeric:tabular-nums; }
-.muted { color:var(--muted); } .inferred { color:var(--muted); font-style:italic; }
-.tag { display:inline-block; padding:0 7px; border-radius:10px; font-size:12px; font-weight:600;
-       background:#dbeafe; color:var(--accent); }
-.tag.quotes { background:#ffedd5; color:var(--quote); } .tag.unknown { background:#e5e7eb; color:#374151; }
-.graph-wrap { overflow:auto; border:1px solid var(--line); border-radius:8px; background:#fcfcfd; }
-svg.graph.fit { max-width:100%; height:auto; }
-svg.graph { display:block; font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
-svg.graph text { font-size:12px; fill:var(--ink); }
-svg.graph .legend text { font-size:12px; fill:var(--muted); }
-svg.graph .node.doc rect, svg.graph .swatch.doc rect { fill:#fff; stroke:#8c959f; stroke-width:1.2; }
-svg.graph .node.doc.canonical > a > rect:first-of-type, svg.graph .swatch.canonical rect
-  { stroke:var(--accent); stroke-width:2.6; }
-svg.graph .node.doc text.id { font:600 12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
-svg.graph .node.doc text.title { font-size:12.5px; }
-svg.graph .node.doc text.missing { fill:var(--muted); font-style:italic; }
-svg.graph .node.doc text.meta { font-size:11px; fill:var(--muted); }
-svg.graph rect.badge { fill:#dbeafe; stroke:none; } svg.graph text.badge { font-size:10.5px; font-weight:600;
-  fill:var(--accent); }
-svg.graph .cluster rect, svg.graph .swatch.cluster rect { fill:#eef4ff; stroke:#93b4f0; stroke-width:1.2; }
-svg.graph .cluster text { font-size:11.5px; font-weight:600; fill:#3b5ba9; }
-svg.graph .node.outlet rect, svg.graph .swatch.outlet rect { fill:#fef3c7; stroke:var(--outlet); stroke-dasharray:4 3; }
-svg.graph .node.outlet text { fill:#78350f; }
-svg.graph .edge path, svg.graph .swatch path { fill:none; }
-svg.graph .edge path.hit { stroke:transparent; stroke-width:12; }
-svg.graph .edge.quotes path:not(.hit), svg.graph .swatch.quotes path { stroke:var(--quote); stroke-width:2.4; }
-svg.graph .edge.unknown path:not(.hit), svg.graph .swatch.unknown path
-  { stroke:#6b7280; stroke-width:2; stroke-dasharray:7 5; }
-svg.graph .edge.cites path:not(.hit), svg.graph .swatch.cites path
-  { stroke:#b8bfc8; stroke-width:1.2; stroke-dasharray:2 3; }
-svg.graph .edge:hover path:not(.hit) { stroke-width:3.5; }
-svg.graph #arrow-quotes path { fill:var(--quote); }
-svg.graph #arrow-cites path { fill:none; stroke:#9ca3af; stroke-width:1.5; }
-svg.graph text.edge-label { font-size:11.5px; font-weight:600; paint-order:stroke; stroke:#fff;
-  stroke-width:4px; stroke-linejoin:round; }
-svg.graph text.edge-label.quotes { fill:var(--quote); } svg.graph text.edge-label.unknown { fill:#4b5563; }
-svg.graph text.edge-label.cites { fill:#6b7280; font-weight:400; }
-.caption { color:var(--muted); font-size:13px; margin:6px 0 0; }
-.pair { display:grid; grid-template-columns:1fr 1fr; gap:14px; margin:10px 0; }
-.pair figure { margin:0; border:1px solid var(--line); border-radius:8px; overflow:hidden; }
-.pair figcaption { background:var(--bg); padding:6px 12px; font-size:13px; border-bottom:1px solid var(--line); }
-.passage { padding:10px 14px; white-space:pre-wrap; font-size:14.5px; line-height:1.6; margin:0; }
-ins { background:var(--ins); text-decoration:none; border-radius:2px; }
-del { background:var(--del); text-decoration:line-through; text-decoration-color:#cf222e; border-radius:2px; }
-.minor { text-decoration:underline dotted #8c959f; }
-.reuse { border-left:4px solid var(--quote); padding:2px 0 2px 16px; margin:24px 0 32px; }
-.reuse.unknown { border-left-color:#9ca3af; }
-.evidence li { margin:2px 0; }
-.gap-text { background:var(--del); padding:1px 3px; border-radius:3px; }
-.keys { font-size:13px; color:var(--muted); }
-@media (max-width:800px) { .pair { grid-template-columns:1fr; } }
-"""
 
 
 def render_html(corpus: Corpus) -> str:
@@ -102,7 +42,7 @@ def _doc_ref(data: ReportData, doc_id: str, *, link: bool = True, with_outlet: b
     """``id`` with its title and outlet: how every document is named in the report."""
     d = data.doc(doc_id)
     ident = f'<code class="id">{h(doc_id)}</code>'
-    if link and doc_id in data.docs:
+    if link and data.is_listed(doc_id):
         ident = f'<a href="#{anchor("doc", doc_id)}">{ident}</a>'
     extra = []
     if d.title:
@@ -149,7 +89,11 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-# -- sections ---------------------------------------------------------------------------------
+# -- the first screen ---------------------------------------------------------------------------
+_TAG = {"attributed": "quotes", "credited": "republishes", "inferred": "reuses (by date or marks)",
+        "undirected": "direction unknown", "common": "common source"}
+
+
 def _summary(data: ReportData) -> str:
     s = data.summary
     unknown = len(data.reuses) - data.quotes
@@ -159,8 +103,8 @@ def _summary(data: ReportData) -> str:
         ("with copies", f"{s['duplicate_clusters']}"),
         ("duplicates", str(s["duplicates"])),
         ("quotation edges", f"{len(data.reuses)}"),
-        ("… with direction", f"{data.quotes}" + (f" <small class=muted>({unknown} unknown)</small>"
-                                                 if unknown else "")),
+        ("… with direction", f'<span title="{unknown} without a known direction">{data.quotes}</span>'),
+        ("common sources", str(len(data.sources))),
         ("citations", f"{s['citations']}"),
         ("… resolved in corpus", str(len(data.resolved))),
     ]
@@ -169,50 +113,163 @@ def _summary(data: ReportData) -> str:
              ("run", f"#{run.get('id', '?')} · {run.get('finished') or run.get('started') or ''}"),
              ("database", data.source)]
     items = [f"<div><dt>{h(k)}</dt><dd>{v}</dd></div>" for k, v in cards]
-    items += [f'<div><dt>{h(k)}</dt><dd class="small">{h(v)}</dd></div>' for k, v in small]
-    return f'<section id="summary"><h2>Corpus</h2><dl class="cards">{"".join(items)}</dl></section>'
+    meta = [f'<div><dt>{h(k)}</dt><dd class="small">{h(v)}</dd></div>' for k, v in small]
+    return (f'<section id="summary"><dl class="cards">{"".join(items)}</dl>'
+            f'<dl class="cards meta">{"".join(meta)}</dl></section>')
 
 
-def _graph(data: ReportData) -> str:
-    g = build_graph(data)
-    title = (f"Provenance graph: {len(data.docs)} documents, {len(data.clusters)} clusters of copies, "
-             f"{len(data.reuses)} quotation edges, {len(data.external)} citations of outside outlets")
-    caption = ("Boxes group near-duplicate copies (★ marks the canonical copy). Arrows run from the quoting "
-               "article to the one it quotes; dashed lines are shared text whose direction is unknown; dotted "
-               "lines lead to outlets outside the corpus. Click a node or edge for its section.")
-    if g.omitted:
-        caption += f" {g.omitted} unlinked single documents are not drawn (see the document list)."
-    return (f'<section id="graph"><h2>Provenance graph</h2><div class="graph-wrap">{render_svg(g, title)}</div>'
-            f'<p class="caption">{h(caption)}</p></section>')
+def _toc(data: ReportData, plan: Plan) -> str:
+    links = [("carried", "Carried most"), ("outlets", "Outlets"), ("largest", "Largest clusters"),
+             ("graph", "Graph" if plan.whole else f"Groups ({len(plan.groups) + len(plan.more_groups)})"),
+             ("clusters", f"Clusters ({len(data.clusters)})"), ("reuses", f"Quotations ({len(plan.shown)})"),
+             ("sources", f"Common sources ({len(data.sources)})"), ("citations", "Citations"),
+             ("documents", "Documents")]
+    return '<nav class="toc">' + "".join(f'<a href="#{k}">{h(t)}</a>' for k, t in links) + "</nav>"
 
 
-def _documents(data: ReportData) -> str:
+def _short_ref(data: ReportData, doc_id: str) -> str:
+    d = data.doc(doc_id)
+    meta = " · ".join(x for x in (d.date[:10] if d.date else None, truncate(d.outlet, 24) if d.outlet else None) if x)
+    link = f'<code class="id">{h(truncate(doc_id, 28))}</code>'
+    if data.is_listed(doc_id):
+        link = f'<a href="#{anchor("doc", doc_id)}">{link}</a>'
+    return link + (f' <span class="muted">{h(meta)}</span>' if meta else "")
+
+
+def _outlet_list(outlets: tuple[str, ...], shown: int = 3) -> str:
+    names = ", ".join(truncate(o, 24) for o in outlets[:shown])
+    more = f" +{len(outlets) - shown}" if len(outlets) > shown else ""
+    return f"{len(outlets)} <span class=muted>· {h(names)}{more}</span>" if outlets else "—"
+
+
+def _carried(data: ReportData) -> str:
     rows = []
-    multi = {ci.id for ci in data.clusters}
-    for d in data.docs.values():
-        role = '<span class="tag">★ canonical</span>' if d.canonical else ""
-        cluster = (f'<a href="#{anchor("cluster", d.cluster)}"><code>{h(d.cluster)}</code></a>'
-                   if d.cluster in multi else
-                   '<span class="muted">only copy</span>')
-        rows.append(
-            f'<tr id="{anchor("doc", d.id)}"><td><code class="id">{h(d.id)}</code></td><td>{_value(d, "title")}</td>'
-            f'<td>{_value(d, "outlet")}</td><td>{_value(d, "date")}</td><td>{_url(d.url)}</td>'
-            f'<td>{cluster} {role}</td><td class="num">{_pct(d.completeness)}</td></tr>'
-        )
-    return ('<section id="documents"><h2>Documents</h2><table><thead><tr><th>id</th><th>title</th><th>outlet</th>'
-            '<th>date</th><th>url</th><th>cluster</th><th>complete</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table></section>")
+    for n, c in enumerate(carried_most(data, 10), 1):
+        cls = c.kind.split(",")[0].replace(" ", "-")
+        earliest = _short_ref(data, c.earliest) if c.earliest else '<span class="muted">no dates</span>'
+        what = f'<a href="#{h(c.target)}">{h(truncate(c.label, 60))}</a>'
+        if c.passage:
+            what += f' <span class="muted">“{h(truncate(c.passage, 70))}”</span>'
+        outlets = ", ".join(c.outlets)
+        rows.append(f'<tr><td class="num">{n}</td><td><span class="tag {h(cls)}">{h(c.kind)}</span> {what}</td>'
+                    f'<td class="num">{len(c.carriers)}</td><td class="num" title="{h(truncate(outlets, 600))}">'
+                    f"{len(c.outlets)}</td><td>{earliest}</td></tr>")
+    body = ("<table><thead><tr><th>#</th><th>text</th><th>docs</th><th>outlets</th>"
+            "<th>earliest dated witness</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            if rows else '<p class="muted">No text is carried by more than one document.</p>')
+    return ('<section id="carried"><h2>Carried most</h2><p class="caption">Stories copied or quoted by '
+            "several documents, and common sources (a wire story, a speaker's words) that several carry; "
+            f"by number of documents.</p>{body}</section>")
 
 
+def _outlets(data: ReportData) -> str:
+    rows = []
+    for p in outlet_pairs(data, 10):
+        arrow = "↔" if not p.directed else "→"
+        cells = "".join(f'<td class="num">{p.counts[s] or ""}</td>'
+                        for s in ("attributed", "credited", "inferred", "undirected"))
+        rows.append(f"<tr><td>{h(truncate(p.taker, 28))} {arrow} {h(truncate(p.source, 28))}</td>{cells}</tr>")
+    body = ('<table><thead><tr><th>outlet → outlet it takes from</th><th title="quotes, attributed">quotes</th>'
+            '<th title="republishes with a credit">credited</th><th title="direction from dates or marks only">'
+            'by date</th><th title="shared text, direction unknown">undirected</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>"
+            if rows else '<p class="muted">No outlet takes text from another.</p>')
+    return ('<section id="outlets"><h2>Who takes from whom, by outlet</h2><p class="caption">Passages one '
+            "outlet's articles take from another's, by strength of evidence; a common source both carry is not "
+            f"counted.</p>{body}</section>")
+
+
+def _largest(data: ReportData) -> str:
+    rows = []
+    for ci in data.clusters[:10]:
+        outlets = tuple(dict.fromkeys(o for m in ci.members if (o := data.doc(m).outlet)))
+        title = data.doc(ci.canonical).title or "(no title)"
+        rows.append(f'<tr><td><a href="#{anchor("cluster", ci.id)}">{h(truncate(title, 80))}</a></td>'
+                    f'<td class="num">{len(ci.members)}</td><td>{_outlet_list(outlets)}</td>'
+                    f"<td>{_short_ref(data, ci.canonical)}</td></tr>")
+    body = ("<table><thead><tr><th>story (canonical title)</th><th>copies</th><th>outlets</th><th>canonical copy"
+            "</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            if rows else '<p class="muted">No near-duplicates found.</p>')
+    return f'<section id="largest"><h2>Largest clusters of copies</h2>{body}</section>'
+
+
+# -- graphs ---------------------------------------------------------------------------------------
+_CAPTION = ("Boxes group near-duplicate copies (★ marks the canonical copy). Arrows run from the taking "
+            "article to the one it takes from: solid orange when it attributes the text, purple for a credited "
+            "republication, dashed amber when only dates or quotation marks give the direction; grey dashed "
+            "lines are shared text whose direction is unknown; dotted lines lead to outlets outside the corpus. "
+            "Common sources are listed under their own heading, not drawn. Click a node or edge for its section.")
+
+
+def _graphs(data: ReportData, plan: Plan) -> str:
+    if plan.whole is not None:
+        g = plan.whole
+        title = (f"Provenance graph: {len(data.docs)} documents, {len(data.clusters)} clusters of copies, "
+                 f"{len(data.reuses)} quotation edges, {len(data.external)} citations of outside outlets")
+        caption = _CAPTION + (f" {g.omitted} unlinked single documents are not drawn." if g.omitted else "")
+        return (f'<section id="graph"><h2>Provenance graph</h2><div class="graph-wrap">{render_svg(g, title)}'
+                f'</div><p class="caption">{h(caption)}</p></section>')
+    parts = [f'<section id="graph"><h2>Groups of documents that take from each other</h2>'
+             f'<p class="caption">{len(plan.groups) + len(plan.more_groups)} groups, largest first: documents '
+             f"joined by reuse or by a citation resolved in the corpus (copies of one story count as one). "
+             f"{h(_CAPTION)}</p>"]
+    for n, view in enumerate(plan.groups):
+        parts.append(_group(data, view, open_=n < 5))
+    if plan.more_groups:
+        rows = "".join(f'<tr id="{g.anchor}"><td class="num">{g.number}</td><td class="num">{len(g.docs)}</td>'
+                       f'<td class="num">{len(g.reuses)}</td><td>{", ".join(_short_ref(data, d) for d in g.docs[:4])}'
+                       f"{' …' if len(g.docs) > 4 else ''}</td></tr>" for g in plan.more_groups)
+        parts.append(f"<h3>{len(plan.more_groups)} smaller groups</h3><table><thead><tr><th>group</th>"
+                     f"<th>documents</th><th>edges</th><th>documents</th></tr></thead><tbody>{rows}</tbody></table>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _group(data: ReportData, view: GroupView, open_: bool) -> str:
+    grp = view.group
+    head = (f"Group {grp.number}: {len(grp.docs)} documents, {len(grp.clusters)} clusters of copies, "
+            f"{len(grp.reuses)} quotation edges")
+    if view.graph is not None:
+        body = f'<div class="graph-wrap">{render_svg(view.graph, head, f"graph-{grp.number}")}</div>'
+        if view.graph.omitted_outlets:
+            body += f'<p class="more">{view.graph.omitted_outlets} more outlets outside the corpus not drawn.</p>'
+    else:
+        body = f'<p class="muted">Not drawn: {h(view.why)}. Its edges:</p>' + _edge_table(data, grp.reuses)
+    return (f'<details class="group" id="{grp.anchor}"{" open" if open_ else ""}><summary>{h(head)}</summary>'
+            f"{body}</details>")
+
+
+def _edge_table(data: ReportData, indices: list[int]) -> str:
+    """Edges aggregated by document pair: the picture of a group too large to draw."""
+    pairs: dict[tuple[str, str], list[int]] = {}
+    for i in indices:
+        r = data.reuses[i]
+        pairs.setdefault((r.quoting, r.source), []).append(i)
+    rows = []
+    for (a, b), found in sorted(pairs.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:300]:
+        r = data.reuses[found[0]]
+        s = strength(r)
+        rows.append(f"<tr><td>{_short_ref(data, a)}</td><td><span class='tag {s}'>{h(_TAG[s])}</span></td>"
+                    f"<td>{_short_ref(data, b)}</td><td class='num'>{len(found)}</td>"
+                    f'<td><a href="#{reuse_anchor(found[0])}">#{found[0] + 1}</a></td></tr>')
+    return ("<table><thead><tr><th>document</th><th>evidence</th><th>takes from / shares with</th><th>passages</th>"
+            "<th>first</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+# -- clusters -------------------------------------------------------------------------------------
 def _gaps(data: ReportData, gaps: Iterable[Gap]) -> str:
     rows = []
-    for g in gaps:
+    gaps = list(gaps)
+    for g in gaps[:budget.MAX_GAPS]:
         span = g.canonical_span
         rows.append(
             f'<tr><td class="num">{g.at}</td><td class="num">{g.length}</td>'
             f'<td class="num">{span.start}–{span.end}</td>'
-            f'<td><span class="gap-text">{h(truncate(span.text, 400))}</span></td></tr>'
+            f'<td><span class="gap-text">{h(truncate(span.text, 300))}</span></td></tr>'
         )
+    if len(gaps) > budget.MAX_GAPS:
+        rows.append(f'<tr><td colspan="4" class="more">… and {len(gaps) - budget.MAX_GAPS} more gaps: '
+                    "<code>dedup show ID</code> lists them all</td></tr>")
     if not rows:
         return '<p class="muted">No damage found.</p>'
     return ('<table><thead><tr><th>at (offset in this copy)</th><th>length</th><th>canonical span</th>'
@@ -221,7 +278,7 @@ def _gaps(data: ReportData, gaps: Iterable[Gap]) -> str:
 
 def _cluster(data: ReportData, ci: ClusterInfo) -> str:
     rows = []
-    for m in ci.members:
+    for m in ci.members[:budget.MAX_MEMBERS]:
         d = data.doc(m)
         p = ci.pairs.get(m)
         if m == ci.canonical:
@@ -235,8 +292,11 @@ def _cluster(data: ReportData, ci: ClusterInfo) -> str:
         tag = ' <span class="tag">★ canonical</span>' if m == ci.canonical else ""
         rows.append(f"<tr><td>{_doc_ref(data, m)}{tag}</td>{figures}"
                     f'<td class="num">{_pct(d.completeness)}</td><td class="num">{len(d.gaps)}</td></tr>')
+    if len(ci.members) > budget.MAX_MEMBERS:
+        rows.append(f'<tr><td colspan="7" class="more">… and {len(ci.members) - budget.MAX_MEMBERS} more copies: '
+                    f"<code>dedup clusters</code> lists them all</td></tr>")
     damage = []
-    for m in ci.members:
+    for m in ci.members[:budget.MAX_MEMBERS]:
         d = data.doc(m)
         if m == ci.canonical or not d.gaps:
             continue
@@ -258,7 +318,15 @@ def _cluster(data: ReportData, ci: ClusterInfo) -> str:
 
 
 def _clusters(data: ReportData) -> str:
-    body = "".join(_cluster(data, ci) for ci in data.clusters) or '<p class="muted">No near-duplicates found.</p>'
+    full = data.clusters[:budget.MAX_CLUSTERS_FULL]
+    body = "".join(_cluster(data, ci) for ci in full) or '<p class="muted">No near-duplicates found.</p>'
+    rest = data.clusters[budget.MAX_CLUSTERS_FULL:]
+    if rest:
+        rows = "".join(f'<tr id="{anchor("cluster", ci.id)}"><td><code>{h(truncate(ci.id, 20))}</code></td>'
+                       f'<td class="num">{len(ci.members)}</td><td>{_short_ref(data, ci.canonical)}</td>'
+                       f"<td>{h(truncate(data.doc(ci.canonical).title or '(no title)', 80))}</td></tr>" for ci in rest)
+        body += (f"<h3>{len(rest)} smaller clusters</h3><table><thead><tr><th>cluster</th><th>copies</th>"
+                 f"<th>canonical copy</th><th>title</th></tr></thead><tbody>{rows}</tbody></table>")
     single = ""
     if data.singletons:
         single = (f'<p class="muted">{len(data.singletons)} document(s) have no other copy in the corpus: '
@@ -269,15 +337,16 @@ def _clusters(data: ReportData) -> str:
 
 def _reuse(data: ReportData, i: int, r: Reuse) -> str:
     quoting, source = word_diff(r.quoting_span.text, r.source_span.text)
+    s = strength(r)
+    tag = f'<span class="tag {s}" title="{h(STRENGTH_TEXT[s])}">{h(_TAG[s])}</span>'
     if r.direction == "quotes":
-        head = (f'<span class="tag quotes">quotes</span> {_doc_ref(data, r.quoting)} quotes '
-                f"{_doc_ref(data, r.source)}")
+        verb = {"attributed": "quotes", "credited": "republishes"}.get(s, "reuses text of")
+        head = f"{tag} {_doc_ref(data, r.quoting)} {verb} {_doc_ref(data, r.source)}"
     else:
-        head = (f'<span class="tag unknown">direction unknown</span> {_doc_ref(data, r.quoting)} and '
-                f"{_doc_ref(data, r.source)} share a passage")
+        head = f"{tag} {_doc_ref(data, r.quoting)} and {_doc_ref(data, r.source)} share a passage"
     facts = [f"similarity {r.similarity:.3f}", "in quotation marks" if r.quoted else "not in quotation marks",
              f"confidence {r.confidence:.3f}", diff_summary(quoting, source)]
-    parts = [f'<article class="reuse {h(r.direction)}" id="{reuse_anchor(i)}"><h3>{head}</h3>',
+    parts = [f'<article class="reuse {h(r.direction)} {s}" id="{reuse_anchor(i)}"><h3>{i + 1}. {head}</h3>',
              f'<p class="keys">{" · ".join(h(f) for f in facts)}</p>']
     if r.attribution:
         a = r.attribution
@@ -310,10 +379,61 @@ def _reuse(data: ReportData, i: int, r: Reuse) -> str:
     return "".join(parts)
 
 
-def _reuses(data: ReportData) -> str:
-    body = "".join(_reuse(data, i, r) for i, r in enumerate(data.reuses))
-    return (f'<section id="reuses"><h2>Quotations between articles</h2>'
-            f'{body or "<p class=muted>No quotation between articles found.</p>"}</section>')
+def _reuses(data: ReportData, plan: Plan) -> str:
+    body = "".join(_reuse(data, i, data.reuses[i]) for i in plan.panels)
+    if plan.rows:
+        rows = []
+        for i in plan.rows:
+            r = data.reuses[i]
+            s = strength(r)
+            rows.append(f'<tr id="{reuse_anchor(i)}"><td class="num">{i + 1}</td><td>{_short_ref(data, r.quoting)}'
+                        f"</td><td><span class='tag {s}'>{h(_TAG[s])}</span></td><td>{_short_ref(data, r.source)}</td>"
+                        f'<td class="num">{r.confidence:.2f}</td><td>{h(truncate(r.quoting_span.text, 80))}</td></tr>')
+        body += (f"<h3>{len(plan.rows)} more, one row each</h3><p class=\"more\"><code>dedup explain A B</code> "
+                 "shows any of them in full.</p><table><thead><tr><th>#</th><th>document</th><th>evidence</th>"
+                 "<th>takes from / shares with</th><th>confidence</th><th>passage</th></tr></thead><tbody>"
+                 + "".join(rows) + "</tbody></table>")
+    if plan.unlisted:
+        body += f'<p class="more">{plan.unlisted} more not listed: <code>dedup export</code> has them all.</p>'
+    if plan.covered:
+        body += (f'<p class="more">{plan.covered} passages shared because both documents carry a common source '
+                 'are told once, under <a href="#sources">Common sources</a>.</p>')
+    if not body:
+        body = "<p class=muted>No quotation between articles found.</p>"
+    return f'<section id="reuses"><h2>Quotations between articles</h2>{body}</section>'
+
+
+def _source(data: ReportData, i: int, s: dict[str, Any]) -> str:
+    kind = s.get("kind") or "unknown"
+    name = s.get("name") or ("unnamed speaker" if kind == "speaker" else "unnamed")
+    venue = f" · said on {s['venue']}" if s.get("venue") else ""
+    wit = s.get("witnesses", [])
+    rows = "".join(f"<tr><td>{_short_ref(data, w['doc'])}</td><td>{h(truncate(data.doc(w['doc']).title or '', 70))}"
+                   f'</td><td class="num">{w["start"]}–{w["end"]}</td></tr>' for w in wit[:10])
+    more = f'<p class="more">… and {len(wit) - 10} more witnesses.</p>' if len(wit) > 10 else ""
+    label = {"wire": "wire story", "speaker": "speaker's words"}.get(kind, "common source")
+    return (f'<details class="source" id="{source_anchor(i)}"{" open" if i < 10 else ""}><summary>'
+            f'<span class="tag {h(kind)}">{h(label)}</span> {h(truncate(name, 60))}{h(venue)} · carried by '
+            f"{len(wit)} documents</summary>"
+            f'<p class="passage">{h(truncate(s.get("passage") or "", 400))}</p>'
+            f"<table><thead><tr><th>witness (earliest first)</th><th>title</th><th>chars</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>{more}</details>")
+
+
+def _sources(data: ReportData) -> str:
+    cards = "".join(_source(data, i, s) for i, s in enumerate(data.sources[:budget.MAX_SOURCE_CARDS]))
+    rest = data.sources[budget.MAX_SOURCE_CARDS:]
+    if rest:
+        rows = "".join(
+            f'<tr id="{source_anchor(budget.MAX_SOURCE_CARDS + k)}"><td>{h(s.get("kind") or "unknown")}</td>'
+            f'<td>{h(truncate(s.get("name") or "—", 40))}</td><td class="num">{len(s.get("witnesses", []))}</td>'
+            f'<td>{h(truncate(s.get("passage") or "", 120))}</td></tr>' for k, s in enumerate(rest))
+        cards += (f"<h3>{len(rest)} more common sources</h3><table><thead><tr><th>kind</th><th>name</th>"
+                  f"<th>witnesses</th><th>passage</th></tr></thead><tbody>{rows}</tbody></table>")
+    intro = ('<p class="caption">Text that several articles carry from a third party: a wire story, a speaker\'s '
+             "words. None of them took it from another, so no edge is drawn between them.</p>")
+    return (f'<section id="sources"><h2>Common sources</h2>{intro}'
+            f'{cards or "<p class=muted>None found.</p>"}</section>')
 
 
 def _citation_rows(data: ReportData, cites: list[Citation], resolved: bool) -> str:
@@ -327,38 +447,82 @@ def _citation_rows(data: ReportData, cites: list[Citation], resolved: bool) -> s
 
 
 def _citations(data: ReportData) -> str:
-    ext = (
-        "<table><thead><tr><th>document</th><th>outlet</th><th>phrase</th><th>at</th></tr></thead><tbody>"
-        + _citation_rows(data, data.external, False) + "</tbody></table>"
-        if data.external else '<p class="muted">None.</p>'
-    )
+    by_outlet = Counter(one_line(c.outlet) for c in data.external)
+    docs_of: dict[str, set[str]] = {}
+    for c in data.external:
+        docs_of.setdefault(one_line(c.outlet), set()).add(c.doc)
+    summary = "".join(f'<tr><td>{h(o)}</td><td class="num">{n}</td><td class="num">{len(docs_of[o])}</td></tr>'
+                      for o, n in sorted(by_outlet.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:40])
+    ext = ("<table><thead><tr><th>outlet outside the corpus</th><th>citations</th><th>citing documents</th></tr>"
+           f"</thead><tbody>{summary}</tbody></table>" if by_outlet else '<p class="muted">None.</p>')
+    if data.external:
+        shown = data.external[:budget.MAX_ROWS // 4]
+        ext += (f"<details><summary>Every citation of an outside outlet ({len(data.external)})</summary><table><thead>"
+                "<tr><th>document</th><th>outlet</th><th>phrase</th><th>at</th></tr></thead><tbody>"
+                + _citation_rows(data, shown, False) + "</tbody></table>"
+                + (f'<p class="more">{len(data.external) - len(shown)} more: <code>dedup export</code>.</p>'
+                   if len(shown) < len(data.external) else "") + "</details>")
     res = (
         "<table><thead><tr><th>document</th><th>outlet</th><th>phrase</th><th>resolved to</th><th>at</th></tr>"
-        "</thead><tbody>" + _citation_rows(data, data.resolved, True) + "</tbody></table>"
+        "</thead><tbody>" + _citation_rows(data, data.resolved[:budget.MAX_ROWS], True) + "</tbody></table>"
         if data.resolved else '<p class="muted">None.</p>'
     )
     return (f'<section id="citations"><h2>Citations</h2><h3>Outlets outside the corpus</h3>{ext}'
             f"<h3>Citations resolved to corpus documents</h3>{res}</section>")
 
 
+def _documents(data: ReportData, plan: Plan) -> str:
+    rows = []
+    multi = {ci.id for ci in data.clusters}
+    seen = appearances(data, plan.shown)
+    docs = [d for d in data.docs.values() if data.is_listed(d.id)]
+    for d in docs:
+        role = '<span class="tag">★ canonical</span>' if d.canonical else ""
+        cluster = (f'<a href="#{anchor("cluster", d.cluster)}"><code>{h(truncate(d.cluster or "", 16))}</code></a>'
+                   if d.cluster in multi else '<span class="muted">only copy</span>')
+        # the cluster has its own column; quotations and sources, the first few
+        places = [p for p in seen.get(d.id, []) if p[1] != "cluster"]
+        where = " ".join(f'<a href="#{f}">{h(t)}</a>' for f, t in places[:8])
+        if len(places) > 8:
+            where += f" +{len(places) - 8}"
+        rows.append(
+            f'<tr id="{anchor("doc", d.id)}"><td><code class="id">{h(d.id)}</code></td>'
+            f'<td>{_value(d, "title")}</td><td>{_value(d, "outlet")}</td><td>{_value(d, "date")}</td>'
+            f'<td>{_url(d.url)}</td><td>{cluster} {role}</td><td class="num">{_pct(d.completeness)}</td>'
+            f"<td>{where}</td></tr>"
+        )
+    note = ""
+    if len(docs) < len(data.docs):
+        note = (f'<p class="more">{len(data.docs) - len(docs)} documents the report does not mention are not '
+                "listed: <code>dedup export</code> lists every document.</p>")
+    return ('<section id="documents"><h2>Documents</h2>' + note + '<table><thead><tr><th>id</th><th>title</th>'
+            '<th>outlet</th><th>date</th><th>url</th><th>cluster</th><th>complete</th><th>appears in</th></tr>'
+            "</thead><tbody>" + "".join(rows) + "</tbody></table></section>")
+
+
 def _page(data: ReportData) -> str:
     name = data.source.replace("\\", "/").rsplit("/", 1)[-1]
+    plan = make_plan(data)
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Provenance report · {h(name)}</title>",
-        f"<style>{_CSS}</style></head><body><main>",
+        f"<style>{CSS}</style></head><body><main>",
         "<h1>Provenance report</h1>",
         f'<p class="sub">Near-duplicate copies and quotations in <code>{h(name)}</code>, as found by '
         "article-dedup. Nothing here is recomputed: it is what the run stored.</p>",
         _summary(data),
-        _graph(data),
+        _toc(data, plan),
+        f'<div class="overview">{_carried(data)}{_outlets(data)}</div>',
+        _largest(data),
+        _graphs(data, plan),
         _clusters(data),
-        _reuses(data),
+        _reuses(data, plan),
+        _sources(data),
         _citations(data),
-        _documents(data),
+        _documents(data, plan),
         "</main></body></html>",
         "",
     ])

@@ -66,6 +66,10 @@ class ReportData:
     reuses: list[Reuse]
     external: list[Citation]  # citations of outlets outside the corpus
     resolved: list[Citation]  # citations resolved to a corpus document
+    # common sources (a wire story, a speaker's words): kind, name, passage, witnesses earliest first
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    # the documents the report's document table lists (None: all); set by the report's plan
+    listed: set[str] | None = None
 
     def doc(self, doc_id: str) -> DocInfo:
         """The document, or a stand-in when an edge names an id the database no longer holds."""
@@ -73,6 +77,10 @@ class ReportData:
         if found is None:
             return DocInfo(doc_id, None, None, None, None, None, False, None)
         return found
+
+    def is_listed(self, doc_id: str) -> bool:
+        """Whether a link to the document's row has a target."""
+        return doc_id in self.docs and (self.listed is None or doc_id in self.listed)
 
     @property
     def quotes(self) -> int:
@@ -135,4 +143,7 @@ def build(corpus: Corpus) -> ReportData:
         reuses=sorted(corpus.reuses(), key=_reuse_key),
         external=[c for c in citations if not c.resolved_to],
         resolved=[c for c in citations if c.resolved_to],
+        # most witnesses first: the sources a reader most needs to know about
+        sources=sorted(corpus.sources(), key=lambda s: (-len(s["witnesses"]), s["witnesses"][0]["doc"],
+                                                        s["witnesses"][0]["start"])),
     )
