@@ -181,3 +181,19 @@ def test_evidence_strength_is_drawn_differently(scaled: tuple[str, str, Truth]) 
         assert "arrow-inferred" in g.xpath(".//path[@marker-end]")[0].get("marker-end")
     for g in tree.xpath('//svg//g[@data-strength="undirected"]'):
         assert not g.xpath(".//path[@marker-end]")
+
+
+def test_a_big_cluster_box_counts_its_quiet_copies(scaled: tuple[str, str, Truth]) -> None:
+    tree = lxml_html.fromstring(scaled[0])
+    hidden_seen = 0
+    for svg in tree.xpath("//svg"):
+        for box in svg.xpath('.//g[@class="cluster"]'):
+            size = int(box.xpath(".//text")[0].text_content().split()[0])
+            drawn = len(svg.xpath(f'.//g[contains(@class, "doc") and @data-cluster="{box.get("data-id")}"]'))
+            more = box.xpath('.//text[@class="more"]')
+            if drawn < size:
+                hidden_seen += 1
+                assert more and more[0].text_content().startswith(f"+ {size - drawn} more copies")
+            else:
+                assert not more
+    assert hidden_seen  # the 40-copy story is in a group, and most of its copies are counted, not drawn

@@ -32,7 +32,9 @@ MAX_ISOLATED = 40
 
 NODE_W, DOC_H = 290, 62
 OUTLET_W, OUTLET_H = 190, 30
-PAD, HEAD = 12, 26  # cluster box padding and caption height
+PAD, HEAD, FOOT = 12, 26, 20  # cluster box padding, caption height, line for copies not drawn
+#: in a group's picture, a cluster box shows at most this many copies that have no edge of their own
+QUIET_COPIES = 3
 COL_GAP, ROW_GAP, OUTLET_GAP, COMP_GAP = 120, 20, 10, 44
 # Up to this width the picture shrinks to the page; past it the text would get too small to
 # read, so it keeps its size and the page scrolls it instead.
@@ -75,6 +77,7 @@ class Edge:
 class Group:
     cluster: str
     members: list[str]  # node keys, canonical first
+    hidden: int = 0  # copies not drawn (no edge of their own): counted at the foot of the box
     x: float = 0.0
     y: float = 0.0
     w: float = 0.0
@@ -181,8 +184,34 @@ def build_graph(data: ReportData, docs: set[str] | None = None, max_outlets: int
             merged[k] = Edge("cites", a, b, 1, 0.0, "citations", "cites")
     order = {"cites": 0, "unknown": 1, "quotes": 2}
     g.edges = sorted(merged.values(), key=lambda e: (order[e.kind], e.frm, e.to))
+    if docs is not None:
+        _hide_quiet_copies(g)
     _layout(g)
     return g
+
+
+def _hide_quiet_copies(g: Graph) -> None:
+    """In a group's picture a story syndicated to 15 sites would be a box 15 documents tall; its
+    copies without an edge of their own say nothing more than their number, so beyond a few
+    they are counted at the foot of the box instead of drawn."""
+    # citing an outside outlet does not make a copy speak: its copies cite the same outlets
+    ends = {k for e in g.edges if not e.to.startswith("o:") for k in (e.frm, e.to)}
+    gone: set[str] = set()
+    for grp in g.groups:
+        quiet = [m for m in grp.members[1:] if m not in ends]
+        drop = set(quiet[QUIET_COPIES:])
+        if not drop:
+            continue
+        grp.members = [m for m in grp.members if m not in drop]
+        grp.hidden = len(drop)
+        gone |= drop
+    if not gone:
+        return
+    g.edges = [e for e in g.edges if e.frm not in gone and e.to not in gone]
+    still = {k for e in g.edges for k in (e.frm, e.to)}
+    for key in list(g.nodes):
+        if key in gone or (g.nodes[key].kind == "outlet" and key not in still):
+            del g.nodes[key]
 
 
 # -- layout ----------------------------------------------------------------------------------
@@ -375,7 +404,8 @@ def _layout_component(
     def unit_size(u: str) -> tuple[float, float]:
         if u in groups:
             n = len(unit_members[u])
-            return NODE_W + 2 * PAD, HEAD + n * DOC_H + (n - 1) * 10 + PAD
+            foot = FOOT if groups[u].hidden else 0
+            return NODE_W + 2 * PAD, HEAD + n * DOC_H + (n - 1) * 10 + PAD + foot
         if g.nodes[u].kind == "outlet":
             return OUTLET_W, OUTLET_H
         return NODE_W, DOC_H
@@ -632,7 +662,7 @@ def render_svg(g: Graph, title: str, svg_id: str = "provenance-graph") -> str:
     for grp in g.groups:
         if not grp.members:
             continue
-        size = len(grp.members)
+        size = len(grp.members) + grp.hidden
         out += [
             f'<g class="cluster" data-id="{h(grp.cluster)}">',
             f"<title>near-duplicate cluster {h(grp.cluster)}: {size} copies</title>",
@@ -640,8 +670,11 @@ def render_svg(g: Graph, title: str, svg_id: str = "provenance-graph") -> str:
             f'<rect x="{grp.x:.1f}" y="{grp.y:.1f}" width="{grp.w:.1f}" height="{grp.hgt:.1f}" rx="10"/>',
             f'<text x="{grp.x + PAD:.1f}" y="{grp.y + 17:.1f}">'
             f"{size} copies · cluster {h(truncate(grp.cluster, 16))}</text>",
-            "</a></g>",
         ]
+        if grp.hidden:
+            out.append(f'<text class="more" x="{grp.x + PAD:.1f}" y="{grp.y + grp.hgt - 8:.1f}">'
+                       f"+ {grp.hidden} more copies with no edge of their own</text>")
+        out.append("</a></g>")
     out.append("</g>")
     out.append('<g class="edges">')
     labels: list[str] = []

@@ -130,7 +130,7 @@ def _toc(data: ReportData, plan: Plan) -> str:
 def _short_ref(data: ReportData, doc_id: str) -> str:
     d = data.doc(doc_id)
     meta = " · ".join(x for x in (d.date[:10] if d.date else None, truncate(d.outlet, 24) if d.outlet else None) if x)
-    link = f'<code class="id">{h(truncate(doc_id, 28))}</code>'
+    link = f'<code class="id" title="{h(doc_id)}">{h(truncate(doc_id, 16))}</code>'
     if data.is_listed(doc_id):
         link = f'<a href="#{anchor("doc", doc_id)}">{link}</a>'
     return link + (f' <span class="muted">{h(meta)}</span>' if meta else "")

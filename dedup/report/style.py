@@ -41,6 +41,7 @@ svg.graph rect.badge { fill:#dbeafe; stroke:none; } svg.graph text.badge { font-
   fill:var(--accent); }
 svg.graph .cluster rect, svg.graph .swatch.cluster rect { fill:#eef4ff; stroke:#93b4f0; stroke-width:1.2; }
 svg.graph .cluster text { font-size:11.5px; font-weight:600; fill:#3b5ba9; }
+svg.graph .cluster text.more { font-weight:400; font-style:italic; }
 svg.graph .node.outlet rect, svg.graph .swatch.outlet rect { fill:#fef3c7; stroke:var(--outlet); stroke-dasharray:4 3; }
 svg.graph .node.outlet text { fill:#78350f; }
 svg.graph .edge path, svg.graph .swatch path { fill:none; }
