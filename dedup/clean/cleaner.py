@@ -543,9 +543,9 @@ def _clean_once(
     cand = pre_title or title_line
     if cand is not None:
         title, outlet = _meta.split_title(cand)
-        if title:
+        if title and _meta.plausible_title(title):  # not "2 Hours Ago", "(68102)"
             meta["title"] = title
-        if outlet and "outlet" not in meta:
+        if outlet and "outlet" not in meta and _meta.plausible_outlet(outlet, cand):
             meta["outlet"] = outlet
     if title_line is not None and "title" in meta:
         tkey = normalise_line(meta["title"])
@@ -561,7 +561,7 @@ def _clean_once(
         last_kept = next((i for i in range(n - 1, -1, -1) if i not in removed), -1)
         for i in range(max(last_kept, 0), n):
             o = _meta.source_outlet(lines[i].text)
-            if o:
+            if o and _meta.plausible_outlet(o):
                 meta["outlet"] = o
                 break
     if "outlet" not in meta:
@@ -570,7 +570,7 @@ def _clean_once(
             if removed.get(i) in ("rights-notice", "donation", "teaser-tail", "outside-main-block", "subscribe"):
                 orgs.extend(_meta.footer_orgs(lines[i].text))
         org = _meta.pick_org(orgs)
-        if org:
+        if org and _meta.plausible_outlet(org):
             meta["outlet"] = org
 
     # 7. Edits for removed lines (runs of one rule merged), repairs in kept lines.

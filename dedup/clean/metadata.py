@@ -140,6 +140,45 @@ def split_title(line: str) -> tuple[str, str | None]:
     return line.strip(), None
 
 
+# What a title suffix or a heading line is when it is not a name: a clock time or a count
+# ("04:15", "(68102)"), a relative time ("2 Hours Ago"), a dateline city in capitals ("HELSINKI").
+_NO_NAME = re.compile(
+    r"^[\W\d_]*$|^\d+\s+(?:sec|secs|second|seconds|min|mins|minute|minutes|hour|hours|hr|hrs|day|days|week|weeks)"
+    r"\s+ago$",
+    re.IGNORECASE,
+)
+_CAPS_WORD = re.compile(r"^[A-Z]{6,}$")
+_QUOTES = re.compile("[\"“”‘’«»]")
+# words a name of an outlet may have in lower case ("Voice of America", "Le Monde de l'éducation")
+_NAME_GLUE = frozenset("of the and for from on in at to de del della di du des la le les el los y et und van von &".split())
+
+
+def plausible_title(title: str) -> bool:
+    """Whether a heading is a title: it has letters and is not a time, a count or a relative time."""
+    t = title.strip()
+    return bool(t) and not _NO_NAME.match(t)
+
+
+def plausible_outlet(outlet: str, title: str = "") -> bool:
+    """Whether the suffix of a title (``Title | Outlet``) names an outlet.
+
+    Not when it is a time or count ("04:15"), a dateline in capitals ("HELSINKI"), a phrase with a
+    verb or a possessive ("Putin makes everyone wait", "Kavanaugh's record"), or, after a dash, the
+    speaker of the words the title quotes ("‘never been worse’ – Trump"). Such a value would make
+    every "Trump said" in the corpus a citation of an outlet."""
+    o = outlet.strip()
+    if not o or _NO_NAME.match(o) or _CAPS_WORD.match(o):
+        return False
+    words = o.split()
+    if any(w.endswith(("’s", "'s")) for w in words[:-1]):
+        return False
+    if len(words) >= 3 and any(w[:1].islower() and w.casefold() not in _NAME_GLUE for w in words):
+        return False
+    # "'quoted words' – Speaker": the dash gives the words to someone
+    head = title[: title.rfind(o)] if o in title else title
+    return not (_QUOTES.search(head) and re.search(r"\s[–—-]\s*$", head) and len(words) <= 3)
+
+
 _SOURCE_OUTLET = re.compile(r"^(?:source|sources|fuente|quelle)\s*(?:»|:|›)\s*(.{2,60}?)\s*$", re.IGNORECASE)
 
 
