@@ -150,7 +150,9 @@ _NO_NAME = re.compile(
 _CAPS_WORD = re.compile(r"^[A-Z]{6,}$")
 _QUOTES = re.compile("[\"“”‘’«»]")
 # words a name of an outlet may have in lower case ("Voice of America", "Le Monde de l'éducation")
-_NAME_GLUE = frozenset("of the and for from on in at to de del della di du des la le les el los y et und van von &".split())
+_NAME_GLUE = frozenset(
+    "of the and for from on in at to de del della di du des la le les el los y et und van von &".split()
+)
 
 
 def plausible_title(title: str) -> bool:
