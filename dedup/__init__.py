@@ -26,6 +26,7 @@ from dedup.errors import (
     RecordError,
     StoreError,
 )
+from dedup.ingest_fields import CsvColumns
 from dedup.models import (
     Attribution,
     Citation,
@@ -48,6 +49,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "Corpus",
+    "CsvColumns",
     "DecodeError",
     "DedupError",
     "Document",

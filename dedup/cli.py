@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -29,6 +29,7 @@ from dedup.config import Config
 from dedup.corpus import Corpus, DocumentView
 from dedup.engines.stages import RunResult
 from dedup.errors import ConfigError, DedupError, InputError, StoreError
+from dedup.ingest_fields import DEFAULTS, FIELDS, CsvColumns
 from dedup.models import Document, Gap
 from dedup.store_check import read_error
 from dedup.terminal import SafeConsole, safe
@@ -49,7 +50,8 @@ class _CannotWrite(click.ClickException):
 
 
 class _RichProgress:
-    """Adapts the library's progress callback to rich bars, one per stage."""
+    """Adapts the library's progress callback to rich bars, one per stage (:mod:`dedup.runtime.progress`:
+    a stage's total may come after its first call, or grow)."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
@@ -62,6 +64,30 @@ class _RichProgress:
             self.progress.update(self.tasks[stage], total=total)
         if advance:
             self.progress.advance(self.tasks[stage], advance)
+
+
+class _Count(ProgressColumn):
+    """Done and total: in full up to 99,999, else shorter ("1.23M/2.82M", a bar of bytes)."""
+
+    def render(self, task: Task) -> Text:
+        total = "?" if task.total is None else _short(int(task.total))
+        return Text(f"{_short(int(task.completed))}/{total}", style="progress.download")
+
+
+def _short(n: int) -> str:
+    if n < 100_000:
+        return str(n)
+    return f"{n / 1e9:.2f}G" if n >= 10**9 else f"{n / 1e6:.2f}M" if n >= 10**6 else f"{n // 1000}k"
+
+
+def _csv_options(f: Any) -> Any:
+    """--text-col … --author-col: the columns of CSV inputs, each found by its usual names when not given."""
+    for field in reversed(FIELDS):
+        what = {"html": "a column of HTML, extracted as .html files are", "date": "the publication date"}.get(
+            field, f"the {field}")
+        f = click.option(f"--{field}-col", f"{field}_col", metavar="COLUMN", help=f"CSV inputs: {what} (default: "
+                         f"the first found of {', '.join(DEFAULTS[field])}; any case).")(f)
+    return f
 
 
 def _config(options: dict[str, Any]) -> Config:
@@ -88,6 +114,9 @@ def cli() -> None:
 @click.option("--encoding", help="Read every text file with this encoding instead of detecting it.")
 @click.option("--id-prefix", default="", help="Put this before every id made from a path (e.g. 'siteA/'), so that "
               "folders run one after another into one --db keep files of the same name apart.")
+@_csv_options
+@click.option("--paragraph-sep", metavar="TEXT", help="Split the text of CSV rows and JSON records into paragraphs "
+              "where TEXT stands, for scrapes that flattened them into one field (e.g. ' ### ').")
 @click.option("--shingle-size", type=int, help="Words per shingle (default 5).")
 @click.option("--num-perm", type=int, help="MinHash permutations (default 128).")
 @click.option("--bands", type=int, help="LSH bands (default 64).")
@@ -105,8 +134,8 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @exits.guarded
 def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out: str | None,
-                encoding: str | None, id_prefix: str, engine: str, master: str | None, remote: str | None,
-                workers: int | None, quiet: bool, **options: Any) -> None:
+                encoding: str | None, id_prefix: str, paragraph_sep: str | None, engine: str, master: str | None,
+                remote: str | None, workers: int | None, quiet: bool, **options: Any) -> None:
     """Ingest PATHS (folders, files, or - for JSON Lines on stdin), clean, cluster and store.
 
     \b
@@ -123,7 +152,11 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
            the run is marked interrupted with its stage, a rerun finishes it
       141  standard output closed early (broken pipe, e.g. | head)
     """
+    csv_columns = CsvColumns(**{field: options.pop(f"{field}_col") for field in FIELDS})
     config = _config(options)
+    if paragraph_sep == "":
+        raise click.BadParameter("an empty separator splits nothing; give the text that stands between paragraphs",
+                                 param_hint="--paragraph-sep")
     if json_out == "-" and jsonl_out == "-":
         raise click.UsageError("--json and --jsonl-out cannot both write to standard output")
     _check_encoding(encoding)
@@ -134,7 +167,7 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
     if engine == "local" and (master or remote):
         raise click.UsageError("--master and --remote go with --engine spark")
     exits.check_database_writable(db)  # (exit 3 before any work, not a failure an hour in)
-    columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description:>10}"), BarColumn(), _Count(), TimeElapsedColumn())
     spark_options: dict[str, Any] = {}
     if engine == "spark":
         spark_options = {"master": master or "local[2]", "remote": remote}
@@ -142,7 +175,8 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
         runner = engines.engine(engine)
         with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
             result = runner(list(paths), db=db, config=config, encoding=encoding, progress=_RichProgress(bar),
-                            workers=workers, id_prefix=id_prefix, **spark_options)
+                            workers=workers, id_prefix=id_prefix, csv_columns=csv_columns, paragraph_sep=paragraph_sep,
+                            **spark_options)
     except DedupError as exc:
         # the database, settings or an installation that cannot run: exit 2, as a usage error (1
         # means skipped inputs, and nothing else)
@@ -228,6 +262,9 @@ def _summary(result: RunResult, db: str) -> None:
     table.add_row("inputs skipped", str(c["skipped"]))
     table.add_row("time", f"{sum(result.timings.values()):.2f} s")
     err.print(table)
+    ignored = result.ignored_line()
+    if ignored:  # (files of no input type in the folders: one line, not a problem each)
+        err.print(escape(ignored), highlight=False, soft_wrap=True)
     big = sorted((cl for cl in result.clusters if len(cl.members) > 1), key=lambda cl: (-len(cl.members), cl.id))
     if big:
         docs = result.documents
@@ -547,8 +584,9 @@ def diff_text(a: str, b: str, markers: bool = False) -> Text:
 
 @cli.command(name="export")
 @_db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "txt"]), default="jsonl", show_default=True,
-              help="txt writes one clean-text file per document into the folder given with -o.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "txt", "parquet"]), default="jsonl",
+              show_default=True, help="txt writes one clean-text file per document into the folder given with -o; "
+              "parquet (needs pyarrow) a Parquet file given with -o.")
 @click.option("--canonical-only", is_flag=True, help="One record per cluster: the deduplicated corpus.")
 @click.option("-o", "--output", default="-", type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write (default: standard output).")
@@ -556,6 +594,9 @@ def export_command(db: str, fmt: str, canonical_only: bool, output: str) -> None
     """Export documents with cluster ids, member ids and provenance edges."""
     from dedup.export import write_export, write_folder
 
+    if fmt == "parquet":
+        _export_parquet(db, canonical_only, output)
+        return
     if fmt == "txt":
         if output == "-":
             raise click.BadParameter("--format txt writes a folder: give one with -o DIR", param_hint="--output")
@@ -571,6 +612,33 @@ def export_command(db: str, fmt: str, canonical_only: bool, output: str) -> None
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     if output != "-":
         err.print(f"wrote {n} records to {escape(str(output))}")
+
+
+class _CannotRun(click.ClickException):
+    """A command that cannot run as asked (binary output to a terminal, a missing extra): exit 2, one line."""
+
+    exit_code = exits.USAGE
+
+
+def _export_parquet(db: str, canonical_only: bool, output: str) -> None:
+    """``dedup export --format parquet -o FILE``: refused before the database is read when it cannot
+    be written (no file named, pyarrow missing, the file's folder)."""
+    from dedup.export import PARQUET_NEEDS, write_parquet
+
+    if output == "-":
+        raise _CannotRun("--format parquet writes a binary file, not text for a terminal or a pipe: "
+                         "give the file with -o FILE")
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise _CannotRun(PARQUET_NEEDS) from None
+    _check_output_folder(output, "--output")
+    try:
+        with _open(db) as corpus:
+            n = write_parquet(corpus, Path(output), canonical_only=canonical_only)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    err.print(f"wrote {n} records to {escape(str(output))}")
 
 
 # Set by the console entry point only: a caller of ``cli`` in its own process (tests, scripts) keeps it.

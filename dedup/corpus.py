@@ -71,13 +71,18 @@ class DocumentView:
     def defects(self) -> list[str]:
         return self.doc.defects
 
+    @property
+    def extra(self) -> dict[str, Any]:
+        """What the input record or CSV row held besides the document's fields, by key."""
+        return self.doc.extra
+
     def to_dict(self) -> dict[str, Any]:
         d = self.doc
         return {
             "id": d.id, "source": d.source, "title": d.title, "outlet": d.outlet, "date": d.date,
             "author": d.author, "url": d.url, "cluster": self.cluster, "canonical": self.canonical,
             "inferred": d.inferred, "defects": d.defects, "completeness": self.completeness,
-            "gaps": [g.to_dict() for g in self.gaps], "chars": len(d.text),
+            "gaps": [g.to_dict() for g in self.gaps], "chars": len(d.text), "extra": d.extra,
         }
 
 

@@ -1,4 +1,4 @@
-"""The deduplicated corpus as records for other pipelines (JSON Lines or CSV).
+"""The deduplicated corpus as records for other pipelines (JSON Lines, CSV or Parquet).
 
 With ``canonical_only`` there is one record per cluster: its canonical copy,
 with the cluster id, the member ids and the provenance edges as fields.
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +19,13 @@ from typing import IO, Any
 from dedup.corpus import Corpus
 from dedup.engines.stages import RunResult
 
-FORMATS = ("jsonl", "csv", "txt")
+FORMATS = ("jsonl", "csv", "txt", "parquet")
 CSV_FIELDS = [
     "id", "cluster", "canonical", "members", "title", "outlet", "date", "author", "url",
-    "completeness", "quotes", "quoted_by", "citations", "text",
+    "completeness", "quotes", "quoted_by", "citations", "extra", "text",
 ]
+#: pyarrow is an extra: the one line a command says without it
+PARQUET_NEEDS = "parquet export needs pyarrow: pip install 'article-dedup[parquet]'"
 
 
 def export_records(corpus: Corpus, *, canonical_only: bool = False) -> Iterator[dict[str, Any]]:
@@ -49,7 +53,7 @@ def export_records(corpus: Corpus, *, canonical_only: bool = False) -> Iterator[
             "date": d.date or d.inferred.get("date"), "author": d.author or d.inferred.get("author"),
             "url": d.url, "completeness": view.completeness,
             "quotes": quotes.get(d.id, []), "quoted_by": quoted_by.get(d.id, []),
-            "citations": citations.get(d.id, []), "text": d.text,
+            "citations": citations.get(d.id, []), "extra": d.extra, "text": d.text,
         }
 
 
@@ -73,7 +77,7 @@ def stream_records(result: RunResult) -> Iterator[dict[str, Any]]:
             "id": d.id, "cluster": c.id if c else None, "canonical": bool(c and c.canonical == d.id),
             "canonical_id": c.canonical if c else d.id, "members": c.members if c else [d.id],
             "title": d.title, "outlet": d.outlet, "date": d.date, "author": d.author, "url": d.url,
-            "inferred": d.inferred, "text": d.text,
+            "inferred": d.inferred, "extra": d.extra, "text": d.text,
             "quotes": quotes.get(doc_id, []), "quoted_by": quoted_by.get(doc_id, []),
             "citations": cites.get(doc_id, []),
         }
@@ -123,6 +127,9 @@ def write_export(corpus: Corpus, out: IO[str], fmt: str = "jsonl", *, canonical_
     """Write the records; returns how many."""
     if fmt == "txt":
         raise ValueError("the txt format writes a folder: use write_folder (dedup export --format txt -o DIR)")
+    if fmt == "parquet":
+        raise ValueError("the parquet format writes a binary file: use write_parquet (dedup export --format parquet "
+                         "-o FILE)")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     n = 0
@@ -137,4 +144,45 @@ def write_export(corpus: Corpus, out: IO[str], fmt: str = "jsonl", *, canonical_
         row = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v for k, v in rec.items()}
         writer.writerow(row)
         n += 1
+    return n
+
+
+def _parquet_schema() -> Any:
+    """The CSV export's columns, typed where Parquet can say more than text: canonical a bool, members a
+    list with the cluster's size beside it, completeness a double; edges and extra stay JSON text."""
+    import pyarrow as pa
+
+    typed = {"canonical": pa.bool_(), "members": pa.list_(pa.string()), "completeness": pa.float64()}
+    columns = [(name, typed.get(name, pa.string())) for name in CSV_FIELDS]
+    columns.insert(CSV_FIELDS.index("members") + 1, ("cluster_size", pa.int64()))
+    return pa.schema(columns)
+
+
+def _parquet_row(rec: dict[str, Any]) -> dict[str, Any]:
+    # (the edges and extra are JSON text, as in the CSV export: their shapes vary from row to row)
+    row = {k: json.dumps(v, ensure_ascii=False) if k in ("quotes", "quoted_by", "citations", "extra") else v
+           for k, v in rec.items()}
+    row["cluster_size"] = len(rec["members"])
+    return row
+
+
+def write_parquet(corpus: Corpus, path: Path, *, canonical_only: bool = False, batch: int = 1000) -> int:
+    """Write the records to the Parquet file ``path`` (pyarrow; ImportError without it), ``batch`` rows
+    per row group so that memory stays bounded; returns how many. The file appears whole or not at
+    all: it is written beside ``path`` and renamed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema()
+    records = export_records(corpus, canonical_only=canonical_only)
+    partial = path.with_name(f".{path.name}.partial")
+    n = 0
+    try:
+        with pq.ParquetWriter(partial, schema) as writer:
+            while chunk := [_parquet_row(rec) for rec in itertools.islice(records, batch)]:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                n += len(chunk)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return n

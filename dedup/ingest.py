@@ -15,20 +15,23 @@ import os
 import re
 import stat
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from dedup.errors import BinaryInputError, DecodeError, EmptyInputError, InputError, RecordError
+from dedup.ingest_fields import DEFAULTS, FETCHED, CsvColumns, clean_extra, split_hash, split_paragraphs
 from dedup.models import Problem
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl"}
-SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
+#: one document per row (dedup.ingest_csv): comma-separated, or tab-separated
+CSV_SUFFIXES = {".csv", ".tsv"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES
 #: Compressed files of any of those types ("page.html.gz", "feed.jsonl.xz"), read as what they hold.
 COMPRESSED = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
 
@@ -72,6 +75,11 @@ _MAGIC = [
 ]
 
 
+def binary_kind(head: bytes) -> str | None:
+    """What a file beginning with ``head`` is when its first bytes say it is not text ("PNG image")."""
+    return next((what for magic, what in _MAGIC if head.startswith(magic)), None)
+
+
 # <meta charset="utf-8">, http-equiv content-type, or an XML declaration
 _DECLARED = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_-]{3,20})""", re.IGNORECASE)
 
@@ -95,6 +103,8 @@ class RawInput:
     fetched: str | None = None
     #: the input is known to be stored already with this content hash; ``body`` was not read
     unchanged: bool = False
+    #: what the record or row holds besides the fields above (JSON values by key), kept as it is
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def stated(self) -> dict[str, str]:
@@ -124,8 +134,11 @@ def line_digest(line: str) -> bytes:
     return _digest(line.encode("utf-8", "surrogatepass"))
 
 
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+def _digest(data: bytes, salt: bytes = b"") -> bytes:
+    h = hashlib.blake2b(data, digest_size=16)
+    if salt:
+        h.update(salt)
+    return h.digest()
 
 
 def sha256(data: bytes) -> str:
@@ -180,9 +193,9 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise DecodeError(path, "has a UTF-16 BOM but is not valid UTF-16") from None
-    for magic, what in _MAGIC:
-        if data.startswith(magic):
-            raise BinaryInputError(path, f"binary file ({what}), not text")
+    what = binary_kind(data)
+    if what:
+        raise BinaryInputError(path, f"binary file ({what}), not text")
     if b"\x00" in data[:8192]:
         guess = _utf16_without_bom(data)
         if guess:
@@ -270,40 +283,104 @@ def _clean_str(value: Any, source: str = "", field: str = "") -> str | None:
     return text or None
 
 
-def record_input(record: Any, *, default_id: str, source: str, content_hash: str) -> RawInput:
+def record_input(
+    record: Any, *, default_id: str, source: str, content_hash: str, paragraph_sep: str | None = None
+) -> RawInput:
     """A JSON record (``text`` or ``html``, optional id/url/title/date|published/outlet|source/author,
-    and scraped_at|fetched_at, kept apart from the publication date)."""
+    and scraped_at|fetched_at, kept apart from the publication date). A field none of those keys gives
+    is looked for under the CSV reader's default names (``publisher``, ``headline``, ``body`` …), and
+    every key that gave no field is kept in ``extra``."""
     if not isinstance(record, dict):
         raise RecordError(source, f"expected a JSON object, got {type(record).__name__}")
-    text, html = record.get("text"), record.get("html")
-    if not isinstance(text, str) and not isinstance(html, str):
+    keys = _Keys(record, source)
+    found = keys.body()
+    if found is None:
         raise RecordError(source, 'record has neither "text" nor "html" as a string')
-    body = text if isinstance(text, str) else html
-    assert isinstance(body, str)
+    kind, body = found
     if not body.strip():
         raise EmptyInputError(source, "record text is empty")
-    rid = _clean_str(record.get("id"), source, "id") or default_id
-    outlet_key = "outlet" if record.get("outlet") else "source"
+    if kind == "text" and paragraph_sep and paragraph_sep in body:
+        body, content_hash = split_paragraphs(body, paragraph_sep), split_hash(content_hash, paragraph_sep)
+    # (outlet before source only when outlet has a value, as records were always read)
+    outlet_keys = ("outlet", "source") if record.get("outlet") else ("source",)
     return RawInput(
-        id=rid,
+        id=keys.pick("id", ("id",)) or default_id,
         source=source,
         content_hash=content_hash,
-        kind="text" if isinstance(text, str) else "html",
+        kind=kind,
         body=no_surrogates(body),
         encoding="utf-8",
-        title=_clean_str(record.get("title"), source, "title"),
-        outlet=_clean_str(record.get(outlet_key), source, outlet_key),
-        date=_first(record, _PUBLISHED, source),
-        author=_clean_str(record.get("author"), source, "author"),
-        url=_clean_str(record.get("url"), source, "url"),
+        title=keys.pick("title", ("title",)),
+        outlet=keys.pick("outlet", outlet_keys),
+        date=keys.pick("date", _PUBLISHED),
+        author=keys.pick("author", ("author",)),
+        url=keys.pick("url", ("url",)),
         fetched=_first(record, _FETCHED, source),
+        extra=keys.extra(),
     )
 
 
 # A record's publication date, under the names scrapers give it; and when the page was fetched,
 # which says nothing of when it was written (a scrape day is in every record of a crawl).
 _PUBLISHED = ("date", "published", "published_at", "date_published", "pubdate")
-_FETCHED = ("scraped_at", "fetched_at", "scrape_time", "crawled_at", "retrieved_at", "fetch_time")
+_FETCHED = FETCHED
+#: The keys JSON records were always read with, per field; DEFAULTS' other names are the fallback.
+JSON_KEYS = {"text": ("text",), "html": ("html",), "id": ("id",), "title": ("title",),
+             "outlet": ("outlet", "source"), "date": _PUBLISHED, "url": ("url",), "author": ("author",)}
+_ALL_NAMES = frozenset(n for names in DEFAULTS.values() for n in names)
+
+
+class _Keys:
+    """The keys of one JSON record that gave a field; the rest become ``extra``."""
+
+    def __init__(self, record: dict[str, Any], source: str) -> None:
+        self.record = record
+        self.source = source
+        self.used: set[str] = set()
+        self._lower: dict[str, str] | None = None
+
+    def pick(self, field: str, keys: tuple[str, ...]) -> str | None:
+        """The first of ``keys`` with a value (a list where a name belongs is a RecordError, as
+        always), else the first of the field's default names, in any case, with a plain value."""
+        for key in keys:
+            value = _clean_str(self.record.get(key), self.source, key)
+            if value:
+                self.used.add(key)
+                return value
+        for key in self._fallback(field):
+            value = self.record[key]
+            # (a list under a name a record never had to use, "authors": [...], stays in extra)
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                text = no_surrogates(str(value)).strip()
+                if text:
+                    self.used.add(key)
+                    return text
+        return None
+
+    def body(self) -> tuple[Literal["text", "html"], str] | None:
+        """The kind and the string of the body: "text", else "html" (as always), else one of their
+        default names ("content", "body" …, then "raw_html")."""
+        keys: list[tuple[Literal["text", "html"], str]] = [("text", "text"), ("html", "html")]
+        keys += [("text", k) for k in self._fallback("text")] + [("html", k) for k in self._fallback("html")]
+        for kind, key in keys:
+            value = self.record.get(key)
+            if isinstance(value, str):
+                self.used.add(key)
+                return kind, value
+        return None
+
+    def _fallback(self, field: str) -> list[str]:
+        """The record's keys that are one of the field's default names in any case, but its own keys."""
+        if self._lower is None:
+            # (the first of two keys that differ only in case is the one read)
+            self._lower = {k.lower(): k for k in reversed(list(self.record))}
+        lower = self._lower
+        return [lower[n] for n in DEFAULTS[field] if n in lower and lower[n] not in JSON_KEYS[field]]
+
+    def extra(self) -> dict[str, Any]:
+        """Every key that gave no field, but a field's own name left empty (``"title": null``)."""
+        return clean_extra({k: v for k, v in self.record.items() if k not in self.used
+                            and not (k.lower() in _ALL_NAMES and v in (None, ""))})
 
 
 def _first(record: dict[str, Any], keys: tuple[str, ...], source: str = "") -> str | None:
@@ -324,8 +401,9 @@ class _Oversize(bytes):
     reason: str
 
 
-#: A batch of JSON Lines lines to parse: the source, and (line number, bytes or text, default id) per line.
-LineBatch = tuple[str, list[tuple[int, bytes | str, str]]]
+#: A batch of JSON Lines lines to parse: the source, (line number, bytes or text, default id) per line, and
+#: the paragraph separator of the run (--paragraph-sep) or None.
+LineBatch = tuple[str, list[tuple[int, bytes | str, str]], str | None]
 #: Parses batches in order (in this process, or in a pool: see engines.stages.ingest), one result list per batch.
 Parser = Callable[[Iterable[LineBatch]], Iterator[list[RawInput | Problem]]]
 # Lines per parse batch (the first PARSE_FIRST, doubling), and inputs (lines parsed or recognised) per batch at most.
@@ -336,11 +414,11 @@ BATCH_ENTRIES = 8192
 
 def parse_lines(batch: LineBatch) -> list[RawInput | Problem]:
     """Decode, parse and hash the lines of a batch (pure: runs in any process)."""
-    source, lines = batch
-    return [_parse_line(item, source, lineno, where) for lineno, item, where in lines]
+    source, lines, sep = batch
+    return [_parse_line(item, source, lineno, where, sep) for lineno, item, where in lines]
 
 
-def _parse_line(item: bytes | str, source: str, lineno: int, where: str) -> RawInput | Problem:
+def _parse_line(item: bytes | str, source: str, lineno: int, where: str, sep: str | None) -> RawInput | Problem:
     if isinstance(item, bytes):
         try:
             line = item.decode("utf-8")
@@ -351,7 +429,8 @@ def _parse_line(item: bytes | str, source: str, lineno: int, where: str) -> RawI
         line = item
     try:
         record = json.loads(line)
-        return record_input(record, default_id=where, source=source, content_hash=_record_hash(record))
+        return record_input(record, default_id=where, source=source, content_hash=_record_hash(record),
+                            paragraph_sep=sep)
     except json.JSONDecodeError as exc:
         return Problem(source, f"invalid JSON ({exc.msg} at column {exc.colno}); line skipped", lineno)
     except RecursionError:
@@ -366,7 +445,7 @@ def _serial(batches: Iterable[LineBatch]) -> Iterator[list[RawInput | Problem]]:
 
 def iter_jsonl(
     stream: Iterable[str | bytes], source: str, id_prefix: str, known: Known | None = None,
-    parse: Parser | None = None,
+    parse: Parser | None = None, paragraph_sep: str | None = None,
 ) -> Iterator[RawInput | Problem]:
     """Records of a JSON Lines stream; lines given as bytes are decoded (UTF-8) only when needed.
 
@@ -374,6 +453,9 @@ def iter_jsonl(
     caller can spread decoding, JSON parsing and hashing over processes;
     records come out in stream order either way.
     """
+    # a line read with a paragraph separator is another input than the same line read without
+    # (its text is split): recognised under another digest
+    salt = b"\0paragraph-sep\0" + paragraph_sep.encode("utf-8", "surrogatepass") if paragraph_sep else b""
     # per batch, in stream order: a resolved input (recognised, or a Problem), or the
     # position of the line in the batch sent to the parser, with what learning it needs
     in_flight: deque[list[RawInput | Problem | tuple[int, bytes, str]]] = deque()
@@ -395,25 +477,25 @@ def iter_jsonl(
             if known is not None:
                 # a line stored by an earlier run is recognised by its bytes: decoding, parsing
                 # and hashing 100k records again would be most of an incremental run
-                digest = _digest(item) if isinstance(item, bytes) else line_digest(item)
+                digest = _digest(item if isinstance(item, bytes) else item.encode("utf-8", "surrogatepass"), salt)
                 hit = known.line(digest, where, source)
                 if hit is not None:
                     entries.append(hit)
                     if len(entries) >= BATCH_ENTRIES:
                         in_flight.append(entries)
-                        yield source, lines
+                        yield source, lines, paragraph_sep
                         entries, lines = [], []
                     continue
             entries.append((len(lines), digest, where))
             lines.append((lineno, item, where))
             if len(lines) >= limit or len(entries) >= BATCH_ENTRIES:
                 in_flight.append(entries)
-                yield source, lines
+                yield source, lines, paragraph_sep
                 entries, lines = [], []
                 limit = min(PARSE_BATCH, 2 * limit)
         if entries:
             in_flight.append(entries)
-            yield source, lines
+            yield source, lines, paragraph_sep
 
     for parsed in (parse or _serial)(batches()):
         for entry in in_flight.popleft():
@@ -428,7 +510,7 @@ def iter_jsonl(
 
 
 def _read_jsonl(
-    path: Path, doc_id: str, known: Known | None = None, parse: Parser | None = None
+    path: Path, doc_id: str, known: Known | None = None, parse: Parser | None = None, sep: str | None = None
 ) -> Iterator[RawInput | Problem]:
     """JSON Lines streamed a line at a time (decompressed on the way, for .gz/.bz2/.xz): a file of
     any size, a record at most MAX_BYTES."""
@@ -451,7 +533,7 @@ def _read_jsonl(
                         continue
                     yield data
 
-            for item in iter_jsonl(lines(), source, doc_id, known, parse):
+            for item in iter_jsonl(lines(), source, doc_id, known, parse, sep):
                 records += 1
                 yield item
     except _BAD_ARCHIVE as exc:
@@ -465,19 +547,34 @@ def _read_jsonl(
         yield Problem(source, "empty JSON Lines file (no records)")
 
 
+@dataclass(frozen=True)
+class Reading:
+    """The run's options for reading every input: ``--encoding``, the CSV columns, ``--paragraph-sep``."""
+
+    encoding: str | None = None
+    csv_columns: CsvColumns = field(default_factory=CsvColumns)
+    paragraph_sep: str | None = None
+
+
 def _read_file(
-    path: Path, doc_id: str, encoding: str | None, known: Known | None = None, parse: Parser | None = None
+    path: Path, doc_id: str, how: Reading, known: Known | None = None, parse: Parser | None = None
 ) -> Iterator[RawInput | Problem]:
     source = printable_path(str(path))
     suffix = input_suffix(path)
     compressed = path.suffix.lower() in COMPRESSED
+    encoding, sep = how.encoding, how.paragraph_sep
     try:
         st = path.stat()
         odd = _not_regular(st)
         if odd:
             raise InputError(source, odd)
         if suffix in JSONL_SUFFIXES and not encoding:
-            yield from _read_jsonl(path, doc_id, known, parse)
+            yield from _read_jsonl(path, doc_id, known, parse, sep)
+            return
+        if suffix in CSV_SUFFIXES:
+            from dedup.ingest_csv import read_csv  # (it reads with this module's helpers)
+
+            yield from read_csv(path, doc_id, how)
             return
         size = st.st_size
         single = suffix not in JSONL_SUFFIXES | JSON_SUFFIXES and not encoding
@@ -514,7 +611,7 @@ def _read_file(
         yield Problem(source, exc.reason)
         return
     if suffix in JSONL_SUFFIXES:
-        yield from iter_jsonl(text.splitlines(), source, doc_id)
+        yield from iter_jsonl(text.splitlines(), source, doc_id, paragraph_sep=sep)
         return
     if suffix in JSON_SUFFIXES:
         try:
@@ -530,7 +627,8 @@ def _read_file(
             rid = doc_id if len(records) == 1 and not isinstance(parsed, list) else f"{doc_id}:{index}"
             where = index if isinstance(parsed, list) else None
             try:
-                yield record_input(record, default_id=rid, source=source, content_hash=_record_hash(record))
+                yield record_input(record, default_id=rid, source=source, content_hash=_record_hash(record),
+                                   paragraph_sep=sep)
             except RecursionError:
                 yield Problem(source, _TOO_DEEP, where)
             except InputError as exc:
@@ -543,9 +641,18 @@ def _read_file(
     yield item
 
 
-def _walk(folder: Path) -> Iterator[Path | Problem]:
+def ignored_kind(path: Path) -> str:
+    """How an ignored file is counted: by its suffix (".pdf", ".tar.gz"), or "(no extension)"."""
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSED and Path(path.stem).suffix:
+        return Path(path.stem).suffix.lower() + suffix
+    return suffix or "(no extension)"
+
+
+def _walk(folder: Path, ignored: Counter[str] | None = None) -> Iterator[Path | Problem]:
     """The input files under ``folder`` in name order, and a Problem for each folder that cannot be
-    read or link that leads out of it."""
+    read or link that leads out of it. Files of no input type are counted in ``ignored`` by suffix:
+    one line for the run, not a problem each (a scraped tree holds thousands of images)."""
     errors: list[OSError] = []
     top = os.path.realpath(folder)
     # followlinks=False: a symlink loop in a scraped tree must not hang the run
@@ -559,6 +666,8 @@ def _walk(folder: Path) -> Iterator[Path | Problem]:
                 continue
             path = Path(root) / name
             if input_suffix(path) not in SUFFIXES:
+                if ignored is not None:
+                    ignored[ignored_kind(path)] += 1
                 continue
             if path.is_symlink():
                 # a link inside a scraped tree may point anywhere (passwd.txt -> /etc/passwd): followed
@@ -585,21 +694,26 @@ def _not_regular(st: os.stat_result) -> str | None:
 
 def iter_inputs(
     paths: Iterable[str], *, encoding: str | None = None, stdin: IO[str] | None = None, known: Known | None = None,
-    parse: Parser | None = None, id_prefix: str = "",
+    parse: Parser | None = None, id_prefix: str = "", csv_columns: CsvColumns | None = None,
+    paragraph_sep: str | None = None, ignored: Counter[str] | None = None,
 ) -> Iterator[RawInput | Problem]:
     """Every document under ``paths`` (folders walked recursively, files, ``-`` for stdin).
 
     ``id_prefix`` goes before every id made from a path or a line number (not before ids records
     state): ``run A --id-prefix A/`` and ``run B --id-prefix B/`` keep their ``x.txt`` apart.
+    ``csv_columns`` names the columns of CSV files (else found by their default names);
+    ``paragraph_sep`` splits the text of CSV rows and JSON records into paragraphs there. Files of
+    folders that are of no input type are counted in ``ignored``, by suffix.
 
     With ``known``, inputs an earlier run stored unchanged come out as
     ``unchanged`` records without being read or parsed. ``parse`` parses
     batches of JSON Lines lines (see :func:`iter_jsonl`).
     """
+    how = Reading(encoding, csv_columns or CsvColumns(), paragraph_sep)
     for given in paths:
         if given == "-":
             stream = stdin if stdin is not None else sys.stdin
-            yield from iter_jsonl(stream, "<stdin>", id_prefix + "-", known, parse)
+            yield from iter_jsonl(stream, "<stdin>", id_prefix + "-", known, parse, paragraph_sep)
             continue
         path = Path(given)
         shown = printable_path(given)
@@ -608,13 +722,13 @@ def iter_inputs(
             continue
         if path.is_dir():
             found = False
-            for file in _walk(path):
+            for file in _walk(path, ignored):
                 if isinstance(file, Problem):
                     yield file
                     continue
                 found = True
                 doc_id = id_prefix + printable_path(file.relative_to(path).as_posix())
-                yield from _read_file(file, doc_id, encoding, known, parse)
+                yield from _read_file(file, doc_id, how, known, parse)
             if not found:
                 yield Problem(
                     shown, f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
@@ -624,4 +738,4 @@ def iter_inputs(
             yield Problem(shown, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
                           f"{', '.join(sorted(SUFFIXES))}, or one of those compressed (.gz, .bz2, .xz)")
             continue
-        yield from _read_file(path, id_prefix + printable_path(path.name), encoding, known, parse)
+        yield from _read_file(path, id_prefix + printable_path(path.name), how, known, parse)

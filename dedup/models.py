@@ -174,7 +174,7 @@ class Document:
     ``meta`` holds values *stated* in the document (title, outlet, date,
     author, url); ``inferred`` holds values borrowed from another copy in the
     same cluster, kept apart so that a reader can always tell the two kinds
-    apart.
+    apart; ``extra`` the input's other keys or columns.
     """
 
     id: str
@@ -198,6 +198,9 @@ class Document:
     # the anchor keys of the clean text (dedup.cluster.anchors), set where it is fingerprinted and
     # stored with its signature: what finds a short copy inside a long page
     anchors: bytes = field(default=b"", repr=False)
+    # what the input record or CSV row held besides these fields ("section", "tags", a second outlet
+    # name), JSON values by key: kept and exported, never read by any stage
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open clean-text span to the raw text."""

@@ -71,8 +71,9 @@ if TYPE_CHECKING:
 else:
     sqlite_utils = _import_sqlite_utils()
 
-#: 2: reuses.kind and the sources table (an older database gains them in place when opened)
-SCHEMA_VERSION = 2
+#: 2: reuses.kind and the sources table; 3: documents.extra, what a record or CSV row holds besides
+#: the document's fields (an older database gains them in place when opened; see _ensure_schema)
+SCHEMA_VERSION = 3
 
 
 def _json(value: Any) -> str:
@@ -269,6 +270,8 @@ class Store:
         for column in ("text_len", "n_defects"):  # what ranking needs, without reading texts
             if column not in docs.columns_dict:
                 docs.add_column(column, int)
+        if "extra" not in docs.columns_dict:
+            self._add_extra(docs)
         # Covers the narrow per-document reads of every run (keys, ranks): without it SQLite
         # walks each row's overflow pages (raw and clean text) to reach the later columns.
         self.db.execute("create index if not exists documents_narrow on documents "
@@ -289,6 +292,22 @@ class Store:
         # each cleaned batch scanned both tables
         self.db.execute("create index if not exists pairs_b on pairs (b)")
         self.db.execute("create index if not exists alignments_against on alignments (against)")
+
+    def _add_extra(self, docs: sqlite_utils.db.Table) -> None:
+        """Add documents.extra (JSON of a record's other keys, NULL for none). Documents stored before
+        it have none until their input is read again: the next run reads every input afresh (the
+        known-input entries that let it skip unchanged ones are dropped) and fills the column in
+        place, cleaning nothing again (:meth:`fill_extra`, asked for by the meta key extra_backfill)."""
+        docs.add_column("extra", str)
+        if self.db.execute("select 1 from documents limit 1").fetchone():
+            self.db.execute("delete from cache where ns = 'inputs'")
+            self.set_meta("extra_backfill", "1")
+
+    def fill_extra(self, rows: list[tuple[str | None, str]]) -> None:
+        """Write (extra JSON or None, id) of unchanged documents whose stored extra differs."""
+        with self.transaction():
+            self.db.conn.executemany("update documents set extra = ? where id = ? and extra is not ?",
+                                     [(extra, doc_id, extra) for extra, doc_id in rows])
 
     # -- runs -----------------------------------------------------------------
     def start_run(self, version: str, config_name: str, config: dict[str, Any], paths: list[str]) -> int:
@@ -358,7 +377,7 @@ class Store:
                     "encoding": d.encoding, "raw": d.raw, "html": html.get(d.id), "text": d.text,
                     "title": d.title, "outlet": d.outlet, "date": d.date, "author": d.author, "url": d.url,
                     "defects": _json(d.defects), "offsets": pack_offsets(d.offsets),
-                    "clean_key": clean_key, "last_run": run_id,
+                    "clean_key": clean_key, "last_run": run_id, "extra": _json(d.extra) if d.extra else None,
                 }
             )
             edit_rows.extend(
@@ -422,7 +441,7 @@ class Store:
             kind=r["kind"], text=r["text"] or "", title=r["title"], outlet=r["outlet"], date=r["date"],
             author=r["author"], url=r["url"], encoding=r["encoding"], edits=edits,
             offsets=unpack_offsets(r["offsets"]), defects=json.loads(r["defects"] or "[]"),
-            inferred=json.loads(r["inferred"] or "{}"),
+            inferred=json.loads(r["inferred"] or "{}"), extra=_json_dict(r.get("extra")),
         )
 
     def document_rows(self) -> list[dict[str, Any]]:
@@ -434,8 +453,8 @@ class Store:
     ) -> None:
         """Store inputs that are new or changed, to be cleaned later in this run.
 
-        ``items`` are dicts with id, source, content_hash, kind, encoding, body
-        and stated (JSON of the metadata a record stated). The database is the
+        ``items`` are dicts with id, source, content_hash, kind, encoding, body,
+        stated (JSON of the metadata a record stated) and extra (JSON of its other keys, or None). The database is the
         spool between ingest and cleaning, so no stage holds the corpus in memory.
         ``cleaned`` (documents, clean key, signatures, fingerprint settings,
         provisional results, as :meth:`save_cleaned` takes them, with furniture
@@ -448,7 +467,7 @@ class Store:
         for it in items:
             html = it["kind"] == "html"
             row = [it["id"], it["source"], it["content_hash"], it["kind"], it["encoding"],
-                   it["body"] if html else None, it["stated"]]
+                   it["body"] if html else None, it["stated"], it.get("extra")]
             if it["id"] in done:
                 full[it["id"]] = row
             else:
@@ -844,7 +863,7 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 
 
 # columns of a new input that cleaning does not write
-_PENDING_COLUMNS = ["id", "source", "content_hash", "kind", "encoding", "html", "stated"]
+_PENDING_COLUMNS = ["id", "source", "content_hash", "kind", "encoding", "html", "stated", "extra"]
 # columns cleaning writes, in the order of Store._clean_values
 _CLEAN_COLUMNS = ["text", "title", "outlet", "date", "author", "url", "defects", "offsets", "clean_key",
                   "furniture_key", "last_run", "raw", "text_len", "n_defects"]
@@ -857,7 +876,7 @@ CleanedBatch = tuple[
 # the clean text is a function of the input bytes, the rule set and the corpus furniture the input holds
 _TEXT_KEY = "content_hash || ':' || coalesce(clean_key, '') || ':' || coalesce(furniture_key, '')"
 _DOC_COLUMNS = ("id, source, content_hash, kind, encoding, text, title, outlet, date, author, url, "
-                "defects, inferred, offsets")
+                "defects, inferred, offsets, extra")
 
 
 class LazyDocuments(Sequence[Document]):
@@ -1009,7 +1028,7 @@ def _lazy_document(r: tuple[Any, ...]) -> Document:
     return Document(
         id=r[0], source=r[1], content_hash=r[2], raw="", kind=r[3], encoding=r[4], text=r[5] or "",
         title=r[6], outlet=r[7], date=r[8], author=r[9], url=r[10], defects=_json_list(r[11]),
-        inferred=_json_dict(r[12]), offsets=unpack_offsets(r[13]),
+        inferred=_json_dict(r[12]), offsets=unpack_offsets(r[13]), extra=_json_dict(r[14]),
     )
 
 

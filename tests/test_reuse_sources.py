@@ -15,7 +15,7 @@ from dedup.reuse.attribution import OutletIndex, raw_mentions, select_mentions
 from dedup.reuse.direction import Verdict
 from dedup.reuse.groups import corpus_outlet_names
 from dedup.reuse.sources import source_list, speaker_of, spread_sources, wire_credit
-from dedup.store import Store
+from dedup.store import SCHEMA_VERSION, Store
 
 WIRE_CASES = [
     ("WASHINGTON (AP) — The president said on Monday.", "Associated Press"),
@@ -161,7 +161,7 @@ def test_a_schema_1_database_is_migrated_in_place(tmp_path: Path) -> None:
     db.commit()
     db.close()
     store = Store(str(path), writer=True)
-    assert store.get_meta("schema_version") == "2"
+    assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
     assert "kind" in store.db["reuses"].columns_dict and "sources" in store.db.table_names()
     assert store.db.execute("select id, kind from reuses").fetchall() == [("e1", None)]
     store.close()

@@ -301,11 +301,13 @@ def _cluster(group: list[str], links: dict[tuple[str, str], PairScore], inputs: 
 
 def build_clusters(
     ids: Sequence[str], candidates: Iterable[tuple[str, str]], inputs: CopyInputs,
+    done: Callable[[int], object] | None = None,
 ) -> tuple[list[Cluster], list[PairScore]]:
     """Clusters of every document (singletons included) and the copy pairs that hold them, sorted.
 
     ``candidates`` are the pairs LSH proposed; those :func:`dedup.cluster.figures.link` keeps form
-    the components, each grouped by :func:`group_component`.
+    the components, each grouped by :func:`group_component`. ``done(n)``, if given, is told the
+    documents of each component once it is grouped (a caller's progress).
     """
     linked = []
     for a, b in candidates:
@@ -321,6 +323,8 @@ def build_clusters(
     clusters: list[Cluster] = []
     for group in uf.groups():
         clusters.extend(group_component(group, by_comp[uf.find(group[0])], inputs))
+        if done is not None:
+            done(len(group))
     grouped = set(uf.parent)
     clusters.extend(singleton(d) for d in ids if d not in grouped)
     clusters.sort(key=lambda c: c.id)

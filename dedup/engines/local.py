@@ -22,7 +22,8 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import IO, Any, cast
 
@@ -36,6 +37,8 @@ from dedup.cluster import CopyInputs, Figures, Rank, aligned_texts, build_cluste
 from dedup.cluster import figures as pair_figures
 from dedup.cluster.anchors import anchor_candidates, anchor_keys
 from dedup.cluster.figures import Layout, layout, opening
+from dedup.cluster.holding import Holding
+from dedup.cluster.settle import HoldingJob
 from dedup.config import SCHEME, Config
 from dedup.engines.stages import (
     Progress,
@@ -60,9 +63,11 @@ from dedup.engines.stages import (
     speculation_misses,
 )
 from dedup.exits import mark_stopped
+from dedup.ingest_fields import CsvColumns
 from dedup.models import Cluster, PairScore, to_json
 from dedup.runtime.context import RunContext, Tuning
-from dedup.runtime.pool import Pool, batches, worker_state
+from dedup.runtime.pool import Pool, batches, spread, worker_state
+from dedup.runtime.progress import Meter
 from dedup.runtime.signals import keep_from_children
 from dedup.store import LazyDocuments, Store
 
@@ -80,10 +85,14 @@ def run(
     workers: int | None = None,
     tuning: Tuning | None = None,
     id_prefix: str = "",
+    csv_columns: CsvColumns | None = None,
+    paragraph_sep: str | None = None,
 ) -> RunResult:
     """Run the whole job on files, folders or ``-`` (JSON Lines on ``stdin``) into database ``db``.
 
     ``tuning`` sets batch sizes and switches that change how the run runs, never its results.
+    ``csv_columns`` names columns of CSV inputs (the others are found by their usual names);
+    ``paragraph_sep`` splits the text of CSV rows and JSON records into paragraphs where it stands.
     """
     config = config or Config()
     check_paths(paths)
@@ -102,7 +111,8 @@ def run(
         with keep_from_children(getattr(store, "_lock", None)):
             run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
             ctx = RunContext(store, run_id, config, workers or default_workers(), progress or no_progress,
-                             encoding, stdin, tuning or Tuning(), id_prefix=id_prefix)
+                             encoding, stdin, tuning or Tuning(), id_prefix=id_prefix,
+                             csv_columns=csv_columns or CsvColumns(), paragraph_sep=paragraph_sep)
             ctx.spool()
             order, counts = ingest(ctx, paths)
             return finish(ctx, analyse(ctx, counts), order)
@@ -139,18 +149,18 @@ def run_records(
 def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
     """Everything after ingest, over the whole corpus in the database."""
     store, config = ctx.store, ctx.config
+    # the clean bar: without a total while the corpus furniture is found (a second on 50k documents)
+    bar = Meter(ctx.report, "clean")
     with ctx.timed("furniture"):
         furniture, todo = _furniture_and_todo(ctx)
     fault_point("furniture")
     with ctx.timed("clean+fingerprint"):
-        _clean_stage(ctx, furniture, todo)
+        _clean_stage(ctx, furniture, todo, bar)
     with ctx.timed("signatures"):
         ids, sigs, ranks = _signatures(ctx)
     fault_point("cluster")
     with ctx.timed("cluster"):
-        ctx.report("cluster", 0, len(ids))
         clusters, pairs, n_candidates = _cluster(ctx, ids, sigs, ranks)
-        ctx.report("cluster", len(ids), None)
     fault_point("damage")
     with ctx.timed("damage"):
         text_keys = store.text_keys()
@@ -165,8 +175,11 @@ def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
         sources = common_sources(documents, reuses)
     fault_point("store")
     with ctx.timed("store"):
+        bar = Meter(ctx.report, "store")  # (one transaction: a bar with no steps, full when it is written)
         store.save_results(clusters, updates, [reuse_row(r) for r in reuses], [citation_row(c) for c in citations],
                            [source_row(s) for s in sources])
+        bar.expect(1)
+        bar.close()
     # processed: documents cleaned this run, at ingest or in the clean stage
     counts = run_counts(counts, len(todo | set(ctx.speculated)), len(ids), clusters, n_candidates, len(pairs),
                         reuses, citations, ctx.problems)
@@ -189,16 +202,17 @@ def _furniture_and_todo(ctx: RunContext) -> tuple[dict[str, str], set[str]]:
     return furniture, todo
 
 
-def _clean_stage(ctx: RunContext, furniture: dict[str, str], todo: set[str]) -> None:
+def _clean_stage(ctx: RunContext, furniture: dict[str, str], todo: set[str], bar: Meter) -> None:
     """Clean and fingerprint the documents ``todo`` in the pool; a document that fails is a problem
     and is forgotten, so that the next run tries it again and nothing half-made stays."""
     store, config, version = ctx.store, ctx.config, clean_version()
     fingerprint = fingerprint_meta(config)
-    ctx.report("clean", 0, len(todo))
+    bar.expect(len(todo))
     spool = ctx.spool()
+    size = spread(len(todo), ctx.workers, ctx.tuning.batch)
     with Pool(ctx.workers, {"furniture": furniture, "config": config, "clean_key": version}) as pool:
         for n, (docs, fkeys, sig_bytes, failed, entries) in enumerate(
-            pool.map(clean_batch, batches(store.iter_work(todo), ctx.tuning.batch)), start=1
+            pool.map(clean_batch, batches(store.iter_work(todo), size)), start=1
         ):
             sigs = np.frombuffer(sig_bytes, dtype=np.uint32).reshape(len(docs), config.num_perm)
             with store.transaction():
@@ -207,8 +221,9 @@ def _clean_stage(ctx: RunContext, furniture: dict[str, str], todo: set[str]) -> 
             if failed:
                 ctx.problems.extend(p for _, p in failed)
                 store.delete_documents([doc_id for doc_id, _ in failed])
-            ctx.report("clean", len(docs) + len(failed), None)
+            bar.add(len(docs) + len(failed))
             fault_point(f"clean:{n}")
+    bar.close()
     store.set_meta("furniture", json.dumps(furniture, sort_keys=True, ensure_ascii=False))
 
 
@@ -224,12 +239,15 @@ def _signatures(ctx: RunContext) -> tuple[list[str], np.ndarray, list[_RankRow]]
     all_ids = [r[0] for r in ranks]
     if len(ids) != len(all_ids):
         missing = sorted(set(all_ids) - set(ids))
+        bar = Meter(ctx.report, "signatures", len(missing))  # (documents signed under other settings)
         texts = store.texts(missing)
         for batch in batches(missing, 2048):
             sh, bounds = fp.batch_shingles([texts[d] for d in batch], config.shingle_size)
             store.save_signatures(batch, fp.signatures_concat(sh, bounds, config.num_perm, config.seed),
                                   config.fingerprint_key, SCHEME, config.num_perm, config.seed, config.shingle_size,
                                   anchor_keys(sh, bounds))
+            bar.add(len(batch))
+        bar.close()
         ids, sigs = store.load_signatures(config.fingerprint_key)
     return ids, sigs, ranks
 
@@ -253,6 +271,8 @@ def _cluster(
     """LSH candidates, exact figures and alignments (kept between runs), clusters
     (:func:`dedup.cluster.build_clusters`)."""
     store, config = ctx.store, ctx.config
+    # the bar: candidate pairs to measure, then every document as its component is grouped
+    bar = Meter(ctx.report, "cluster")
     # LSH for copies of similar length, anchor keys for a short copy inside a long page
     candidates = np.unique(np.concatenate([
         fp.lsh_candidates(fp.band_keys(sigs, config.bands, config.rows)),
@@ -269,12 +289,14 @@ def _cluster(
     # figures of the new candidate pairs in the pool, each batch reading its own texts
     pairs = sorted({(ids[min(i, j)], ids[max(i, j)]) for i, j in candidates.tolist()})
     todo = sorted(set(pairs) - known.keys())
+    bar.expect(len(todo) + len(ids))
     jobs = [(store.path, config.shingle_size, batch) for batch in batches(todo, 1024)]
     with Pool(ctx.workers if len(todo) > 2000 else 1, {}) as pool:
         for rows in pool.map(_measure_batch, jobs):
             for row in rows:
                 known[(row[0], row[1])] = row[2:]
                 new_rows[(row[0], row[1])] = row
+            bar.add(len(rows))
 
     def figures(a: str, b: str) -> Figures:
         if (a, b) not in known:  # a pair that was no candidate (a composite's witnesses)
@@ -302,12 +324,14 @@ def _cluster(
         return layout(hp, hx, hy, opening(texts[y], config))
 
     linked = [p for p in pairs if link(figures(*p), config) is not None]
+    bar.add(len(ids) - len({d for p in linked for d in p}))  # (the documents that are copies of none)
     # the cleaner's page findings, and what a page's title says (a digest or briefing)
     stored = store.findings_and_titles({d for p in linked for d in p})
     defects = {d: found + title_findings(title) for d, (found, title) in stored.items()}
     inputs = CopyInputs(config, rank_of.__getitem__, defects.__getitem__, figures, aligned, where)
-    clusters, verified = build_clusters(ids, linked, inputs)
+    clusters, verified = build_clusters(ids, linked, inputs, done=bar.add)
     store.save_pairs(sorted(new_rows.values()))
+    bar.close()
     return clusters, verified, len(candidates)
 
 
@@ -333,7 +357,10 @@ def _damage_and_inference(
     }
     found = {name: pickle.loads(blob) for name, blob in cache.get_many(keys.values()).items()}
     todo = [c for c in multi if keys[c.id] not in found]
-    fresh = _settle_and_align(ctx, todo, text_keys, ranks)
+    # the bar: each member of a cluster to settle is measured, and aligned against its canonical
+    bar = Meter(ctx.report, "damage", sum(2 * len(c.members) - 1 for c in todo))
+    fresh = _settle_and_align(ctx, todo, text_keys, ranks, bar)
+    bar.close()
     cache.put_many((keys[c.id], pickle.dumps(fresh[c.id], protocol=pickle.HIGHEST_PROTOCOL)) for c in todo)
     if cache.count() > len(keys):
         cache.retain(keys.values())
@@ -361,7 +388,7 @@ _Settled = tuple[Cluster, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]
 
 
 def _settle_and_align(
-    ctx: RunContext, multi: list[Cluster], text_keys: Mapping[str, str], ranks: list[_RankRow]
+    ctx: RunContext, multi: list[Cluster], text_keys: Mapping[str, str], ranks: list[_RankRow], bar: Meter,
 ) -> dict[str, _Settled]:
     """Per cluster of two or more (:func:`dedup.cluster.settle_clusters`): the settled cluster, and
     each member's damage and result columns. Alignments are read from the database where both
@@ -388,6 +415,7 @@ def _settle_and_align(
                 fresh[(doc_id, against)] = (hit[2], json.loads(hit[3]), hit[3])
             elif (doc_id, against) not in fresh:
                 jobs.append((doc_id, against))
+        bar.add(len(pairs) - len(jobs))
         if jobs:
             # forking a pool costs more than a few hundred alignments of ~0.15 ms
             many = len(jobs) > 500 and ctx.workers > 1
@@ -400,6 +428,7 @@ def _settle_and_align(
                     rows.append((doc_id, against, keys.get(doc_id) or "", keys.get(against) or "",
                                  completeness, gaps_json))
                 store.save_alignments(rows)
+                bar.add(len(rows))
         return {pair: fresh[pair][0] for pair in pairs}
 
     def pair_score(a: str, b: str) -> PairScore:
@@ -410,9 +439,23 @@ def _settle_and_align(
     out: dict[str, _Settled] = {}
     # what each copy holds is measured a few thousand members at a time, in the pool (shared with
     # the alignments, forked on first use) when there are many
+    def measured(fn: Callable[[HoldingJob], list[dict[str, Holding]]],
+                 jobs: Iterator[HoldingJob]) -> Iterator[list[dict[str, Holding]]]:
+        # (the bar advances by the members of each batch as it comes back)
+        sizes: deque[int] = deque()
+
+        def counted() -> Iterator[HoldingJob]:
+            for job in jobs:
+                sizes.append(sum(len(members) for members, _ in job[0]))
+                yield job
+
+        for out in (pool.map if len(members) > 8000 and ctx.workers > 1 else map)(fn, counted()):
+            bar.add(sizes.popleft())
+            yield out
+
     with pool:
         results = settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align, store.texts,
-                                  config.shingle_size, pool.map if len(members) > 8000 and ctx.workers > 1 else map)
+                                  config.shingle_size, measured)
     for settled in results:
         c = settled.cluster
         damage: dict[str, dict[str, Any]] = {}

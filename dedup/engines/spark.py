@@ -98,6 +98,7 @@ from dedup.engines.spark_tasks import (
 )
 from dedup.errors import ConfigError
 from dedup.exits import mark_stopped
+from dedup.ingest_fields import CsvColumns
 from dedup.models import Cluster, Document, Edit, OffsetMap, PairScore, Problem
 from dedup.runtime.pool import batches as in_batches
 from dedup.runtime.signals import keep_from_children
@@ -214,6 +215,8 @@ def run_spark(
     conf: dict[str, str] | None = None,
     parquet_dir: str | None = None,
     id_prefix: str = "",
+    csv_columns: CsvColumns | None = None,
+    paragraph_sep: str | None = None,
 ) -> stages.RunResult:
     """Run the whole job on Spark into database ``db``; the results equal :func:`dedup.engines.local.run`'s.
 
@@ -237,7 +240,8 @@ def run_spark(
         with keep_from_children(getattr(store, "_lock", None)):
             run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
             ctx = stages.RunContext(store, run_id, config, workers or stages.default_workers(),
-                                    progress or stages.no_progress, encoding, stdin, id_prefix=id_prefix)
+                                    progress or stages.no_progress, encoding, stdin, id_prefix=id_prefix,
+                                    csv_columns=csv_columns or CsvColumns(), paragraph_sep=paragraph_sep)
             try:
                 # inputs are read on the driver, exactly as the local engine reads them (ids, hashes, problems)
                 order, counts = stages.ingest(ctx, paths, clean_new=False)
@@ -358,8 +362,10 @@ class _SparkRun:
         reuse_rows = [stages.reuse_row(r) for r in reuses]
         citation_rows = [stages.citation_row(c) for c in citations]
         source_rows = [stages.source_row(s) for s in sources]
+        self.report("store", 0, None)  # (as the local engine: a bar with no steps, full when written)
         store.save_results(clusters, updates, reuse_rows, citation_rows, source_rows)
         _write_tables(self, cleaned, results, reuse_rows, citation_rows, source_rows)
+        self.report("store", 1, 1)
         self._timed("store", t)
         counts = stages.run_counts(counts, len(todo), len(ids), clusters, n_candidates, len(verified), reuses,
                                citations, problems)

@@ -47,6 +47,7 @@ from dedup.runtime.furniture_cache import (
 )
 from dedup.runtime.inputs import KnownInputs
 from dedup.runtime.pool import Pool, set_state, worker_state
+from dedup.runtime.progress import IngestMeter
 from dedup.store import LazyDocuments
 
 _META_FIELDS = ("title", "outlet", "date", "author", "url", "fetched")
@@ -79,6 +80,17 @@ class RunResult:
     input_order: list[str] = field(default_factory=list)
     #: the common sources of the ``shares`` edges (:func:`common_sources`)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    #: files of the folders walked that are of no input type, by suffix ({".pdf": 7, "(no extension)": 1})
+    ignored: dict[str, int] = field(default_factory=dict)
+
+    def ignored_line(self) -> str | None:
+        """The run's line on files of no input type, most first ("ignored 12 files: 7 .pdf, 4 .png,
+        1 (no extension)"); None when there was none."""
+        if not self.ignored:
+            return None
+        total = sum(self.ignored.values())
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.ignored.items(), key=lambda kv: (-kv[1], kv[0])))
+        return f"ignored {total} file{'s' * (total != 1)}: {kinds}"
 
     @property
     def exit_status(self) -> int:
@@ -109,8 +121,7 @@ class RunResult:
         return {
             "schema": SCHEMA,
             "version": __version__,
-            "run": {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
-                    "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()}},
+            "run": self._run_json(),
             "documents": list(self.document_records()),
             "clusters": [c.to_dict() for c in self.clusters],
             "reuses": [r.to_dict() for r in self.reuses],
@@ -119,11 +130,14 @@ class RunResult:
             "problems": [p.to_dict() for p in self.problems],
         }
 
+    def _run_json(self) -> dict[str, Any]:
+        return {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
+                "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()},
+                "ignored": dict(self.ignored)}
+
     def write_json(self, out: IO[str]) -> None:
         """The same document as :meth:`to_json`, written as it is produced (100k documents stream)."""
-        head = {"schema": SCHEMA, "version": __version__,
-                "run": {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
-                        "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()}}}
+        head = {"schema": SCHEMA, "version": __version__, "run": self._run_json()}
         out.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ",\n")
 
         def array(name: str, items: Iterable[dict[str, Any]], last: bool = False) -> None:
@@ -306,15 +320,23 @@ class _Ingest:
         # cache entries written with the next batch of documents, in its transaction (a commit costs ~3 ms)
         self.line_records: list[tuple[str, bytes]] = []
         self.pass1: list[tuple[str, bytes]] = []
+        # (extra JSON, id) of unchanged inputs, written once to a database that gained documents.extra
+        # (Store._add_extra): None when it has it already
+        self.backfill: list[tuple[str | None, str]] | None = (
+            [] if ctx.store.get_meta("extra_backfill") else None)
 
     def run(self, paths: Sequence[str]) -> tuple[list[str], dict[str, int]]:
         ctx = self.ctx
         items = iter_inputs(paths, encoding=ctx.encoding, stdin=ctx.stdin, known=self.known, parse=self.parse,
-                            id_prefix=ctx.id_prefix)
-        order, counts = self.store_inputs(items, self.known.stored)
+                            id_prefix=ctx.id_prefix, csv_columns=ctx.csv_columns, paragraph_sep=ctx.paragraph_sep,
+                            ignored=ctx.ignored)
+        # (the bar's total: the input files, walked before they are read)
+        order, counts = self.store_inputs(IngestMeter(ctx.report, paths).watch(items), self.known.stored)
         self.made.clear()
         self.known.save()
-        return order, counts
+        if self.backfill is not None:
+            ctx.store.set_meta("extra_backfill", "")  # (done: only this run reads every input again for it)
+        return order, {**counts, "ignored": sum(ctx.ignored.values())}
 
     def parse(self, batches: Iterable[LineBatch]) -> Iterator[list[RawInput | Problem]]:
         rest = iter(batches)
@@ -368,20 +390,23 @@ class _Ingest:
                     continue
             seen_hash[item.id] = (item.content_hash, item.source)
             order.append(item.id)
-            ctx.report("ingest", 1, None)
             if stored.get(item.id, ("",))[0] == item.content_hash:
                 unchanged += 1
+                if self.backfill is not None and not item.unchanged:
+                    self.backfill.append((to_json(item.extra) if item.extra else None, item.id))
                 continue
             pending.append({
                 "id": item.id, "source": item.source, "content_hash": item.content_hash, "kind": item.kind,
                 "encoding": item.encoding, "body": item.body, "stated": json.dumps(item.stated, sort_keys=True),
-                "cleaned": made,
+                "extra": to_json(item.extra) if item.extra else None, "cleaned": made,
             })
             if len(pending) >= ctx.tuning.batch:
                 self.save_pending(pending)
                 pending = []
                 fault_point("ingest")
         self.save_pending(pending)
+        if self.backfill:
+            ctx.store.fill_extra(self.backfill)
         ctx.store.touch_documents(list(seen_hash), ctx.run_id)
         return order, {"inputs": len(seen_hash), "unchanged": unchanged}
 
@@ -483,6 +508,7 @@ def run_counts(
         "reuses": len(reuses),
         "citations": len(citations),
         "skipped": len(problems),
+        "ignored": ingest.get("ignored", 0),
     }
 
 
@@ -495,6 +521,7 @@ def singleton_results(doc_id: str, cluster: str | None = None) -> dict[str, Any]
 def finish(ctx: RunContext, result: RunResult, order: list[str]) -> RunResult:
     """Record the end of a run (problems, counts, timings, status), the same for every engine."""
     result.input_order = order
+    result.ignored = dict(ctx.ignored)
     ctx.store.add_problems(result.run_id, ctx.problems)
     ctx.store.finish_run(result.run_id, result.counts, ctx.timings,
                          "ok" if not ctx.problems else "some inputs skipped", result.exit_status)
@@ -509,7 +536,8 @@ def quotations(
     from dedup.runtime.reuse_runner import find_reuses
 
     with ctx.timed("reuse"):
-        return find_reuses(documents, clusters, ctx.config, workers=ctx.workers, cache=ctx.spool())
+        return find_reuses(documents, clusters, ctx.config, workers=ctx.workers, cache=ctx.spool(),
+                           progress=ctx.report)
 
 
 def common_sources(documents: Sequence[Document], reuses: list[Reuse]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import Config
+from dedup.ingest_fields import CsvColumns
 from dedup.models import Problem
 from dedup.runtime.blobs import RunSpool
 from dedup.runtime.inputs import LOOKUPS_BEFORE_LOAD
@@ -26,7 +28,8 @@ from dedup.store import Store
 #: Documents per clean batch and per write of new inputs.
 BATCH = 256
 
-#: progress(stage, advance, total): total is set on the first call of a stage
+#: progress(stage, advance, total): a stage's total comes with its first call, or before its first
+#: advance when it must be found first; a later total means more work found (:mod:`dedup.runtime.progress`)
 Progress = Callable[[str, int, int | None], None]
 
 
@@ -66,7 +69,7 @@ class Tuning:
     """How a run runs, never what it finds: sizes and switches that tests and benchmarks set
     (every value gives the same database)."""
 
-    #: documents per clean batch and per write of new inputs
+    #: documents per clean batch (at most: fewer when that gives every worker several) and per write of new inputs
     batch: int = BATCH
     #: parse batches read in this process before ingest starts its pool
     parse_in_process: int = 1
@@ -90,6 +93,12 @@ class RunContext:
     tuning: Tuning = field(default_factory=Tuning)
     #: put before every id made from a path ("A/" gives "A/x.txt"), so two folders' files stay apart
     id_prefix: str = ""
+    #: the columns of CSV inputs the user named (--text-col …); the others are found by their names
+    csv_columns: CsvColumns = field(default_factory=CsvColumns)
+    #: where the text of a CSV row or JSON record is split into paragraphs (--paragraph-sep), or None
+    paragraph_sep: str | None = None
+    #: files of the folders walked that are of no input type, by suffix (".pdf": 7): one line for the run
+    ignored: Counter[str] = field(default_factory=Counter)
     #: seconds per stage, stored with the run
     timings: dict[str, float] = field(default_factory=dict)
     #: inputs skipped and documents a stage failed on, stored with the run

@@ -45,8 +45,10 @@ from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.pass1 import Record
 from dedup.reuse.sources import spread_sources
 from dedup.runtime.blobs import BlobCache, BlobSpool
+from dedup.runtime.context import Progress, no_progress
 from dedup.runtime.metrics import RunMetrics
 from dedup.runtime.pool import Pool, worker_state
+from dedup.runtime.progress import Meter
 from dedup.runtime.reuse_pairs import IncrementalPairs, pairs_from_scratch
 from dedup.runtime.reuse_segments import IndexSink, Records, RecordSegment
 from dedup.runtime.reuse_state import (
@@ -223,8 +225,13 @@ class _Run:
     def __init__(
         self, docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int,
         cache: BlobCache | None, params: ReuseParams, tuning: ReuseTuning, metrics: RunMetrics,
+        bar: Meter | None = None,
     ) -> None:
         self.source = docs
+        # the stage's bar, in units of about a millisecond of work: a tenth of the documents for what pass 1
+        # does over the whole corpus, one per document it scans and per document pass 2 prepares, two
+        # per group pair it matches (or finds in the cache)
+        self.bar = bar if bar is not None else Meter(no_progress, "quotations")
         self.config = config
         self.params = params
         self.tuning = tuning
@@ -251,6 +258,8 @@ class _Run:
         # ---- what each document is: its id, a key of its clean text, names and dates
         ids, text_keys, names, dates = _naming(docs)
         index = {d: i for i, d in enumerate(ids)}
+        whole = 1 + len(ids) // 10
+        self.bar.expect(whole)
         metrics.tick("pass1_metadata")
         # ---- the previous run's state and the pass-1 records it keeps; pass 1 of the other documents
         self.keep_keys.extend([keys.state, keys.names, keys.like, keys.matches])
@@ -287,7 +296,9 @@ class _Run:
             ]
         del got
         metrics.tick("pass1_mentions")
+        self.bar.add(whole // 2)
         self.pairs = self._candidate_pairs()
+        self.bar.add(whole - whole // 2)
         metrics.tick("pass1_index")
 
     def _read_or_scan(self, new: list[int]) -> Callable[[], dict[int, Record]]:
@@ -313,6 +324,7 @@ class _Run:
             del got
         todo = sorted(docs[0] for docs in want.values())
         n = len(text_keys)
+        self.bar.grow(len(todo))
         self.metrics.stats.update(docs=n, pass1_hits=n - len(todo), docs_scanned=len(todo))
         scanned: Iterable[tuple[int, Record]]
         if len(todo) <= self.tuning.scan_ahead and self.pool.workers > 1:
@@ -332,6 +344,7 @@ class _Run:
             for i, rec in scanned:
                 for j in want[text_keys[i]]:
                     recs[j] = rec
+                self.bar.add(1)
             return recs
 
         return finish
@@ -440,6 +453,7 @@ class _Pass2:
                 exact_of[i] = np.frombuffer(blob, dtype="<u8").astype(np.uint64, copy=False)
         del got
         todo = [i for i in involved if i not in exact_of]
+        run.bar.grow(len(todo) + 2 * len(run.pairs))
         run.metrics.tick("pass2_read")
         with BlobSpool("dedup-reuse-") as spool:
             puts: list[tuple[str, bytes]] = []
@@ -482,13 +496,16 @@ class _Pass2:
         del got
         stats["pair_hits"] = len(keys) - len(missing)
         stats["pairs_matched"] = len(missing)
+        run.bar.add(2 * (len(keys) - len(missing)))
         run.metrics.tick("pass2_keys")
         need = sorted({m for pair in missing for g in pair for m in self.members[g]} - self.where.keys())
+        run.bar.grow(len(need))
         for _ in self._prepare(spool, need):
             pass
         run.metrics.tick("pass2_prepare")
         puts: list[tuple[str, bytes]] = []
         for found in run.pool.map(_match_task, self._tasks(spool, missing, boiler)):
+            run.bar.add(2 * len(found))
             for pair, items in found:
                 k = slot[pair]
                 results[k] = items
@@ -519,6 +536,7 @@ class _Pass2:
 
         done = 0
         for recs in run.pool.map(_prepare_task, batches()):
+            run.bar.add(len(recs))
             for blob, exact in recs:
                 i = order[done]
                 done += 1
@@ -544,18 +562,25 @@ class _Pass2:
             yield _Task(docs, [spool.read(*self.where[i]) for i in docs], batch)
 
     def _chunks(self, pairs: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
-        """Group pairs in order, cut into chunks of at most ``pass2_chunk_docs`` documents
-        (a single pair of larger groups is a chunk of its own)."""
+        """Group pairs in order, cut into chunks of at most ``pass2_chunk_docs`` documents and
+        ``pass2_chunk_pairs`` document pairs (a single pair of larger groups is a chunk of its own).
+
+        Matching costs about a document pair's alignments: without the second bound, the pairs of a
+        corpus's largest groups made one task of 14 s on 612 articles (a worker idle, the bar still)."""
+        tuning = self.run.tuning
         chunk: list[tuple[int, int]] = []
         seen: set[int] = set()
+        work = 0
         for g1, g2 in pairs:
             new = {m for g in (g1, g2) for m in self.members[g]} - seen
-            if chunk and len(seen) + len(new) > self.run.tuning.pass2_chunk_docs:
+            cost = len(self.members[g1]) * len(self.members[g2])
+            if chunk and (len(seen) + len(new) > tuning.pass2_chunk_docs or work + cost > tuning.pass2_chunk_pairs):
                 yield chunk
-                chunk, seen = [], set()
+                chunk, seen, work = [], set(), 0
                 new = {m for g in (g1, g2) for m in self.members[g]}
             chunk.append((g1, g2))
             seen |= new
+            work += cost
         if chunk:
             yield chunk
 
@@ -564,7 +589,7 @@ class _Pass2:
 def find_reuses(
     docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, *, workers: int = 1,
     cache: BlobCache | None = None, params: ReuseParams = DEFAULT, tuning: ReuseTuning = DEFAULT_TUNING,
-    metrics: RunMetrics | None = None,
+    metrics: RunMetrics | None = None, progress: Progress | None = None,
 ) -> tuple[list[Reuse], list[Citation]]:
     """Passages reused between documents of different clusters, and outlets the documents cite.
 
@@ -574,7 +599,8 @@ def find_reuses(
     documents and group pairs is read from it instead of redone, with the same
     result; entries no longer referenced are dropped at the end. ``params``: what the result
     depends on; ``tuning``: how the work is cut up (not the result); ``metrics``, if given, gets the
-    figures of this call.
+    figures of this call; ``progress`` (:mod:`dedup.runtime.progress`), if given, bars of the stages
+    "quotations" and "citations".
     """
     metrics = metrics if metrics is not None else RunMetrics()
     metrics.clear()
@@ -584,7 +610,7 @@ def find_reuses(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _find_reuses(docs, clusters, config, workers, cache, params, tuning, metrics)
+        return _find_reuses(docs, clusters, config, workers, cache, params, tuning, metrics, progress or no_progress)
     finally:
         if was_enabled:
             gc.enable()
@@ -592,9 +618,9 @@ def find_reuses(
 
 def _find_reuses(
     docs: Sequence[Document], clusters: Sequence[Cluster], config: Config, workers: int, cache: BlobCache | None,
-    params: ReuseParams, tuning: ReuseTuning, metrics: RunMetrics,
+    params: ReuseParams, tuning: ReuseTuning, metrics: RunMetrics, progress: Progress,
 ) -> tuple[list[Reuse], list[Citation]]:
-    run = _Run(docs, clusters, config, workers, cache, params, tuning, metrics)
+    run = _Run(docs, clusters, config, workers, cache, params, tuning, metrics, Meter(progress, "quotations"))
     try:
         judged = spread_sources(prune_quotation_clusters(_Pass2(run).items(), run.catalog.date_of, params.cover),
                                 lambda i: int(run.groups.group[i]), run.groups.doc_outlet.__getitem__, params.cover)
@@ -603,10 +629,14 @@ def _find_reuses(
         raise
     else:
         run.pool.close()
+    run.bar.close()
     reuses = [r for _, _, r in judged]
     reuses.sort(key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
+    # (one step: the documents whose mentions name an outlet, judged at once)
+    bar = Meter(progress, "citations", len(run.selected))
     cited = citations(judged, run.groups, run.catalog.ids, run.selected, run.records.raw, run.matches)
     cited.sort(key=lambda c: (c.doc, c.span.start, c.outlet))
+    bar.close()
     if cache is not None:
         cache.put_many([(run.keys.matches, pickle.dumps(run.matches_asked, protocol=pickle.HIGHEST_PROTOCOL))])
         cache.retain(run.keep_keys)

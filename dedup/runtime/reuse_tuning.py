@@ -21,8 +21,10 @@ class ReuseTuning:
     scan_ahead: int = 5000
     # Documents per task of pass 2's first step (passages and signatures).
     prepare_chunk: int = 200
-    # Documents per pass-2 matching task (all members of whole group pairs).
+    # Documents per pass-2 matching task (all members of whole group pairs), and document pairs (a
+    # task's matching costs about its document pairs' alignments; its preparation, its documents').
     pass2_chunk_docs: int = 400
+    pass2_chunk_pairs: int = 4000
     # Pairing works on 2**fp_part_bits slices of the fingerprint range at a time (and the corpus
     # boilerplate on as many slices of the passage keys).
     fp_part_bits: int = 6
@@ -44,6 +46,8 @@ class ReuseTuning:
     def __post_init__(self) -> None:
         if not 1 <= self.segment_slots <= 1 << 16:
             raise ConfigError(f"segment_slots must be in [1, 65536], not {self.segment_slots}")
+        if self.pass2_chunk_pairs < 1:
+            raise ConfigError(f"pass2_chunk_pairs must be at least 1, not {self.pass2_chunk_pairs}")
         if not 1 <= self.fp_part_bits <= 16:
             raise ConfigError(f"fp_part_bits must be in [1, 16], not {self.fp_part_bits}")
 
