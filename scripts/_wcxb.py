@@ -56,14 +56,16 @@ FIELDS = ("title", "author", "date")
 #: dedup.extract.extract_html's trafilatura settings, bar with_metadata (which puts a metadata header
 #: into the text trafilatura.extract returns; the metadata is taken from extract_html itself)
 TRAFILATURA = {"include_comments": False, "include_tables": True, "deduplicate": False}
-ROWS = ("dump", "clean_dump", "traf", "clean_traf", "project")
+ROWS = ("dump", "clean_dump", "traf", "clean_traf", "extract", "project")
 LABELS = {
     "dump": "dump, no cleaning",
     "clean_dump": "clean(dump)",
     "traf": "trafilatura on the HTML",
     "clean_traf": "clean(trafilatura output)",
+    "extract": "extract_html alone",
     "project": "project HTML path",
 }
+TRAF_META = {"title": "title", "author": "author", "date": "date", "sitename": "outlet", "url": "url"}
 PIP = f"{ROOT / '.venv' / 'bin' / 'pip'} install html-text"
 
 
@@ -144,12 +146,15 @@ def _version(name: str) -> str:
 
 def producer_keys() -> dict[str, str]:
     """What produced each cached value: a change of package, settings or extract.py is a new key."""
-    extract_src = (ROOT / "dedup" / "extract.py").read_bytes()
+    # extract.py and its helpers (extract_meta.py, ...): a change to any is a new extract_html
+    extract_src = b"".join(f.read_bytes() for f in sorted((ROOT / "dedup").glob("extract*.py")))
     traf = f"trafilatura {_version('trafilatura')}"
     return {
         "dump": f"html-text {_version('html-text')} extract_text guess_layout=True",
         "traf": f"{traf} extract {json.dumps(TRAFILATURA, sort_keys=True)}",
         "extract_html": f"{traf} dedup.extract {hashlib.sha256(extract_src).hexdigest()[:16]}",
+        # trafilatura's own metadata (the "trafilatura (HTML)" column), apart from what extract_html adds
+        "traf_meta": f"{traf} bare_extraction metadata {json.dumps(TRAFILATURA, sort_keys=True)}",
     }
 
 
@@ -210,6 +215,12 @@ def _produce(job: tuple[str, str, str, dict[str, str]]) -> tuple[str, dict[str, 
                 import trafilatura
 
                 value = (trafilatura.extract(html, **TRAFILATURA) or "") if html else ""
+            elif name == "traf_meta":
+                import trafilatura
+
+                doc = trafilatura.bare_extraction(html, with_metadata=True, **TRAFILATURA) if html else None
+                data = (doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)) if doc is not None else {}
+                value = {ours: str(data[theirs]).strip() for theirs, ours in TRAF_META.items() if data.get(theirs)}
             else:
                 from dedup.extract import extract_html
 
@@ -339,7 +350,8 @@ def finish_page(job: tuple[Page, dict[str, Any], str, str]) -> dict[str, Any]:
     scorer = _WORKER["scorer"]
     _quiet()
     res: dict[str, Any] = {"errors": []}
-    texts = {"dump": got["dump"] or "", "clean_dump": clean_dump, "traf": got["traf"] or "", "clean_traf": clean_traf}
+    texts = {"dump": got["dump"] or "", "clean_dump": clean_dump, "traf": got["traf"] or "", "clean_traf": clean_traf,
+             "extract": (got["extract_html"] or {}).get("text") or ""}
     project = project_path(page, got["extract_html"])
     if isinstance(project, tuple):
         texts["project"], res["project_meta"] = project
@@ -390,11 +402,11 @@ def run_methods(pages: list[Page], produced: dict[str, dict[str, Any]], scorer: 
         r = clean(got["dump"] or "")
         out.clean_ms.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        clean_traf = clean(got["traf"] or "").text
+        clean_traf = clean(got["traf"] or "", extracted=True).text  # as the project cleans an extractor's output
         out.clean_traf_ms.append((time.perf_counter() - start) * 1000)
         cleaned[page.id] = (r.text, clean_traf)
         out.meta["clean_dump"][page.id] = {k: v for k, v in r.meta.items() if v}
-        out.meta["traf"][page.id] = dict((got["extract_html"] or {"meta": {}})["meta"])
+        out.meta["traf"][page.id] = dict(got["traf_meta"] or {})
 
     _WORKER["scorer"] = scorer
     jobs = [(page, produced[page.id], *cleaned[page.id]) for page in pages]
@@ -561,7 +573,8 @@ def report(folder: Path, pages: list[Page], scorer: ModuleType, out: Outputs, wo
         figures[row] = {k: c[0] for k, c in zip(("p", "r", "f1", "with", "leak"), cells, strict=True)}
         print(f"{LABELS[row]:<{width}}  " + "  ".join(fmt_ci(*c) for c in cells))
     print("\npaired differences in F1 (per page, same resamples):")
-    for a, b in (("clean_traf", "traf"), ("clean_dump", "dump"), ("project", "traf"), ("clean_dump", "traf")):
+    for a, b in (("clean_traf", "traf"), ("clean_dump", "dump"), ("project", "traf"), ("extract", "traf"),
+                 ("clean_dump", "traf")):
         if a not in scores or b not in scores:
             continue
         d = scores[a].f1 - scores[b].f1

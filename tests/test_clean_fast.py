@@ -26,6 +26,7 @@ from dedup.clean import RULES, clean, corpus_furniture, furniture_key, normalise
 from dedup.clean import cleaner as C
 from dedup.clean import corpus as K
 from dedup.clean import furniture as F
+from dedup.clean import lines as L
 from dedup.clean import repair as R
 from dedup.clean.corpus import furniture_digest
 from dedup.clean.metadata import credit_key
@@ -628,7 +629,7 @@ def test_damage_word_table_is_the_regex() -> None:
 
 def _ref_space_fixes(seg: str) -> list[Fix]:
     fixes: list[Fix] = []
-    for w in C._SPACE_RUN.finditer(seg):
+    for w in L._SPACE_RUN.finditer(seg):
         if w.start() == 0 or w.end() == len(seg):
             fixes.append((w.start(), w.end(), ""))
         elif w.group() != " ":
@@ -644,7 +645,7 @@ def _ref_space_fixes(seg: str) -> list[Fix]:
 )
 def test_space_fixes_match_every_run(seg: str) -> None:
     if seg:
-        assert C._space_fixes(seg) == _ref_space_fixes(seg)
+        assert L._space_fixes(seg) == _ref_space_fixes(seg)
 
 
 @settings(max_examples=600, deadline=None)

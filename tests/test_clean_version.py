@@ -28,7 +28,8 @@ def _copy(tmp: Path, name: str, edit: Callable[[Path], None] | None = None) -> P
     """A copy of the clean package (and dedup/extract.py beside it) under ``tmp/name``, edited."""
     top = tmp / name / "dedup"
     shutil.copytree(PACKAGE, top / "clean", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "dedup" / "extract.py", top / "extract.py")
+    for name in ("extract.py", "extract_meta.py"):
+        shutil.copy(ROOT / "dedup" / name, top / name)
     if edit is not None:
         edit(top)
     return top / "clean"
@@ -55,8 +56,9 @@ def test_version_is_the_same_in_another_process() -> None:
 
 def test_the_digest_covers_the_modules_cleaning_executes() -> None:
     _digest, covered = code_digest(PACKAGE)
-    assert covered == {f"dedup.clean.{m}" for m in ("cleaner", "corpus", "furniture", "metadata", "offsets",
-                                                    "page", "repair", "rules")} | {"dedup.extract"}  # fmt: skip
+    assert covered == {f"dedup.clean.{m}" for m in ("cleaner", "corpus", "furniture", "head_meta", "lines",
+                                                    "metadata", "notices", "offsets", "page", "repair",
+                                                    "rules")} | {"dedup.extract", "dedup.extract_meta"}  # fmt: skip
 
 
 def test_editing_a_rule_changes_the_digest(tmp_path: Path) -> None:
@@ -72,7 +74,7 @@ def test_editing_a_rule_changes_the_digest(tmp_path: Path) -> None:
         (top / "clean" / "repair.py").write_text((top / "clean" / "repair.py").read_text() + "\n# a comment\n")
 
     def edit_extraction(top: Path) -> None:
-        _replace(top / "extract.py", "include_tables=True", "include_tables=False")
+        _replace(top / "extract.py", "\"include_tables\": True", "\"include_tables\": False")
 
     def edit_damage(top: Path) -> None:  # a later stage: it does not make clean text
         (top / "clean" / "damage.py").write_text((top / "clean" / "damage.py").read_text() + "\nMERGE_WORDS = 2\n")

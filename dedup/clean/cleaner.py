@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +31,10 @@ from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
 from dedup.clean.corpus import EDGE_LINES, FurnitureLines, key_may_fit, line_head, normalise_line
+from dedup.clean.head_meta import PageView, read_meta
+from dedup.clean.lines import Line as _Line
+from dedup.clean.lines import regular as _regular
+from dedup.clean.lines import split_lines as _split
 from dedup.clean.offsets import Fix, Runs, apply_fixes, compose, ints
 from dedup.clean.page import page_defects
 from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
@@ -38,12 +42,6 @@ from dedup.models import Edit, OffsetMap
 
 __all__ = ["CleanResult", "clean", "reachable_furniture"]
 
-# Line breaks are every character str.splitlines() breaks on, so that a clean
-# text never holds a break that a second pass would split on.
-_LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
-# Whitespace other than a lone space, and invisible characters scrapers leave.
-_IRREGULAR = re.compile(r"[\t\x1f\xa0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff\u00ad]")
-_SPACE_RUN = re.compile(r"(?:\s|[\u200b\u2060\ufeff\u00ad])+")
 _QUOTE_OPEN = "\"“‘«„'"
 # A teaser tail is only cut once this share of the body precedes the marker.
 _TAIL_SHARE = 0.5
@@ -61,6 +59,16 @@ _STRONG_COMMENTS = re.compile(
 # "Read more: Another headline" is an inline promo, not the start of a tail.
 _LABEL_WITH_TEXT = re.compile(r"^[^:]{1,40}:\s*\S")
 _MAX_PASSES = 4
+# What the cleaner removes from inside the body an HTML extractor chose: the rules that measured
+# more help than harm on extractor output (WCXB dev), where a heading, a date or a list item about
+# subscriptions is far more often the article's own than on a raw text dump.
+_EXTRACTED_OUTSIDE = 0.15
+# So many commenter name lines make a comment thread.
+_THREAD = 3
+_SURE = frozenset({
+    "outside-main-block", "headline", "corpus-furniture", "no-text", "caption-credit", "byline", "cookie-consent",
+    "form-notice", "disclaimer", "author-bio", "donation", "rights-notice", "comments", "comment-header",
+})
 
 
 @dataclass
@@ -100,159 +108,6 @@ class CleanResult:
         return "\n".join(out)
 
 
-class _Line:
-    """One non-blank line: normalised text and the raw offset of each character."""
-
-    __slots__ = ("base", "cls", "dirty", "end", "score", "start", "text")
-
-    def __init__(self, text: str, start: int, end: int, base: list[int] | None) -> None:
-        self.text = text
-        self.start = start
-        self.end = end
-        # None means the text is raw[start:end] verbatim (the common case).
-        self.base = base
-        self.cls: str | None = None
-        self.score = 0.0
-        # Set once a fix changed the text: it may no longer be what _split makes of it.
-        self.dirty = False
-
-    def offsets(self) -> Sequence[int]:
-        if self.base is not None:
-            return self.base
-        return range(self.start, self.end + 1)
-
-    def fix(self, fixes: list[Fix]) -> None:
-        self.text, self.base = apply_fixes(self.text, fixes, self.offsets())
-        self.start = self.base[0]
-        self.dirty = True
-
-
-def _regular(seg: str) -> bool:
-    """No space at either end, no two spaces, no irregular whitespace: the line is its own text."""
-    if seg[0] == " " or seg[-1] == " " or "  " in seg:
-        return False
-    if seg.isascii():
-        # The only ASCII characters of _IRREGULAR; two substring scans beat a regex scan.
-        return "\t" not in seg and "\x1f" not in seg
-    return not _IRREGULAR.search(seg)
-
-
-# The runs of _SPACE_RUN that are not one lone space (the only ones a line
-# in the middle needs fixed): two or more characters, or one odd one. A lone
-# space is never matched, so every match starts where its run starts.
-_ODD_SPACE_RUN = re.compile(r"(?:\s|[\u200b\u2060\ufeff\u00ad]){2,}|[^\S ]|[\u200b\u2060\ufeff\u00ad]")
-
-
-def _space_fixes(seg: str) -> list[Fix]:
-    """Fixes that drop spacing at both ends of ``seg`` and make each inner run of it one space."""
-    fixes: list[Fix] = []
-    n = len(seg)
-    if seg[0] == " " and (n == 1 or not _SPACE_RUN.match(seg, 1, 2)):
-        fixes.append((0, 1, ""))  # a lone space opening the line
-    for w in _ODD_SPACE_RUN.finditer(seg):
-        s, e = w.span()
-        fixes.append((s, e, "" if s == 0 or e == n else " "))
-    if n > 1 and seg[-1] == " " and not _SPACE_RUN.match(seg, n - 2, n - 1):
-        fixes.append((n - 1, n, ""))  # a lone space closing it
-    return fixes
-
-
-def _split(raw: str) -> list[_Line]:
-    lines: list[_Line] = []
-    # the lines of the paragraph being read, joined once it ends: joining each wrapped line to the
-    # text before it copied the paragraph at every line (a 400 KB paragraph took 10 s)
-    run: list[_Line] = []
-    run_len = 0
-    prev_end = -1
-    joinable = False
-    pos = 0
-    crlf = "\r\n" in raw
-    # Most documents hold no irregular whitespace anywhere: then a line is
-    # _regular unless it starts or ends with a space, decided without a scan.
-    if raw.isascii():
-        uniform = "  " not in raw and "\t" not in raw and "\x1f" not in raw
-    else:
-        uniform = "  " not in raw and not _IRREGULAR.search(raw)
-    # str.splitlines breaks on exactly the characters _LINE excludes; the
-    # position of each line is recovered from the lengths (a break is one
-    # character, or the two of "\r\n").
-    for seg in raw.splitlines():
-        if not seg:
-            pos += 2 if crlf and raw.startswith("\r\n", pos) else 1
-            continue
-        a = pos
-        end = a + len(seg)
-        pos = end + (2 if crlf and raw.startswith("\r\n", end) else 1)
-        # A single line break (not a blank line) may be a wrapped paragraph.
-        single_break = joinable and (
-            a - prev_end == 1 or (a - prev_end == 2 and crlf and raw.startswith("\r\n", prev_end))
-        )
-        prev_end = end
-        if (seg[0] != " " and seg[-1] != " ") if uniform else _regular(seg):
-            line = _Line(seg, a, end, None)
-        else:
-            fixes = _space_fixes(seg)
-            text, base = apply_fixes(seg, fixes, range(a, end + 1))
-            if not text:
-                joinable = False
-                continue
-            # The end entry points past the last kept char, not past trailing space.
-            base[-1] = base[-2] + 1
-            line = _Line(text, base[0], base[-1], base)
-        if single_break and run and _wrapped_run(run, run_len, line.text):
-            run.append(line)
-            run_len += 1 + len(line.text)
-        else:
-            if run:
-                lines.append(_join(run))
-            run, run_len = [line], len(line.text)
-        joinable = True
-    if run:
-        lines.append(_join(run))
-    return lines
-
-
-_NO_WRAP_END = ".!?:;…|•·"
-
-
-def _wrapped(prev: str, nxt: str) -> bool:
-    """``nxt`` continues the sentence ``prev`` left open (hard-wrapped text, a split caption)."""
-    if not nxt[0].islower() or prev.rstrip(_furn._CLOSERS)[-1:] in _NO_WRAP_END or prev[-1:] in _NO_WRAP_END:
-        return False
-    return not (_furn.dateline(nxt, True) or _furn.dateline(prev, True))
-
-
-def _wrapped_run(run: list[_Line], run_len: int, nxt: str) -> bool:
-    """:func:`_wrapped` of the lines of ``run`` joined (``run_len`` characters), without joining them
-    unless the joined text is short enough to be a dateline."""
-    if len(run) == 1:
-        return _wrapped(run[0].text, nxt)
-    last = run[-1].text
-    if not nxt[0].islower() or last[-1:] in _NO_WRAP_END:
-        return False
-    # the joined text stripped of closers ends in the last line, or in the space before it
-    tail = last.rstrip(_furn._CLOSERS)[-1:] or " "
-    if tail in _NO_WRAP_END:
-        return False
-    prev_dateline = run_len <= 200 and _furn.dateline(" ".join(x.text for x in run), True)
-    return not (_furn.dateline(nxt, True) or prev_dateline)
-
-
-def _join(run: list[_Line]) -> _Line:
-    """The lines of a wrapped paragraph as one line, with a space for each break."""
-    if len(run) == 1:
-        return run[0]
-    base: list[int] = []
-    for i, x in enumerate(run):
-        if x.base is not None:
-            base += x.base if i == len(run) - 1 else x.base[:-1]
-        else:
-            base += ints(x.start, x.end + 1 if i == len(run) - 1 else x.end)
-        if i < len(run) - 1:
-            base.append(x.end)
-    return _Line(" ".join(x.text for x in run), run[0].start, run[-1].end, base)
-
-
 def _edit(raw: str, start: int, end: int, rule: str, replacement: str = "", detail: str = "") -> Edit:
     return Edit(start, end, rule, raw[start:end], replacement, detail)
 
@@ -285,6 +140,22 @@ def _title_anchor(lines: list[_Line], prose: float) -> int:
         if ln.score > 0:
             after -= ln.score
     return best
+
+
+def _drops_prose(lines: list[_Line], a: int, b: int, prose: float) -> bool:
+    """True when the lines outside ``a..b`` hold more than a little of the prose: on an extractor's
+    output that is the article's list, table or code splitting its text, not a page's furniture."""
+    outside = sum(ln.score for k, ln in enumerate(lines) if ln.score > 0 and not a <= k <= b)
+    if outside > _EXTRACTED_OUTSIDE * prose:
+        return True
+    # ... or much of its words: a list of brands or books after a short introduction
+    words = [len(ln.text.split()) for ln in lines]
+    return sum(words[:a]) + sum(words[b + 1 :]) > _EXTRACTED_OUTSIDE * sum(words)
+
+
+def _weak_comment_head(text: str) -> bool:
+    """``Jill Winger says``, ``Amy said:``: a commenter's name line (believed only in a run, see _THREAD)."""
+    return len(text) <= 60 and text.rstrip(": ").endswith((" says", " said", " wrote")) and text[:1].isupper()
 
 
 def _is_body_start(line: _Line) -> bool:
@@ -325,9 +196,9 @@ _NO_TAIL_FLAGS = (False, False, False)
 class _Cache:
     """Memo of line decisions, so later passes (and documents) re-decide only new lines."""
 
-    __slots__ = ("edge", "keys", "sound", "strict")
+    __slots__ = ("edge", "extracted", "keys", "sound", "strict")
 
-    def __init__(self) -> None:
+    def __init__(self, extracted: bool = False) -> None:
         if max(len(_STRICT), len(_EDGE), len(_SOUND), len(_TAIL)) > _MEMO_SIZE:
             for memo in (_STRICT, _EDGE, _SOUND, _TAIL):
                 memo.clear()
@@ -336,6 +207,8 @@ class _Cache:
         self.sound = _SOUND
         # normalise_line of each line looked up in a furniture mapping (this call only).
         self.keys: dict[str, str] = {}
+        # the text is an extractor's output (see clean()): only sure furniture goes from inside its body
+        self.extracted = extracted
 
     def classify_edge(self, text: str) -> str | None:
         try:
@@ -406,8 +279,9 @@ def _decide(
     anchor = _title_anchor(lines, prose)
     a, b, total = main_block([ln.score for ln in lines[anchor + 1 :]])
     a, b = a + anchor + 1, b + anchor + 1
-    if total <= 0 or prose < _MIN_PROSE:
+    if total <= 0 or prose < _MIN_PROSE or (cache.extracted and _drops_prose(lines, a, b, prose)):
         a, b = 0, n - 1
+    block = (a, b)
     removed: dict[int, str] = {}
     for i in range(a):
         removed[i] = cache.classify_edge(lines[i].text) or lines[i].cls or "outside-main-block"
@@ -425,6 +299,16 @@ def _decide(
         ln = lines[i]
         flags = tail.get(ln.text)
         comments, teaser, donation = flags if flags is not None else _tail_flags(ln.text)
+        if (
+            _weak_comment_head(ln.text) and prose_before >= _TAIL_SHARE * prose_total
+            and sum(1 for j in range(i, b + 1) if _weak_comment_head(lines[j].text)) >= _THREAD
+        ):
+            # "Jill Winger says" over and over: a thread of reader comments, from its heading on
+            start = i - 1 if i - 1 > a and lines[i - 1].score < 0 and i - 1 not in removed else i
+            for j in range(start, b + 1):
+                removed[j] = lines[j].cls or "comments"
+            b = start - 1
+            break
         if (ln.cls == "comment-header" or comments) and prose_before >= _TAIL_SHARE * prose_total:
             heads = sum(1 for j in range(i, b + 1) if lines[j].cls == "comment-header")
             strong = _STRONG_COMMENTS.match(ln.text) is not None
@@ -489,6 +373,9 @@ def _decide(
             removed[i] = lines[i].cls or ""
     keep = set(_meta.wire_signoffs([ln.text for ln in lines[b + 1 : b + 4]], b + 1))  # the article's credit
     removed = {i: r for i, r in removed.items() if i not in keep or r != "outside-main-block"}
+    if cache.extracted:
+        # An extractor already chose this body: inside it, only what is surely not the article goes.
+        removed = {i: r for i, r in removed.items() if r in _SURE or not block[0] <= i <= block[1]}
     return removed, details, b, head_end, title_line
 
 
@@ -524,54 +411,20 @@ def _clean_once(
             return "", [0], edits, meta, defects, [], None
 
     removed, details, b, head_end, title_line = _decide(lines, furniture, cache)
-    n = len(lines)
 
-    # 6. Metadata from what the head and tail said.
-    pre_title = None
-    for i in range(0, head_end):
-        t = lines[i].text
-        if pre_title is None and removed.get(i) in ("headline", "outside-main-block") and _furn.headline_like(t):
-            pre_title = t
-        if "date" not in meta and removed.get(i) in ("dateline", "byline", "headline", "outside-main-block"):
-            d = _meta.parse_date(t) if _furn.dateline(t, True) or i == 0 else None
-            if d:
-                meta["date"] = d
-        if "author" not in meta and removed.get(i) in ("dateline", "byline"):
-            au = _meta.author(t)
-            if au:
-                meta["author"] = au
-    cand = pre_title or title_line
-    if cand is not None:
-        title, outlet = _meta.split_title(cand)
-        if title and _meta.plausible_title(title):  # not "2 Hours Ago", "(68102)"
-            meta["title"] = title
-        if outlet and "outlet" not in meta and _meta.plausible_outlet(outlet, cand):
-            meta["outlet"] = outlet
+    # 6. Metadata from what the head and tail said (dedup.clean.head_meta), then a later repeat of
+    # the title in the body is the title again.
+    texts = [ln.text for ln in lines]
+    read_meta(PageView(texts, removed, head_end, b, title_line), meta)
     if title_line is not None and "title" in meta:
         tkey = normalise_line(meta["title"])
         # A line whose key is surely longer than the title's is not normalised.
         longest = len(tkey)
         may_fit = key_may_fit
         for i in range(head_end, b + 1):
-            t = lines[i].text
+            t = texts[i]
             if i not in removed and may_fit(t, longest) and normalise_line(t) == tkey:
                 removed[i] = "repeated-headline"
-    if "outlet" not in meta:
-        # The last kept line, found from the end (the tail is short).
-        last_kept = next((i for i in range(n - 1, -1, -1) if i not in removed), -1)
-        for i in range(max(last_kept, 0), n):
-            o = _meta.source_outlet(lines[i].text)
-            if o and _meta.plausible_outlet(o):
-                meta["outlet"] = o
-                break
-    if "outlet" not in meta:
-        orgs: list[str] = []
-        for i in range(b + 1, n):
-            if removed.get(i) in ("rights-notice", "donation", "teaser-tail", "outside-main-block", "subscribe"):
-                orgs.extend(_meta.footer_orgs(lines[i].text))
-        org = _meta.pick_org(orgs)
-        if org and _meta.plausible_outlet(org):
-            meta["outlet"] = org
 
     # 7. Edits for removed lines (runs of one rule merged), repairs in kept lines.
     run: list[int] = []
@@ -756,11 +609,16 @@ def _furniture_candidates(raw: str, longest: int = -1, heads: frozenset[str] = f
     return keys
 
 
-def clean(raw: str, *, furniture: Mapping[str, str] | None = None) -> CleanResult:
-    """Clean one document; see the module docstring."""
+def clean(raw: str, *, furniture: Mapping[str, str] | None = None, extracted: bool = False) -> CleanResult:
+    """Clean one document; see the module docstring.
+
+    ``extracted``: ``raw`` is what an HTML extractor (trafilatura) kept of a page, not a whole page's
+    text. The extractor's choice of body is trusted: inside it only furniture of the sure kinds
+    (consent, disclaimers, credits, corpus furniture, ...) goes, never a heading, date or list item.
+    """
     # Lines that survive a pass are classified again in the next; the cache
     # makes the fixed-point check cost little more than one pass.
-    cache = _Cache()
+    cache = _Cache(extracted)
     text, offsets, edits, meta, defects, pieces, runs = _clean_once(raw, furniture, cache)
     if not edits:
         # Nothing removed or repaired: the next pass would see the same lines.

@@ -22,6 +22,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from dedup.clean import notices as _notices
+
 # --- shape helpers ---------------------------------------------------------
 
 _CLOSERS = "\"'”’»)]}*"
@@ -314,17 +316,25 @@ def subscribe(line: str, edge: bool = False) -> bool:
     if line[:1] in '"“‘«' or len(line) > 500:
         return False
     n = units(line)
-    if n > (40 if edge else 14):
+    if n > (40 if edge else 30) or (n > 14 and not edge and _INVITE.match(line) is None):
         return False
     if not _any_in(line, _SUBSCRIBE_NEEDLES):
         return False
     m = _SUBSCRIBE.search(line)
     if m is None:
         return False
-    # A reported fact ("the paper lost 3,000 subscribers.") is prose.
+    # A reported fact ("the paper lost 3,000 subscribers.") is prose; an invitation is not.
     if not edge and is_sentence(line) and n > 8:
-        return False
+        return _INVITE.match(line) is not None
     return True
+
+
+# "Sign up for the latest insights ...", "Join our mailing list": an invitation, even as a sentence.
+_INVITE = re.compile(
+    r"^(?:sign\s+up\b|subscribe\b|join\s+(?:our|the)\b|get\s+the\s+latest|keep\s+up\s+with|"
+    r"be\s+the\s+first\s+to\s+know|stay\s+(?:up\s+to\s+date|updated|informed|in\s+the\s+loop)|for\s+daily\b)",
+    re.IGNORECASE,
+)
 
 
 _COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
@@ -378,12 +388,12 @@ def tag_list(line: str, edge: bool = False) -> bool:
 
 
 _TEASER = re.compile(
-    r"^(?:more\s+(?:in|from|on|about|stories|news|articles|videos|to\s+read)|related(?:\s+(?:posts?|articles?|stories|"
+    r"^(?:more\s+(?:in|from|on|about|stories|news|articles|videos|to\s+read|content|posts|recipes|guides)|related(?:\s+(?:posts?|articles?|stories|"
     r"news|content|coverage|topics|reading|links|videos|items))?|read\s+(?:more|also|next)|also\s+read|see\s+also|"
     r"you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested)|recommended(?:\s+(?:for\s+you|stories|"
     r"reading|articles|videos))?|most\s+(?:popular|read|viewed|shared|emailed|commented)|trending(?:\s+now)?|"
     r"latest\s+(?:news|stories|articles|posts|headlines|videos)|top\s+(?:stories|news|headlines)|"
-    r"further\s+reading|other\s+(?:articles|stories|news)|popular(?:\s+(?:posts|stories|articles|now))?|"
+    r"further\s+reading|other\s+(?:articles|stories|news|posts|content|recipes|guides)|popular(?:\s+(?:posts|stories|articles|now))?|"
     r"editor['’]?s\s+picks?|don['’]?t\s+miss|what\s+to\s+read\s+next|up\s+next|next\s+(?:article|story|post)|"
     r"previous\s+(?:article|story|post)|leer\s+m[aá]s|m[aá]s\s+en|lire\s+aussi|weitere\s+artikel|"
     r"(?:\d+\s+)?comments?|leave\s+a\s+(?:comment|reply)|join\s+the\s+(?:conversation|discussion)|"
@@ -551,6 +561,12 @@ LINE_CLASSIFIERS = {
     "ui-chrome": ui_chrome,
     "subscribe": subscribe,
     "cookie-consent": cookie_consent,
+    "form-notice": _notices.form_notice,
+    "disclaimer": _notices.disclaimer,
+    "script-data": _notices.script_data,
+    "markup": _notices.markup,
+    "author-bio": _notices.author_bio,
+    "call-to-action": _notices.call_to_action,
     "donation": donation,
     "tag-list": tag_list,
     "teaser-marker": teaser_marker,
@@ -568,6 +584,7 @@ _LENGTH_CAP = {
     "caption-credit": 600, "byline": 160, "dateline": 200, "share-buttons": 12 * 12, "ui-chrome": 12 * 8,
     "subscribe": 500, "cookie-consent": 1200, "donation": 800, "tag-list": 600, "teaser-marker": 160,
     "breadcrumb": 200, "source-line": 120, "rights-notice": 800, "comment-header": 140,
+    "form-notice": 1000, "disclaimer": 1500, "author-bio": 1200, "call-to-action": 80,
 }  # fmt: skip
 _NO_CAP = 1 << 62
 
@@ -575,9 +592,10 @@ _NO_CAP = 1 << 62
 # And the most words (units) each can claim, strictly and at the edge: the
 # same kind of first test, made on units(line).
 _UNITS_CAP = {
-    "byline": (10, 14), "dateline": (20, 20), "subscribe": (14, 40), "cookie-consent": (120, 120),
+    "byline": (10, 14), "dateline": (20, 20), "subscribe": (30, 40), "cookie-consent": (120, 120),
     "donation": (4, 70), "teaser-marker": (8, 12), "source-line": (8, 8), "rights-notice": (25, 60),
-    "comment-header": (16, 16),
+    "comment-header": (16, 16), "form-notice": (200, 200), "disclaimer": (90, 300), "author-bio": (150, 200),
+    "call-to-action": (7, 7),
 }  # fmt: skip
 _CAPPED = tuple(
     tuple((_LENGTH_CAP.get(name, _NO_CAP), _UNITS_CAP.get(name, (_NO_CAP, _NO_CAP))[edge], name, fn)
@@ -632,7 +650,8 @@ def classify(line: str, edge: bool = False) -> str | None:
 
 # Classifiers whose answer (and caps) do not depend on ``edge``.
 EDGE_BLIND = frozenset(
-    {"caption-credit", "share-buttons", "ui-chrome", "cookie-consent", "breadcrumb", "source-line", "comment-header"}
+    {"caption-credit", "share-buttons", "ui-chrome", "cookie-consent", "breadcrumb", "source-line", "comment-header",
+     "form-notice", "call-to-action"}
 )
 _ORDER = {name: i for i, name in enumerate(LINE_CLASSIFIERS)}
 

@@ -140,6 +140,11 @@ def split_title(line: str) -> tuple[str, str | None]:
     return line.strip(), None
 
 
+def title_parts(line: str) -> list[str]:
+    """The parts of a <title> between its separators: ``Tastify | Top 7 Trends`` -> both."""
+    return [p.strip() for p in _TITLE_SEP.split(line.strip()) if p.strip()]
+
+
 # What a title suffix or a heading line is when it is not a name: a clock time or a count
 # ("04:15", "(68102)"), a relative time ("2 Hours Ago"), a dateline city in capitals ("HELSINKI").
 _NO_NAME = re.compile(
@@ -283,3 +288,193 @@ _CREDIT_KEY = re.compile(
 def credit_key(key: str) -> bool:
     """Whether a line key (lowercase, digits as 0: dedup.clean.corpus.normalise_line) is a wire credit."""
     return _CREDIT_KEY.search(key) is not None
+
+
+# --------------------------------------------------------------------------- dates and bylines near a title
+# (dedup.clean.head_meta reads them in the few lines around the article's headline)
+
+_MON_ALT = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# Every form a page header writes a full date in, each with named groups y, m (number) or mon (name),
+# d. The numeric forms: 2025.12.17 and 2025/12/17 (year first), 16.07.2018 (dot: day first),
+# 07/16/2018 (slash: month first, as US pages write it), each read the other way when the first
+# field cannot be a month. "19-Dec-2025", "25.Jun.2019", "2023 Jan 7", "Jul. 11. 2025" as well.
+_DATE_FORMS = re.compile(
+    r"\b(?P<iy>(?:19|20)\d\d)[-./•](?P<im>\d{1,2})[-./•](?P<id>\d{1,2})\b"
+    r"|\b(?P<nd>\d{1,2})(?P<sep>[./-])(?P<nm>\d{1,2})(?P=sep)(?P<ny>(?:19|20)\d\d)\b"
+    r"|\b(?P<dd>\d{1,2})(?:st|nd|rd|th)?[\s.-]+(?:of\s+)?(?P<dmon>" + _MON_ALT + r")\.?[\s.,-]+(?P<dy>(?:19|20)\d\d)\b"
+    r"|\b(?P<mmon>" + _MON_ALT + r")\.?\s*(?P<md>\d{1,2})(?:st|nd|rd|th)?[.,]?\s*,?\s+(?P<my>(?:19|20)\d\d)\b"
+    r"|\b(?P<yy>(?:19|20)\d\d)\s+(?P<ymon>" + _MON_ALT + r")\.?\s+(?P<yd>\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
+def _form_date(m: re.Match[str]) -> str | None:
+    g = m.groupdict()
+    if g["iy"]:
+        y, mo, d = int(g["iy"]), int(g["im"]), int(g["id"])
+    elif g["ny"]:
+        a, b, y = int(g["nd"]), int(g["nm"]), int(g["ny"])
+        mo, d = (b, a) if g["sep"] == "." else (a, b)
+        if mo > 12:
+            mo, d = d, mo
+    elif g["dy"]:
+        y, mo, d = int(g["dy"]), _MONTH_NUM[g["dmon"].lower()[:3]], int(g["dd"])
+    elif g["my"]:
+        y, mo, d = int(g["my"]), _MONTH_NUM[g["mmon"].lower()[:3]], int(g["md"])
+    else:
+        y, mo, d = int(g["yy"]), _MONTH_NUM[g["ymon"].lower()[:3]], int(g["yd"])
+    return f"{y:04d}-{mo:02d}-{d:02d}" if _real(y, mo, d) else None
+
+
+def find_dates(text: str) -> list[tuple[int, int, str]]:
+    """Every full date ``text`` states, as (start, end, YYYY-MM-DD), in order (the first 300 characters)."""
+    out = []
+    for m in _DATE_FORMS.finditer(text[:300]):
+        v = _form_date(m)
+        if v:
+            out.append((m.start(), m.end(), v))
+    return out
+
+
+# What a label before a date says the date is: a revision, or the first publication.
+_UPDATED_LABEL = re.compile(
+    r"(?:updated|modified|revised|edited|reviewed|refreshed|last\s+update|aktualisiert|actualizado|mis\s+à\s+jour)"
+    r"\W*(?:on|at|:)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def revision_date(before: str) -> bool:
+    """Whether the text just before a date labels it a revision (``Updated on``, ``Last modified:``)."""
+    return _UPDATED_LABEL.search(before[-30:]) is not None
+
+
+# A byline's opening words: "By", "Written by", "Posted by", "Author:", "Words by", "Story by".
+_BY_OPEN = re.compile(
+    r"(?:^|(?<=[\s|•·,–—-]))(?:(?:written|posted|published|words|story|article|reported|authored)\s+by|by|"
+    r"author(?=\s*:)|autor(?=\s*:)|autora(?=\s*:)|por|par|von)\s*[:|]?\s+",
+    re.IGNORECASE,
+)
+# Where a byline's name ends: a date, a separator, a label, a count ("4 Comments").
+_NAME_END = re.compile(
+    r"\s*(?:[|•·»/—–]|\s-\s|\d|\bon\b|\bin\b|\bat\b|\bposted\b|\bpublished\b|\bupdated\b|\blast\b|\breviewed\b"
+    r"|\bedited\b|\bfact\b|\bview\b|\bread\b|\bfollow\b|\bshare\b|\bcomments?\b|\bmins?\b|\bfiled\b|\bphotos?\b"
+    r"|\b" + _MON_ALT + r"\b\.?(?=\s*\d))",
+    re.IGNORECASE,
+)
+# A role after the comma of a byline that is the newsroom's, not the author's credential: dropped
+# ("By Jane Roe, Staff Writer" -> "Jane Roe"), where "Rebecca Lake, CEPF®" keeps its credential.
+_NEWSROOM_ROLE = re.compile(
+    r",\s*(?:(?:the\s+)?(?:senior\s+|chief\s+|special\s+|contributing\s+|associate\s+|deputy\s+|managing\s+|"
+    r"executive\s+|digital\s+|news\s+|staff\s+)*(?:staff\s+writer|writer|reporter|correspondent|contributor|"
+    r"editor|columnist|producer|journalist)s?)$",
+    re.IGNORECASE,
+)
+# Lower-case words a name, a list of names or a credential may hold ("Jared Newman and Sam Singleton",
+# "Ludwig van Beethoven", "CEO of CaseBasix").
+_NAME_LOWER = frozenset("and & with of de van von der den da del della di du la le y e et bin al to for the".split())
+_NAME_WORD = re.compile(r"^[\w.'’®&()-]+,?$")
+
+
+def name_like(text: str, max_words: int = 8) -> bool:
+    """Whether ``text`` reads as a person's (or a team's) name: capitalised words, no sentence."""
+    words = text.split()
+    if not words or len(words) > max_words or len(text) > 80 or not text[:1].isupper():
+        return False
+    caps = 0
+    for w in words:
+        if not _NAME_WORD.match(w):
+            return False
+        if w[:1].isupper():
+            caps += 1
+        elif w.casefold().rstrip(",") not in _NAME_LOWER:
+            return False
+    return (caps >= 1 and not text.rstrip().endswith((".", ":"))) or bool(re.search(r"\b[A-Z]\.$", text))
+
+
+# Words before a mid-line "by" that make it no byline: a reviewer, a picture's credit, a sponsor, a
+# menu ("Fact Checked by: X", "Hero image by X", "Powered by Outside", "Platforms by Industry").
+_BY_AFTER_DATE = re.compile(r"(?:\d|\b[ap]\.?m\.?|[|•·–—,-])\s*$", re.IGNORECASE)
+
+
+def byline_name(line: str) -> str | None:
+    """The name a byline states in a short line (``By Kathy Owen January 21, 2025``, ``Written by
+    Rebecca Lake, CEPF®``, ``Posted by X on Y``, ``May 3, 2017 By Erin Spain 4 Comments``): up to a
+    date, a separator or a label. A "by" inside the line counts only after a date or a separator. A
+    news agency after the name stays with it."""
+    head = line[:300]
+    for m in _BY_OPEN.finditer(head):
+        if m.start() == 0 or _BY_AFTER_DATE.search(head[: m.start()]):
+            break
+    else:
+        return None
+    rest = head[m.end():]
+    cut = _NAME_END.search(rest)
+    raw = rest[: cut.start()] if cut else rest
+    name = raw.strip(" ,;:-–—")
+    name = _NEWSROOM_ROLE.sub("", name).strip(" ,")
+    words = name.split()
+    if len(words) > 2:  # the first two words are the name whatever they say; a role may follow
+        name = (" ".join(words[:2]) + _ROLE_AFTER.sub("", " " + " ".join(words[2:]))).strip(" ,")
+        words = name.split()
+    half = len(words) // 2
+    if half and len(words) % 2 == 0 and words[:half] == words[half:]:
+        name = " ".join(words[:half])  # "Colin Gray Colin Gray": a name and its link
+    if len(name) < 2 or not name_like(name, 12) or name.split()[0].casefold() in _NOT_NAME_WORDS:
+        return None
+    agency = _AGENCY_AFTER.match(head, m.end() + len(raw))
+    if agency and agency.group(1).casefold() not in name.casefold():
+        return f"{name}, {agency.group(1)}"
+    return name
+
+
+# A job title after a name, with or without a comma ("Catherine Boeckmann Executive Digital Editor",
+# "Claire Wilson, Co-Founder & COO"): the author is the name. A credential ("CEPF®", "MD") stays.
+_ROLE_AFTER = re.compile(
+    r"(?:,\s*|\s+)(?:former\s+|senior\s+|chief\s+|executive\s+|managing\s+|deputy\s+|associate\s+|"
+    r"co-?)?(?:[A-Z][\w&-]*\s+){0,3}(?:editor|writer|director|officer|columnist|founder|ceo|coo|cto|manager|"
+    r"reporter|correspondent|contributor|gardener|head\s+of|president|specialist|strategist|analyst|"
+    r"marketer|lead)\b.*$",
+    re.IGNORECASE,
+)
+# Words that are labels of a page, not names: a bare line "Posted On", "Get Started", "No Comments".
+_NOT_NAME_WORDS = frozenset(
+    """posted written by on in at get started no comments comment read more share expert reviewed updated
+    published min mins home menu search sign log subscribe contact about blog news latest related tags
+    tag category categories type industry role region guide step insights all the a an our your this
+    press release sponsored advertisement learn view follow us table contents back top next previous
+    trends tools analytics mental health""".split()
+)
+
+
+def bare_name(line: str) -> str | None:
+    """A line that is only a person's name (``Santiago Parra``, ``LEONARDO GARCIA``): two or three
+    capitalised words, no label word among them; or a list of such names (``Rui Ma, Heba Ledwon &
+    Suparn Patra``), or one with a short role after a comma (``Mike Marshall, Shipping Expert``)."""
+    t = line.strip()
+    if len(t) > 120:
+        return None
+    if " | " in t:  # "Manoj Jain and Jagpreet Chhatwal | Guest Columnists": the names before the role
+        t = t.split(" | ")[0]
+    parts = [p for p in _NAME_LIST_SEP.split(t) if p]
+    if len(parts) == 2 and _person(parts[0]) and "," in t and 1 <= len(parts[1].split()) <= 4:
+        role = parts[1].split()
+        if all(w[:1].isupper() or w in ("and", "&", "of") for w in role):
+            return t  # "Name, Role": the role is part of what the page states
+    return t if all(_person(p) for p in parts) else None
+
+
+_NAME_LIST_SEP = re.compile(r"\s*(?:,|&|\band\b)\s*")
+
+
+def _person(text: str) -> bool:
+    words = text.split()
+    return 2 <= len(words) <= 4 and len(text) <= 40 and all(
+        w.casefold() not in _NOT_NAME_WORDS and _PERSON_WORD.match(w) for w in words)
+
+
+_PERSON_WORD = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:[-'’][A-Z\u00c0-\u00de]?[a-z\u00df-\u00ff]+)*|"
+                          r"[A-Z]\.|Mc[A-Z][a-z]+|[A-Z]{2,})$")

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dedup.clean import furniture, metadata, repair
+from dedup.clean import furniture, metadata, notices, repair
 from dedup.clean.offsets import Fix
 
 # Scores in "words": a sentence line earns its length, a menu-like line costs
@@ -64,6 +64,9 @@ def line_score(line: str, furniture_name: str | None = None) -> float:
         if furniture.teaser_like(line):
             return -SHORT_LINE_COST
         return float(n)
+    if n >= LONG_UNPUNCTUATED and notices.option_list(line):
+        # a drop-down's options or a tag cloud: long, yet no text
+        return -min(FURNITURE_COST, max(SHORT_LINE_COST, n / 10))
     if n >= LONG_UNPUNCTUATED and furniture.has_lower(line):
         return n / 2
     # Menus are capitalised labels; table cells, list items and schedules

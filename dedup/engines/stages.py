@@ -184,7 +184,7 @@ def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
     if raw.kind == "html":
         extracted = extract_html(raw.body, url=raw.url)
         body, html_meta = extracted.text, extracted.meta
-    result = clean(body, furniture=furniture)
+    result = clean(body, furniture=furniture, extracted=raw.kind == "html")
     meta = {**result.meta, **html_meta, **raw.stated}
     defects = list(result.defects)
     if raw.date and not valid_date(raw.date):

@@ -1,0 +1,435 @@
+"""Metadata of a text dump read from the lines the cleaner took off its head and tail.
+
+Pure: it sees the line texts, which lines were removed and why, and where the body runs; it
+knows nothing of offsets or edits. The title comes from a headline above the body (or the
+first body line that looks like one), the date and author from the lines around the article's
+headline (a byline, a dateline, a bare name beside a date), else from the datelines and bylines
+the cleaner took off the head; the outlet from a title suffix, a source line at the end or the
+organisations of the footer.
+
+Why the headline: a naive dump of a web page starts with the page's <title>, then the whole
+navigation (menus "By Role", "By Industry", sidebars of other articles with their own authors and
+dates), and only then the article's headline, byline and date. The headline repeats the <title>
+without its outlet suffix, so it is found by that repeat; the article's own byline and date sit
+within a few lines of it, where the menus do not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from dedup.clean import furniture as _furn
+from dedup.clean import metadata as _meta
+
+__all__ = ["PageView", "read_meta"]
+
+# Rules whose lines may carry the page's date or author.
+_DATE_RULES = ("dateline", "byline", "headline", "outside-main-block")
+_AUTHOR_RULES = ("dateline", "byline")
+# Rules of the footer whose organisations may name the outlet.
+_FOOTER_RULES = ("rights-notice", "donation", "teaser-tail", "outside-main-block", "subscribe")
+# Rules of lines that are never a name beside a date (menus, share rows, tags).
+_NOT_NAME_RULES = frozenset(
+    ("ui-chrome", "share-buttons", "subscribe", "breadcrumb", "tag-list", "teaser-marker", "cookie-consent")
+)
+# How far the headline's byline and date may sit from it: lines after, lines before (a date or a
+# category line above the headline). Past these the lines are the article or the navigation.
+_AFTER = 8
+_BEFORE = 3
+# How far past the head the headline may be: a dump whose body block starts at a standfirst or a
+# notice puts the headline just inside the body.
+_PAST_HEAD = 4
+_HEAD_SPAN = 120
+# Lines longer than this in the window are prose, not a byline or a dateline.
+_MAX_META_LINE = 160
+# Lines read after the body's end for a post footer.
+_TAIL_LINES = 6
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What the cleaner decided about one page's lines."""
+
+    texts: Sequence[str]
+    removed: Mapping[int, str]  # line index -> rule that removed it
+    head_end: int  # first line of the body
+    body_end: int  # last line of the body
+    title_line: str | None  # the body's first line when it looks like a headline
+
+
+def read_meta(view: PageView, meta: dict[str, str]) -> None:
+    """Fill ``meta`` (title, date, author, outlet) with what it lacks and the page states."""
+    anchors = _headlines(view)
+    _read_dates_and_authors(view, anchors, meta)
+    _rest_of_meta(view, meta)
+    if anchors:  # the headline itself over the <title>, whose outlet part split_title may miss
+        headline = _headline_title(view, anchors[0])
+        if headline:
+            meta["title"] = headline
+
+
+def _title_key(view: PageView) -> str:
+    """The key of the page's title without its outlet suffix: a bare "name" inside it is words of the
+    headline ("Backup Strategy" under "Backup Strategy"), not a person."""
+    if not view.texts:
+        return ""
+    parts = _meta.title_parts(view.texts[0])  # "Title — Author Name | Outlet": the title is the longest
+    return _key(max(parts, key=len)) if parts else ""
+
+
+def _headline_title(view: PageView, anchor: int) -> str | None:
+    """The headline as the title: the line itself when it repeats the <title> whole or begins with
+    it ("The Title: and its subtitle"); the repeated part when the line only ends with it ("Blog /
+    The Title")."""
+    line = view.texts[anchor].strip()
+    k = _key(line)
+    first = view.texts[0]
+    parts = [_meta.split_title(first)[0], *_meta.title_parts(first), first]
+    if not any(k == _key(p) or k.startswith(_key(p)) for p in parts if len(_key(p)) >= 15 or k == _key(p)):
+        tail = next((p for p in parts if len(_key(p)) >= 20 and k.endswith(_key(p))), None)
+        line = tail.strip() if tail else line
+    return line if _meta.plausible_title(line) and _furn.headline_like(line) else None
+
+
+def _read_dates_and_authors(view: PageView, anchors: list[int], meta: dict[str, str]) -> None:
+    for anchor in anchors:
+        if "date" in meta and "author" in meta:
+            break
+        _near_headline(view, anchor, meta)
+    if "date" not in meta or "author" not in meta:
+        _stated_in_head(view, meta)
+    if "date" not in meta:
+        _stated_at_tail(view, meta)
+    if "author" not in meta:
+        _author_box(view, meta)
+
+
+def _rest_of_meta(view: PageView, meta: dict[str, str]) -> None:
+    texts, removed = view.texts, view.removed
+    pre_title = None
+    # The head's datelines and bylines, when the headline gave none: only those close above the
+    # body, since the head's start is the navigation ("By Role", other articles' bylines).
+    near = max(0, view.head_end - _AFTER - _BEFORE)
+    for i in range(0, view.head_end):
+        t = texts[i]
+        rule = removed.get(i)
+        if pre_title is None and rule in ("headline", "outside-main-block") and _furn.headline_like(t):
+            pre_title = t
+        if "date" not in meta and rule in _DATE_RULES and (i >= near or i == 0):
+            if _furn.dateline(t, True) or i == 0:
+                _take_date(t, _meta.find_dates(t), meta, revised_too=True)
+        if "author" not in meta and rule in _AUTHOR_RULES and i >= near:
+            au = _meta.byline_name(t)
+            if au:
+                meta["author"] = au
+    cand = pre_title or view.title_line
+    if cand is not None:
+        title, outlet = _meta.split_title(cand)
+        if title and _meta.plausible_title(title):  # not "2 Hours Ago", "(68102)"
+            meta["title"] = title
+        if outlet and "outlet" not in meta and _meta.plausible_outlet(outlet, cand):
+            meta["outlet"] = outlet
+    if "outlet" not in meta:
+        _tail_outlet(view, meta)
+
+
+def _headlines(view: PageView) -> list[int]:
+    """Where the article's headline may be, best first: the last repeat, near the head, of the
+    <title> (the dump's first line, its outlet suffix split off), then its first repeat (a headline
+    above a table of contents that repeats it); else the title line the cleaner found."""
+    texts, n = view.texts, len(view.texts)
+    if n < 2:
+        return []
+    end = min(n, view.head_end + _PAST_HEAD)
+    first = texts[0]
+    # The <title> whole, without its outlet, and each part of it between separators ("Outlet |
+    # Title", "Title: Subtitle | Outlet"): the headline may repeat any of them.
+    title, _ = _meta.split_title(first)
+    keys = {k for k in (_key(first), _key(title)) if k}
+    keys.update(k for k in map(_key, _meta.title_parts(first)) if len(k) >= 15)
+    found: list[int] = []
+    if keys:
+        shortest = min(len(k) for k in keys) * 3 // 4  # a line much shorter than any key is not it
+        # A cheap first test for each line of a long head: it must hold a word of the title.
+        cue = _title_cue(first)
+        # the headline stands just above the body; past the last _HEAD_SPAN lines of a head is the
+        # navigation (a mega-menu of hundreds of lines) and other articles' titles
+        for i in range(max(1, view.head_end - _HEAD_SPAN), end):
+            t = texts[i]
+            if len(t) < shortest or len(t) > 300:
+                continue
+            if cue is not None:
+                low = t.casefold()
+                if cue[0] not in low and (len(cue) == 1 or not any(w in low for w in cue[1:])):
+                    continue
+            k = _key(t)
+            # "Blog / The Title" (a breadcrumb ending in the title), "The Title: and its subtitle"
+            if k in keys or any(len(key) >= 20 and (k.endswith(key) or k.startswith(key)) for key in keys):
+                found.append(i)
+    if found:
+        return [found[-1]] if found[0] >= found[-1] - _AFTER else [found[-1], found[0]]
+    if view.title_line is not None:
+        for i in range(view.head_end, min(n, view.head_end + 1)):
+            if texts[i] == view.title_line:
+                return [i]
+    return []
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+_TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _title_cue(title: str) -> tuple[str, ...] | None:
+    """The longest word of each part of the <title>, case folded: any repeat of a part holds it."""
+    words = set()
+    for part in _meta.title_parts(title) or [title]:
+        found = _TITLE_WORD.findall(part)
+        if not found:
+            return None  # a part without a long word: no cheap test
+        words.add(max(found, key=len).casefold())
+    return tuple(words)
+
+
+def _key(line: str) -> str:
+    """A line's letters and digits, case folded: "Beginner’s Guide" and "Beginner's Guide" are one."""
+    return _NON_WORD.sub("", line.casefold())
+
+
+def _near_headline(view: PageView, anchor: int, meta: dict[str, str]) -> None:
+    """The date and author stated within a few lines of the headline (after it first, then above)."""
+    texts, n = view.texts, len(view.texts)
+    order = [*range(anchor + 1, min(n, anchor + 1 + _AFTER)), *range(anchor - 1, max(0, anchor - _BEFORE) - 1, -1)]
+    date_at: dict[int, bool] = {}  # line -> whether it states a date (for a bare name beside one)
+    for i in order:
+        t = texts[i]
+        if _prose(t) and not (i == anchor + 1 and _meta.byline_name(t[:120])):
+            date_at[i] = False  # a standfirst or the article; a long "Posted by X on Y in ..." line still counts
+            continue
+        dates = _meta.find_dates(t)
+        date_at[i] = bool(dates)
+        if dates and "date" not in meta:
+            # The publication date, not the revision: "Updated on January 12, 2026" is skipped here
+            # (on WCXB's dev split a revision date beside the headline was the gold date on fewer
+            # pages than it was not; the head's fallback below may still take it). Of several
+            # dates the publication is the earliest ("July 4, 2025 February 9, 2026").
+            published = [d for s, _e, d in dates if not (_meta.revision_date(t[:s]) or _revision_line(texts, i))]
+            if published:
+                meta["date"] = min(published)
+        if "author" not in meta:
+            au = _meta.byline_name(t)
+            if au is None and _bare_by(t) and i + 1 < n:
+                au = _after_bare_by(texts[i + 1])  # "By" / "Author" on a line, the name on the next
+            if au is not None:
+                meta["author"] = au
+    if "author" not in meta:
+        au = _name_beside_dates(view, order, date_at, anchor)
+        if au is None and any(date_at.values()) and anchor + 2 < n:
+            # the name alone right under the headline (or under its standfirst) of a dated article
+            tk = _title_key(view)
+            au = _bare_name(texts[anchor + 1], tk) or (
+                _bare_name(texts[anchor + 2], tk) if _prose(texts[anchor + 1]) else None)
+        if au is not None:
+            meta["author"] = au
+
+
+def _prose(line: str) -> bool:
+    """A line of the article or a standfirst, never a byline or a dateline."""
+    return len(line) > _MAX_META_LINE or (_furn.is_sentence(line) and _furn.units(line) > 12)
+
+
+def _name_beside_dates(view: PageView, order: Sequence[int], date_at: Mapping[int, bool], anchor: int) -> str | None:
+    """A bare name beside a date line ("Santiago Parra" / "January 19, 2023"), or on the date's line
+    before the date ("Ahmet Serhan January 23, 2025 10:01 am"); a single word only right above the
+    date ("Wyndo" / "Dec 04, 2025"), as a blog's one-name author stands."""
+    texts, removed, n = view.texts, view.removed, len(view.texts)
+    tk = _title_key(view)
+    for i in order:
+        if not date_at.get(i):
+            continue
+        au = _name_before_date(texts[i])
+        for j in (i - 1, i + 1):
+            if au is None and j != anchor and 0 <= j < n and removed.get(j) not in _NOT_NAME_RULES:
+                au = _bare_name(texts[j], tk)
+        if au is not None:
+            return au
+    return None
+
+
+# A label that makes a date the publication date wherever it stands ("Published on", "Posted:").
+_PUBLISHED = re.compile(r"\b(?:published|posted|first\s+published|created|date\s+published|publication\s+date)\b",
+                        re.IGNORECASE)
+
+
+def _stated_in_head(view: PageView, meta: dict[str, str]) -> None:
+    """What the head states so plainly that its place does not matter: a byline with a date on its
+    line or the next ("By Jane Doe | March 3, 2025"), "By" on a line and a name on the next, a date
+    labelled "Published". The navigation's menus ("By Role") have neither date nor person's name."""
+    texts, n = view.texts, len(view.texts)
+    end = min(n, view.head_end + _PAST_HEAD)
+    for i in range(max(0, view.head_end - _HEAD_SPAN), end):
+        t = texts[i]
+        if len(t) > _MAX_META_LINE:
+            continue
+        if _HEAD_CUE.search(t.lower()) is None:
+            continue  # the cheap test: no "by", "author", "published" or "posted", nothing to read
+        dates = _meta.find_dates(t) if _HAS_DIGIT.search(t) else []
+        if "author" not in meta:
+            if _bare_by(t) and i + 1 < n:
+                au = _after_bare_by(texts[i + 1])
+                if au is not None:
+                    meta["author"] = au
+            else:
+                au = _meta.byline_name(t)
+                if au is not None and (dates or (i + 1 < n and _meta.find_dates(texts[i + 1][:60]))):
+                    meta["author"] = au
+                    if "date" not in meta:  # "By Daniel Renfrow April 12, 2024": the byline's date
+                        _take_date(t, dates, meta)
+        if "date" not in meta and dates and _PUBLISHED.search(t[:40]):
+            _take_date(t, dates, meta)
+        if "date" in meta and "author" in meta:
+            return
+    if "author" not in meta:
+        # no headline found: a bare name beside a date just above the body
+        order = range(max(0, view.head_end - _AFTER - _BEFORE), end)
+        date_at = {i: bool(_HAS_DIGIT.search(texts[i]) and not _prose(texts[i]) and _meta.find_dates(texts[i]))
+                   for i in order}
+        au = _name_beside_dates(view, order, date_at, -1)
+        if au is not None:
+            meta["author"] = au
+
+
+_HAS_DIGIT = re.compile(r"\d")
+# What a line of the head must hold to be read as a byline or a labelled date (substring tests,
+# cheaper than any pattern over the hundreds of lines of a long head).
+_HEAD_CUE = re.compile("by|aut|publi|posted|created|por |par |von ")
+
+
+def _take_date(line: str, dates: list[tuple[int, int, str]], meta: dict[str, str], revised_too: bool = False) -> None:
+    """The first date of a line that is not a revision's (else, with ``revised_too``, the revision's)."""
+    published = [d for s, _e, d in dates if not _meta.revision_date(line[:s])]
+    if published:
+        meta["date"] = min(published)  # the publication precedes every revision
+        return
+    if revised_too and dates:
+        meta["date"] = dates[0][2]
+
+
+# How far around the body's end an author box is looked for (lines before, lines after).
+_BOX_BEFORE = 8
+_BOX_AFTER = 12
+_BIO_START = re.compile(r"^(?:is|was|has|writes|covers|joined|leads|serves|holds|brings|loves|’s|'s)\b")
+
+
+def _author_box(view: PageView, meta: dict[str, str]) -> None:
+    """An author box: a name alone on a line, and within the next lines a biography that starts with
+    that name ("Alban Brooke" / "Alban Brooke is the Head of Marketing at ..."; "Paul Frew" /
+    "Security Expert" / "With over a decade ..., Paul is ..."). Read just under the headline and
+    around the body's end, where pages put it."""
+    texts, n = view.texts, len(view.texts)
+    spans = (range(max(0, view.head_end - 4), min(n, view.head_end + 4)),
+             range(max(0, view.body_end - _BOX_BEFORE), min(n, view.body_end + _BOX_AFTER)))
+    tk: str | None = None
+    for span in spans:
+        for i in span:
+            t = texts[i]
+            if len(t) > 40 or " " not in t or not t[:1].isupper():
+                continue
+            first = t.split()[0]
+            # the biography: the first long line of the next three
+            bio = next((texts[j] for j in range(i + 1, min(n, i + 4)) if len(texts[j]) >= 40), "")
+            if not bio or first not in bio[:200]:
+                continue  # the cheap test before the name's
+            if tk is None:
+                tk = _title_key(view)
+            name = _bare_name(t, tk)
+            if name is None or "," in name:
+                continue
+            for who in (name, first):
+                if bio.startswith(who + " ") and _BIO_START.match(bio[len(who) + 1:]):
+                    meta["author"] = name
+                    return
+            if (" " + first + " is ") in bio[:200] or (" " + first + " has ") in bio[:200]:
+                meta["author"] = name
+                return
+
+
+def _stated_at_tail(view: PageView, meta: dict[str, str]) -> None:
+    """A blog's post footer right after the body: "Posted on April 13, 2023", "Stef Keegan August 5,
+    2024", "By: Ray Ansari". Only a few lines around the body's end are read."""
+    texts, n = view.texts, len(view.texts)
+    for i in range(max(view.head_end, view.body_end - 2), min(n, view.body_end + _TAIL_LINES)):
+        t = texts[i]
+        if len(t) > _MAX_META_LINE or not _HAS_DIGIT.search(t):
+            continue
+        dates = _meta.find_dates(t)
+        if not dates:
+            continue
+        labelled = _PUBLISHED.search(t[:40]) is not None
+        au = _meta.byline_name(t) if _by_start(t) else None
+        au = au or _name_before_date(t)
+        if "date" not in meta and (labelled or au):
+            _take_date(t, dates, meta)
+        if "author" not in meta and au and (labelled or ("date" in meta and meta["date"] == dates[0][2])):
+            meta["author"] = au
+        if "date" in meta:
+            return
+
+
+def _by_start(line: str) -> bool:
+    """A cheap test before the byline pattern: the line says "by" or "author" at all."""
+    low = line[:80].casefold()
+    return "by" in low or "author" in low
+
+
+def _revision_line(texts: Sequence[str], i: int) -> bool:
+    """Whether the line before a bare date is the label "Updated on" (a label and a date on two lines)."""
+    return i > 0 and len(texts[i - 1]) < 30 and _meta.revision_date(texts[i - 1])
+
+
+_BY_WORDS = frozenset(("by", "by:", "author", "author:", "authors", "authors:", "written by", "written by:"))
+
+
+def _bare_by(line: str) -> bool:
+    return line.strip().casefold() in _BY_WORDS
+
+
+def _after_bare_by(line: str) -> str | None:
+    """The name on the line after a bare "By": the line read as a byline ("Gabriel Gonzalez in
+    Uncategorized" -> "Gabriel Gonzalez")."""
+    return _bare_name(line) or (_meta.byline_name("By " + line) if len(line) <= _MAX_META_LINE else None)
+
+
+def _bare_name(line: str, title_key: str = "") -> str | None:
+    """A line that is only a person's name, no line of furniture and no words of the title."""
+    t = _meta.bare_name(line)
+    if t is None or _furn.classify(t) is not None or (title_key and _key(t) in title_key):
+        return None
+    return t
+
+
+def _name_before_date(line: str) -> str | None:
+    """``Ahmet Serhan January 23, 2025 10:01 am`` -> ``Ahmet Serhan``: a name, then the date."""
+    dates = _meta.find_dates(line)
+    if not dates or dates[0][0] < 5:
+        return None
+    return _bare_name(line[: dates[0][0]].strip(" |•·,-–—"))
+
+
+def _tail_outlet(view: PageView, meta: dict[str, str]) -> None:
+    texts, removed, n = view.texts, view.removed, len(view.texts)
+    # The last kept line, found from the end (the tail is short).
+    last_kept = next((i for i in range(n - 1, -1, -1) if i not in removed), -1)
+    for i in range(max(last_kept, 0), n):
+        o = _meta.source_outlet(texts[i])
+        if o and _meta.plausible_outlet(o):
+            meta["outlet"] = o
+            return
+    orgs: list[str] = []
+    for i in range(view.body_end + 1, n):
+        if removed.get(i) in _FOOTER_RULES:
+            orgs.extend(_meta.footer_orgs(texts[i]))
+    org = _meta.pick_org(orgs)
+    if org and _meta.plausible_outlet(org):
+        meta["outlet"] = org

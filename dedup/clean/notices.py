@@ -1,0 +1,194 @@
+"""Classifiers for what a page says about itself rather than about its story.
+
+Forms and their consent small print, disclaimers, the data a script left in the text, and the
+author's box at the foot of a post: each is written in full sentences, so the scoring that
+keeps sentences would keep them. They are told apart by their phrases, which belong to the
+genre (a disclaimer says "for informational purposes only" on every site that has one), not
+to any site.
+
+Each is a line classifier ``(line, edge) -> bool`` as in :mod:`dedup.clean.furniture`, whose
+registry lists them. A phrase that could also be an article's own sentence counts only at the
+edge of the body. The shape helpers for long lines that are lists of options rather than
+text (:func:`option_list`) serve :func:`dedup.clean.rules.line_score`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ahocorasick
+
+__all__ = ["author_bio", "call_to_action", "disclaimer", "form_notice", "markup", "option_list", "script_data"]
+
+_FORM = re.compile(
+    r"\bby\s+(?:submitting|checking|clicking|signing\s+up|providing|entering|completing|tapping)\b"
+    r"[^.]{0,200}?\b(?:you|i)\s+(?:hereby\s+)?(?:agree|consent|authori[sz]e|acknowledge|accept|understand|confirm)"
+    r"|\bthis\s+field\s+is\s+(?:for\s+validation|required)"
+    r"|\brequired\s+fields\s+are\s+marked"
+    r"|\byour\s+email\s+address\s+will\s+not\s+be\s+published"
+    r"|\bthank\s+you[!.,]?\s+(?:please\s+check\s+your\s+(?:inbox|email)|your\s+(?:submission|message)\s+has\s+been)"
+    r"|\blocation\s+services\s+(?:disabled|turned\s+off)"
+    r"|\bplease\s+enable\s+javascript"
+    r"|\bthis\s+site\s+is\s+protected\s+by\s+recaptcha",
+    re.IGNORECASE,
+)
+
+
+
+def form_notice(line: str, edge: bool = False) -> bool:
+    """A form's small print: ``By submitting this form, you agree ...``, ``Required fields are marked *``."""
+    if len(line) > 1000:
+        return False
+    if "form" not in _gates(line):
+        return False
+    return _FORM.search(line) is not None
+
+
+# Phrases only a disclaimer uses: believed anywhere on a short line.
+_DISCLAIMER = re.compile(
+    r"\bfor\s+(?:general\s+)?(?:informational|information|educational)"
+    r"(?:\s+(?:and|or)\s+(?:informational|educational|entertainment))?\s+purposes\s+only"
+    r"|\bnot\s+(?:intended\s+(?:to\s+be\s+|as\s+)?|to\s+be\s+(?:construed|considered|relied\s+upon)\s+as\s+)"
+    r"(?:a\s+substitute\s+for\s+)?(?:professional\s+)?(?:legal|medical|financial|tax|investment|professional)\s+advice"
+    r"|\bdoes\s+not\s+constitute\s+(?:an?\s+)?(?:legal|medical|financial|tax|investment|professional|offer)"
+    r"|\b(?:views|opinions)\s+expressed\s+(?:on|in)\s+this\s+(?:blog|site|website|article|post|page|podcast)"
+    r"|\b(?:contains?|uses|may\s+contain|includes?)\s+affiliate\s+links?"
+    r"|\b(?:we|i)\s+(?:may|might)\s+(?:earn|receive|get)\s+(?:a\s+)?(?:small\s+)?(?:commission|compensation|fee)"
+    r"|\bas\s+an\s+amazon\s+associate"
+    r"|\breader[- ]supported\b"
+    r"|\b(?:we\s+)?independently\s+(?:test|review|research|select|choose|chosen|evaluate)"
+    r"|\b(?:chosen|selected|reviewed)\s+independently\s+by\s+our\s+editors",
+    re.IGNORECASE,
+)
+# Words one of which every notice of a kind holds, found in one pass over the lower-cased line by
+# an Aho-Corasick automaton: most lines hold none, and are turned down without a regex (a
+# case-blind regex alternation costs ~150 µs on a paragraph, the automaton ~2 µs).
+_GATE_WORDS = {
+    "form": ("submitting", "checking", "clicking", "signing up", "providing", "entering", "completing", "tapping",
+             "this field", "required fields", "will not be published", "thank you", "location services",
+             "enable javascript", "recaptcha"),
+    "disclaimer": ("purposes only", "advice", "constitute", "expressed", "affiliate", "commission", "compensation",
+                   "amazon associate", " fee", "reader-supported", "reader supported", "independently"),
+}
+_AUTOMATON = ahocorasick.Automaton()
+for _kind, _words in _GATE_WORDS.items():
+    for _w in _words:
+        _AUTOMATON.add_word(_w, _kind)
+_AUTOMATON.make_automaton()
+_LAST: list[tuple[str, frozenset[str]]] = [("", frozenset())]
+
+
+def _gates(line: str) -> frozenset[str]:
+    """The kinds of notice whose words ``line`` holds (the last line's answer is kept: classify asks twice)."""
+    last = _LAST[0]
+    if last[0] is line:
+        return last[1]
+    kinds = frozenset(kind for _end, kind in _AUTOMATON.iter(line.lower()))
+    _LAST[0] = (line, kinds)
+    return kinds
+
+
+def disclaimer(line: str, edge: bool = False) -> bool:
+    """``This article is for informational purposes only ...``, ``This post contains affiliate links``."""
+    if len(line) > 1500:
+        return False
+    if "disclaimer" not in _gates(line) or _DISCLAIMER.search(line) is None:
+        return False
+    # An article may quote a disclaimer in a long paragraph; a disclaimer is its own paragraph.
+    return edge or len(line.split()) <= 90
+
+
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")
+
+
+def markup(line: str, edge: bool = False) -> bool:
+    """HTML source shown as text, as a "republish this article" box gives it: ``<h1>...</h1> <p class=...``."""
+    if line.count("<") < 3:
+        return False
+    tags = _TAG.findall(line[:3000])
+    return len(tags) >= 3 and sum(map(len, tags)) * 10 >= min(len(line), 3000)
+
+
+def script_data(line: str, edge: bool = False) -> bool:
+    """A JSON object or array a script left in the text: ``{"layoutMobile":2,"buttonText":"Buy now",...}``."""
+    head = line[:2]
+    if head not in ('{"', "[{", "[[", '["') and not line.startswith(("{ \"", "[ {")):
+        return False
+    return line.count('":') + line.count('",') >= 3
+
+
+# "Jane Doe is a freelance writer ...", "Dr. Toni Golen is a physician ...": the name first, then
+# what the person is.
+_BIO = re.compile(
+    r"^(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+[A-Z][\w'’.-]*|(?!(?:The|This|That|Our|Its|Their|Each|Every)\b)[A-Z][\w'’.-]*"
+    r"(?:\s+[A-Z][\w'’.-]*){1,3})\s+"
+    r"(?:is|was|has\s+been|holds|joined|writes|covers|brings|leads|serves)\b"
+)
+_BIO_VERB = re.compile(r" (?:is|was|has been|holds|joined|writes|covers|brings|leads|serves) ")
+_BIO_ROLE = re.compile(
+    r"\b(?:writer|editor|journalist|author|reporter|contributor|columnist|correspondent|blogger|copywriter|"
+    r"freelancer?|physician|attorney|lawyer|expert|specialist|founder|co-founder|ceo|strategist|consultant|"
+    r"analyst|researcher|professor|marketer|coach|nutritionist|dietitian)\b",
+    re.IGNORECASE,
+)
+
+
+def author_bio(line: str, edge: bool = False) -> bool:
+    """An author's box at the foot of a post: a name, then what the person is and has done."""
+    if len(line) > 1200 or not line[:1].isupper():
+        return False
+    if _BIO_VERB.search(line, 0, 80) is None:
+        return False
+    m = _BIO.match(line)
+    if m is None:
+        return False
+    if edge:
+        return _BIO_ROLE.search(line) is not None
+    # Inside the body only the plain form: "Jane Doe is a freelance writer ...", "... is the executive editor of".
+    return _BIO_CLOSE.match(line, m.end()) is not None
+
+
+# "Buy Poster", "Get started for free", "Read The Review", "Follow Me on Instagram": a button's
+# label, an imperative of commerce with its object; a heading of a how-to ("Check the oil") names
+# no such object.
+_CTA = re.compile(
+    r"^(?:buy|shop|order|download|subscribe|join|apply|contact|request|view|see|explore|learn|read|get|try|book|"
+    r"call|follow|check|compare|start|take|discover|find|sign|watch|listen|claim|schedule|register|pin|save)\b"
+    r"(?:.*\b(?:now|today|free|all|more|us|me|here|online|prices?|deals?|list|review|reviews|quote|demo|trial|"
+    r"started|next\s+step|poster|instagram|facebook|twitter|youtube|pinterest|tiktok|linkedin|categories|"
+    r"consultation|appointment|offer|store|shop|later)\b)",
+    re.IGNORECASE,
+)
+
+
+def call_to_action(line: str, edge: bool = False) -> bool:
+    """A button's label: ``Buy Poster``, ``See List``, ``Get started for free``, ``Contact Us``."""
+    if len(line) > 80 or line.rstrip().endswith((".", "?", ":", ",", ";")):
+        return False
+    if len(line.split()) > 7:
+        return False
+    return _CTA.match(line) is not None
+
+
+# after the verb: an article and at most three words before the role
+_BIO_CLOSE = re.compile(r"\s*(?:an?|the)\s+(?:[\w-]+\s+){0,3}?(?:" + _BIO_ROLE.pattern + ")", re.IGNORECASE)
+
+
+def option_list(line: str) -> bool:
+    """A long run of labels without a sentence: a drop-down's options, a tag cloud, a month archive.
+
+    ``Select Country United States Canada Afghanistan ...``. Prose, even unpunctuated and in any
+    language written in cases, runs on lower-case words (articles, verbs, prepositions) and commas;
+    a list of options is nearly all capitalised labels.
+    """
+    toks = line.split()
+    n = len(toks)
+    if n < 15:
+        return False
+    if line.count(",") * 10 >= n:
+        return False  # "Carports, Change of Use, Concrete pads, ...": a list the article gives
+    cased = [w for w in toks if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
+    if len(cased) * 2 < n:
+        return False  # numbers, symbols, or a script without case
+    lower = sum(1 for w in cased if w[:1].islower())
+    return lower * 8 < len(cased)

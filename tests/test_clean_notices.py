@@ -1,0 +1,113 @@
+"""Issue 19: what a page says about itself (forms, disclaimers, script data, author boxes, buttons),
+lists of options, comment threads, and cleaning an extractor's output without second-guessing it."""
+
+from __future__ import annotations
+
+import pytest
+
+from dedup.clean import clean
+from dedup.clean.furniture import classify
+from dedup.clean.notices import author_bio, call_to_action, disclaimer, form_notice, option_list, script_data
+from dedup.clean.rules import line_score
+
+PROSE = (
+    "The council voted on Tuesday to extend the programme for another three years, after a long debate. "
+    "Members said the scheme had reduced waiting times in every district where it was tried out. "
+)
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("By submitting this form, you agree to receive marketing texts from Thrive Ideas.", True),
+    ("This field is for validation purposes and should be left unchanged.", True),
+    ("Required fields are marked *", True),
+    ("By the end of the year, you agree, the council had spent its budget.", False),
+])
+def test_form_notice(line: str, expected: bool) -> None:
+    assert form_notice(line) is expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("This article is for informational purposes only and is not intended as medical advice.", True),
+    ("The views expressed on this blog are those of the author(s) and readers.", True),
+    ("This post contains affiliate links, and we may earn a small commission.", True),
+    ("The doctor said patients should ask for advice before changing doses.", False),
+])
+def test_disclaimer(line: str, expected: bool) -> None:
+    assert disclaimer(line) is expected
+
+
+def test_script_data_and_option_lists() -> None:
+    assert script_data('{"layoutMobile":2,"layoutDesktop":4,"buttonText":"Buy now","price":1}')
+    assert not script_data("{Braces} in prose are rare, but this one is just text.")
+    countries = "Select Country United States Canada Afghanistan Albania Algeria American Samoa Andorra Angola " \
+                "Anguilla Antarctica Argentina Armenia Aruba Australia Austria"
+    assert option_list(countries)
+    assert line_score(countries) < 0
+    # unpunctuated prose in another language is not a list of options
+    assert not option_list("Nesta página você terá sempre a classificação atualizada da corrida e dos pilotos "
+                           "que estão na disputa pelo título deste ano")
+    # an article's own list, with commas
+    assert not option_list("Carports, Change of Use, Concrete pads, Decks, Detached Garages, Driveways, Exterior "
+                           "remodeling, Mobile Homes, New building construction, Occupancy Permits, Parking lots")
+
+
+@pytest.mark.parametrize(("line", "edge", "expected"), [
+    ("Maureen Salamon is the executive editor of Harvard Women's Health Watch.", False, True),
+    ("Dr. Toni Golen is a physician specializing in obstetrics and gynecology.", False, True),
+    ("Joe Biden is the president of the United States.", False, False),
+    ("The Agency is Georgia Tech's student club; its experienced writers meet weekly.", True, False),
+    ("Jane Doe has been covering technology for ten years as a reporter at the Post.", True, True),
+])
+def test_author_bio(line: str, edge: bool, expected: bool) -> None:
+    assert author_bio(line, edge) is expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Buy Poster", True), ("Get started for free", True), ("Follow Me on Instagram", True), ("BUY NOW", True),
+    ("Check the oil", False), ("Start with a plan", False), ("Read more about our approach.", False),
+])
+def test_call_to_action(line: str, expected: bool) -> None:
+    assert call_to_action(line) is expected
+    assert (classify(line, edge=True) == "call-to-action") is expected
+
+
+def test_comment_thread_without_a_marker_is_cut() -> None:
+    thread = "\n".join(
+        f"{name} says\n{text}\nreply to comment"
+        for name, text in [("Amy Hill", "Mine too, the cabbage is enormous this year!"),
+                           ("Tammy Lee", "Does the flour work for all bugs? I have never tried it."),
+                           ("Jill Winger", "Yes, it works well for me, thanks for asking about it.")]
+    )
+    raw = "How to keep pests away\n" + PROSE * 3 + "\n" + PROSE * 2 + "\nReader Interactions\n" + thread
+    r = clean(raw)
+    assert "Tammy" not in r.text and "Reader Interactions" not in r.text
+    assert r.text.endswith("tried out.")
+    assert {e.rule for e in r.edits} >= {"comments"}
+
+
+def test_extracted_text_keeps_its_list_and_headings() -> None:
+    """An extractor's output: its list of brands after a short introduction stays whole."""
+    intro = ("I have been looking for affordable and sustainable clothing brands for years, "
+             "and here is the list I keep for myself and my friends.")
+    brands = "\n".join(f"Brand {c}\n- organic cotton\n- hemp\n- recycled" for c in "ABCDEFGH")
+    note = "This post contains affiliate links, and we may earn a small commission."
+    raw = PROSE + "\n" + intro + "\n" + brands + "\n" + note
+    extracted = clean(raw, extracted=True)
+    assert "Brand H" in extracted.text and "- hemp" in extracted.text
+    assert "affiliate" not in extracted.text  # sure furniture still goes
+    dump = clean(raw)
+    assert "Brand H" not in dump.text  # on a whole page's text the list reads as a menu
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Sign up for the latest insights and best practices to elevate your social marketing, commerce, and care.",
+     "subscribe"),
+    ("Subscribers rose by a third last year, the paper said in its annual report to shareholders.", None),
+    ("We independently test everything we recommend.", "disclaimer"),
+    ("We are a reader-supported website and do not accept payment from manufacturers.", "disclaimer"),
+    ("Pin this for later!", "call-to-action"),
+    ('<h1>Tutoring was supposed to save kids</h1> <p class="byline">by Jill Barshay</p> <p>As the pandemic', "markup"),
+    ("In HTML a paragraph is written <p> and closed </p>, as the guide explains.", None),
+])
+def test_notices_in_the_registry(line: str, expected: str | None) -> None:
+    assert classify(line) == expected
