@@ -100,3 +100,23 @@ def test_a_declared_date_the_page_does_not_show_yields_to_the_shown_one() -> Non
     assert extract_meta.shown_date("2021-08-12", "2025-02-22", {"2025-02-22"}) == "2025-02-22"
     assert extract_meta.shown_date("2021-08-12", "2025-02-22", {"2025-02-22", "2021-08-12"}) == "2021-08-12"
     assert extract_meta.shown_date("2021-08-12", "2025-02-22", set()) == "2021-08-12"
+
+
+def test_a_found_title_that_is_only_the_outlets_name_is_dropped_a_stated_one_kept() -> None:
+    from dedup.clean.metadata import names_outlet
+    from dedup.engines.stages import prepare
+    from dedup.ingest import RawInput
+
+    assert names_outlet("CBS News", "cbsnews.com") and names_outlet("Reuters•", "reuters.com")
+    assert names_outlet("POLITICO", "politico.com") and names_outlet("The Hill", "thehill.com")
+    assert not names_outlet("Trump", "trumpnews.com") and not names_outlet("BBC Two", "bbc.co.uk")
+    assert not names_outlet("Harbour reopens", "Coast Gazette")
+    body = "CBS News\n\n" + "\n\n".join([
+        "The harbour reopened on Tuesday after three weeks of repairs to the northern breakwater, the port "
+        "authority said, and the first ferries left on time in the morning."] * 2)
+    raw = RawInput(id="a", source="a.txt", content_hash="h", kind="text", body=body, encoding="utf-8",
+                   outlet="cbsnews.com")
+    assert prepare(raw, {}).title is None
+    stated = RawInput(id="a", source="a.txt", content_hash="h", kind="text", body=body, encoding="utf-8",
+                      outlet="cbsnews.com", title="CBS News")
+    assert prepare(stated, {}).title == "CBS News"

@@ -276,7 +276,7 @@ _SHARE = frozenset(
     pinterest reddit telegram copy copied link url comments comment save saved this article story post page on
     via messenger flipboard pocket gift tumblr vk sms the to with your friends follow us and or google
     bookmark click opens open in new window a friend pin pint it send instagram youtube rss feed permalink
-    compartir compartilhar partager teilen baixar download""".split()
+    compartir compartilhar partager teilen baixar download stumbleupon digg""".split()
 )
 _UI = frozenset(
     """advertisement advertisements advertising ad ads sponsored sponsor content menu search home close skip to main
@@ -286,7 +286,7 @@ _UI = frozenset(
     account my profile settings sections section news latest print today's paper of up now free trial already
     a subscriber jump scroll full screen fullscreen enable notifications notification accept cookies ok got it
     page image images credit caption icon logo arrow left right up down back permalink feed for view all
-    print this""".split()
+    print this caret chevron hamburger below above blog recent""".split()
 )
 
 

@@ -90,7 +90,16 @@ def _headline_title(view: PageView, anchor: int) -> str | None:
     if not any(k == _key(p) or k.startswith(_key(p)) for p in parts if len(_key(p)) >= 15 or k == _key(p)):
         tail = next((p for p in parts if len(_key(p)) >= 20 and k.endswith(_key(p))), None)
         line = tail.strip() if tail else line
-    return line if _meta.plausible_title(line) and _furn.headline_like(line) else None
+    return line if _title_ok(line) and _furn.headline_like(line) else None
+
+
+# What the furniture says a title never is: interface words ("Fullscreen") and share rows, which a
+# dump's first line is when the page opens with a media player or a toolbar.
+_NEVER_TITLE = frozenset(("ui-chrome", "share-buttons"))
+
+
+def _title_ok(line: str) -> bool:
+    return _meta.plausible_title(line) and _furn.classify(line) not in _NEVER_TITLE
 
 
 def _read_dates_and_authors(view: PageView, anchors: list[int], meta: dict[str, str]) -> None:
@@ -102,8 +111,12 @@ def _read_dates_and_authors(view: PageView, anchors: list[int], meta: dict[str, 
         _stated_in_head(view, meta)
     if "date" not in meta:
         _stated_at_tail(view, meta)
+    if "date" not in meta:
+        _top_of_body(view, meta)
     if "author" not in meta:
         _author_box(view, meta)
+    if "author" not in meta:
+        _tail_byline(view, meta)
 
 
 def _rest_of_meta(view: PageView, meta: dict[str, str]) -> None:
@@ -127,7 +140,7 @@ def _rest_of_meta(view: PageView, meta: dict[str, str]) -> None:
     cand = pre_title or view.title_line
     if cand is not None:
         title, outlet = _meta.split_title(cand)
-        if title and _meta.plausible_title(title):  # not "2 Hours Ago", "(68102)"
+        if title and _title_ok(title):  # not "2 Hours Ago", "(68102)", "8:00 AM ET", "Fullscreen"
             meta["title"] = title
         if outlet and "outlet" not in meta and _meta.plausible_outlet(outlet, cand):
             meta["outlet"] = outlet
@@ -150,7 +163,9 @@ def _headlines(view: PageView) -> list[int]:
     keys = {k for k in (_key(first), _key(title)) if k}
     keys.update(k for k in map(_key, _meta.title_parts(first)) if len(k) >= 15)
     found: list[int] = []
+    similar: list[int] = []  # lines that reword the title (an SEO <title> over the page's own headline)
     if keys:
+        words = _title_words(first)
         shortest = min(len(k) for k in keys) * 3 // 4  # a line much shorter than any key is not it
         # A cheap first test for each line of a long head: it must hold a word of the title.
         cue = _title_cue(first)
@@ -168,8 +183,12 @@ def _headlines(view: PageView) -> list[int]:
             # "Blog / The Title" (a breadcrumb ending in the title), "The Title: and its subtitle"
             if k in keys or any(len(key) >= 20 and (k.endswith(key) or k.startswith(key)) for key in keys):
                 found.append(i)
+            elif not found and words and _rewords(t, words):
+                similar.append(i)
     if found:
         return [found[-1]] if found[0] >= found[-1] - _AFTER else [found[-1], found[0]]
+    if similar:
+        return [similar[-1]]  # the last, nearest the body: related articles' titles stand above it
     if view.title_line is not None:
         for i in range(view.head_end, min(n, view.head_end + 1)):
             if texts[i] == view.title_line:
@@ -190,6 +209,27 @@ def _title_cue(title: str) -> tuple[str, ...] | None:
             return None  # a part without a long word: no cheap test
         words.add(max(found, key=len).casefold())
     return tuple(words)
+
+
+_WORDS = re.compile(r"[^\W_]{2,}")
+# Share of the title's words a headline that rewords it keeps ("Top 11 SEO Strategies for 2025" /
+# "11 SEO Strategies for 2025 to Boost Rankings and Stay Ahead"), and how many at least.
+_REWORD_SHARE = 0.6
+_REWORD_MIN = 3
+
+
+def _title_words(title: str) -> frozenset[str]:
+    """The words of the longest part of the <title> (the headline's part, not the outlet's)."""
+    parts = _meta.title_parts(title) or [title]
+    return frozenset(_WORDS.findall(max(parts, key=len).casefold()))
+
+
+def _rewords(line: str, words: frozenset[str]) -> bool:
+    """Whether a heading line keeps most of the title's words (in any form of the sentence)."""
+    if not _furn.headline_like(line):
+        return False
+    shared = len(words.intersection(_WORDS.findall(line.casefold())))
+    return shared >= _REWORD_MIN and shared >= _REWORD_SHARE * len(words)
 
 
 def _key(line: str) -> str:
@@ -228,8 +268,10 @@ def _near_headline(view: PageView, anchor: int, meta: dict[str, str]) -> None:
         if au is None and any(date_at.values()) and anchor + 2 < n:
             # the name alone right under the headline (or under its standfirst) of a dated article
             tk = _title_key(view)
-            au = _bare_name(texts[anchor + 1], tk) or (
-                _bare_name(texts[anchor + 2], tk) if _prose(texts[anchor + 1]) else None)
+            au = _name_line(texts[anchor + 1], tk) or (
+                _name_line(texts[anchor + 2], tk) if _prose(texts[anchor + 1]) else None)
+        if au is None:
+            au = _name_beside_dates(view, order, date_at, anchor, one_word=True)
         if au is not None:
             meta["author"] = au
 
@@ -239,21 +281,28 @@ def _prose(line: str) -> bool:
     return len(line) > _MAX_META_LINE or (_furn.is_sentence(line) and _furn.units(line) > 12)
 
 
-def _name_beside_dates(view: PageView, order: Sequence[int], date_at: Mapping[int, bool], anchor: int) -> str | None:
+def _name_beside_dates(view: PageView, order: Sequence[int], date_at: Mapping[int, bool], anchor: int,
+                       one_word: bool = False) -> str | None:
     """A bare name beside a date line ("Santiago Parra" / "January 19, 2023"), or on the date's line
     before the date ("Ahmet Serhan January 23, 2025 10:01 am"); a single word only right above the
-    date ("Wyndo" / "Dec 04, 2025"), as a blog's one-name author stands."""
+    date ("Wyndo" / "Dec 04, 2025"), as a blog's one-name author stands, and only with ``one_word``
+    (the caller's other readings first)."""
     texts, removed, n = view.texts, view.removed, len(view.texts)
     tk = _title_key(view)
-    for i in order:
-        if not date_at.get(i):
-            continue
+    dated = [i for i in order if date_at.get(i)]
+    for i in dated:
         au = _name_before_date(texts[i])
         for j in (i - 1, i + 1):
             if au is None and j != anchor and 0 <= j < n and removed.get(j) not in _NOT_NAME_RULES:
-                au = _bare_name(texts[j], tk)
+                au = _name_line(texts[j], tk)
         if au is not None:
             return au
+    for i in dated if one_word else ():  # a full name beside any date first, then a one-word name
+        j = i - 1
+        if j != anchor and j >= 0 and removed.get(j) not in _NOT_NAME_RULES:
+            au = _one_name(texts, j, tk)
+            if au is not None:
+                return au
     return None
 
 
@@ -282,7 +331,10 @@ def _stated_in_head(view: PageView, meta: dict[str, str]) -> None:
                     meta["author"] = au
             else:
                 au = _meta.byline_name(t)
-                if au is not None and (dates or (i + 1 < n and _meta.find_dates(texts[i + 1][:60]))):
+                # dated, or a byline line of its own where the body starts (the navigation's menus,
+                # "By Role", stand far above it)
+                own = i >= view.head_end - 2 and len(t) <= _OWN_BYLINE and t[:3].casefold() == "by "
+                if au is not None and (dates or own or (i + 1 < n and _meta.find_dates(texts[i + 1][:60]))):
                     meta["author"] = au
                     if "date" not in meta:  # "By Daniel Renfrow April 12, 2024": the byline's date
                         _take_date(t, dates, meta)
@@ -295,7 +347,7 @@ def _stated_in_head(view: PageView, meta: dict[str, str]) -> None:
         order = range(max(0, view.head_end - _AFTER - _BEFORE), end)
         date_at = {i: bool(_HAS_DIGIT.search(texts[i]) and not _prose(texts[i]) and _meta.find_dates(texts[i]))
                    for i in order}
-        au = _name_beside_dates(view, order, date_at, -1)
+        au = _name_beside_dates(view, order, date_at, -1) or _name_beside_dates(view, order, date_at, -1, True)
         if au is not None:
             meta["author"] = au
 
@@ -377,6 +429,41 @@ def _stated_at_tail(view: PageView, meta: dict[str, str]) -> None:
             return
 
 
+def _tail_byline(view: PageView, meta: dict[str, str]) -> None:
+    """A byline on a line of its own at the body's end ("Written by Melissa", "By Jane Roe")."""
+    texts, n = view.texts, len(view.texts)
+    for i in range(max(view.head_end, view.body_end - 2), min(n, view.body_end + _TAIL_LINES)):
+        t = texts[i]
+        if len(t) <= _OWN_BYLINE and _by_start(t) and _BY_LINE.match(t):
+            au = _meta.byline_name(t)
+            if au is not None:
+                meta["author"] = au
+                return
+
+
+# A byline standing alone: short, opening with the by-phrase.
+_OWN_BYLINE = 60
+_BY_LINE = re.compile(r"(?:(?:written|posted|words|story|article)\s+)?by\b", re.IGNORECASE)
+
+
+def _top_of_body(view: PageView, meta: dict[str, str]) -> None:
+    """A dateline the cleaner took out of the first lines of the body (a page whose headline was not
+    found): its publication date."""
+    texts, removed = view.texts, view.removed
+    for i in range(view.head_end, min(len(texts), view.head_end + _TOP_LINES)):
+        if removed.get(i) in ("dateline", "byline") and len(texts[i]) <= _MAX_META_LINE:
+            dates = _meta.find_dates(texts[i])
+            if dates:
+                # publication dates only: taking a revision date here too found 7 more gold dates on
+                # WCXB dev but added a wrong one, and dates from dumps must not grow more wrong values
+                _take_date(texts[i], dates, meta)
+                return
+
+
+# How many lines of the body's top may hold its dateline.
+_TOP_LINES = 6
+
+
 def _by_start(line: str) -> bool:
     """A cheap test before the byline pattern: the line says "by" or "author" at all."""
     low = line[:80].casefold()
@@ -407,6 +494,39 @@ def _bare_name(line: str, title_key: str = "") -> str | None:
     if t is None or _furn.classify(t) is not None or (title_key and _key(t) in title_key):
         return None
     return t
+
+
+def _name_line(line: str, title_key: str = "") -> str | None:
+    """A line that is a person's name, alone or with a job title after it ("Mateusz Haberny Founder
+    at Oakywood" -> "Mateusz Haberny")."""
+    au = _bare_name(line, title_key)
+    if au is None and _furn.classify(line) is None:
+        au = _meta.name_with_role(line)
+        if au is not None and title_key and _key(au) in title_key:
+            return None
+    return au
+
+
+def _one_name(texts: Sequence[str], j: int, title_key: str) -> str | None:
+    """A blog's one-word author right above its date ("Wyndo" / "Dec 04, 2025"): a capitalised word
+    that is no label of a page, no word of the title, no furniture, and that the page never writes in
+    lower case: a category above a date ("Marketing", "Security", "Updates") is a common noun the
+    page's sentences also use; a name is not."""
+    t = texts[j].strip()
+    if not (3 <= len(t) <= 20 and t.isalpha() and t[0].isupper() and (t[1:].islower() or t[1:].isalpha())):
+        return None
+    if t.casefold() in _meta.NOT_NAME_WORDS or _MONTH_WORD.fullmatch(t) or _key(t) in title_key:
+        return None
+    if _furn.classify(t) is not None:
+        return None
+    lower = re.compile(r"\b" + re.escape(t.lower()) + r"\b")
+    return None if any(lower.search(line) for line in texts) else t
+
+
+_MONTH_WORD = re.compile(
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr"
+    r"|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)",
+    re.IGNORECASE)
 
 
 def _name_before_date(line: str) -> str | None:

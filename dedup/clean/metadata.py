@@ -93,6 +93,15 @@ _DATE_PREFIX = re.compile(r"^date\s*:?\s+(\d{4}-\d{1,2}-\d{1,2})(?:[T ]\d{1,2}:\
 _WIRE_TAG = re.compile(r"^\(([A-Z][A-Za-z&.]{1,15}(?:\s[A-Z][A-Za-z&.]{1,15})?)\)\s*(?:[-–—]\s+)?(?=\S)")
 
 
+# A tag of one capitalised word of 4+ letters followed by a dash, the way some outlets write a
+# dateline ("(HELSINKI) —", "(WASHINGTON) -"); wires written so are named in _AGENCY_NAME.
+_DATELINE_TAG = re.compile(r"^\([A-Z]{4,}\)\s*[-–—]")
+_AGENCY_NAME = re.compile(
+    r"Reuters|Bloomberg|Xinhua|TASS|Interfax|Kyodo|Yonhap|Anadolu|Bernama|Antara|MENAFN|IANS|ANSA|Sputnik|WAFA",
+    re.IGNORECASE,
+)
+
+
 def date_prefix(line: str) -> tuple[int, str] | None:
     """(length of the prefix, ISO date) for ``date 2024-08-05 Rest of line``."""
     m = _DATE_PREFIX.match(line)
@@ -108,6 +117,8 @@ def wire_tag(line: str) -> tuple[int, str] | None:
     m = _WIRE_TAG.match(line)
     if not m or len(line) - m.end() < 20:
         return None
+    if _DATELINE_TAG.match(m.group(0)) and not _AGENCY_NAME.fullmatch(m.group(1)):
+        return None  # "(HELSINKI) — With rattled ...": a magazine's dateline, a place, not a wire
     return m.end(), m.group(1)
 
 
@@ -145,11 +156,13 @@ def title_parts(line: str) -> list[str]:
     return [p.strip() for p in _TITLE_SEP.split(line.strip()) if p.strip()]
 
 
-# What a title suffix or a heading line is when it is not a name: a clock time or a count
-# ("04:15", "(68102)"), a relative time ("2 Hours Ago"), a dateline city in capitals ("HELSINKI").
+# What a title suffix or a heading line is when it is not a name: a count ("(68102)"), a relative
+# time ("2 Hours Ago"), a clock time ("04:15", "8:00 AM ET"). (A dateline city in capitals,
+# "HELSINKI", is _CAPS_WORD's.)
 _NO_NAME = re.compile(
     r"^[\W\d_]*$|^\d+\s+(?:sec|secs|second|seconds|min|mins|minute|minutes|hour|hours|hr|hrs|day|days|week|weeks)"
-    r"\s+ago$",
+    r"\s+ago$"
+    r"|^\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?(?:\s+[a-z]{1,4})?$",  # a clock time: "8:00 AM ET", "16.05 GMT"
     re.IGNORECASE,
 )
 _CAPS_WORD = re.compile(r"^[A-Z]{6,}$")
@@ -163,7 +176,21 @@ _NAME_GLUE = frozenset(
 def plausible_title(title: str) -> bool:
     """Whether a heading is a title: it has letters and is not a time, a count or a relative time."""
     t = title.strip()
-    return bool(t) and not _NO_NAME.match(t)
+    if not t or _NO_NAME.match(t):
+        return False
+    if _HAS_DIGIT.search(t):  # a date and a time ("Jul 14, 2018 2:45 PM") are no headline either
+        rest = t
+        for start, end, _day in reversed(find_dates(t)):
+            rest = rest[:start] + " " + rest[end:]
+        rest = _CLOCK.sub(" ", rest)
+        # only what stood beside a date or a time must leave a word ("G7" is a title)
+        return rest == t or _TITLE_WORD.search(rest) is not None
+    return True
+
+
+_HAS_DIGIT = re.compile(r"\d")
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d\d\s*(?:[ap]\.?m\.?)?|\b(?:[ap]\.?m\.?|gmt|utc|[ecmp][sd]?t)\b", re.IGNORECASE)
+_TITLE_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def plausible_outlet(outlet: str, title: str = "") -> bool:
@@ -184,6 +211,20 @@ def plausible_outlet(outlet: str, title: str = "") -> bool:
     # "'quoted words' – Speaker": the dash gives the words to someone
     head = title[: title.rfind(o)] if o in title else title
     return not (_QUOTES.search(head) and re.search(r"\s[–—-]\s*$", head) and len(words) <= 3)
+
+
+def names_outlet(title: str, outlet: str) -> bool:
+    """Whether a found title is only the outlet's name ("CBS News" of cbsnews.com, "POLITICO",
+    "Reuters•"): the first line of a dump that opens with the site's logo text, not a headline."""
+    t, o = _letters(title), _letters(outlet)
+    if len(t) < 3 or not o:
+        return False
+    site = re.sub(r"(?:com|org|net|couk|co|news)$", "", o) if "." in outlet else o
+    return t in (o, site) or (len(t) >= 4 and o.startswith(t) and len(o) - len(t) <= 6)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 _SOURCE_OUTLET = re.compile(r"^(?:source|sources|fuente|quelle)\s*(?:»|:|›)\s*(.{2,60}?)\s*$", re.IGNORECASE)
@@ -354,13 +395,14 @@ def revision_date(before: str) -> bool:
 
 # A byline's opening words: "By", "Written by", "Posted by", "Author:", "Words by", "Story by".
 _BY_OPEN = re.compile(
-    r"(?:^|(?<=[\s|•·,–—-]))(?:(?:written|posted|published|words|story|article|reported|authored)\s+by|by|"
+    r"(?:^|(?<=[\s|•·,–—-]))(?:(?:written|posted|published|words|story|article|reported|authored|guide|review|"
+    r"analysis|opinion|commentary|column|essay|interview|recipe|feature|post)\s+by|by|"
     r"author(?=\s*:)|autor(?=\s*:)|autora(?=\s*:)|por|par|von)\s*[:|]?\s+",
     re.IGNORECASE,
 )
 # Where a byline's name ends: a date, a separator, a label, a count ("4 Comments").
 _NAME_END = re.compile(
-    r"\s*(?:[|•·»/—–]|\s-\s|\d|\bon\b|\bin\b|\bat\b|\bposted\b|\bpublished\b|\bupdated\b|\blast\b|\breviewed\b"
+    r"\s*(?:[|•·⋅∙»/—–]|\s-\s|\d|\bon\b|\bin\b|\bat\b|\bposted\b|\bpublished\b|\bupdated\b|\blast\b|\breviewed\b"
     r"|\bedited\b|\bfact\b|\bview\b|\bread\b|\bfollow\b|\bshare\b|\bcomments?\b|\bmins?\b|\bfiled\b|\bphotos?\b"
     r"|\b" + _MON_ALT + r"\b\.?(?=\s*\d))",
     re.IGNORECASE,
@@ -397,7 +439,7 @@ def name_like(text: str, max_words: int = 8) -> bool:
 
 # Words before a mid-line "by" that make it no byline: a reviewer, a picture's credit, a sponsor, a
 # menu ("Fact Checked by: X", "Hero image by X", "Powered by Outside", "Platforms by Industry").
-_BY_AFTER_DATE = re.compile(r"(?:\d|\b[ap]\.?m\.?|[|•·–—,-])\s*$", re.IGNORECASE)
+_BY_AFTER_DATE = re.compile(r"(?:\d|\b[ap]\.?m\.?|[|•·⋅∙–—,-])\s*$", re.IGNORECASE)
 
 
 def byline_name(line: str) -> str | None:
@@ -423,7 +465,7 @@ def byline_name(line: str) -> str | None:
     half = len(words) // 2
     if half and len(words) % 2 == 0 and words[:half] == words[half:]:
         name = " ".join(words[:half])  # "Colin Gray Colin Gray": a name and its link
-    if len(name) < 2 or not name_like(name, 12) or name.split()[0].casefold() in _NOT_NAME_WORDS:
+    if len(name) < 2 or not name_like(name, 12) or name.split()[0].casefold() in NOT_NAME_WORDS:
         return None
     agency = _AGENCY_AFTER.match(head, m.end() + len(raw))
     if agency and agency.group(1).casefold() not in name.casefold():
@@ -441,12 +483,12 @@ _ROLE_AFTER = re.compile(
     re.IGNORECASE,
 )
 # Words that are labels of a page, not names: a bare line "Posted On", "Get Started", "No Comments".
-_NOT_NAME_WORDS = frozenset(
+NOT_NAME_WORDS = frozenset(
     """posted written by on in at get started no comments comment read more share expert reviewed updated
     published min mins home menu search sign log subscribe contact about blog news latest related tags
     tag category categories type industry role region guide step insights all the a an our your this
     press release sponsored advertisement learn view follow us table contents back top next previous
-    trends tools analytics mental health""".split()
+    trends tools analytics mental health welcome updates update english deutsch español français""".split()
 )
 
 
@@ -467,14 +509,38 @@ def bare_name(line: str) -> str | None:
     return t if all(_person(p) for p in parts) else None
 
 
+def name_with_role(line: str) -> str | None:
+    """``Mateusz Haberny Founder at Oakywood``, ``Keith Barry, Senior Autos Reporter`` -> the name: two
+    or three name words and a job title after them."""
+    words = line.split()
+    if len(words) < 3 or len(line) > 80:
+        return None
+    for n in (2, 3):  # two name words first: a role often has a capitalised word before its noun
+        if len(words) > n and _ROLE_AFTER.fullmatch(" " + " ".join(words[n:])):
+            name = " ".join(words[:n]).rstrip(",")
+            if _person(name):
+                return name
+    return None
+
+
 _NAME_LIST_SEP = re.compile(r"\s*(?:,|&|\band\b)\s*")
 
 
 def _person(text: str) -> bool:
     words = text.split()
     return 2 <= len(words) <= 4 and len(text) <= 40 and all(
-        w.casefold() not in _NOT_NAME_WORDS and _PERSON_WORD.match(w) for w in words)
+        w.casefold() not in NOT_NAME_WORDS and _person_word(w) for w in words)
 
 
-_PERSON_WORD = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+(?:[-'’][A-Z\u00c0-\u00de]?[a-z\u00df-\u00ff]+)*|"
-                          r"[A-Z]\.|Mc[A-Z][a-z]+|[A-Z]{2,})$")
+_PERSON_WORD = re.compile(r"^(?:[A-Z]\.|Mc[A-Z][a-z]+|[A-Z]{2,})$")
+_NAME_PART = re.compile(r"[-'’]")
+
+
+def _person_word(word: str) -> bool:
+    """A word of a person's name in any alphabet: "Průša", "O'Neil", "Jean-Luc", "J.", "McCain", "BURNS"."""
+    if _PERSON_WORD.match(word) or (len(word) >= 2 and word.isalpha() and word.isupper()):
+        return True
+    parts = _NAME_PART.split(word)
+    first = parts[0]
+    head = first.isalpha() and first[0].isupper() and (first[1:].islower() if len(first) >= 2 else len(parts) > 1)
+    return head and all(p.isalpha() and (len(p) == 1 or p[1:].islower()) for p in parts[1:])

@@ -25,7 +25,7 @@ from dedup import fingerprint as fp
 from dedup.clean import clean
 from dedup.clean import version as _clean_code_version
 from dedup.clean.corpus import furniture_key, line_record
-from dedup.clean.metadata import INVALID_DATE, valid_date
+from dedup.clean.metadata import INVALID_DATE, names_outlet, valid_date
 from dedup.cluster import cluster_id
 from dedup.cluster.anchors import anchor_keys
 from dedup.config import SCHEME, Config
@@ -186,6 +186,9 @@ def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
         body, html_meta = extracted.text, extracted.meta
     result = clean(body, furniture=furniture, extracted=raw.kind == "html")
     meta = {**result.meta, **html_meta, **raw.stated}
+    if "title" not in raw.stated and meta.get("title") and meta.get("outlet") \
+            and names_outlet(meta["title"], meta["outlet"]):
+        del meta["title"]  # the site's name over its page ("CBS News" of cbsnews.com) is no headline
     defects = list(result.defects)
     if raw.date and not valid_date(raw.date):
         # "2018-13-45", "yesterday": a date no one can compare is no date; the record keeps what it
