@@ -158,6 +158,26 @@ def _weak_comment_head(text: str) -> bool:
     return len(text) <= 60 and text.rstrip(": ").endswith((" says", " said", " wrote")) and text[:1].isupper()
 
 
+_REPLY = frozenset(("reply", "reply ↓", "reply →", "log in to reply", "reply to this comment", "reply to comment"))
+# How far above the first "Reply" its comment's header (a line with the date) may be.
+_COMMENT_SPAN = 8
+
+
+def _reply_label(text: str) -> bool:
+    """A reader comment's "Reply" button, as a line of its own."""
+    return len(text) <= 24 and text.strip().casefold() in _REPLY
+
+
+def _comment_start(lines: list[_Line], i: int, a: int) -> int:
+    """The first line of the comment whose "Reply" is line i: its dated header line when one stands
+    within _COMMENT_SPAN lines above, else the comment's text just above the button."""
+    for j in range(i - 1, max(a, i - 1 - _COMMENT_SPAN), -1):
+        t = lines[j].text
+        if len(t) <= 120 and _meta.find_dates(t):
+            return j
+    return max(a + 1, i - 1)
+
+
 def _is_body_start(line: _Line) -> bool:
     return _furn.is_sentence(line.text) and _furn.units(line.text) >= 8
 
@@ -305,6 +325,15 @@ def _decide(
         ):
             # "Jill Winger says" over and over: a thread of reader comments, from its heading on
             start = i - 1 if i - 1 > a and lines[i - 1].score < 0 and i - 1 not in removed else i
+            for j in range(start, b + 1):
+                removed[j] = lines[j].cls or "comments"
+            b = start - 1
+            break
+        if _reply_label(ln.text) and prose_before >= _TAIL_SHARE * prose_total \
+                and sum(1 for j in range(i, b + 1) if _reply_label(lines[j].text)) >= 2:
+            # "Reply" under one reader comment after another: the thread starts at the first comment's
+            # header (its name and date line), a few lines above the first "Reply"
+            start = _comment_start(lines, i, a)
             for j in range(start, b + 1):
                 removed[j] = lines[j].cls or "comments"
             b = start - 1
