@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
+from dedup.clean import notices as _notices
 
 __all__ = ["PageView", "read_meta"]
 
@@ -39,8 +40,8 @@ _NOT_NAME_RULES = frozenset(
 _AFTER = 8
 _BEFORE = 3
 # How far past the head the headline may be: a dump whose body block starts at a standfirst or a
-# notice puts the headline just inside the body.
-_PAST_HEAD = 4
+# notice puts the headline just inside the body (WCXB dev: 8 finds 2 more authors and dates than 4).
+_PAST_HEAD = 8
 _HEAD_SPAN = 120
 # Lines longer than this in the window are prose, not a byline or a dateline.
 _MAX_META_LINE = 160
@@ -117,6 +118,10 @@ def _read_dates_and_authors(view: PageView, anchors: list[int], meta: dict[str, 
         _author_box(view, meta)
     if "author" not in meta:
         _tail_byline(view, meta)
+    if "author" not in meta:
+        _biography(view, meta)
+    if "author" not in meta:
+        _label_then_name(view, meta)
 
 
 def _rest_of_meta(view: PageView, meta: dict[str, str]) -> None:
@@ -213,8 +218,9 @@ def _title_cue(title: str) -> tuple[str, ...] | None:
 
 _WORDS = re.compile(r"[^\W_]{2,}")
 # Share of the title's words a headline that rewords it keeps ("Top 11 SEO Strategies for 2025" /
-# "11 SEO Strategies for 2025 to Boost Rankings and Stay Ahead"), and how many at least.
-_REWORD_SHARE = 0.6
+# "11 SEO Strategies for 2025 to Boost Rankings and Stay Ahead"), and how many at least (WCXB dev:
+# 0.5 and 0.6 differ by a title and an author, both right).
+_REWORD_SHARE = 0.5
 _REWORD_MIN = 3
 
 
@@ -303,6 +309,11 @@ def _name_beside_dates(view: PageView, order: Sequence[int], date_at: Mapping[in
             au = _one_name(texts, j, tk)
             if au is not None:
                 return au
+        first = _meta.find_dates(texts[i])[0][0]  # "Susan December 9, 2024 0 Comments"
+        if 3 <= first <= 21:
+            au = _one_name(texts, i, tk, word=_SEGMENT.split(texts[i][:first])[0].strip(" |•·⋅∙,-–—"))
+            if au is not None:
+                return au
     return None
 
 
@@ -369,8 +380,19 @@ def _take_date(line: str, dates: list[tuple[int, int, str]], meta: dict[str, str
 
 
 # How far around the body's end an author box is looked for (lines before, lines after).
-_BOX_BEFORE = 8
+_BOX_BEFORE = 12
 _BOX_AFTER = 12
+def _role_line(line: str) -> bool:
+    """A line that is only a label or a job title under a name: "Author", "Writer", "SEO Copywriter",
+    "Editor in Chief", "Former McKinsey Consultant"."""
+    t = line.strip()
+    if t.casefold() in _AUTHOR_LABELS:
+        return True
+    return len(t.split()) <= 5 and not t.endswith(".") and _notices.has_bio_role(t)
+
+
+_AUTHOR_LABELS = frozenset(("author", "writer", "the author", "about the author", "written by", "staff writer",
+                            "contributor", "editor", "autor", "autora", "auteur"))
 _BIO_START = re.compile(r"^(?:is|was|has|writes|covers|joined|leads|serves|holds|brings|loves|’s|'s)\b")
 
 
@@ -388,6 +410,13 @@ def _author_box(view: PageView, meta: dict[str, str]) -> None:
             t = texts[i]
             if len(t) > 40 or " " not in t or not t[:1].isupper():
                 continue
+            if i + 1 < n and _role_line(texts[i + 1]):
+                if tk is None:
+                    tk = _title_key(view)
+                name = _bare_name(t, tk)
+                if name is not None:  # "Nawaz Dhandala" / "Author": an author card
+                    meta["author"] = name
+                    return
             first = t.split()[0]
             # the biography: the first long line of the next three
             bio = next((texts[j] for j in range(i + 1, min(n, i + 4)) if len(texts[j]) >= 40), "")
@@ -427,6 +456,55 @@ def _stated_at_tail(view: PageView, meta: dict[str, str]) -> None:
             meta["author"] = au
         if "date" in meta:
             return
+
+
+def _label_then_name(view: PageView, meta: dict[str, str]) -> None:
+    """A byline label on a line of its own ("Written by", "Article by:", "Author") and a name on the
+    next line, wherever the page puts them: the label says what the name is."""
+    texts, n = view.texts, len(view.texts)
+    for i in range(0, n - 1):
+        t = texts[i]
+        if len(t) <= 20 and _bare_by(t):
+            nxt = texts[i + 1]
+            au = _after_bare_by(nxt) if _furn.classify(nxt) is None else None
+            if au is not None and (" " in au or _bare_name(nxt) is not None):  # not "Venue"
+                meta["author"] = au
+                return
+
+
+def _biography(view: PageView, meta: dict[str, str]) -> None:
+    """The subject of the author's biography near the article's end: a line the cleaner removed as an
+    author bio ("Julia Gralberg is a freelance travel writer, ..."), or a biography opening with the
+    very name the line above it holds alone ("Alban Brooke" / "Alban Brooke is the Head of Marketing
+    at ..."). Not inside the article: "Professor Stephen Cohen is a premier expert" there is a source
+    the article cites."""
+    texts, removed = view.texts, view.removed
+    tk: str | None = None
+    for i in range(max(1, view.head_end, view.body_end - _BIO_BEFORE), len(texts)):
+        t = texts[i]
+        if len(t) < 40 or not t[:1].isupper():
+            continue
+        bio = removed.get(i) == "author-bio"
+        # a heading and a paragraph that opens with it ("Power BI" / "Power BI is a ...") is a product
+        # section unless the paragraph says what the person does (writer, founder, editor, ...)
+        if not bio and not (len(texts[i - 1]) <= 40 and t.startswith(texts[i - 1].strip() + " ")
+                            and _notices.has_bio_role(t[:200])):
+            continue
+        m = _BIO_SUBJECT.match(t)
+        if m is None:
+            continue
+        if tk is None:
+            tk = _title_key(view)
+        name = _bare_name(m.group(1), tk)
+        if name is not None:
+            meta["author"] = name
+            return
+
+
+# How far before the body's end an author's biography may stand (FAQs and calls to action follow it).
+_BIO_BEFORE = 20
+_BIO_SUBJECT = re.compile(r"^((?:[A-Z][\w'’.-]*\s+){1,3}[A-Z][\w'’.-]*)\s+(?:is|was|has\s+been|holds|joined|writes|"
+                          r"covers|leads|serves)\s")
 
 
 def _tail_byline(view: PageView, meta: dict[str, str]) -> None:
@@ -475,7 +553,11 @@ def _revision_line(texts: Sequence[str], i: int) -> bool:
     return i > 0 and len(texts[i - 1]) < 30 and _meta.revision_date(texts[i - 1])
 
 
-_BY_WORDS = frozenset(("by", "by:", "author", "author:", "authors", "authors:", "written by", "written by:"))
+_BY_WORDS = frozenset(
+    w + c for w in ("by", "author", "authors", "written by", "article by", "posted by", "text by", "words by",
+                    "story by", "published by", "about the author")
+    for c in ("", ":")
+)
 
 
 def _bare_by(line: str) -> bool:
@@ -507,12 +589,12 @@ def _name_line(line: str, title_key: str = "") -> str | None:
     return au
 
 
-def _one_name(texts: Sequence[str], j: int, title_key: str) -> str | None:
+def _one_name(texts: Sequence[str], j: int, title_key: str, word: str | None = None) -> str | None:
     """A blog's one-word author right above its date ("Wyndo" / "Dec 04, 2025"): a capitalised word
     that is no label of a page, no word of the title, no furniture, and that the page never writes in
     lower case: a category above a date ("Marketing", "Security", "Updates") is a common noun the
     page's sentences also use; a name is not."""
-    t = texts[j].strip()
+    t = (texts[j] if word is None else word).strip()
     if not (3 <= len(t) <= 20 and t.isalpha() and t[0].isupper() and (t[1:].islower() or t[1:].isalpha())):
         return None
     if t.casefold() in _meta.NOT_NAME_WORDS or _MONTH_WORD.fullmatch(t) or _key(t) in title_key:
@@ -525,7 +607,8 @@ def _one_name(texts: Sequence[str], j: int, title_key: str) -> str | None:
 
 _MONTH_WORD = re.compile(
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr"
-    r"|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)",
+    r"|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed"
+    r"|thu|thur|thurs|fri|sat|sun|today|yesterday)",
     re.IGNORECASE)
 
 
@@ -534,7 +617,12 @@ def _name_before_date(line: str) -> str | None:
     dates = _meta.find_dates(line)
     if not dates or dates[0][0] < 5:
         return None
-    return _bare_name(line[: dates[0][0]].strip(" |•·,-–—"))
+    # "David Hartshorne • Updated on Jul 4, 2024": the name is the first part before the date
+    head = _SEGMENT.split(line[: dates[0][0]])[0]
+    return _bare_name(head.strip(" |•·⋅∙,-–—"))
+
+
+_SEGMENT = re.compile(r"\s[|•·⋅∙]\s|\s[–—-]\s")
 
 
 def _tail_outlet(view: PageView, meta: dict[str, str]) -> None:

@@ -488,7 +488,9 @@ NOT_NAME_WORDS = frozenset(
     published min mins home menu search sign log subscribe contact about blog news latest related tags
     tag category categories type industry role region guide step insights all the a an our your this
     press release sponsored advertisement learn view follow us table contents back top next previous
-    trends tools analytics mental health welcome updates update english deutsch español français""".split()
+    trends tools analytics mental health welcome updates update english deutsch español français
+    editorial essay received accepted revised submitted review reviews opinion analysis feature features
+    interview column""".split()
 )
 
 
@@ -532,7 +534,7 @@ def _person(text: str) -> bool:
         w.casefold() not in NOT_NAME_WORDS and _person_word(w) for w in words)
 
 
-_PERSON_WORD = re.compile(r"^(?:[A-Z]\.|Mc[A-Z][a-z]+|[A-Z]{2,})$")
+_PERSON_WORD = re.compile(r"^(?:[A-Z]\.|(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|Fitz)[A-Z][a-z]+|[A-Z]{2,})$")
 _NAME_PART = re.compile(r"[-'’]")
 
 

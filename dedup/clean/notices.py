@@ -133,6 +133,19 @@ _BIO_ROLE = re.compile(
 )
 
 
+def has_bio_role(text: str) -> bool:
+    """Whether a text names what a person does for a living (writer, editor, founder, ...)."""
+    return _BIO_ROLE.search(text) is not None or _MORE_ROLES.search(text) is not None
+
+
+# Jobs a biography names that the bio classifier does not count on (they describe people in articles too).
+_MORE_ROLES = re.compile(
+    r"\b(?:manager|director|head\s+of|co-?host|host|president|officer|owner|designer|developer|engineer|"
+    r"photographer|chef|teacher|editor-in-chief)\b",
+    re.IGNORECASE,
+)
+
+
 def author_bio(line: str, edge: bool = False) -> bool:
     """An author's box at the foot of a post: a name, then what the person is and has done."""
     if len(line) > 1200 or not line[:1].isupper():
