@@ -110,18 +110,14 @@ def _read_dates_and_authors(view: PageView, anchors: list[int], meta: dict[str, 
         _near_headline(view, anchor, meta)
     if "date" not in meta or "author" not in meta:
         _stated_in_head(view, meta)
-    if "date" not in meta:
-        _stated_at_tail(view, meta)
-    if "date" not in meta:
-        _top_of_body(view, meta)
-    if "author" not in meta:
-        _author_box(view, meta)
-    if "author" not in meta:
-        _tail_byline(view, meta)
-    if "author" not in meta:
-        _biography(view, meta)
-    if "author" not in meta:
-        _label_then_name(view, meta)
+    # then the weaker readings, each only while its field is still missing, most reliable first
+    fallbacks = (("date", (_stated_at_tail, _top_of_body)),
+                 ("author", (_author_box, _tail_byline, _biography, _label_then_name)))
+    for field, readers in fallbacks:
+        for read in readers:
+            if field in meta:
+                break
+            read(view, meta)
 
 
 def _rest_of_meta(view: PageView, meta: dict[str, str]) -> None:
