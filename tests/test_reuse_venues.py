@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dedup.clean import clean, corpus_furniture, normalise_line
-from dedup.clean.metadata import author
+from dedup.clean.metadata import byline_name as author
 from dedup.engines.local import run_records
 from dedup.reuse.attribution import OutletIndex, find_mentions, mentions_near
 from dedup.reuse.pagetext import page_text, reader_address, teaser_line

@@ -59,12 +59,14 @@ _STRONG_COMMENTS = re.compile(
 # "Read more: Another headline" is an inline promo, not the start of a tail.
 _LABEL_WITH_TEXT = re.compile(r"^[^:]{1,40}:\s*\S")
 _MAX_PASSES = 4
-# What the cleaner removes from inside the body an HTML extractor chose: the rules that measured
-# more help than harm on extractor output (WCXB dev), where a heading, a date or a list item about
-# subscriptions is far more often the article's own than on a raw text dump.
+# On an extractor's output, the share of prose (or words) outside the best block above which the
+# block is not the article but a part of it (a list, table or code splits the text).
 _EXTRACTED_OUTSIDE = 0.15
 # So many commenter name lines make a comment thread.
 _THREAD = 3
+# What the cleaner removes from inside the body an HTML extractor chose: the rules that measured
+# more help than harm on extractor output (WCXB dev), where a heading, a date or a list item about
+# subscriptions is far more often the article's own than on a raw text dump.
 _SURE = frozenset({
     "outside-main-block", "headline", "corpus-furniture", "no-text", "caption-credit", "byline", "cookie-consent",
     "form-notice", "disclaimer", "author-bio", "donation", "rights-notice", "comments", "comment-header",
@@ -166,6 +168,18 @@ _COMMENT_SPAN = 8
 def _reply_label(text: str) -> bool:
     """A reader comment's "Reply" button, as a line of its own."""
     return len(text) <= 24 and text.strip().casefold() in _REPLY
+
+
+def _thread_start(lines: list[_Line], i: int, a: int, b: int, removed: Mapping[int, str]) -> int | None:
+    """Where a thread of reader comments starts when line i opens one (the block runs a..b), else None:
+    "Jill Winger says" over and over (from the heading above the first), or a "Reply" button under one
+    comment after another (from the first comment's header, a few lines above its button)."""
+    text = lines[i].text
+    if _weak_comment_head(text) and sum(1 for j in range(i, b + 1) if _weak_comment_head(lines[j].text)) >= _THREAD:
+        return i - 1 if i - 1 > a and lines[i - 1].score < 0 and i - 1 not in removed else i
+    if _reply_label(text) and sum(1 for j in range(i, b + 1) if _reply_label(lines[j].text)) >= 2:
+        return _comment_start(lines, i, a)
+    return None
 
 
 def _comment_start(lines: list[_Line], i: int, a: int) -> int:
@@ -319,21 +333,8 @@ def _decide(
         ln = lines[i]
         flags = tail.get(ln.text)
         comments, teaser, donation = flags if flags is not None else _tail_flags(ln.text)
-        if (
-            _weak_comment_head(ln.text) and prose_before >= _TAIL_SHARE * prose_total
-            and sum(1 for j in range(i, b + 1) if _weak_comment_head(lines[j].text)) >= _THREAD
-        ):
-            # "Jill Winger says" over and over: a thread of reader comments, from its heading on
-            start = i - 1 if i - 1 > a and lines[i - 1].score < 0 and i - 1 not in removed else i
-            for j in range(start, b + 1):
-                removed[j] = lines[j].cls or "comments"
-            b = start - 1
-            break
-        if _reply_label(ln.text) and prose_before >= _TAIL_SHARE * prose_total \
-                and sum(1 for j in range(i, b + 1) if _reply_label(lines[j].text)) >= 2:
-            # "Reply" under one reader comment after another: the thread starts at the first comment's
-            # header (its name and date line), a few lines above the first "Reply"
-            start = _comment_start(lines, i, a)
+        start = _thread_start(lines, i, a, b, removed) if prose_before >= _TAIL_SHARE * prose_total else None
+        if start is not None:
             for j in range(start, b + 1):
                 removed[j] = lines[j].cls or "comments"
             b = start - 1

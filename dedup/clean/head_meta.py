@@ -602,8 +602,7 @@ def _one_name(texts: Sequence[str], j: int, title_key: str, word: str | None = N
 
 
 _MONTH_WORD = re.compile(
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr"
-    r"|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed"
+    r"(?:" + _meta.MONTH_NAMES + r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed"
     r"|thu|thur|thurs|fri|sat|sun|today|yesterday)",
     re.IGNORECASE)
 

@@ -16,10 +16,12 @@ _MONTH_NUM = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
-_MONTH = (
-    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+#: month names and their abbreviations, full names first (an alternation takes the first that fits)
+MONTH_NAMES = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
 )
+_MONTH = r"(" + MONTH_NAMES + r")\.?"
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _DMY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(\d{4})\b", re.IGNORECASE)
 _MDY = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.IGNORECASE)
@@ -271,16 +273,6 @@ def pick_org(names: list[str]) -> str | None:
     return scored[0][0]
 
 
-_BY = re.compile(
-    r"^(?:by|written\s+by|author|autor|autora|por|par|von)\s*[:|]?\s+"
-    r"([A-Z\u00c0-\u024f][\w.'’-]*(?:\s+[A-Z\u00c0-\u024f][\w.'’-]*){0,3})",
-    re.IGNORECASE,
-)
-_AUTHOR_IN = re.compile(
-    r"\b(?i:author|autor|written\s+by)\s*:\s*([A-Z\u00c0-\u024f][\w.'’-]*(?:\s+[A-Z\u00c0-\u024f][\w.'’-]*){0,3})"
-)
-
-
 # A news agency after the name on a byline line ("By Maria Keller, AFP", "By Jill Colvin | Associated
 # Press"): kept with the name, since the agency says whose copy the text is (read by provenance).
 _AGENCY_AFTER = re.compile(
@@ -288,19 +280,6 @@ _AGENCY_AFTER = re.compile(
     r"|Bloomberg|dpa|EFE|ANSA|Xinhua|TASS|Interfax|UPI|Press\s+Association|Kyodo|Yonhap|Anadolu)\b",
     re.IGNORECASE,
 )
-
-
-def author(line: str) -> str | None:
-    """``By Sarah E. Needleman`` / ``Date: 15 February 2023 Author: Grzegorz Kuczyński`` -> the name;
-    ``By Maria Keller, AFP`` -> ``Maria Keller, AFP`` (the agency stays with the name)."""
-    m = _AUTHOR_IN.search(line[:300]) or _BY.match(line[:300])
-    if not m:
-        return None
-    name = m.group(1).strip()
-    if not name[:1].isupper() or len(name) < 3:
-        return None
-    agency = _AGENCY_AFTER.match(line, m.end(1))
-    return f"{name}, {agency.group(1)}" if agency else name
 
 
 # A wire sign-off after the body ("(Reporting by ...; Editing by ...)", "Reuters contributed to this
@@ -334,10 +313,7 @@ def credit_key(key: str) -> bool:
 # --------------------------------------------------------------------------- dates and bylines near a title
 # (dedup.clean.head_meta reads them in the few lines around the article's headline)
 
-_MON_ALT = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
+_MON_ALT = "(?:" + MONTH_NAMES + ")"
 # Every form a page header writes a full date in, each with named groups y, m (number) or mon (name),
 # d. The numeric forms: 2025.12.17 and 2025/12/17 (year first), 16.07.2018 (dot: day first),
 # 07/16/2018 (slash: month first, as US pages write it), each read the other way when the first
