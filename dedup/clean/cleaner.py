@@ -34,6 +34,7 @@ from dedup.clean.corpus import EDGE_LINES, FurnitureLines, key_may_fit, line_hea
 from dedup.clean.head_meta import PageView, read_meta
 from dedup.clean.lines import Line as _Line
 from dedup.clean.lines import regular as _regular
+from dedup.clean.lines import repeated_runs as _repeated_runs
 from dedup.clean.lines import split_lines as _split
 from dedup.clean.offsets import Fix, Runs, apply_fixes, compose, ints
 from dedup.clean.page import page_defects
@@ -70,6 +71,7 @@ _THREAD = 3
 _SURE = frozenset({
     "outside-main-block", "headline", "corpus-furniture", "no-text", "caption-credit", "byline", "cookie-consent",
     "form-notice", "disclaimer", "author-bio", "donation", "rights-notice", "comments", "comment-header",
+    "repeated-block",
 })
 
 
@@ -455,6 +457,15 @@ def _clean_once(
             t = texts[i]
             if i not in removed and may_fit(t, longest) and normalise_line(t) == tkey:
                 removed[i] = "repeated-headline"
+    # A block the page printed twice (a responsive layout's second copy of the body or of a promo) is
+    # kept once: the later copy goes, with the line it repeats as evidence.
+    kept = [i for i in range(len(lines)) if i not in removed]
+    repeats = _repeated_runs([texts[i] for i in kept])
+    for k, orig in repeats.items():
+        removed[kept[k]] = "repeated-block"
+        if repeats.get(k - 1) != orig - 1:  # a run's first line: one edit per run, its evidence here
+            shown = texts[kept[orig]]
+            details[kept[k]] = f"repeats the block above from “{shown[:60]}{'…' if len(shown) > 60 else ''}”"
 
     # 7. Edits for removed lines (runs of one rule merged), repairs in kept lines.
     run: list[int] = []

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dedup.clean import furniture as _furn
 from dedup.clean.offsets import Fix, apply_fixes, ints
 
-__all__ = ["Line", "regular", "split_lines"]
+__all__ = ["Line", "regular", "repeated_runs", "split_lines"]
 
 # Line breaks are every character str.splitlines() breaks on, so that a clean
 # text never holds a break that a second pass would split on.
@@ -175,3 +175,34 @@ def _join(run: list[Line]) -> Line:
         if i < len(run) - 1:
             base.append(x.end)
     return Line(" ".join(x.text for x in run), run[0].start, run[-1].end, base)
+
+
+#: A block rendered twice: at least this many lines in a row, and this many words, repeating an earlier
+#: run line for line (WCXB dev: a body or a promo block a responsive page prints twice; single repeated
+#: lines are often the article's own, the rows of a training plan or a listing's recurring blurb).
+REPEAT_LINES = 3
+REPEAT_WORDS = 50
+
+
+def repeated_runs(texts: Sequence[str]) -> dict[int, int]:
+    """Which lines repeat an earlier run of lines verbatim (case and spacing aside): line index -> the
+    index of the line it repeats. Only runs of REPEAT_LINES lines and REPEAT_WORDS words count."""
+    keys = [" ".join(t.split()).casefold() for t in texts]
+    first: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        first.setdefault(k, i)
+    found: dict[int, int] = {}
+    i, n = 0, len(keys)
+    while i < n:
+        p = first[keys[i]]
+        if p == i:
+            i += 1
+            continue
+        # follow the earlier run while the lines keep matching it, never into the repeat itself
+        j = i
+        while j < n and p + (j - i) < i and keys[j] == keys[p + (j - i)]:
+            j += 1
+        if j - i >= REPEAT_LINES and sum(len(k.split()) for k in keys[i:j]) >= REPEAT_WORDS:
+            found.update((k, p + (k - i)) for k in range(i, j))
+        i = max(j, i + 1)
+    return found

@@ -125,6 +125,7 @@ POSITIONAL = {
     "teaser-tail": "after a 'More in ...'/'Related' marker in the second half: other articles' teasers",
     "headline": "a title or heading line before the first paragraph (its text becomes meta title)",
     "repeated-headline": "a line equal to the title, after the head",
+    "repeated-block": "a run of lines the page prints a second time (evidence: the line it repeats)",
     "corpus-furniture": "a line recurring across many documents (evidence in the edit's detail)",
     "comments": "a reader-comment section after the article",
 }
