@@ -131,11 +131,14 @@ def cli() -> None:
 @click.option("--remote", help="Spark Connect server for --engine spark, e.g. sc://host:15002.")
 @click.option("--workers", type=click.IntRange(1, 256),
               help="Processes for cleaning, fingerprinting and alignment (default: all cores).")
+@click.option("--only", type=click.Choice(["copies"]),
+              help="copies: the deduplicated corpus alone (clean, cluster, canonical copies), no quotations, "
+              "damage alignment or citations.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @exits.guarded
 def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out: str | None,
                 encoding: str | None, id_prefix: str, paragraph_sep: str | None, engine: str, master: str | None,
-                remote: str | None, workers: int | None, quiet: bool, **options: Any) -> None:
+                remote: str | None, workers: int | None, only: str | None, quiet: bool, **options: Any) -> None:
     """Ingest PATHS (folders, files, or - for JSON Lines on stdin), clean, cluster and store.
 
     \b
@@ -176,7 +179,7 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
         with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
             result = runner(list(paths), db=db, config=config, encoding=encoding, progress=_RichProgress(bar),
                             workers=workers, id_prefix=id_prefix, csv_columns=csv_columns, paragraph_sep=paragraph_sep,
-                            **spark_options)
+                            only=only, **spark_options)
     except DedupError as exc:
         # the database, settings or an installation that cannot run: exit 2, as a usage error (1
         # means skipped inputs, and nothing else)
@@ -258,7 +261,10 @@ def _summary(result: RunResult, db: str) -> None:
     table.add_row("inputs read / processed / unchanged", f"{c['inputs']} / {c['processed']} / {c['unchanged']}")
     table.add_row("clusters (of more than one)", f"{c['clusters']} ({c['duplicate_clusters']})")
     table.add_row("verified pairs / LSH candidates", f"{c['verified_pairs']} / {c['candidate_pairs']}")
-    table.add_row("reuse edges / citations", f"{c['reuses']} / {c['citations']}")
+    if result.only == "copies":
+        table.add_row("reuse edges / citations", "not looked for (--only copies)")
+    else:
+        table.add_row("reuse edges / citations", f"{c['reuses']} / {c['citations']}")
     table.add_row("inputs skipped", str(c["skipped"]))
     table.add_row("time", f"{sum(result.timings.values()):.2f} s")
     err.print(table)

@@ -276,14 +276,16 @@ def near_duplicate_share(wrong: Mapping[tuple[Any, Any], int], bodies: Sequence[
 # ---------------------------------------------------------------- implementations
 
 
-def run_ours(records: list[dict[str, Any]], workers: int) -> tuple[list[list[str]], str, float]:
+def run_ours(records: list[dict[str, Any]], workers: int, only: str | None = None,
+             ) -> tuple[list[list[str]], str, float]:
+    """The whole job (``only`` None) or a part of it (``only="copies"``: ``dedup run --only copies``)."""
     from dedup.engines.local import run_records
 
     t = time.perf_counter()
-    result = run_records(records, workers=workers)
+    result = run_records(records, workers=workers, only=only)
     seconds = time.perf_counter() - t
     clusters = [list(c.members) for c in result.clusters if len(c.members) > 1]
-    return clusters, f"dedup.engines.local.run_records, default Config, workers={workers}", seconds
+    return clusters, f"dedup.engines.local.run_records, default Config, workers={workers}, only={only}", seconds
 
 
 def peer_python(var: str, fallbacks: Sequence[str] = ()) -> str | None:
@@ -464,6 +466,7 @@ def quality(n: int, workers: int, seed: int = SEED) -> None:
     print(describe(corpus))
     records = corpus.records
     rows = [measure("article-dedup", lambda: run_ours(records, workers)),
+            measure("--only copies", lambda: run_ours(records, workers, "copies")),
             measure("datatrove", lambda: run_datatrove(records, workers)),
             measure("text-dedup", lambda: run_text_dedup(records, workers))]
     for row in rows:  # what each tool grouped, to read afterwards

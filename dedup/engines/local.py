@@ -64,8 +64,8 @@ from dedup.engines.stages import (
 )
 from dedup.exits import mark_stopped
 from dedup.ingest_fields import CsvColumns
-from dedup.models import Cluster, PairScore, to_json
-from dedup.runtime.context import RunContext, Tuning
+from dedup.models import Citation, Cluster, PairScore, Reuse, to_json
+from dedup.runtime.context import RunContext, Tuning, check_only
 from dedup.runtime.pool import Pool, batches, spread, worker_state
 from dedup.runtime.progress import Meter
 from dedup.runtime.signals import keep_from_children
@@ -87,14 +87,19 @@ def run(
     id_prefix: str = "",
     csv_columns: CsvColumns | None = None,
     paragraph_sep: str | None = None,
+    only: str | None = None,
 ) -> RunResult:
     """Run the whole job on files, folders or ``-`` (JSON Lines on ``stdin``) into database ``db``.
 
+    ``only="copies"`` runs ingest, cleaning, clustering and the canonical choice alone: the same
+    clusters and canonical copies as the whole job, without the quotation stage, the damage
+    alignment of copies (their completeness and gaps stay unknown) or citations.
     ``tuning`` sets batch sizes and switches that change how the run runs, never its results.
     ``csv_columns`` names columns of CSV inputs (the others are found by their usual names);
     ``paragraph_sep`` splits the text of CSV rows and JSON records into paragraphs where it stands.
     """
     config = config or Config()
+    check_only(only)
     check_paths(paths)
     store = Store(db, writer=True)
     # A run holds millions of long-lived objects (per-document records, 100k-row result
@@ -112,7 +117,7 @@ def run(
             run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
             ctx = RunContext(store, run_id, config, workers or default_workers(), progress or no_progress,
                              encoding, stdin, tuning or Tuning(), id_prefix=id_prefix,
-                             csv_columns=csv_columns or CsvColumns(), paragraph_sep=paragraph_sep)
+                             csv_columns=csv_columns or CsvColumns(), paragraph_sep=paragraph_sep, only=only)
             ctx.spool()
             order, counts = ingest(ctx, paths)
             return finish(ctx, analyse(ctx, counts), order)
@@ -132,18 +137,18 @@ def run(
 
 def run_records(
     records: Iterable[dict[str, Any]], *, config: Config | None = None, db: str | None = None,
-    progress: Progress | None = None, workers: int | None = None,
+    progress: Progress | None = None, workers: int | None = None, only: str | None = None,
 ) -> RunResult:
     """Run on in-memory records (dicts with ``text`` or ``html`` and optional metadata).
 
-    Without ``db`` the results go to a temporary database removed at exit.
+    Without ``db`` the results go to a temporary database removed at exit; ``only`` as :func:`run`.
     """
     if db is None:
         folder = tempfile.mkdtemp(prefix="dedup-")
         atexit.register(shutil.rmtree, folder, True)
         db = os.path.join(folder, "run.db")
     lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
-    return run(["-"], db=db, config=config, stdin=io.StringIO(lines), progress=progress, workers=workers)
+    return run(["-"], db=db, config=config, stdin=io.StringIO(lines), progress=progress, workers=workers, only=only)
 
 
 def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
@@ -162,7 +167,7 @@ def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
     with ctx.timed("cluster"):
         clusters, pairs, n_candidates = _cluster(ctx, ids, sigs, ranks)
     fault_point("damage")
-    with ctx.timed("damage"):
+    with ctx.timed("canonical" if ctx.copies_only else "damage"):
         text_keys = store.text_keys()
         clusters, damage, updates = _damage_and_inference(ctx, clusters, ranks, text_keys)
     fault_point("reuse")
@@ -170,9 +175,13 @@ def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
     # written to the database only with the results
     inferred = {d: json.loads(u["inferred"]) for d, u in updates.items() if u["inferred"] != "{}"}
     documents = LazyDocuments(store.path, ids, inferred=inferred, text_keys=text_keys)
-    reuses, citations = quotations(ctx, documents, clusters)
-    with ctx.timed("reuse"):
-        sources = common_sources(documents, reuses)
+    reuses: list[Reuse] = []
+    citations: list[Citation] = []
+    sources: list[dict[str, Any]] = []
+    if not ctx.copies_only:
+        reuses, citations = quotations(ctx, documents, clusters)
+        with ctx.timed("reuse"):
+            sources = common_sources(documents, reuses)
     fault_point("store")
     with ctx.timed("store"):
         bar = Meter(ctx.report, "store")  # (one transaction: a bar with no steps, full when it is written)
@@ -348,7 +357,8 @@ def _damage_and_inference(
     """
     cache = ctx.store.cache("clusters")
     multi = [c for c in clusters if len(c.members) > 1]
-    salt = ctx.config.name()
+    # a copies-only run settles canonicals without aligning copies: its entries are its own
+    salt = ctx.config.name() + (" copies-only" if ctx.copies_only else "")
     keys = {
         c.id: hashlib.sha1("\n".join(
             [salt, c.id, c.canonical, c.reason, *(f"{m}\t{text_keys.get(m, '')}" for m in c.members)]
@@ -358,7 +368,8 @@ def _damage_and_inference(
     found = {name: pickle.loads(blob) for name, blob in cache.get_many(keys.values()).items()}
     todo = [c for c in multi if keys[c.id] not in found]
     # the bar: each member of a cluster to settle is measured, and aligned against its canonical
-    bar = Meter(ctx.report, "damage", sum(2 * len(c.members) - 1 for c in todo))
+    steps = sum(len(c.members) if ctx.copies_only else 2 * len(c.members) - 1 for c in todo)
+    bar = Meter(ctx.report, "canonical" if ctx.copies_only else "damage", steps)
     fresh = _settle_and_align(ctx, todo, text_keys, ranks, bar)
     bar.close()
     cache.put_many((keys[c.id], pickle.dumps(fresh[c.id], protocol=pickle.HIGHEST_PROTOCOL)) for c in todo)
@@ -408,6 +419,8 @@ def _settle_and_align(
     pool = Pool(ctx.workers, {})
 
     def align(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+        if ctx.copies_only:
+            return {}  # (the copies' damage is not measured: completeness and gaps stay unknown)
         jobs = []
         for doc_id, against in pairs:
             hit = cache.get((doc_id, against))
@@ -463,7 +476,9 @@ def _settle_and_align(
         for m in c.members:
             info: dict[str, Any] = {"completeness": 1.0, "gaps": []}
             gaps_json = "[]"
-            if m != c.canonical:
+            if m != c.canonical and ctx.copies_only:
+                info = {"completeness": None, "gaps": []}
+            elif m != c.canonical:
                 completeness, gaps, gaps_json = fresh[(m, c.canonical)]
                 info = {"completeness": round(completeness, 4), "gaps": gaps}
             inferred = settled.inferred[m]

@@ -99,7 +99,8 @@ from dedup.engines.spark_tasks import (
 from dedup.errors import ConfigError
 from dedup.exits import mark_stopped
 from dedup.ingest_fields import CsvColumns
-from dedup.models import Cluster, Document, Edit, OffsetMap, PairScore, Problem
+from dedup.models import Citation, Cluster, Document, Edit, OffsetMap, PairScore, Problem, Reuse
+from dedup.runtime.context import check_only
 from dedup.runtime.pool import batches as in_batches
 from dedup.runtime.signals import keep_from_children
 from dedup.store import LazyDocuments, Store
@@ -217,8 +218,12 @@ def run_spark(
     id_prefix: str = "",
     csv_columns: CsvColumns | None = None,
     paragraph_sep: str | None = None,
+    only: str | None = None,
 ) -> stages.RunResult:
     """Run the whole job on Spark into database ``db``; the results equal :func:`dedup.engines.local.run`'s.
+
+    ``only="copies"`` skips the quotation stage; the copies' alignments are made in the cluster tasks
+    anyway, and are left out of the database so that it equals the local engine's copies-only run.
 
     ``master`` is any Spark master (``local[2]``, ``spark://host:7077``,
     ``yarn``, ``k8s://...``); ``remote`` a Spark Connect address
@@ -229,6 +234,7 @@ def run_spark(
     Parquet copies of the tables go to ``parquet_dir`` (``<db>.parquet``).
     """
     _pyspark()
+    check_only(only)
     stages.check_paths(paths)
     config = config or Config()
     out_dir = parquet_dir or os.path.abspath(db) + ".parquet"
@@ -241,7 +247,8 @@ def run_spark(
             run_id = store.start_run(__version__, config.name(), config.to_dict(), list(paths))
             ctx = stages.RunContext(store, run_id, config, workers or stages.default_workers(),
                                     progress or stages.no_progress, encoding, stdin, id_prefix=id_prefix,
-                                    csv_columns=csv_columns or CsvColumns(), paragraph_sep=paragraph_sep)
+                                    csv_columns=csv_columns or CsvColumns(), paragraph_sep=paragraph_sep,
+                                    only=only)
             try:
                 # inputs are read on the driver, exactly as the local engine reads them (ids, hashes, problems)
                 order, counts = stages.ingest(ctx, paths, clean_new=False)
@@ -355,7 +362,12 @@ class _SparkRun:
 
         inferred = {d: json.loads(u["inferred"]) for d, u in updates.items() if u["inferred"] != "{}"}
         documents = LazyDocuments(store.path, ids, inferred=inferred)
-        reuses, citations = stages.quotations(self.ctx, documents, clusters)
+        reuses: list[Reuse] = []
+        citations: list[Citation] = []
+        if self.ctx.copies_only:
+            _forget_damage(damage, updates)
+        else:
+            reuses, citations = stages.quotations(self.ctx, documents, clusters)
         t = time.perf_counter()
 
         sources = stages.common_sources(documents, reuses)
@@ -575,6 +587,14 @@ def _anchor_pairs(F: Any, sigs: DataFrame) -> DataFrame:
 
 
 # The end of a run, apart from the class that runs it: results to the driver and to Parquet.
+def _forget_damage(damage: dict[str, dict[str, Any]], updates: dict[str, dict[str, Any]]) -> None:
+    """A copies-only run's database holds no damage figures for copies (as the local engine's)."""
+    for doc, u in updates.items():
+        if not u["canonical"]:
+            u["completeness"], u["gaps"] = None, "[]"
+            damage[doc] = {"completeness": None, "gaps": []}
+
+
 def _collect(
     self: _SparkRun, results: DataFrame, figures: DataFrame, version: str,
 ) -> tuple[list[Cluster], dict[str, dict[str, Any]], dict[str, dict[str, Any]],

@@ -82,6 +82,8 @@ class RunResult:
     sources: list[dict[str, Any]] = field(default_factory=list)
     #: files of the folders walked that are of no input type, by suffix ({".pdf": 7, "(no extension)": 1})
     ignored: dict[str, int] = field(default_factory=dict)
+    #: "copies" for a copies-only run (:data:`ONLY`): no quotations, damage or citations were computed
+    only: str | None = None
 
     def ignored_line(self) -> str | None:
         """The run's line on files of no input type, most first ("ignored 12 files: 7 .pdf, 4 .png,
@@ -133,7 +135,7 @@ class RunResult:
     def _run_json(self) -> dict[str, Any]:
         return {"id": self.run_id, "config": self.config.name(), "settings": self.config.to_dict(),
                 "counts": self.counts, "timings": {k: round(v, 4) for k, v in self.timings.items()},
-                "ignored": dict(self.ignored)}
+                "ignored": dict(self.ignored), **({"only": self.only} if self.only else {})}
 
     def write_json(self, out: IO[str]) -> None:
         """The same document as :meth:`to_json`, written as it is produced (100k documents stream)."""
@@ -525,8 +527,11 @@ def finish(ctx: RunContext, result: RunResult, order: list[str]) -> RunResult:
     """Record the end of a run (problems, counts, timings, status), the same for every engine."""
     result.input_order = order
     result.ignored = dict(ctx.ignored)
+    result.only = ctx.only
     ctx.store.add_problems(result.run_id, ctx.problems)
-    ctx.store.finish_run(result.run_id, result.counts, ctx.timings,
+    # a copies-only run says so with its counts: its reuse and citation counts are not findings
+    stored: dict[str, Any] = {**result.counts, **({"only": ctx.only} if ctx.only else {})}
+    ctx.store.finish_run(result.run_id, stored, ctx.timings,
                          "ok" if not ctx.problems else "some inputs skipped", result.exit_status)
     return result
 

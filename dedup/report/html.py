@@ -11,7 +11,7 @@ from dedup.report import plan as budget
 from dedup.report.diff import Piece, diff_summary, word_diff
 from dedup.report.escape import anchor, h, one_line, safe_url, truncate
 from dedup.report.graph import render_svg
-from dedup.report.model import ClusterInfo, DocInfo, ReportData, build
+from dedup.report.model import NOT_LOOKED_FOR, ClusterInfo, DocInfo, ReportData, build
 from dedup.report.overview import (
     STRENGTH_TEXT,
     appearances,
@@ -108,6 +108,10 @@ def _summary(data: ReportData) -> str:
         ("citations", f"{s['citations']}"),
         ("… resolved in corpus", str(len(data.resolved))),
     ]
+    if data.copies_only:
+        cards = [c for c in cards if c[0] not in {"quotation edges", "… with direction", "common sources", "citations",
+                                                   "… resolved in corpus"}]
+        cards.append(("provenance", h(NOT_LOOKED_FOR)))
     run = data.run
     small = [("run config", str(s.get("config") or "—")),
              ("run", f"#{run.get('id', '?')} · {run.get('finished') or run.get('started') or ''}"),

@@ -17,7 +17,7 @@ from dedup.report import plan as budget
 from dedup.report.diff import Piece, diff_summary, word_diff
 from dedup.report.escape import md, md_code, md_url, one_line, safe_url, truncate
 from dedup.report.graph import Graph, render_mermaid
-from dedup.report.model import ClusterInfo, DocInfo, ReportData, build
+from dedup.report.model import NOT_LOOKED_FOR, ClusterInfo, DocInfo, ReportData, build
 from dedup.report.overview import STRENGTH_TEXT, carried_most, outlet_pairs, strength
 from dedup.report.plan import Plan, make_plan
 
@@ -101,6 +101,8 @@ def _summary(data: ReportData) -> list[str]:
         ("run config", md_code(str(s.get("config") or "—"))),
         ("run", md(f"#{run.get('id', '?')} · {run.get('finished') or run.get('started') or ''}")),
     ]
+    if data.copies_only:
+        rows[3:6] = [("quotations, common sources, citations", NOT_LOOKED_FOR)]
     return ["## Corpus", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows), ""]
 
 

@@ -6,11 +6,15 @@ formats cannot drift apart in what they claim about the corpus.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from dedup.corpus import Corpus
 from dedup.models import Citation, Cluster, Gap, PairScore, Reuse
+
+#: What a report says in place of its provenance figures when the run looked for copies only.
+NOT_LOOKED_FOR = "not looked for: the run looked for copies only (dedup run --only copies)"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,16 @@ class ReportData:
     @property
     def quotes(self) -> int:
         return sum(1 for r in self.reuses if r.direction == "quotes")
+
+    @property
+    def copies_only(self) -> bool:
+        """Whether the run that made the database looked for copies only (``--only copies``): no
+        quotation, common source or citation was looked for, so none listed means none known."""
+        try:
+            counts = json.loads(self.run.get("counts") or "{}")
+        except (TypeError, ValueError):
+            return False
+        return isinstance(counts, dict) and counts.get("only") == "copies"
 
 
 def _doc_info(view: Any, multi: set[str]) -> DocInfo:

@@ -28,6 +28,18 @@ from dedup.store import Store
 #: Documents per clean batch and per write of new inputs.
 BATCH = 256
 
+#: What ``only`` may name: "copies" is the deduplicated corpus alone (ingest, clean, cluster, the
+#: canonical choice), for pipelines that want no quotations, damage alignment or citations.
+ONLY = ("copies",)
+
+
+def check_only(only: str | None) -> None:
+    """A ConfigError naming the choices when ``only`` is not one of :data:`ONLY` (or None)."""
+    if only is not None and only not in ONLY:
+        from dedup.errors import ConfigError
+
+        raise ConfigError(f"only={only!r} is not a part of the job that runs alone; choose one of: {', '.join(ONLY)}")
+
 #: progress(stage, advance, total): a stage's total comes with its first call, or before its first
 #: advance when it must be found first; a later total means more work found (:mod:`dedup.runtime.progress`)
 Progress = Callable[[str, int, int | None], None]
@@ -109,6 +121,12 @@ class RunContext:
     reuse_cache: RunSpool | None = None
     #: the last stage entered (:meth:`timed`): a run stopped by a signal or an error is marked with it
     stage: str = "start"
+    #: "copies": ingest, clean, cluster and choose canonical copies only (:data:`ONLY`); None: the whole job
+    only: str | None = None
+
+    @property
+    def copies_only(self) -> bool:
+        return self.only == "copies"
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
