@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz.distance import LCSseq
 
 from dedup import fingerprint as fp
@@ -51,3 +52,12 @@ def aligned_texts(a: str, b: str) -> float:
     """:func:`aligned_share` of two texts."""
     ta, tb = token_ids([a, b])
     return round(aligned_share(ta, tb), 4)
+
+
+def aligned_tokens(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:
+    """:func:`aligned_texts` of two texts given as their word-token hashes
+    (:func:`dedup.fingerprint.batch_token_hashes`), made once per text by a caller that aligns it often."""
+    if len(a) == 0 or len(b) == 0:
+        return 0.0
+    _, ids = np.unique(np.concatenate([a, b]), return_inverse=True)
+    return round(aligned_share(ids[: len(a)].tolist(), ids[len(a) :].tolist()), 4)

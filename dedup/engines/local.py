@@ -33,8 +33,9 @@ from dedup import __version__
 from dedup import fingerprint as fp
 from dedup.clean.damage import align_damage
 from dedup.clean.page import title_findings
-from dedup.cluster import CopyInputs, Figures, Rank, aligned_texts, build_clusters, link, score, settle_clusters
+from dedup.cluster import CopyInputs, Figures, Rank, build_clusters, link, score, settle_clusters
 from dedup.cluster import figures as pair_figures
+from dedup.cluster.align import aligned_tokens
 from dedup.cluster.anchors import anchor_candidates, anchor_keys
 from dedup.cluster.figures import Layout, layout, opening
 from dedup.cluster.holding import Holding
@@ -61,11 +62,13 @@ from dedup.engines.stages import (
     singleton_results,
     source_row,
     speculation_misses,
+    work_state,
 )
 from dedup.exits import mark_stopped
 from dedup.ingest_fields import CsvColumns
 from dedup.models import Citation, Cluster, PairScore, Reuse, to_json
 from dedup.runtime.context import RunContext, Tuning, check_only
+from dedup.runtime.doc_memo import DocMemo
 from dedup.runtime.pool import Pool, batches, spread, worker_state
 from dedup.runtime.progress import Meter
 from dedup.runtime.signals import keep_from_children
@@ -219,7 +222,7 @@ def _clean_stage(ctx: RunContext, furniture: dict[str, str], todo: set[str], bar
     bar.expect(len(todo))
     spool = ctx.spool()
     size = spread(len(todo), ctx.workers, ctx.tuning.batch)
-    with Pool(ctx.workers, {"furniture": furniture, "config": config, "clean_key": version}) as pool:
+    with Pool(ctx.workers, work_state(ctx, {"furniture": furniture, "config": config})) as pool:
         for n, (docs, fkeys, sig_bytes, failed, entries) in enumerate(
             pool.map(clean_batch, batches(store.iter_work(todo), size)), start=1
         ):
@@ -261,6 +264,25 @@ def _signatures(ctx: RunContext) -> tuple[list[str], np.ndarray, list[_RankRow]]
     return ids, sigs, ranks
 
 
+def _by_group(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs ordered by the connected group of documents they fall in (groups by their first
+    document), each group's pairs sorted: a deterministic order in which a batch spans few documents."""
+    parent: dict[str, str] = {}
+
+    def root(d: str) -> str:
+        while parent.setdefault(d, d) != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    listed = sorted(pairs)
+    for a, b in listed:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return sorted(listed, key=lambda p: (root(p[0]), p))
+
+
 def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[Any, ...]]:
     """Exact figures of candidate pairs (any process): the texts come from the database, not the caller."""
     path, shingle_size, pairs = job
@@ -295,9 +317,11 @@ def _cluster(
     known = store.load_pairs()
     new_rows: dict[tuple[str, str], tuple[Any, ...]] = {}
 
-    # figures of the new candidate pairs in the pool, each batch reading its own texts
+    # figures of the new candidate pairs in the pool, each batch reading its own texts: the pairs of
+    # one group of candidates together, so that a batch makes each document's shingles once, not once
+    # per pair (9 copies of an article are 36 pairs)
     pairs = sorted({(ids[min(i, j)], ids[max(i, j)]) for i, j in candidates.tolist()})
-    todo = sorted(set(pairs) - known.keys())
+    todo = _by_group(set(pairs) - known.keys())
     bar.expect(len(todo) + len(ids))
     jobs = [(store.path, config.shingle_size, batch) for batch in batches(todo, 1024)]
     with Pool(ctx.workers if len(todo) > 2000 else 1, {}) as pool:
@@ -307,10 +331,11 @@ def _cluster(
                 new_rows[(row[0], row[1])] = row
             bar.add(len(rows))
 
+    memo = DocMemo(store.texts, config.shingle_size)
+
     def figures(a: str, b: str) -> Figures:
         if (a, b) not in known:  # a pair that was no candidate (a composite's witnesses)
-            texts = store.texts([a, b])
-            ha, hb = fp.shingle_sets([texts[a], texts[b]], config.shingle_size)
+            ha, hb = memo.shingles([a, b])
             f = pair_figures(a, b, ha, hb)
             known[(a, b)] = (f.jaccard, f.c_ab, f.c_ba, f.n_a, f.n_b, None)
             new_rows[(a, b)] = (a, b, *known[(a, b)])
@@ -320,17 +345,15 @@ def _cluster(
     def aligned(a: str, b: str) -> float:
         jac, c_ab, c_ba, n_a, n_b, share = known[(a, b)]
         if share is None:
-            texts = store.texts([a, b])
-            share = aligned_texts(texts[a], texts[b])
+            share = aligned_tokens(*memo.tokens([a, b]))
             known[(a, b)] = (jac, c_ab, c_ba, n_a, n_b, share)
             new_rows[(a, b)] = (a, b, *known[(a, b)])
         return float(share)
 
     def where(page: str, x: str, y: str) -> Layout:
         # asked only of pages suspected to be composites: not worth keeping between runs
-        texts = store.texts([page, x, y])
-        hp, hx, hy = fp.shingle_sets([texts[page], texts[x], texts[y]], config.shingle_size)
-        return layout(hp, hx, hy, opening(texts[y], config))
+        hp, hx, hy = memo.shingles([page, x, y])
+        return layout(hp, hx, hy, opening(store.texts([y])[y], config))
 
     linked = [p for p in pairs if link(figures(*p), config) is not None]
     bar.add(len(ids) - len({d for p in linked for d in p}))  # (the documents that are copies of none)
@@ -444,9 +467,17 @@ def _settle_and_align(
                 bar.add(len(rows))
         return {pair: fresh[pair][0] for pair in pairs}
 
+    memo = DocMemo(store.texts, config.shingle_size)
+    # the figures the cluster stage measured (nearly every pair of a cluster was an LSH candidate): the
+    # same rounded figures the shingles would give, without making them again
+    figures_of = store.load_pairs()
+
     def pair_score(a: str, b: str) -> PairScore:
-        texts = store.texts([a, b])
-        ha, hb = fp.shingle_sets([texts[a], texts[b]], config.shingle_size)
+        key = (a, b) if a < b else (b, a)
+        stored = figures_of.get(key)
+        if stored is not None:
+            return Figures(*key, *stored[:3], stored[3], stored[4]).score(config)
+        ha, hb = memo.shingles([a, b])
         return score(a, b, ha, hb, config)
 
     out: dict[str, _Settled] = {}

@@ -319,7 +319,7 @@ class _Ingest:
         self.records = ctx.store.cache("furniture")
         self.clean_key = clean_version()
         self.fingerprint = fingerprint_meta(ctx.config)
-        self.state = {"config": ctx.config, "clean_key": self.clean_key}
+        self.state = work_state(ctx, {"config": ctx.config})
         # documents the parser cleaned, by (id, content hash): their signature and the keys they looked up
         self.made: dict[tuple[str, str], tuple[Document, bytes, npt.NDArray[np.int64]]] = {}
         # cache entries written with the next batch of documents, in its transaction (a commit costs ~3 ms)
@@ -474,6 +474,12 @@ def _speculate(items: list[RawInput | Problem], budget: Budget) -> list[tuple[Do
     return cleaned
 
 
+def work_state(ctx: RunContext, state: dict[str, Any]) -> dict[str, Any]:
+    """A cleaning pool's worker state: with the clean key, :func:`sign_and_scan` also makes the quotation
+    stage's pass-1 records; a copies-only run, which has no quotation stage, leaves it out."""
+    return state if ctx.copies_only else {**state, "clean_key": clean_version()}
+
+
 def sign_and_scan(
     docs: list[Document], config: Config, fkeys: Mapping[str, str]
 ) -> tuple[npt.NDArray[np.uint32], list[tuple[str, bytes]]]:
@@ -617,4 +623,5 @@ __all__ = [
     "singleton_results",
     "source_row",
     "speculation_misses",
+    "work_state",
 ]
