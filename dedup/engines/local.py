@@ -32,7 +32,7 @@ import numpy as np
 from dedup import __version__
 from dedup import fingerprint as fp
 from dedup.clean.damage import align_damage
-from dedup.clean.page import title_findings
+from dedup.clean.page import FURNITURE_ONLY, title_findings
 from dedup.cluster import CopyInputs, Figures, Rank, build_clusters, link, score, settle_clusters
 from dedup.cluster import figures as pair_figures
 from dedup.cluster.align import aligned_tokens
@@ -283,6 +283,17 @@ def _by_group(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(listed, key=lambda p: (root(p[0]), p))
 
 
+#: below this many grey pairs, aligning them in the main process as grouping asks costs less than a pool
+_POOL_ALIGNMENTS = 500
+
+
+def _align_pairs_batch(job: tuple[str, list[tuple[str, str]]]) -> list[tuple[str, str, float]]:
+    """Ordered word alignments of pairs (any process), each document tokenised once per batch."""
+    path, pairs = job
+    memo = DocMemo(_worker_reader(path).texts, 0, size=len(pairs) * 2)
+    return [(a, b, aligned_tokens(*memo.tokens([a, b]))) for a, b in pairs]
+
+
 def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[Any, ...]]:
     """Exact figures of candidate pairs (any process): the texts come from the database, not the caller."""
     path, shingle_size, pairs = job
@@ -360,6 +371,16 @@ def _cluster(
     # the cleaner's page findings, and what a page's title says (a digest or briefing)
     stored = store.findings_and_titles({d for p in linked for d in p})
     defects = {d: found + title_findings(title) for d, (found, title) in stored.items()}
+    # the pairs only a word alignment decides (the grey zone), aligned in the pool before grouping asks
+    # for them one by one: exactly the pairs grouping aligns (documents of furniture only never join)
+    grey = [p for p in linked if known[p][5] is None and link(figures(*p), config) == "grey"
+            and FURNITURE_ONLY not in defects[p[0]] and FURNITURE_ONLY not in defects[p[1]]]
+    if len(grey) > _POOL_ALIGNMENTS and ctx.workers > 1:
+        with Pool(ctx.workers, {}) as pool:
+            for rows in pool.map(_align_pairs_batch, [(store.path, b) for b in batches(_by_group(grey), 512)]):
+                for a, b, share in rows:
+                    known[(a, b)] = (*known[(a, b)][:5], share)
+                    new_rows[(a, b)] = (a, b, *known[(a, b)])
     inputs = CopyInputs(config, rank_of.__getitem__, defects.__getitem__, figures, aligned, where)
     clusters, verified = build_clusters(ids, linked, inputs, done=bar.add)
     store.save_pairs(sorted(new_rows.values()))
