@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
@@ -74,9 +75,12 @@ def read_meta(view: PageView, meta: dict[str, str]) -> None:
 def _title_key(view: PageView) -> str:
     """The key of the page's title without its outlet suffix: a bare "name" inside it is words of the
     headline ("Backup Strategy" under "Backup Strategy"), not a person."""
-    if not view.texts:
-        return ""
-    parts = _meta.title_parts(view.texts[0])  # "Title — Author Name | Outlet": the title is the longest
+    return _title_key_of(view.texts[0]) if view.texts else ""
+
+
+@lru_cache(maxsize=256)
+def _title_key_of(first: str) -> str:
+    parts = _meta.title_parts(first)  # "Title — Author Name | Outlet": the title is the longest
     return _key(max(parts, key=len)) if parts else ""
 
 
@@ -158,23 +162,24 @@ def _headlines(view: PageView) -> list[int]:
         return []
     end = min(n, view.head_end + _PAST_HEAD)
     first = texts[0]
+    # the headline stands just above the body; past the last _HEAD_SPAN lines of a head is the
+    # navigation (a mega-menu of hundreds of lines) and other articles' titles
+    span = range(max(1, view.head_end - _HEAD_SPAN), end)
+    if not any(len(texts[i]) <= _LONGEST_HEADLINE for i in span):
+        span = range(0)  # paragraphs only (a text that starts with its article): no line to compare
     # The <title> whole, without its outlet, and each part of it between separators ("Outlet |
     # Title", "Title: Subtitle | Outlet"): the headline may repeat any of them.
-    title, _ = _meta.split_title(first)
-    keys = {k for k in (_key(first), _key(title)) if k}
-    keys.update(k for k in map(_key, _meta.title_parts(first)) if len(k) >= 15)
+    keys = _title_keys(first) if span else frozenset()
     found: list[int] = []
     similar: list[int] = []  # lines that reword the title (an SEO <title> over the page's own headline)
-    if keys:
+    if keys and span:
         words = _title_words(first)
         shortest = min(len(k) for k in keys) * 3 // 4  # a line much shorter than any key is not it
         # A cheap first test for each line of a long head: it must hold a word of the title.
         cue = _title_cue(first)
-        # the headline stands just above the body; past the last _HEAD_SPAN lines of a head is the
-        # navigation (a mega-menu of hundreds of lines) and other articles' titles
-        for i in range(max(1, view.head_end - _HEAD_SPAN), end):
+        for i in span:
             t = texts[i]
-            if len(t) < shortest or len(t) > 300:
+            if len(t) < shortest or len(t) > _LONGEST_HEADLINE:
                 continue
             if cue is not None:
                 low = t.casefold()
@@ -197,8 +202,17 @@ def _headlines(view: PageView) -> list[int]:
     return []
 
 
+#: no headline is longer than this many characters
+_LONGEST_HEADLINE = 300
 _NON_WORD = re.compile(r"[\W_]+")
 _TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _title_keys(first: str) -> frozenset[str]:
+    title, _ = _meta.split_title(first)
+    keys = {k for k in (_key(first), _key(title)) if k}
+    keys.update(k for k in map(_key, _meta.title_parts(first)) if len(k) >= 15)
+    return frozenset(keys)
 
 
 def _title_cue(title: str) -> tuple[str, ...] | None:
@@ -290,8 +304,10 @@ def _name_beside_dates(view: PageView, order: Sequence[int], date_at: Mapping[in
     date ("Wyndo" / "Dec 04, 2025"), as a blog's one-name author stands, and only with ``one_word``
     (the caller's other readings first)."""
     texts, removed, n = view.texts, view.removed, len(view.texts)
-    tk = _title_key(view)
     dated = [i for i in order if date_at.get(i)]
+    if not dated:
+        return None
+    tk = _title_key(view)
     for i in dated:
         au = _name_before_date(texts[i])
         for j in (i - 1, i + 1):
@@ -352,8 +368,9 @@ def _stated_in_head(view: PageView, meta: dict[str, str]) -> None:
     if "author" not in meta:
         # no headline found: a bare name beside a date just above the body
         order = range(max(0, view.head_end - _AFTER - _BEFORE), end)
-        date_at = {i: bool(_HAS_DIGIT.search(texts[i]) and not _prose(texts[i]) and _meta.find_dates(texts[i]))
-                   for i in order}
+        # (a line longer than _MAX_META_LINE is prose: no need to look for its digits)
+        date_at = {i: bool(len(texts[i]) <= _MAX_META_LINE and _HAS_DIGIT.search(texts[i]) and not _prose(texts[i])
+                           and _meta.find_dates(texts[i])) for i in order}
         au = _name_beside_dates(view, order, date_at, -1) or _name_beside_dates(view, order, date_at, -1, True)
         if au is not None:
             meta["author"] = au

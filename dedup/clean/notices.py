@@ -83,7 +83,12 @@ def _gates(line: str) -> frozenset[str]:
     last = _LAST[0]
     if last[0] is line:
         return last[1]
-    kinds = frozenset(kind for _end, kind in _AUTOMATON.iter(line.lower()))
+    found: set[str] = set()
+    for _end, kind in _AUTOMATON.iter(line.lower()):
+        found.add(kind)
+        if len(found) == len(_GATE_WORDS):
+            break
+    kinds = frozenset(found)
     _LAST[0] = (line, kinds)
     return kinds
 
