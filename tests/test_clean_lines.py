@@ -11,8 +11,8 @@ def test_a_block_printed_twice_is_found_line_for_line() -> None:
     assert repeated_runs(texts) == {7: 1, 8: 2, 9: 3, 10: 4}
 
 
-def test_case_and_spacing_do_not_hide_a_repeat() -> None:
-    texts = [*SENT[:3], "x", *(s.upper().replace(" ", "  ") for s in SENT[:3])]
+def test_case_does_not_hide_a_repeat() -> None:
+    texts = [*SENT[:3], "x", *(s.upper() for s in SENT[:3])]
     assert repeated_runs(texts) == {4: 0, 5: 1, 6: 2}
 
 

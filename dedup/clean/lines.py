@@ -185,11 +185,12 @@ REPEAT_WORDS = 50
 
 
 def repeated_runs(texts: Sequence[str]) -> dict[int, int]:
-    """Which lines repeat an earlier run of lines verbatim (case and spacing aside): line index -> the
-    index of the line it repeats. Only runs of REPEAT_LINES lines and REPEAT_WORDS words count."""
-    if len(set(texts)) == len(texts) and len({t.casefold() for t in texts}) == len(texts):
-        return {}  # (most texts: no line twice; lines are already regular in their spacing)
-    keys = [" ".join(t.split()).casefold() for t in texts]
+    """Which lines repeat an earlier run of lines verbatim (case aside; lines as :func:`split_lines`
+    makes them, their spacing regular): line index -> the index of the line it repeats. Only runs of
+    REPEAT_LINES lines and REPEAT_WORDS words count."""
+    keys = [t.casefold() for t in texts]
+    if len(set(keys)) == len(keys):
+        return {}  # (most texts: no line twice)
     first: dict[str, int] = {}
     for i, k in enumerate(keys):
         first.setdefault(k, i)
