@@ -79,7 +79,9 @@ class Run:
     def __init__(self, corpus: Path, db: Path, *extra: str, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "dedup", "run", str(corpus), "--db", str(db), "-q", "--workers", "2", *extra],
-            cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            # DEDUP_DEBUG: a run that hangs while it unwinds dumps its threads' stacks (nothing otherwise)
+            cwd=ROOT, env={**os.environ, "DEDUP_DEBUG": "1", **(env or {})}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             start_new_session=True,
         )
         self.sid = self.proc.pid

@@ -107,6 +107,18 @@ def _kill(executor: ProcessPoolExecutor) -> None:
             process.kill()  # (sends nothing to a worker already reaped, whose pid may be reused)
         except (OSError, ValueError, AttributeError):
             pass
+    # A worker killed while it wrote a result leaves the executor's manager thread reading the rest
+    # of that message for ever: this process holds the pipe's write end too, so no end of file comes,
+    # and shutdown (or the interpreter's exit) waits for that thread (seen: a SIGTERM in the clean
+    # stage that took the 20 s watchdog). Closing our write end lets the read end in EOF once the
+    # killed workers' ends are gone: the manager marks the pool broken and finishes. Only workers
+    # write results, and a killed pool takes no more work.
+    writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
 
 
 def _fault(name: str, future: Future[Any]) -> None:

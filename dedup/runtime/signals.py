@@ -97,6 +97,11 @@ def _watch_unwinding(read_fd: int) -> None:
     sys.stderr.write(f"dedup: {signal.Signals(signum).name}: the run did not stop within {UNWIND_SECONDS:g} s; "
                      "stopped at once (running the same command again finishes it)\n")
     sys.stderr.flush()
+    if os.environ.get("DEDUP_DEBUG"):
+        # where the unwinding hung, for the one who asked for tracebacks (never a user's default)
+        import faulthandler
+
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
     os._exit(128 + signum)
 
 
