@@ -456,6 +456,22 @@ def describe(corpus: EditedCorpus) -> str:
             f"duplicates (body text, whitespace normalised); near-duplicate source files are left as separate groups")
 
 
+def bulk_floor(texts: Sequence[str]) -> float:
+    """Seconds datasketch's ``MinHash.bulk`` takes to sign ``texts`` (their word 5-grams made in the
+    timing): the floor of what any MinHash deduplication of them costs (issue 20's reference)."""
+    import datasketch
+
+    from dedup import fingerprint as fp
+
+    t = time.perf_counter()
+    sets = []
+    for text in texts:
+        toks = fp.tokens(text)
+        sets.append([" ".join(toks[j : j + 5]).encode("utf-8") for j in range(max(1, len(toks) - 4))])
+    datasketch.MinHash.bulk(sets, num_perm=128, seed=1)
+    return time.perf_counter() - t
+
+
 def quality(n: int, workers: int, seed: int = SEED) -> None:
     """Build (or read) the corpus of n documents, run ours and the peers, print the table."""
     if not BBC.is_dir():
@@ -473,6 +489,10 @@ def quality(n: int, workers: int, seed: int = SEED) -> None:
         if row.clusters is not None:
             path.with_suffix(f".{row.name}.clusters.json").write_text(json.dumps(row.clusters), encoding="utf-8")
     print_table(corpus, rows, [s.body for s in load_bbc()])
+    floor = bulk_floor([r["text"] for r in records])
+    print(f"  floor: datasketch MinHash.bulk signatures alone (word 5-grams, 128 permutations, one core, shingling "
+          f"included) {floor:.1f} s = {len(records) / floor:.0f} docs/s; throughput against it: "
+          + ", ".join(f"{row.name} {floor / row.seconds:.2f}x" for row in rows if row.clusters is not None))
     print("  clusters: predicted clusters of 2 or more; seconds: the tool's run (peers: timed inside their "
           "python, imports excluded); outside: documents not in the cluster holding most of their truth group;\n"
           f"  wrong pairs: pairs clustered but not copies of one source text; near-dup src: share of them joining "
