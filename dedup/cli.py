@@ -31,6 +31,7 @@ from dedup.engines.stages import RunResult
 from dedup.errors import ConfigError, DedupError, InputError, StoreError
 from dedup.ingest_fields import DEFAULTS, FIELDS, CsvColumns
 from dedup.models import Document, Gap
+from dedup.runtime.context import ONLY
 from dedup.store_check import read_error
 from dedup.terminal import SafeConsole, safe
 
@@ -131,7 +132,7 @@ def cli() -> None:
 @click.option("--remote", help="Spark Connect server for --engine spark, e.g. sc://host:15002.")
 @click.option("--workers", type=click.IntRange(1, 256),
               help="Processes for cleaning, fingerprinting and alignment (default: all cores).")
-@click.option("--only", type=click.Choice(["copies"]),
+@click.option("--only", type=click.Choice(list(ONLY)),
               help="copies: the deduplicated corpus alone (clean, cluster, canonical copies), no quotations, "
               "damage alignment or citations.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 from rapidfuzz.distance import LCSseq
 
 from dedup import fingerprint as fp
@@ -50,11 +49,11 @@ def aligned_share(a: Sequence[int], b: Sequence[int], min_run: int = MIN_RUN) ->
 
 def aligned_texts(a: str, b: str) -> float:
     """:func:`aligned_share` of two texts."""
-    ta, tb = token_ids([a, b])
-    return round(aligned_share(ta, tb), 4)
+    hashes, bounds = fp.batch_token_hashes([a, b])
+    return aligned_tokens(hashes[: bounds[1]], hashes[bounds[1] : bounds[2]])
 
 
-def aligned_tokens(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:
+def aligned_tokens(a: fp.U64, b: fp.U64) -> float:
     """:func:`aligned_texts` of two texts given as their word-token hashes
     (:func:`dedup.fingerprint.batch_token_hashes`), made once per text by a caller that aligns it often."""
     if len(a) == 0 or len(b) == 0:

@@ -76,7 +76,9 @@ class CopyInputs:
         return self.figures(a, b) if a < b else self.figures(b, a)
 
 
-class _UnionFind:
+class UnionFind:
+    """Groups of ids joined pair by pair; each group's root is its smallest id (a deterministic order)."""
+
     def __init__(self, items: Iterable[str]) -> None:
         self.parent = {x: x for x in items}
 
@@ -258,8 +260,8 @@ def group_component(members: Sequence[str], edges: Iterable[tuple[str, str]], in
             copies[(a, b)] = p
     by_doc = _by_doc(copies)
     composites = find_composites([d for d in members if d not in furniture], copies, sizes, inputs, by_doc)
-    stories = _UnionFind(d for d in members if d not in furniture and d not in composites)
-    pages = _UnionFind(composites)
+    stories = UnionFind(d for d in members if d not in furniture and d not in composites)
+    pages = UnionFind(composites)
     page_links: dict[tuple[str, str], PairScore] = {}
     for (a, b), p in copies.items():
         if a in stories.parent and b in stories.parent:
@@ -314,7 +316,7 @@ def build_clusters(
         a, b = min(a, b), max(a, b)
         if link(inputs.figures(a, b), inputs.config) is not None:
             linked.append((a, b))
-    uf = _UnionFind(d for e in linked for d in e)
+    uf = UnionFind(d for e in linked for d in e)
     for a, b in linked:
         uf.union(a, b)
     by_comp: dict[str, list[tuple[str, str]]] = {}

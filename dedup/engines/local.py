@@ -37,6 +37,7 @@ from dedup.cluster import CopyInputs, Figures, Rank, build_clusters, link, score
 from dedup.cluster import figures as pair_figures
 from dedup.cluster.align import aligned_tokens
 from dedup.cluster.anchors import anchor_candidates, anchor_keys
+from dedup.cluster.components import UnionFind
 from dedup.cluster.figures import Layout, layout, opening
 from dedup.cluster.holding import Holding
 from dedup.cluster.settle import HoldingJob
@@ -265,22 +266,13 @@ def _signatures(ctx: RunContext) -> tuple[list[str], np.ndarray, list[_RankRow]]
 
 
 def _by_group(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The pairs ordered by the connected group of documents they fall in (groups by their first
-    document), each group's pairs sorted: a deterministic order in which a batch spans few documents."""
-    parent: dict[str, str] = {}
-
-    def root(d: str) -> str:
-        while parent.setdefault(d, d) != d:
-            parent[d] = parent[parent[d]]
-            d = parent[d]
-        return d
-
+    """The pairs ordered by the connected group of documents they fall in (groups by their smallest
+    id), each group's pairs sorted: a deterministic order in which a batch spans few documents."""
     listed = sorted(pairs)
+    groups = UnionFind(d for pair in listed for d in pair)
     for a, b in listed:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return sorted(listed, key=lambda p: (root(p[0]), p))
+        groups.union(a, b)
+    return sorted(listed, key=lambda p: (groups.find(p[0]), p))
 
 
 #: below this many grey pairs, aligning them in the main process as grouping asks costs less than a pool
@@ -290,8 +282,11 @@ _POOL_ALIGNMENTS = 500
 def _align_pairs_batch(job: tuple[str, list[tuple[str, str]]]) -> list[tuple[str, str, float]]:
     """Ordered word alignments of pairs (any process), each document tokenised once per batch."""
     path, pairs = job
-    memo = DocMemo(_worker_reader(path).texts, 0, size=len(pairs) * 2)
-    return [(a, b, aligned_tokens(*memo.tokens([a, b]))) for a, b in pairs]
+    texts = _worker_reader(path).texts({d for pair in pairs for d in pair})
+    order = sorted(texts)
+    hashes, bounds = fp.batch_token_hashes([texts[d] for d in order])
+    tokens = {d: hashes[bounds[i] : bounds[i + 1]] for i, d in enumerate(order)}
+    return [(a, b, aligned_tokens(tokens[a], tokens[b])) for a, b in pairs]
 
 
 def _measure_batch(job: tuple[str, int, list[tuple[str, str]]]) -> list[tuple[Any, ...]]:
@@ -366,14 +361,15 @@ def _cluster(
         hp, hx, hy = memo.shingles([page, x, y])
         return layout(hp, hx, hy, opening(store.texts([y])[y], config))
 
-    linked = [p for p in pairs if link(figures(*p), config) is not None]
+    kinds = {p: link(figures(*p), config) for p in pairs}
+    linked = [p for p in pairs if kinds[p] is not None]
     bar.add(len(ids) - len({d for p in linked for d in p}))  # (the documents that are copies of none)
     # the cleaner's page findings, and what a page's title says (a digest or briefing)
     stored = store.findings_and_titles({d for p in linked for d in p})
     defects = {d: found + title_findings(title) for d, (found, title) in stored.items()}
     # the pairs only a word alignment decides (the grey zone), aligned in the pool before grouping asks
     # for them one by one: exactly the pairs grouping aligns (documents of furniture only never join)
-    grey = [p for p in linked if known[p][5] is None and link(figures(*p), config) == "grey"
+    grey = [p for p in linked if known[p][5] is None and kinds[p] == "grey"
             and FURNITURE_ONLY not in defects[p[0]] and FURNITURE_ONLY not in defects[p[1]]]
     if len(grey) > _POOL_ALIGNMENTS and ctx.workers > 1:
         with Pool(ctx.workers, {}) as pool:
@@ -490,10 +486,13 @@ def _settle_and_align(
 
     memo = DocMemo(store.texts, config.shingle_size)
     # the figures the cluster stage measured (nearly every pair of a cluster was an LSH candidate): the
-    # same rounded figures the shingles would give, without making them again
-    figures_of = store.load_pairs()
+    # same rounded figures the shingles would give, without making them again; read on first need,
+    # since only a cluster whose canonical copy changes asks
+    figures_of: dict[tuple[str, str], tuple[float, float, float, int, int, float | None]] = {}
 
     def pair_score(a: str, b: str) -> PairScore:
+        if not figures_of:
+            figures_of.update(store.load_pairs())
         key = (a, b) if a < b else (b, a)
         stored = figures_of.get(key)
         if stored is not None:

@@ -13,12 +13,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
-import numpy as np
-import numpy.typing as npt
-
 from dedup import fingerprint as fp
-
-U64 = npt.NDArray[np.uint64]
+from dedup.fingerprint import U64
 
 #: documents kept per kind: a few clusters' worth many times over (and ~50 MB of shingles at most)
 SIZE = 4096
