@@ -263,7 +263,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def no_surrogates(text: str) -> str:
     """``text`` with each lone surrogate (JSON's "\\ud83d", half an emoji; a file name's undecodable
     byte) as U+FFFD: such a string cannot be written as UTF-8 anywhere downstream."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")  # (fails on a lone surrogate and nothing else: a scan in C, not a regex)
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def printable_path(text: str) -> str:

@@ -104,6 +104,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def clean_extra(extra: Mapping[str, Any]) -> dict[str, Any]:
     """``extra`` as it can be stored: a lone surrogate (legal in JSON, "\\ud83d") anywhere in it, key
     or value, nested or not, becomes U+FFFD, as in every other string read."""
+    if not extra:
+        return {}
     text = json.dumps(extra, ensure_ascii=False)
     if not _SURROGATE.search(text):
         return dict(extra)

@@ -21,6 +21,10 @@ PROSE = (
     ("This field is for validation purposes and should be left unchanged.", True),
     ("Required fields are marked *", True),
     ("By the end of the year, you agree, the council had spent its budget.", False),
+    # each phrase is gated by one word of its own, so spacing inside a phrase does not hide it
+    ("This  field  is\trequired", True),
+    ("Your email address will not be published. Required fields are marked *", True),
+    ("The field was published in a journal; thank you, said the services chief.", False),
 ])
 def test_form_notice(line: str, expected: bool) -> None:
     assert form_notice(line) is expected
@@ -31,6 +35,10 @@ def test_form_notice(line: str, expected: bool) -> None:
     ("The views expressed on this blog are those of the author(s) and readers.", True),
     ("This post contains affiliate links, and we may earn a small commission.", True),
     ("The doctor said patients should ask for advice before changing doses.", False),
+    ("As an Amazon Associate I earn from qualifying purchases.", True),
+    ("We may receive a fee when you buy through links on our site.", True),
+    # the words of the commission phrase without its "may": prose
+    ("The commission will earn a fee from the sale, the minister said.", False),
 ])
 def test_disclaimer(line: str, expected: bool) -> None:
     assert disclaimer(line) is expected

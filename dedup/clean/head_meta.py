@@ -164,9 +164,14 @@ def _headlines(view: PageView) -> list[int]:
     first = texts[0]
     # the headline stands just above the body; past the last _HEAD_SPAN lines of a head is the
     # navigation (a mega-menu of hundreds of lines) and other articles' titles
-    span = range(max(1, view.head_end - _HEAD_SPAN), end)
+    span: Sequence[int] = range(max(1, view.head_end - _HEAD_SPAN), end)
     if not any(len(texts[i]) <= _LONGEST_HEADLINE for i in span):
         span = range(0)  # paragraphs only (a text that starts with its article): no line to compare
+    # A cheap first test for each line of a long head: it must hold a word of the title (and most
+    # pages have no such line near the head: the title's keys are then not made at all).
+    cue = _title_cue(first) if span else None
+    if cue is not None:
+        span = [i for i in span if len(texts[i]) <= _LONGEST_HEADLINE and _holds_cue(texts[i], cue)]
     # The <title> whole, without its outlet, and each part of it between separators ("Outlet |
     # Title", "Title: Subtitle | Outlet"): the headline may repeat any of them.
     keys = _title_keys(first) if span else frozenset()
@@ -175,16 +180,10 @@ def _headlines(view: PageView) -> list[int]:
     if keys and span:
         words = _title_words(first)
         shortest = min(len(k) for k in keys) * 3 // 4  # a line much shorter than any key is not it
-        # A cheap first test for each line of a long head: it must hold a word of the title.
-        cue = _title_cue(first)
         for i in span:
             t = texts[i]
             if len(t) < shortest or len(t) > _LONGEST_HEADLINE:
                 continue
-            if cue is not None:
-                low = t.casefold()
-                if cue[0] not in low and (len(cue) == 1 or not any(w in low for w in cue[1:])):
-                    continue
             k = _key(t)
             # "Blog / The Title" (a breadcrumb ending in the title), "The Title: and its subtitle"
             if k in keys or any(len(key) >= 20 and (k.endswith(key) or k.startswith(key)) for key in keys):
@@ -208,6 +207,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
+@lru_cache(maxsize=256)
 def _title_keys(first: str) -> frozenset[str]:
     title, _ = _meta.split_title(first)
     keys = {k for k in (_key(first), _key(title)) if k}
@@ -215,6 +215,12 @@ def _title_keys(first: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _holds_cue(line: str, cue: tuple[str, ...]) -> bool:
+    low = line.casefold()
+    return cue[0] in low or (len(cue) > 1 and any(w in low for w in cue[1:]))
+
+
+@lru_cache(maxsize=256)  # (a page's later passes read the same first line)
 def _title_cue(title: str) -> tuple[str, ...] | None:
     """The longest word of each part of the <title>, case folded: any repeat of a part holds it."""
     words = set()
@@ -234,6 +240,7 @@ _REWORD_SHARE = 0.5
 _REWORD_MIN = 3
 
 
+@lru_cache(maxsize=256)
 def _title_words(title: str) -> frozenset[str]:
     """The words of the longest part of the <title> (the headline's part, not the outlet's)."""
     parts = _meta.title_parts(title) or [title]

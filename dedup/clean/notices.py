@@ -20,84 +20,94 @@ import ahocorasick
 
 __all__ = ["author_bio", "call_to_action", "disclaimer", "form_notice", "markup", "option_list", "script_data"]
 
-_FORM = re.compile(
-    r"\bby\s+(?:submitting|checking|clicking|signing\s+up|providing|entering|completing|tapping)\b"
-    r"[^.]{0,200}?\b(?:you|i)\s+(?:hereby\s+)?(?:agree|consent|authori[sz]e|acknowledge|accept|understand|confirm)"
-    r"|\bthis\s+field\s+is\s+(?:for\s+validation|required)"
-    r"|\brequired\s+fields\s+are\s+marked"
-    r"|\byour\s+email\s+address\s+will\s+not\s+be\s+published"
-    r"|\bthank\s+you[!.,]?\s+(?:please\s+check\s+your\s+(?:inbox|email)|your\s+(?:submission|message)\s+has\s+been)"
-    r"|\blocation\s+services\s+(?:disabled|turned\s+off)"
-    r"|\bplease\s+enable\s+javascript"
-    r"|\bthis\s+site\s+is\s+protected\s+by\s+recaptcha",
-    re.IGNORECASE,
-)
+# Each kind of notice is a few phrases, each a pattern with the words one of which it must hold
+# (and, for a phrase of common words, a second set it also needs one of). The words of all phrases
+# are found in one pass over the lower-cased line by an Aho-Corasick automaton, and only the
+# phrases whose words are there are tried: most lines hold none, and one phrase's pattern costs a
+# few µs where the case-blind alternation of all of them cost ~40 µs on a paragraph.
+_Phrase = tuple["re.Pattern[str]", tuple[str, ...], tuple[str, ...]]
 
+
+def _phrase(pattern: str, words: tuple[str, ...], also: tuple[str, ...] = ()) -> _Phrase:
+    return re.compile(pattern, re.IGNORECASE), words, also
+
+
+_PHRASES: dict[str, tuple[_Phrase, ...]] = {
+    # "By submitting this form, you agree ...", "Required fields are marked *"
+    "form": (
+        _phrase(r"\bby\s+(?:submitting|checking|clicking|signing\s+up|providing|entering|completing|tapping)\b"
+                r"[^.]{0,200}?\b(?:you|i)\s+(?:hereby\s+)?"
+                r"(?:agree|consent|authori[sz]e|acknowledge|accept|understand|confirm)",
+                ("submitting", "checking", "clicking", "signing", "providing", "entering", "completing", "tapping")),
+        _phrase(r"\bthis\s+field\s+is\s+(?:for\s+validation|required)", ("field",)),
+        _phrase(r"\brequired\s+fields\s+are\s+marked", ("fields",)),
+        _phrase(r"\byour\s+email\s+address\s+will\s+not\s+be\s+published", ("published",)),
+        _phrase(r"\bthank\s+you[!.,]?\s+(?:please\s+check\s+your\s+(?:inbox|email)"
+                r"|your\s+(?:submission|message)\s+has\s+been)", ("thank",)),
+        _phrase(r"\blocation\s+services\s+(?:disabled|turned\s+off)", ("services",)),
+        _phrase(r"\bplease\s+enable\s+javascript", ("javascript",)),
+        _phrase(r"\bthis\s+site\s+is\s+protected\s+by\s+recaptcha", ("recaptcha",)),
+    ),
+    # Phrases only a disclaimer uses: believed anywhere on a short line.
+    "disclaimer": (
+        _phrase(r"\bfor\s+(?:general\s+)?(?:informational|information|educational)"
+                r"(?:\s+(?:and|or)\s+(?:informational|educational|entertainment))?\s+purposes\s+only", ("purposes",)),
+        _phrase(r"\bnot\s+(?:intended\s+(?:to\s+be\s+|as\s+)?|to\s+be\s+(?:construed|considered|relied\s+upon)\s+as\s+)"
+                r"(?:a\s+substitute\s+for\s+)?(?:professional\s+)?"
+                r"(?:legal|medical|financial|tax|investment|professional)\s+advice", ("advice",)),
+        _phrase(r"\bdoes\s+not\s+constitute\s+(?:an?\s+)?(?:legal|medical|financial|tax|investment|professional|offer)",
+                ("constitute",)),
+        _phrase(r"\b(?:views|opinions)\s+expressed\s+(?:on|in)\s+this\s+(?:blog|site|website|article|post|page|podcast)",
+                ("expressed",)),
+        _phrase(r"\b(?:contains?|uses|may\s+contain|includes?)\s+affiliate\s+links?", ("affiliate",)),
+        _phrase(r"\b(?:we|i)\s+(?:may|might)\s+(?:earn|receive|get)\s+(?:a\s+)?(?:small\s+)?"
+                r"(?:commission|compensation|fee)", ("commission", "compensation", "fee"), ("may", "might")),
+        _phrase(r"\bas\s+an\s+amazon\s+associate", ("amazon",)),
+        _phrase(r"\breader[- ]supported\b", ("supported",)),
+        _phrase(r"\b(?:we\s+)?independently\s+(?:test|review|research|select|choose|chosen|evaluate)"
+                r"|\b(?:chosen|selected|reviewed)\s+independently\s+by\s+our\s+editors", ("independently",)),
+    ),
+}
+_AUTOMATON = ahocorasick.Automaton()
+for _kind, _phrases in _PHRASES.items():
+    for _k, (_pattern, _words, _also) in enumerate(_phrases):
+        for _w in _words:
+            _AUTOMATON.add_word(_w, (*_AUTOMATON.get(_w, ()), (_kind, _k)))
+_AUTOMATON.make_automaton()
+_LAST: list[tuple[str, frozenset[tuple[str, int]]]] = [("", frozenset())]
+
+
+def _open_phrases(line: str) -> frozenset[tuple[str, int]]:
+    """The (kind, phrase) whose words ``line`` holds (the last line's answer is kept: classify asks twice)."""
+    last = _LAST[0]
+    if last[0] is line:
+        return last[1]
+    low = line.lower()
+    found: set[tuple[str, int]] = set()
+    for _end, hits in _AUTOMATON.iter(low):
+        found.update(hits)
+    opened = frozenset(
+        (kind, k) for kind, k in found if not _PHRASES[kind][k][2] or any(w in low for w in _PHRASES[kind][k][2]))
+    _LAST[0] = (line, opened)
+    return opened
+
+
+def _says(kind: str, line: str) -> bool:
+    """Whether ``line`` holds a phrase of a notice of ``kind``."""
+    phrases = _PHRASES[kind]
+    return any(kind == k and phrases[i][0].search(line) is not None for k, i in _open_phrases(line))
 
 
 def form_notice(line: str, edge: bool = False) -> bool:
     """A form's small print: ``By submitting this form, you agree ...``, ``Required fields are marked *``."""
     if len(line) > 1000:
         return False
-    if "form" not in _gates(line):
-        return False
-    return _FORM.search(line) is not None
-
-
-# Phrases only a disclaimer uses: believed anywhere on a short line.
-_DISCLAIMER = re.compile(
-    r"\bfor\s+(?:general\s+)?(?:informational|information|educational)"
-    r"(?:\s+(?:and|or)\s+(?:informational|educational|entertainment))?\s+purposes\s+only"
-    r"|\bnot\s+(?:intended\s+(?:to\s+be\s+|as\s+)?|to\s+be\s+(?:construed|considered|relied\s+upon)\s+as\s+)"
-    r"(?:a\s+substitute\s+for\s+)?(?:professional\s+)?(?:legal|medical|financial|tax|investment|professional)\s+advice"
-    r"|\bdoes\s+not\s+constitute\s+(?:an?\s+)?(?:legal|medical|financial|tax|investment|professional|offer)"
-    r"|\b(?:views|opinions)\s+expressed\s+(?:on|in)\s+this\s+(?:blog|site|website|article|post|page|podcast)"
-    r"|\b(?:contains?|uses|may\s+contain|includes?)\s+affiliate\s+links?"
-    r"|\b(?:we|i)\s+(?:may|might)\s+(?:earn|receive|get)\s+(?:a\s+)?(?:small\s+)?(?:commission|compensation|fee)"
-    r"|\bas\s+an\s+amazon\s+associate"
-    r"|\breader[- ]supported\b"
-    r"|\b(?:we\s+)?independently\s+(?:test|review|research|select|choose|chosen|evaluate)"
-    r"|\b(?:chosen|selected|reviewed)\s+independently\s+by\s+our\s+editors",
-    re.IGNORECASE,
-)
-# Words one of which every notice of a kind holds, found in one pass over the lower-cased line by
-# an Aho-Corasick automaton: most lines hold none, and are turned down without a regex (a
-# case-blind regex alternation costs ~150 µs on a paragraph, the automaton ~2 µs).
-_GATE_WORDS = {
-    "form": ("submitting", "checking", "clicking", "signing up", "providing", "entering", "completing", "tapping",
-             "this field", "required fields", "will not be published", "thank you", "location services",
-             "enable javascript", "recaptcha"),
-    "disclaimer": ("purposes only", "advice", "constitute", "expressed", "affiliate", "commission", "compensation",
-                   "amazon associate", " fee", "reader-supported", "reader supported", "independently"),
-}
-_AUTOMATON = ahocorasick.Automaton()
-for _kind, _words in _GATE_WORDS.items():
-    for _w in _words:
-        _AUTOMATON.add_word(_w, _kind)
-_AUTOMATON.make_automaton()
-_LAST: list[tuple[str, frozenset[str]]] = [("", frozenset())]
-
-
-def _gates(line: str) -> frozenset[str]:
-    """The kinds of notice whose words ``line`` holds (the last line's answer is kept: classify asks twice)."""
-    last = _LAST[0]
-    if last[0] is line:
-        return last[1]
-    found: set[str] = set()
-    for _end, kind in _AUTOMATON.iter(line.lower()):
-        found.add(kind)
-        if len(found) == len(_GATE_WORDS):
-            break
-    kinds = frozenset(found)
-    _LAST[0] = (line, kinds)
-    return kinds
+    return _says("form", line)
 
 
 def disclaimer(line: str, edge: bool = False) -> bool:
     """``This article is for informational purposes only ...``, ``This post contains affiliate links``."""
-    if len(line) > 1500:
-        return False
-    if "disclaimer" not in _gates(line) or _DISCLAIMER.search(line) is None:
+    if len(line) > 1500 or not _says("disclaimer", line):
         return False
     # An article may quote a disclaimer in a long paragraph; a disclaimer is its own paragraph.
     return edge or len(line.split()) <= 90
