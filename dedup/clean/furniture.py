@@ -192,7 +192,7 @@ def caption_credit(line: str, edge: bool = False) -> bool:
         return True
     if not ends_sentence(line) and _credit_tail(line[-80:]):
         return True
-    return False
+    return _labelled_credit(line)
 
 
 # The names _CREDIT_TAIL ends with (it is case-sensitive): a tail that ends
@@ -202,6 +202,27 @@ _AGENCIES = tuple(
     "Anadolu Agency IANS PTI ANI TASS Sputnik Pool Handout Press Alamy iStock iStockphoto Wikimedia Commons "
     "Twitter Facebook Instagram".split()
 )
+
+
+# A caption that ends with its labelled credit: "... a soft place to land. Credit: Adam and Elizabeth
+# Paashaus", "... St. Stephen's Basilica in Budapest. Photo by: 'Elio Santos'.", "(Photo: Getty Images)".
+# The label follows a sentence's end (or a bracket) and the credit is a name: a few capitalised
+# words. "Source:" is left out: a chart's source line is part of what an article says.
+_LABELLED_CREDIT = re.compile(
+    r"(?:[.!?\"”’)]\s+|\(|^)"
+    r"(?i:(?:photo|image|picture)\s+credits?|credits?|photo(?:graph)?s?|pictures?|images?)(?:\s+(?i:by))?\s*:\s*"
+    r"['‘\"“]?[A-Z0-9][\w.&'’-]*(?:\s+(?:(?:and|of|for|via|&|/)\s+)?[A-Z0-9][\w.&'’-]*){0,5}['’\"”]?\.?\)?\s*$"
+)
+_BULLETS = ("- ", "• ", "* ", "– ", "· ")
+#: The longest caption (in words) read as one by its labelled credit.
+_CAPTION_WORDS = 60
+
+
+def _labelled_credit(line: str) -> bool:
+    start = max(0, len(line) - 90)
+    if ":" not in line[start:] or line.startswith(_BULLETS):
+        return False  # (a list item with its picture's credit is a teaser of the list, not a caption)
+    return _LABELLED_CREDIT.search(line, start) is not None and units(line) <= _CAPTION_WORDS
 
 
 def _credit_tail(tail: str) -> bool:
