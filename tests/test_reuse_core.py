@@ -77,6 +77,31 @@ def test_windows_and_alignment_of_a_shared_sentence() -> None:
     assert windows == {} and boiler
 
 
+def test_alignment_memo_serves_copies_and_changes_nothing() -> None:
+    """Two copies of a quoting article against one source: the second pair's windows are the first
+    pair's word for word, so they are aligned once (the memo), and each pair's segments are what an
+    alignment without the memo gives."""
+    src = "Weather was fine in the north. " + QUOTE + " Sports results came later in the evening."
+    quoting = ("An opposition leader spoke first, and the debate that followed ran on for most of the "
+               "afternoon while members of every party waited for the vote. Reuters reported: " + QUOTE)
+    # a copy word for word, as wire copies are (a copy edited within the alignment margin, 25 tokens
+    # around a passage, has windows of its own)
+    docs = {0: _doc("a", src), 1: _doc("b", quoting), 2: _doc("c", quoting)}
+    passages, sigs = _prepared(docs)
+    pairs = np.array([[0, 1]], dtype=np.int64)
+    windows, boiler = passage_windows(passages, sigs, {0: 0, 1: 1, 2: 1}, pairs, np.empty(0, np.int64), DEFAULT)
+    assert set(windows) == {(0, 1), (0, 2)}
+    memo: dict[tuple[bytes, bytes], list[tuple[int, int, int]]] = {}
+    first = align(0, 1, windows[(0, 1)], docs, passages, boiler, CONFIG, DEFAULT, memo)
+    size = len(memo)
+    second = align(0, 2, windows[(0, 2)], docs, passages, boiler, CONFIG, DEFAULT, memo)
+    assert len(memo) == size  # nothing new to align
+    assert first == align(0, 1, windows[(0, 1)], docs, passages, boiler, CONFIG, DEFAULT)
+    assert second == align(0, 2, windows[(0, 2)], docs, passages, boiler, CONFIG, DEFAULT)
+    (s1,), (s2,) = first, second
+    assert (s1.a, s1.b, s2.a, s2.b) == (0, 1, 0, 2) and s1.b_chr == s2.b_chr and s1.a_chr == s2.a_chr
+
+
 def test_match_pairs_reports_one_edge_per_passage_per_cluster_pair() -> None:
     a = "Weather was fine in the north. " + QUOTE
     docs = {0: _doc("a", a, outlet="Alpha"), 1: _doc("a2", a + " A wire copy.", outlet="Alpha Wire"),

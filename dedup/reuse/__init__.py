@@ -44,7 +44,7 @@ from dedup.config import Config
 from dedup.fingerprint import band_keys, signatures_concat
 from dedup.models import Citation, Cluster, Document, Reuse
 from dedup.reuse import pass1
-from dedup.reuse.align import Segment, align, passage_windows
+from dedup.reuse.align import BlockMemo, Segment, align, passage_windows
 from dedup.reuse.attribution import Mention, outlet_matches
 from dedup.reuse.candidates import boilerplate, reference_pairs
 from dedup.reuse.direction import Context, Verdict, verdict
@@ -107,8 +107,9 @@ def match_pairs(batch: PairBatch, config: Config, params: ReuseParams) -> list[I
         batch.passages, batch.sigs, batch.group, batch.pairs, batch.boiler_keys, params
     )
     segments: list[Segment] = []
+    memo: BlockMemo = {}  # (a batch holds whole group pairs: every pair of their copies meets here)
     for (a, b), pairs in windows.items():
-        segments.extend(align(a, b, pairs, batch.docs, batch.passages, boiler_tokens, config, params))
+        segments.extend(align(a, b, pairs, batch.docs, batch.passages, boiler_tokens, config, params, memo))
     ctx = Context(batch.docs, {i: dp.quotes for i, dp in batch.passages.items()}, batch.group, batch.group_names,
                   batch.mentions, batch.dates)
     out: list[Item] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -182,7 +183,7 @@ def _bucket_pairs(
         bz = np.diff(np.r_[bs, len(ent)])
         for sz in np.unique(bz[bz >= 2]).tolist():
             firsts = bs[bz == sz]
-            i, j = np.triu_indices(sz, k=1)
+            i, j = _triangle(sz)
             # bound the temporary: many buckets of one size in slices
             step = max(1, 1_000_000 // max(1, len(i)))
             for lo in range(0, len(firsts), step):
@@ -208,6 +209,15 @@ def _bucket_pairs(
     return cand[est >= params.min_est_jaccard]
 
 
+@lru_cache(maxsize=256)
+def _triangle(size: int) -> tuple[I64, I64]:
+    """``np.triu_indices(size, k=1)``, made once per bucket size (a run asks for the same few tens of
+    thousands of times)."""
+    i, j = np.triu_indices(size, k=1)
+    i.flags.writeable = j.flags.writeable = False
+    return i, j
+
+
 def _boiler_tokens(owner: I64, ranges: I64, keep: npt.NDArray[np.bool_], shingle: int) -> dict[int, set[int]]:
     """Per document, the tokens of its passages left out (boilerplate) that are longer than a shingle."""
     out: dict[int, set[int]] = defaultdict(set)
@@ -219,28 +229,47 @@ def _boiler_tokens(owner: I64, ranges: I64, keep: npt.NDArray[np.bool_], shingle
 
 
 # ----------------------------------------------------------------------------- alignment
+#: Equal blocks (i, j, length) of two windows of token hashes, keyed by the windows' contents.
+BlockMemo = dict[tuple[bytes, bytes], list[tuple[int, int, int]]]
+
+
 def align(
     a: int, b: int, windows: list[Window], docs: Mapping[int, Document], passages: Mapping[int, DocPassages],
-    boiler_tokens: Mapping[int, set[int]], config: Config, params: ReuseParams,
+    boiler_tokens: Mapping[int, set[int]], config: Config, params: ReuseParams, memo: BlockMemo | None = None,
 ) -> list[Segment]:
-    """The segments documents ``a`` and ``b`` share, from their candidate passage pairs."""
+    """The segments documents ``a`` and ``b`` share, from their candidate passage pairs.
+
+    ``memo``: the equal blocks of window pairs already aligned (in other documents). The copies of
+    one story carry the same passage word for word, so the same two windows of tokens come back for
+    every pair of copies of two clusters: aligned once, the blocks are the same at any position.
+    """
+    memo = {} if memo is None else memo
     ta, tb = passages[a].tokens, passages[b].tokens
     ha, hb = ta.hashes, tb.hashes
+    na, nb = len(ta), len(tb)
     margin = params.align_margin
+    # each distinct window pair once, widened by the margin (a set: the order changes nothing)
+    wins = {(max(0, sa - margin), min(na, ea + margin), max(0, sb - margin), min(nb, eb + margin))
+            for sa, ea, sb, eb in windows}
+    # the hashes as bytes and as ints once per document pair, sliced per window
+    bytes_a, bytes_b = ha.tobytes(), hb.tobytes()
+    size = ha.itemsize
+    ints_a: list[int] | None = None
+    ints_b: list[int] | None = None
     blocks: set[tuple[int, int, int]] = set()
-    seen: set[tuple[int, int, int, int]] = set()
-    for sa, ea, sb, eb in sorted(set(windows)):
-        wa = (max(0, sa - margin), min(len(ta), ea + margin))
-        wb = (max(0, sb - margin), min(len(tb), eb + margin))
-        key = (wa[0], wa[1], wb[0], wb[1])
-        if key in seen:
-            continue
-        seen.add(key)
-        xs = ha[wa[0] : wa[1]].tolist()
-        ys = hb[wb[0] : wb[1]].tolist()
-        for op in Indel.opcodes(xs, ys):
-            if op.tag == "equal" and op.src_end - op.src_start >= params.min_block:
-                blocks.add((wa[0] + op.src_start, wb[0] + op.dest_start, op.src_end - op.src_start))
+    for a0, a1, b0, b1 in wins:
+        mkey = (bytes_a[a0 * size : a1 * size], bytes_b[b0 * size : b1 * size])
+        found = memo.get(mkey)
+        if found is None:
+            if ints_a is None or ints_b is None:
+                ints_a, ints_b = ha.tolist(), hb.tolist()
+            found = memo[mkey] = [
+                (op.src_start, op.dest_start, op.src_end - op.src_start)
+                for op in Indel.opcodes(ints_a[a0:a1], ints_b[b0:b1])
+                if op.tag == "equal" and op.src_end - op.src_start >= params.min_block
+            ]
+        for i, j, length in found:
+            blocks.add((a0 + i, b0 + j, length))
     if not blocks:
         return []
     chains = chain_runs(runs(blocks, params.min_block), params)
