@@ -95,7 +95,7 @@ def _open_phrases(line: str) -> frozenset[tuple[str, int]]:
 def _says(kind: str, line: str) -> bool:
     """Whether ``line`` holds a phrase of a notice of ``kind``."""
     phrases = _PHRASES[kind]
-    return any(kind == k and phrases[i][0].search(line) is not None for k, i in _open_phrases(line))
+    return any(name == kind and phrases[i][0].search(line) is not None for name, i in _open_phrases(line))
 
 
 def form_notice(line: str, edge: bool = False) -> bool:

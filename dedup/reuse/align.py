@@ -231,6 +231,9 @@ def _boiler_tokens(owner: I64, ranges: I64, keep: npt.NDArray[np.bool_], shingle
 # ----------------------------------------------------------------------------- alignment
 #: Equal blocks (i, j, length) of two windows of token hashes, keyed by the windows' contents.
 BlockMemo = dict[tuple[bytes, bytes], list[tuple[int, int, int]]]
+#: Window pairs a memo keeps (~2 KB each) before it starts again: copies of one story meet within a
+#: match batch, and most window pairs are met once (a copy edited within the margin has its own).
+MEMO_SIZE = 20_000
 
 
 def align(
@@ -244,6 +247,8 @@ def align(
     every pair of copies of two clusters: aligned once, the blocks are the same at any position.
     """
     memo = {} if memo is None else memo
+    if len(memo) > MEMO_SIZE:
+        memo.clear()
     ta, tb = passages[a].tokens, passages[b].tokens
     ha, hb = ta.hashes, tb.hashes
     na, nb = len(ta), len(tb)
