@@ -486,13 +486,23 @@ def band_keys(sigs: U32, bands: int, rows: int) -> U64:
     return keys
 
 
-def lsh_candidates(keys: U64, max_bucket: int = 2000) -> npt.NDArray[np.int64]:
+#: A band bucket of more rows than this is paired as a star (see :func:`lsh_candidates`).
+STAR_FROM = 64
+#: The rows of a star bucket every other row is paired with: its first (lowest) rows.
+STAR_CENTRES = 3
+
+
+def lsh_candidates(keys: U64, star_from: int = STAR_FROM, centres: int = STAR_CENTRES) -> npt.NDArray[np.int64]:
     """Candidate pairs (i, j), i < j, of rows that share a band key.
 
-    Sort-and-group in numpy: no Python object per document. A bucket larger
-    than ``max_bucket`` is boilerplate shared by too many documents to be one
-    article's copies; only its first ``max_bucket`` rows are paired, so one
-    bad band cannot make the run quadratic.
+    Sort-and-group in numpy: no Python object per document. A bucket of up to
+    ``star_from`` rows pairs all its rows; a larger one (a story syndicated
+    hundreds of times, or boilerplate many documents share) pairs each of its
+    rows with its first ``centres`` rows only, so its cost grows with its size,
+    not its square, and no row is left out: copies join their cluster through
+    the centres they verify against, and rows that are no copies of them fail
+    verification one pair each. (Rows are in id order, so the Spark engine
+    picks the same centres.)
     """
     n, bands = keys.shape
     pairs: list[npt.NDArray[np.int64]] = []
@@ -518,14 +528,20 @@ def lsh_candidates(keys: U64, max_bucket: int = 2000) -> npt.NDArray[np.int64]:
             a, b = order[two], order[two + 1]
             pairs.append(np.minimum(a, b) * np.int64(n) + np.maximum(a, b))
         # larger buckets a size at a time: one matrix of members per size, not a loop per bucket
-        big = sizes > 2
-        capped = np.minimum(sizes[big], max_bucket)
+        big = (sizes > 2) & (sizes <= star_from)
+        big_sizes = sizes[big]
         big_starts = starts[big]
-        for size in np.unique(capped).tolist():
-            rows = big_starts[capped == size]
+        for size in np.unique(big_sizes).tolist():
+            rows = big_starts[big_sizes == size]
             members = np.sort(order[rows[:, None] + np.arange(size)[None, :]], axis=1)
             i, j = np.triu_indices(size, k=1)
             pairs.append((members[:, i] * np.int64(n) + members[:, j]).ravel())
+        # star buckets: every row with each of the bucket's first rows (equal keys keep row order)
+        for start, size in zip(starts[sizes > star_from].tolist(), sizes[sizes > star_from].tolist(), strict=True):
+            members = order[start : start + size]
+            for centre in members[:centres].tolist():
+                others = members[members != centre]
+                pairs.append(np.minimum(others, centre) * np.int64(n) + np.maximum(others, centre))
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     codes = np.unique(np.concatenate(pairs))

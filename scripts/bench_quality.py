@@ -204,6 +204,33 @@ def cached(n: int, seed: int = SEED) -> tuple[Path, EditedCorpus]:
     return path, corpus
 
 
+def light(n: int) -> tuple[Path, EditedCorpus]:
+    """The light generated corpus of ``scripts/bench`` (``scripts/benchgen.py``: ~10 % full copies with an
+    outlet's header and footer, ~5 % first halves, ~3 % copies that lost words, ~5 % articles quoting
+    another; the rest new articles), n documents, with the generator's truth: an article and its copies
+    are one group, every other document a group of its own."""
+    from benchgen import VERSION as LIGHT_VERSION
+    from benchgen import generate as light_generate
+
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"corpus-v{LIGHT_VERSION}-{n}.jsonl"
+    meta = path.with_suffix(".truth.json")
+    if not (path.exists() and meta.exists()):
+        t = time.perf_counter()
+        made = light_generate(n)
+        if not path.exists():
+            path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in made.records), encoding="utf-8")
+        truth = {r["id"]: i for i, r in enumerate(made.records)}
+        for g, members in enumerate(made.groups):
+            for doc_id in members:
+                truth[doc_id] = n + g
+        meta.write_text(json.dumps(truth), encoding="utf-8")
+        print(f"  generated the truth of {n} light documents in {time.perf_counter() - t:.1f} s -> {meta}",
+              file=sys.stderr)
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return path, EditedCorpus(records=records, truth=json.loads(meta.read_text(encoding="utf-8")))
+
+
 # ---------------------------------------------------------------- scores
 
 
@@ -422,7 +449,7 @@ def measure(name: str, job: Callable[[], tuple[list[list[str]], str, float] | No
     return Row(name, out[0], out[2], out[1])
 
 
-def print_table(corpus: EditedCorpus, rows: Sequence[Row], bodies: Sequence[str]) -> None:
+def print_table(corpus: EditedCorpus, rows: Sequence[Row], bodies: Sequence[str] | None) -> None:
     ids = [r["id"] for r in corpus.records]
     truth = [corpus.truth[i] for i in ids]
     print(f"{'implementation':<16}{'P':>8}{'R':>8}{'F1':>8}{'clusters':>10}{'seconds':>9}"
@@ -438,7 +465,7 @@ def print_table(corpus: EditedCorpus, rows: Sequence[Row], bodies: Sequence[str]
         wrong = wrong_pairs(truth, pred)
         print(f"{row.name:<16}{p:>8.3f}{r:>8.3f}{f1:>8.3f}{len(row.clusters):>10}{row.seconds:>9.1f}"
               f"{len(out):>9}{cut:>13}{sum(wrong.values()):>13}"
-              f"{f'{near_duplicate_share(wrong, bodies):.1%}' if wrong else '-':>14}")
+              f"{f'{near_duplicate_share(wrong, bodies):.1%}' if wrong and bodies else '-':>14}")
     for row in rows:
         if row.config:
             print(f"  {row.name}: {row.config}")
@@ -472,14 +499,22 @@ def bulk_floor(texts: Sequence[str]) -> float:
     return time.perf_counter() - t
 
 
-def quality(n: int, workers: int, seed: int = SEED) -> None:
-    """Build (or read) the corpus of n documents, run ours and the peers, print the table."""
-    if not BBC.is_dir():
+def quality(n: int, workers: int, seed: int = SEED, kind: str = "edited") -> None:
+    """Build (or read) the corpus of n documents (``kind``: the edited copies, or ``light``, the
+    generated corpus of ``scripts/bench``), run ours and the peers, print the table."""
+    if kind == "light":
+        path, corpus = light(n)
+        print(f"\ncopy-clustering quality, pairwise over documents ({path.name}, the light generated corpus)")
+        groups = Counter(corpus.truth.values())
+        print(f"light corpus: {n} documents, {sum(1 for c in groups.values() if c > 1)} articles with copies, "
+              f"{sum(c for c in groups.values() if c > 1)} documents in them")
+    elif not BBC.is_dir():
         print(f"\ncopy-clustering quality: not measured (no BBC articles at {BBC})")
         return
-    path, corpus = cached(n, seed)
-    print(f"\ncopy-clustering quality, pairwise over documents ({path.name}, seed {seed})")
-    print(describe(corpus))
+    else:
+        path, corpus = cached(n, seed)
+        print(f"\ncopy-clustering quality, pairwise over documents ({path.name}, seed {seed})")
+        print(describe(corpus))
     records = corpus.records
     rows = [measure("article-dedup", lambda: run_ours(records, workers)),
             measure("--only copies", lambda: run_ours(records, workers, "copies")),
@@ -488,7 +523,7 @@ def quality(n: int, workers: int, seed: int = SEED) -> None:
     for row in rows:  # what each tool grouped, to read afterwards
         if row.clusters is not None:
             path.with_suffix(f".{row.name}.clusters.json").write_text(json.dumps(row.clusters), encoding="utf-8")
-    print_table(corpus, rows, [s.body for s in load_bbc()])
+    print_table(corpus, rows, [s.body for s in load_bbc()] if kind == "edited" else None)
     floor = bulk_floor([r["text"] for r in records])
     print(f"  floor: datasketch MinHash.bulk signatures alone (word 5-grams, 128 permutations, one core, shingling "
           f"included) {floor:.1f} s = {len(records) / floor:.0f} docs/s; throughput against it: "

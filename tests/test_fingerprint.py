@@ -85,3 +85,19 @@ def test_lsh_candidates_find_shared_bands_only() -> None:
     keys = fp.band_keys(sigs, bands=2, rows=2)
     pairs = {tuple(p) for p in fp.lsh_candidates(keys).tolist()}
     assert pairs == {(0, 1), (0, 2)}
+
+
+def test_lsh_candidates_pair_a_large_bucket_as_a_star() -> None:
+    """Up to STAR_FROM rows a bucket pairs all its rows; past it, each row with the bucket's first
+    STAR_CENTRES rows: linear in the bucket's size, and no row left out (issue 21: a 2,000-row cap
+    made a story syndicated 2,100 times a cluster of 2,000 and 100 singletons)."""
+    small = np.zeros((fp.STAR_FROM, 1), dtype=np.uint64)
+    assert len(fp.lsh_candidates(small)) == fp.STAR_FROM * (fp.STAR_FROM - 1) // 2
+    n = 2100
+    keys = np.zeros((n, 2), dtype=np.uint64)
+    keys[:, 1] = np.arange(n)  # the second band: all keys unique, no pair
+    pairs = fp.lsh_candidates(keys)
+    centres = set(range(fp.STAR_CENTRES))
+    assert all(int(a) in centres for a, _ in pairs.tolist())  # every pair holds a centre (the lowest rows)
+    assert {int(b) for _, b in pairs.tolist()} | centres == set(range(n))  # and every row is in one
+    assert len(pairs) == sum(n - 1 - c for c in range(fp.STAR_CENTRES))

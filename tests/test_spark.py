@@ -162,6 +162,25 @@ def test_generated_corpus_same_as_local(tmp_path: Path, spark: Any) -> None:
         assert (tmp_path / "spark.db.parquet" / name).is_dir()
 
 
+@pytest.mark.spark
+@needs_spark
+def test_star_buckets_same_as_local(tmp_path: Path, spark: Any) -> None:
+    """A story carried by more sites than fingerprint.STAR_FROM: band buckets paired as stars, with the
+    same centres (the first ids) in both engines, so both give one cluster of every copy."""
+    from dedup import fingerprint as fp
+    from tests.test_syndication import _copies
+
+    n = fp.STAR_FROM + 16
+    src = tmp_path / "syndicated.jsonl"
+    records = [*_copies(n, edited=False), *_copies(n, edited=True, seed=9)[: n // 2]]
+    for k, r in enumerate(records[n:]):
+        r["id"] = f"e{k:05d}"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    local, _ = _both([str(src)], tmp_path, spark)
+    multi = [c for c in local.clusters if len(c.members) > 1]
+    assert len(multi) == 1 and len(multi[0].members) == len(records)
+
+
 def test_import_dedup_does_not_import_pyspark() -> None:
     code = ("import sys, dedup, dedup.engines, dedup.engines.local; "
             "assert 'pyspark' not in sys.modules, 'pyspark imported'")

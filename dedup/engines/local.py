@@ -490,6 +490,10 @@ def _settle_and_align(
     # since only a cluster whose canonical copy changes asks
     figures_of: dict[tuple[str, str], tuple[float, float, float, int, int, float | None]] = {}
 
+    # pairs no stage had measured (a member against a canonical copy it was no candidate with: in a star
+    # bucket, members meet only the bucket's first ids), kept in the pairs cache as the Spark engine does
+    new_pairs: list[tuple[Any, ...]] = []
+
     def pair_score(a: str, b: str) -> PairScore:
         if not figures_of:
             figures_of.update(store.load_pairs())
@@ -498,6 +502,9 @@ def _settle_and_align(
         if stored is not None:
             return Figures(*key, *stored[:3], stored[3], stored[4]).score(config)
         ha, hb = memo.shingles([a, b])
+        f = pair_figures(a, b, ha, hb) if a < b else pair_figures(b, a, hb, ha)
+        figures_of[key] = (f.jaccard, f.c_ab, f.c_ba, f.n_a, f.n_b, None)
+        new_pairs.append((*key, *figures_of[key]))
         return score(a, b, ha, hb, config)
 
     out: dict[str, _Settled] = {}
@@ -520,6 +527,7 @@ def _settle_and_align(
     with pool:
         results = settle_clusters(multi, rank_of.__getitem__, docs, pair_score, align, store.texts,
                                   config.shingle_size, measured)
+    store.save_pairs(new_pairs)
     for settled in results:
         c = settled.cluster
         damage: dict[str, dict[str, Any]] = {}

@@ -68,6 +68,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from dedup import __version__
+from dedup import fingerprint as fp
 from dedup.cluster.anchors import MAX_DF, MIN_SHARE
 from dedup.config import SCHEME, Config
 from dedup.engines import stages
@@ -113,8 +114,6 @@ SPARK_EXTRA = "the Spark engine needs the spark extra: pip install 'article-dedu
 #: documents per Parquet chunk when the driver hands inputs to Spark (bounds driver memory)
 CHUNK = 2000
 #: documents a task cleans per call of the local batch function (the local engine's batch size)
-#: an LSH bucket larger than this pairs only its first members (``fingerprint.lsh_candidates``' default)
-MAX_BUCKET = 2000
 
 def _pyspark() -> Any:
     """``pyspark.sql`` (and pyarrow, pandas), or a ConfigError that says how to install them."""
@@ -484,12 +483,16 @@ class _SparkRun:
             keys.groupBy("band", "key")
             .agg(F.sort_array(F.collect_list("id")).alias("ids"))
             .where(F.size("ids") > 1)
-            # the local engine pairs only the first MAX_BUCKET members (in id order) of a huge bucket
-            .select(F.slice("ids", 1, MAX_BUCKET).alias("ids"))
         )
+        # as fingerprint.lsh_candidates: all pairs of a bucket up to STAR_FROM members, else each member
+        # with the bucket's first STAR_CENTRES members (in id order)
+        small = buckets.where(F.size("ids") <= fp.STAR_FROM)
+        stars = buckets.where(F.size("ids") > fp.STAR_FROM)
         pairs = (
-            buckets.select("ids", F.explode("ids").alias("a"))
+            small.select("ids", F.explode("ids").alias("a"))
             .select("a", F.explode("ids").alias("b"))
+            .unionByName(stars.select(F.explode(F.slice("ids", 1, fp.STAR_CENTRES)).alias("a"), "ids")
+                         .select("a", F.explode("ids").alias("b")))
             .where(F.col("a") < F.col("b"))
             .unionByName(_anchor_pairs(F, sigs))
             .distinct()
