@@ -486,13 +486,10 @@ class _SparkRun:
         )
         # as fingerprint.lsh_candidates: all pairs of a bucket up to STAR_FROM members, else each member
         # with the bucket's first STAR_CENTRES members (in id order)
-        small = buckets.where(F.size("ids") <= fp.STAR_FROM)
-        stars = buckets.where(F.size("ids") > fp.STAR_FROM)
+        centres = F.when(F.size("ids") > fp.STAR_FROM, F.slice("ids", 1, fp.STAR_CENTRES)).otherwise(F.col("ids"))
         pairs = (
-            small.select("ids", F.explode("ids").alias("a"))
+            buckets.select("ids", F.explode(centres).alias("a"))
             .select("a", F.explode("ids").alias("b"))
-            .unionByName(stars.select(F.explode(F.slice("ids", 1, fp.STAR_CENTRES)).alias("a"), "ids")
-                         .select("a", F.explode("ids").alias("b")))
             .where(F.col("a") < F.col("b"))
             .unionByName(_anchor_pairs(F, sigs))
             .distinct()
