@@ -209,17 +209,14 @@ def light(n: int) -> tuple[Path, EditedCorpus]:
     outlet's header and footer, ~5 % first halves, ~3 % copies that lost words, ~5 % articles quoting
     another; the rest new articles), n documents, with the generator's truth: an article and its copies
     are one group, every other document a group of its own."""
-    from benchgen import VERSION as LIGHT_VERSION
+    from benchgen import corpus_file
     from benchgen import generate as light_generate
 
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"corpus-v{LIGHT_VERSION}-{n}.jsonl"
+    path = corpus_file(n)
     meta = path.with_suffix(".truth.json")
-    if not (path.exists() and meta.exists()):
+    if not meta.exists():
         t = time.perf_counter()
         made = light_generate(n)
-        if not path.exists():
-            path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in made.records), encoding="utf-8")
         truth = {r["id"]: i for i, r in enumerate(made.records)}
         for g, members in enumerate(made.groups):
             for doc_id in members:

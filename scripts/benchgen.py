@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,6 +138,25 @@ def generate(n: int, seed: int = 7) -> Corpus:
                                    "text": paragraphs(sents)})
             originals.append((doc_id, sents, outlet, date))
     return corpus
+
+
+#: Where generated corpora are kept between benchmark runs.
+CACHE = Path(tempfile.gettempdir()) / "dedup-bench"
+
+
+def corpus_file(n: int) -> Path:
+    """The first n generated records as JSON Lines under CACHE, generated once (generation is
+    sequential, so corpora nest)."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"corpus-v{VERSION}-{n}.jsonl"
+    if not path.exists():
+        t = time.perf_counter()
+        records = generate(n).records
+        with path.open("w", encoding="utf-8") as f:
+            for r in records:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        print(f"  generated {n} records in {time.perf_counter() - t:.1f} s -> {path}", file=sys.stderr)
+    return path
 
 
 def _group(corpus: Corpus, src: str, copy: str) -> None:

@@ -33,7 +33,7 @@ from dedup import __version__
 from dedup import fingerprint as fp
 from dedup.clean.damage import align_damage
 from dedup.clean.page import FURNITURE_ONLY, title_findings
-from dedup.cluster import CopyInputs, Figures, Rank, build_clusters, link, score, settle_clusters
+from dedup.cluster import CopyInputs, Figures, Rank, build_clusters, link, settle_clusters
 from dedup.cluster import figures as pair_figures
 from dedup.cluster.align import aligned_tokens
 from dedup.cluster.anchors import anchor_candidates, anchor_keys
@@ -501,11 +501,10 @@ def _settle_and_align(
         stored = figures_of.get(key)
         if stored is not None:
             return Figures(*key, *stored[:3], stored[3], stored[4]).score(config)
-        ha, hb = memo.shingles([a, b])
-        f = pair_figures(a, b, ha, hb) if a < b else pair_figures(b, a, hb, ha)
+        f = pair_figures(a, b, *memo.shingles([a, b]))  # (ordered a < b, as stored)
         figures_of[key] = (f.jaccard, f.c_ab, f.c_ba, f.n_a, f.n_b, None)
         new_pairs.append((*key, *figures_of[key]))
-        return score(a, b, ha, hb, config)
+        return f.score(config)
 
     out: dict[str, _Settled] = {}
     # what each copy holds is measured a few thousand members at a time, in the pool (shared with
