@@ -130,6 +130,13 @@ def cli() -> None:
               help="local: a process pool on this machine; spark: Apache Spark (pip install 'article-dedup[spark]').")
 @click.option("--master", help="Spark master for --engine spark: local[2] (default), spark://host:7077, yarn, k8s://…")
 @click.option("--remote", help="Spark Connect server for --engine spark, e.g. sc://host:15002.")
+@click.option("--conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
+              help="A Spark setting for --engine spark (repeatable), e.g. --conf spark.executor.memory=8g.")
+@click.option("--checkpoint-dir", metavar="URI",
+              help="--engine spark: reliable checkpoints in this folder (hdfs://, s3a://, or a folder every "
+              "executor can write); without it a cluster run checkpoints on its executors only.")
+@click.option("--out", "parquet_out", metavar="URI",
+              help="--engine spark: write the result tables as Parquet to this folder (default: <db>.parquet).")
 @click.option("--workers", type=click.IntRange(1, 256),
               help="Processes for cleaning, fingerprinting and alignment (default: all cores).")
 @click.option("--only", type=click.Choice(list(ONLY)),
@@ -139,7 +146,8 @@ def cli() -> None:
 @exits.guarded
 def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out: str | None,
                 encoding: str | None, id_prefix: str, paragraph_sep: str | None, engine: str, master: str | None,
-                remote: str | None, workers: int | None, only: str | None, quiet: bool, **options: Any) -> None:
+                remote: str | None, spark_conf: tuple[str, ...], checkpoint_dir: str | None, parquet_out: str | None,
+                workers: int | None, only: str | None, quiet: bool, **options: Any) -> None:
     """Ingest PATHS (folders, files, or - for JSON Lines on stdin), clean, cluster and store.
 
     \b
@@ -168,13 +176,14 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
         raise click.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="PATHS")
-    if engine == "local" and (master or remote):
-        raise click.UsageError("--master and --remote go with --engine spark")
+    if engine == "local" and (master or remote or spark_conf or checkpoint_dir or parquet_out):
+        raise click.UsageError("--master, --remote, --conf, --checkpoint-dir and --out go with --engine spark")
     exits.check_database_writable(db)  # (exit 3 before any work, not a failure an hour in)
     columns = (TextColumn("{task.description:>10}"), BarColumn(), _Count(), TimeElapsedColumn())
     spark_options: dict[str, Any] = {}
     if engine == "spark":
-        spark_options = {"master": master or "local[2]", "remote": remote}
+        spark_options = {"master": master or "local[2]", "remote": remote, "conf": _spark_settings(spark_conf),
+                         "checkpoint_dir": checkpoint_dir, "parquet_dir": parquet_out}
     try:
         runner = engines.engine(engine)
         with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
@@ -205,6 +214,18 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
         sys.stderr.flush()
         os._exit(result.exit_status)
     sys.exit(result.exit_status)
+
+
+def _spark_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--conf KEY=VALUE`` options as a dict (the last of a repeated key wins, as spark-submit does)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE (e.g. spark.executor.memory=8g)",
+                                     param_hint="--conf")
+        out[key.strip()] = value
+    return out
 
 
 def _check_encoding(encoding: str | None) -> None:

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from dedup.store import Store
 from tests.conftest import FIXTURES, SEEDS, invoke, seed_id
 
@@ -197,4 +199,18 @@ def test_second_concurrent_run_stops_with_a_clear_message(tmp_path: Path) -> Non
 def test_spark_options_need_the_spark_engine(tmp_path: Path) -> None:
     result = invoke("run", str(SEEDS), "--db", str(tmp_path / "x.db"), "--master", "local[2]")
     assert result.exit_code == 2
-    assert "--master and --remote go with --engine spark" in result.stderr
+    assert "--master, --remote, --conf, --checkpoint-dir and --out go with --engine spark" in result.stderr
+    for option in (("--conf", "spark.executor.memory=8g"), ("--checkpoint-dir", str(tmp_path)),
+                   ("--out", str(tmp_path / "out"))):
+        result = invoke("run", str(SEEDS), "--db", str(tmp_path / "x.db"), *option)
+        assert result.exit_code == 2, option
+        assert "go with --engine spark" in result.stderr
+
+
+@pytest.mark.parametrize("pair", ["spark.executor.memory", "=8g", " =x"])
+def test_a_spark_setting_must_be_key_value(tmp_path: Path, pair: str) -> None:
+    # refused before any Spark starts (pyspark need not even be installed): one line, exit 2
+    result = invoke("run", str(SEEDS), "--db", str(tmp_path / "x.db"), "--engine", "spark", "--conf", pair)
+    assert result.exit_code == 2
+    assert f"{pair!r} is not KEY=VALUE" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr

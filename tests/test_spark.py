@@ -223,3 +223,62 @@ def test_a_spark_run_that_fails_is_marked_failed_with_its_stage(
         assert json.loads(row["counts"]) == {"stage": "ingest", "error": "RuntimeError: the cluster is gone"}
     finally:
         store.close()
+
+
+@pytest.mark.spark
+@needs_spark
+def test_cli_passes_spark_settings_and_writes_parquet_where_asked(
+    tmp_path: Path, spark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--conf` (repeatable), `--checkpoint-dir` and `--out` reach the session and the output; the Parquet
+    cluster tables hold the seeds' copy cluster, as the database does."""
+    from contextlib import contextmanager
+
+    import pyarrow.parquet as pq
+
+    from dedup.engines import spark as spark_engine
+    from tests.conftest import invoke, seed_id
+
+    asked: dict[str, Any] = {}
+
+    @contextmanager
+    def this_session(master: str, remote: Any, conf: Any, session: Any, checkpoint_dir: Any) -> Any:
+        asked.update(master=master, conf=conf, checkpoint_dir=checkpoint_dir)
+        yield spark
+
+    monkeypatch.setattr(spark_engine, "spark_session", this_session)
+    out, ckpt = tmp_path / "lake" / "run1", tmp_path / "ckpt"
+    result = invoke("run", str(SEEDS), "--db", str(tmp_path / "s.db"), "--engine", "spark", "-q",
+                    "--conf", "spark.executor.memory=2g", "--conf", "spark.sql.shuffle.partitions=3",
+                    "--conf", "spark.sql.shuffle.partitions=5", "--checkpoint-dir", str(ckpt), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert asked == {"master": "local[2]", "checkpoint_dir": str(ckpt),
+                     "conf": {"spark.executor.memory": "2g", "spark.sql.shuffle.partitions": "5"}}
+    assert not (tmp_path / "s.db.parquet").exists()
+    members = pq.read_table(out / "cluster_members").to_pylist()
+    by_cluster: dict[str, list[str]] = {}
+    for row in members:
+        by_cluster.setdefault(row["cluster"], []).append(row["doc"])
+    assert sorted(sorted(m) for m in by_cluster.values() if len(m) > 1) == [sorted([seed_id("000"), seed_id("001")])]
+    assert {row["id"] for row in pq.read_table(out / "documents", columns=["id"]).to_pylist()} == {
+        seed_id(n) for n in ("000", "001", "002", "003", "004")}
+
+
+@pytest.mark.spark
+@needs_spark
+def test_checkpoint_dir_gives_reliable_checkpoints(tmp_path: Path) -> None:
+    """A run of its own (a session with the folder set from the start): the component rounds' checkpoints are
+    written to the folder given, not kept on the executors, and the results are the local engine's."""
+    ckpt = tmp_path / "ckpt"
+    db = tmp_path / "s.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "dedup", "run", str(SEEDS), "--db", str(db), "--engine", "spark", "-q",
+         "--checkpoint-dir", str(ckpt), "--conf", "spark.sql.shuffle.partitions=3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    written = [p for p in ckpt.rglob("*") if p.is_dir() and p.name.startswith("rdd-")]
+    assert written, sorted(str(p) for p in ckpt.rglob("*"))[:20]
+    local = run([str(SEEDS)], db=str(tmp_path / "l.db"))
+    assert _tables(db) == _tables(tmp_path / "l.db")
+    assert local.clusters

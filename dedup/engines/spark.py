@@ -138,9 +138,15 @@ def _is_connect(spark: Any) -> bool:
 @contextmanager
 def spark_session(
     master: str = "local[2]", remote: str | None = None, conf: dict[str, str] | None = None,
-    session: Any = None,
+    session: Any = None, checkpoint_dir: str | None = None,
 ) -> Iterator[Any]:
     """A SparkSession for one run (stopped at the end), or ``session`` as it is (left running).
+
+    ``checkpoint_dir`` (any Hadoop file system URI the cluster can write: ``hdfs://``, ``s3a://``,
+    a shared ``file://`` folder) makes the component rounds' checkpoints reliable ones kept there, on
+    any master; without it, and without a ``spark.checkpoint.dir`` in ``conf``, a cluster master
+    gets local checkpoints (kept by the executors that made them, lost with them). ``conf`` wins
+    over the settings below; ``checkpoint_dir`` wins over a ``spark.checkpoint.dir`` in ``conf``.
 
     Local masters get the settings known to work on one machine: workers run
     this very interpreter, the driver binds to 127.0.0.1, no UI, few shuffle
@@ -179,6 +185,8 @@ def spark_session(
             "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{log4j}",
         })
     settings.update(conf or {})
+    if checkpoint_dir:
+        settings["spark.checkpoint.dir"] = checkpoint_dir
     builder = sql.SparkSession.builder.appName("article-dedup")
     builder = builder.remote(remote) if remote else builder.master(master)
     for key, value in settings.items():
@@ -190,7 +198,7 @@ def spark_session(
         spark = builder.getOrCreate()
     if not _is_connect(spark):
         spark.sparkContext.setLogLevel("ERROR")
-        if local:
+        if settings.get("spark.checkpoint.dir"):
             spark.sparkContext.setCheckpointDir(settings["spark.checkpoint.dir"])
     try:
         yield spark
@@ -214,6 +222,7 @@ def run_spark(
     spark: Any = None,
     conf: dict[str, str] | None = None,
     parquet_dir: str | None = None,
+    checkpoint_dir: str | None = None,
     id_prefix: str = "",
     csv_columns: CsvColumns | None = None,
     paragraph_sep: str | None = None,
@@ -230,7 +239,8 @@ def run_spark(
     and wins over ``master``. ``spark`` is a session to use (and leave
     running) instead of starting one; ``conf`` extra Spark settings.
     ``workers`` sizes the driver's process pool (quotation detection).
-    Parquet copies of the tables go to ``parquet_dir`` (``<db>.parquet``).
+    Parquet copies of the tables go to ``parquet_dir`` (``<db>.parquet``); ``checkpoint_dir`` as
+    :func:`spark_session` (ignored with ``spark``, whose own checkpoint folder stands).
     """
     _pyspark()
     check_only(only)
@@ -252,7 +262,7 @@ def run_spark(
                 # inputs are read on the driver, exactly as the local engine reads them (ids, hashes, problems)
                 order, counts = stages.ingest(ctx, paths, clean_new=False)
                 t = time.perf_counter()
-                with spark_session(master, remote, conf, spark) as session:
+                with spark_session(master, remote, conf, spark, checkpoint_dir) as session:
                     ctx.timings["spark start"] = time.perf_counter() - t
                     result = _SparkRun(session, ctx, out_dir).analyse(counts)
                 return stages.finish(ctx, result, order)
