@@ -31,7 +31,9 @@ JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl"}
 #: one document per row (dedup.ingest_csv): comma-separated, or tab-separated
 CSV_SUFFIXES = {".csv", ".tsv"}
-SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES
+#: one document per row (dedup.ingest_parquet), with pyarrow
+PARQUET_SUFFIXES = {".parquet"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES | PARQUET_SUFFIXES
 #: Compressed files of any of those types ("page.html.gz", "feed.jsonl.xz"), read as what they hold.
 COMPRESSED = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
 
@@ -581,6 +583,11 @@ def _read_file(
             from dedup.ingest_csv import read_csv  # (it reads with this module's helpers)
 
             yield from read_csv(path, doc_id, how)
+            return
+        if suffix in PARQUET_SUFFIXES:
+            from dedup.ingest_parquet import read_parquet
+
+            yield from read_parquet(path, doc_id, how)
             return
         size = st.st_size
         single = suffix not in JSONL_SUFFIXES | JSON_SUFFIXES and not encoding
