@@ -63,6 +63,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
@@ -163,6 +164,10 @@ def spark_session(
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.ui.showConsoleProgress": "false",
     }
+    if (conf or {}).get("spark.pyspark.python"):
+        # what spark-submit does with this setting; a session started in-process must do it itself
+        # (the executors' Python is the one the driver names when it sends each task)
+        os.environ["PYSPARK_PYTHON"] = (conf or {})["spark.pyspark.python"]
     if local:
         # executors are forked from this machine: they must run this interpreter, with dedup importable
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -201,10 +206,32 @@ def spark_session(
         if settings.get("spark.checkpoint.dir"):
             spark.sparkContext.setCheckpointDir(settings["spark.checkpoint.dir"])
     try:
+        if not local:
+            _ship_package(spark, tmp)
         yield spark
     finally:
         spark.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _ship_package(spark: Any, folder: str) -> None:
+    """Send this very dedup package (zipped) to the executors, so a cluster runs the driver's code
+    whatever is installed there; its dependencies (numpy, datasketch, rapidfuzz, trafilatura ...) come
+    with the executors' Python (a virtualenv through ``spark.archives``, or installed on the nodes)."""
+    import zipfile
+
+    import dedup
+
+    root = Path(dedup.__file__).parent
+    path = os.path.join(folder, "dedup.zip")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(root.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix in (".py", ".typed"):
+                zf.write(f, str(Path("dedup") / f.relative_to(root)))
+    if _is_connect(spark):
+        spark.addArtifacts(path, pyfile=True)
+    else:
+        spark.sparkContext.addPyFile(path)
 
 
 # -- the run ------------------------------------------------------------------------

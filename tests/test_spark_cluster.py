@@ -1,0 +1,122 @@
+"""The Spark engine on a real standalone cluster: a master and two workers started on 127.0.0.1 from
+the installed pyspark (its ``spark-class``), each worker with one core, the run going through
+``spark://127.0.0.1:7077`` with reliable checkpoints, as a cluster run is configured (issue 21).
+
+A module of its own: it starts its own session after ``test_spark.py`` stopped the shared local one.
+The executors run this interpreter (``spark.pyspark.python``), in which dedup is installed, as a
+cluster's executors run a shipped virtualenv.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dedup.engines.local import run
+from tests.conftest import FIXTURES, SEEDS
+from tests.test_spark import _assert_same, needs_spark
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(predicate: object, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    spark_class = home / "bin" / "spark-class"
+    if not spark_class.exists() or shutil.which("java") is None:
+        pytest.skip("no spark-class or java to start a standalone cluster")
+    logs = tmp_path_factory.mktemp("cluster-logs")
+    port = _free_port()
+    master = f"spark://127.0.0.1:{port}"
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str, *args: str) -> None:
+        out = (logs / f"{name}.log").open("wb")
+        procs.append(subprocess.Popen([str(spark_class), *args], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                      start_new_session=True))
+
+    try:
+        start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(port),
+              "--webui-port", str(_free_port()))
+        for k in (1, 2):
+            work = tmp_path_factory.mktemp(f"worker{k}")
+            start(f"worker{k}", "org.apache.spark.deploy.worker.Worker", master, "--cores", "1", "--memory", "1g",
+                  "--webui-port", str(_free_port()), "--work-dir", str(work))
+
+        def registered() -> bool:
+            text = (logs / "master.log").read_text(errors="replace")
+            return text.count("Registering worker") >= 2
+
+        if not _wait_for(registered, 90):
+            pytest.fail("the standalone cluster did not start:\n" + "\n".join(
+                p.read_text(errors="replace")[-2000:] for p in sorted(logs.iterdir())))
+        yield master
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.mark.spark
+@needs_spark
+@pytest.mark.parametrize("corpus", [SEEDS, FIXTURES / "wire"], ids=["seeds", "wire"])
+def test_standalone_cluster_same_as_local(tmp_path: Path, cluster: str, corpus: Path) -> None:
+    from dedup.engines.spark import run_spark
+
+    local = run([str(corpus)], db=str(tmp_path / "local.db"))
+    ckpt = tmp_path / "checkpoints"
+    on_cluster = run_spark(
+        [str(corpus)], db=str(tmp_path / "spark.db"), master=cluster, checkpoint_dir=str(ckpt),
+        parquet_dir=str(tmp_path / "out"),
+        conf={"spark.pyspark.python": sys.executable, "spark.driver.host": "127.0.0.1",
+              "spark.executor.memory": "1g", "spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false"},
+    )
+    _assert_same(local, on_cluster, tmp_path / "local.db", tmp_path / "spark.db")
+    # the checkpoints of a cluster run are reliable ones, in the folder given
+    assert any(p.name.startswith("rdd-") for p in ckpt.rglob("*"))
+    assert (tmp_path / "out" / "clusters").is_dir()
+
+
+@pytest.mark.spark
+@needs_spark
+def test_the_package_is_shipped_to_the_executors(cluster: str) -> None:
+    """A cluster's executors import the driver's dedup (the zip the session sent), not whatever they have."""
+    from dedup.engines.spark import spark_session
+
+    def where(_: object) -> str:
+        import dedup
+
+        return str(dedup.__file__)
+
+    with spark_session(cluster, conf={"spark.pyspark.python": sys.executable, "spark.driver.host": "127.0.0.1",
+                                      "spark.executor.memory": "1g", "spark.ui.enabled": "false"}) as spark:
+        found = spark.sparkContext.parallelize([0, 1], 2).map(where).collect()
+    assert len(found) == 2 and all("dedup.zip" in f for f in found), found
