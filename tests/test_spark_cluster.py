@@ -9,6 +9,7 @@ cluster's executors run a shipped virtualenv.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -120,3 +121,52 @@ def test_the_package_is_shipped_to_the_executors(cluster: str) -> None:
                                       "spark.executor.memory": "1g", "spark.ui.enabled": "false"}) as spark:
         found = spark.sparkContext.parallelize([0, 1], 2).map(where).collect()
     assert len(found) == 2 and all("dedup.zip" in f for f in found), found
+
+
+@pytest.fixture(scope="module")
+def connect_server(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Spark Connect server whose application runs on the standalone cluster (as
+    ``sbin/start-connect-server.sh --master spark://…`` starts one)."""
+    if importlib.util.find_spec("grpc") is None:
+        pytest.skip("Spark Connect needs pyspark[connect] (grpcio, grpcio-status, googleapis-common-protos, zstandard)")
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    port = _free_port()
+    log = tmp_path_factory.mktemp("connect-logs") / "connect.log"
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+    conf = {"spark.connect.grpc.binding.port": str(port), "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.driver.host": "127.0.0.1", "spark.executor.memory": "1g", "spark.ui.enabled": "false",
+            "spark.pyspark.python": sys.executable, "spark.sql.shuffle.partitions": "4"}
+    args = [str(home / "bin" / "spark-submit"), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+            "--name", "dedup-test-connect", "--master", cluster]
+    for key, value in conf.items():
+        args += ["--conf", f"{key}={value}"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        def listening() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        if not _wait_for(listening, 120):
+            pytest.fail("the Connect server did not start:\n" + log.read_text(errors="replace")[-3000:])
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.mark.spark
+@needs_spark
+def test_spark_connect_on_the_cluster_same_as_local(tmp_path: Path, connect_server: str) -> None:
+    """Through a Connect server whose executors are the cluster's (the package sent as an artifact)."""
+    from dedup.engines.spark import run_spark
+
+    local = run([str(SEEDS)], db=str(tmp_path / "local.db"))
+    on_connect = run_spark([str(SEEDS)], db=str(tmp_path / "spark.db"), remote=connect_server,
+                           parquet_dir=str(tmp_path / "out"))
+    _assert_same(local, on_connect, tmp_path / "local.db", tmp_path / "spark.db")
