@@ -41,6 +41,17 @@ def _wait_for(predicate: object, seconds: float) -> bool:
     return False
 
 
+def _stop(procs: list[subprocess.Popen[bytes]], seconds: float = 30) -> None:
+    """Stop the JVMs started here: a polite signal to each, then a kill for any still there."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import pyspark
@@ -77,13 +88,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 p.read_text(errors="replace")[-2000:] for p in sorted(logs.iterdir())))
         yield master
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(procs)
 
 
 @pytest.mark.spark
@@ -153,11 +158,7 @@ def connect_server(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> It
             pytest.fail("the Connect server did not start:\n" + log.read_text(errors="replace")[-3000:])
         yield f"sc://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop([proc])
 
 
 @pytest.mark.spark
