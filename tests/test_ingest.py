@@ -118,7 +118,7 @@ def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
     assert docs == []
     assert [p.reason for p in problems] == [
         "no such file or folder",
-        "folder holds no input files (.csv, .htm, .html, .json, .jsonl, .md, .tsv, .txt)",
+        "folder holds no input files (.csv, .htm, .html, .json, .jsonl, .md, .parquet, .tsv, .txt)",
     ]
 
 
