@@ -49,12 +49,12 @@ def read_csv(path: Path, doc_id: str, how: Reading) -> Iterator[RawInput | Probl
             if header is None:
                 yield Problem(source, "empty CSV file (no header row)")
                 return
-            names = _names(header)
+            names = column_names(header)
             columns, why = resolve_columns(names, how.csv_columns)
             if why:
                 yield Problem(source, why)
                 return
-            table = _Table(source, doc_id, names, columns, how.paragraph_sep, _encoding_name(encoding, head))
+            table = RowTable(source, doc_id, names, columns, how.paragraph_sep, _encoding_name(encoding, head))
             for rowno, row in enumerate(rows, start=1):
                 if any(cell.strip() for cell in row):  # (a blank line is no row, as in JSON Lines)
                     yield table.row(row, rowno)
@@ -63,11 +63,11 @@ def read_csv(path: Path, doc_id: str, how: Reading) -> Iterator[RawInput | Probl
     except LookupError:  # (the command checks --encoding first; a library caller may give any name)
         yield Problem(source, f"unknown encoding {how.encoding!r}")
     except UnicodeDecodeError as exc:
-        yield Problem(source, f"not valid {exc.encoding} {_after(rowno)} (try --encoding, e.g. --encoding=cp1252 "
+        yield Problem(source, f"not valid {exc.encoding} {stopped_at(rowno)} (try --encoding, e.g. --encoding=cp1252 "
                       "for a Windows file)")
     except csv.Error as exc:
         # a field over the limit is most often a quotation mark never closed: what follows is one "field"
-        yield Problem(source, f"not readable as CSV ({exc}) {_after(rowno)}")
+        yield Problem(source, f"not readable as CSV ({exc}) {stopped_at(rowno)}")
     except ingest._BAD_ARCHIVE as exc:
         yield Problem(source, f"not a readable {path.suffix} file ({exc}); "
                       f"{f'rows after row {rowno} lost' if rowno else 'nothing read'}")
@@ -75,8 +75,8 @@ def read_csv(path: Path, doc_id: str, how: Reading) -> Iterator[RawInput | Probl
         yield Problem(source, f"cannot read ({exc.strerror or exc})")
 
 
-class _Table:
-    """The columns of one CSV file, and how a row of it becomes a document."""
+class RowTable:
+    """The columns of one table file (a CSV header, a Parquet schema), and how a row of it becomes a document."""
 
     def __init__(self, source: str, doc_id: str, names: list[str], columns: dict[str, str], sep: str | None,
                  encoding: str) -> None:
@@ -123,7 +123,7 @@ class _Table:
         )
 
 
-def _after(rowno: int) -> str:
+def stopped_at(rowno: int) -> str:
     """Where reading a file stopped: the rows read before stay documents."""
     return f"after row {rowno}; the rows after it are not read" if rowno else "in its first rows; nothing read"
 
@@ -161,7 +161,7 @@ def _encoding_name(encoding: str, head: bytes) -> str:
     return encoding
 
 
-def _names(header: list[str]) -> list[str]:
+def column_names(header: list[str]) -> list[str]:
     """Column names: stripped (and of a BOM an --encoding left), a blank one named by its position,
     a repeated one made unique with its position ("text", "text_3"), so that no cell is lost."""
     names: list[str] = []

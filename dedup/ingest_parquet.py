@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dedup.ingest import COMPRESSED, RawInput, Reading, printable_path
-from dedup.ingest_csv import _after, _names, _Table
+from dedup.ingest_csv import RowTable, column_names, stopped_at
 from dedup.ingest_fields import resolve_columns
 from dedup.models import Problem
 
@@ -45,12 +45,12 @@ def read_parquet(path: Path, doc_id: str, how: Reading) -> Iterator[RawInput | P
     rowno = 0
     try:
         table_file = pq.ParquetFile(path)
-        names = _names([f.name for f in table_file.schema_arrow])
+        names = column_names([f.name for f in table_file.schema_arrow])
         columns, why = resolve_columns(names, how.csv_columns)
         if why:
             yield Problem(source, why)
             return
-        table = _Table(source, doc_id, names, columns, how.paragraph_sep, "utf-8")
+        table = RowTable(source, doc_id, names, columns, how.paragraph_sep, "utf-8")
         for batch in table_file.iter_batches(batch_size=BATCH_ROWS):
             cells = [[_cell(v) for v in column.to_pylist()] for column in batch.columns]
             for row in zip(*cells, strict=True):
@@ -59,7 +59,7 @@ def read_parquet(path: Path, doc_id: str, how: Reading) -> Iterator[RawInput | P
         if not table.rows:
             yield Problem(source, "Parquet file has no rows")
     except (pa.ArrowException, ValueError) as exc:  # (not Parquet, truncated, a corrupt page)
-        yield Problem(source, f"not readable as Parquet ({str(exc)[:200]}) {_after(rowno)}")
+        yield Problem(source, f"not readable as Parquet ({str(exc)[:200]}) {stopped_at(rowno)}")
     except OSError as exc:
         yield Problem(source, f"cannot read ({exc.strerror or exc})")
 

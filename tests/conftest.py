@@ -20,6 +20,17 @@ def seed_id(prefix: str) -> str:
     return match
 
 
+def seeds_parquet(path: Path) -> Path:
+    """The seeds as one Parquet table at ``path`` (needs pyarrow): a row each, ``id`` the file's name, ``text``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = sorted(p.name for p in SEEDS.iterdir())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"id": names, "text": [(SEEDS / n).read_text(encoding="utf-8") for n in names]}), path)
+    return path
+
+
 def load_cases(kind: str) -> list[Any]:
     """Data-driven cases: every JSON file in tests/cases/KIND, each with a "comment"."""
     cases = []

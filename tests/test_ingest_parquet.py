@@ -17,7 +17,7 @@ from dedup.engines.local import run
 from dedup.ingest import RawInput, iter_inputs
 from dedup.ingest_fields import CsvColumns
 from dedup.models import Problem
-from tests.conftest import SEEDS, invoke
+from tests.conftest import SEEDS, invoke, seeds_parquet
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -123,11 +123,8 @@ def test_without_pyarrow_a_parquet_file_says_how_to_install(tmp_path: Path, monk
 
 
 def test_seeds_from_parquet_cluster_as_from_files(tmp_path: Path) -> None:
-    names = sorted(p.name for p in SEEDS.iterdir())
-    pq.write_table(pa.table({"id": names, "text": [(SEEDS / n).read_text(encoding="utf-8") for n in names]}),
-                   tmp_path / "seeds.parquet")
     from_files = run([str(SEEDS)], db=str(tmp_path / "f.db"))
-    from_parquet = run([str(tmp_path / "seeds.parquet")], db=str(tmp_path / "p.db"))
+    from_parquet = run([str(seeds_parquet(tmp_path / "seeds.parquet"))], db=str(tmp_path / "p.db"))
     assert sorted(sorted(c.members) for c in from_parquet.clusters) == sorted(
         sorted(c.members) for c in from_files.clusters)
     assert [(r.quoting, r.source, r.kind, r.quoting_span, r.source_span) for r in from_parquet.reuses] == [

@@ -288,11 +288,9 @@ def test_checkpoint_dir_gives_reliable_checkpoints(tmp_path: Path) -> None:
 @needs_spark
 def test_parquet_input_same_as_local(tmp_path: Path, spark: Any) -> None:
     """A Parquet table of articles (the seeds, one row each) through both engines: the same tables."""
-    pa = pytest.importorskip("pyarrow")
-    pq = pytest.importorskip("pyarrow.parquet")
-    names = sorted(p.name for p in SEEDS.iterdir())
-    path = tmp_path / "in" / "seeds.parquet"
-    path.parent.mkdir()
-    pq.write_table(pa.table({"id": names, "text": [(SEEDS / n).read_text(encoding="utf-8") for n in names]}), path)
+    pytest.importorskip("pyarrow")
+    from tests.conftest import seeds_parquet
+
+    path = seeds_parquet(tmp_path / "in" / "seeds.parquet")
     local, _ = _both([str(path)], tmp_path, spark)
     assert any(len(c.members) > 1 for c in local.clusters) and local.reuses
