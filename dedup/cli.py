@@ -107,7 +107,8 @@ def cli() -> None:
 
 @cli.command(name="run")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--db", default="dedup.db", show_default=True, help="SQLite database to create or update.")
+@click.option("--db", help="SQLite database to create or update [default: dedup.db; with --engine spark --out, "
+              "none: the results stay Parquet tables].")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the run's results as JSON to this file ('-' for standard output).")
 @click.option("--jsonl-out", type=click.Path(dir_okay=False, allow_dash=True),
@@ -136,7 +137,8 @@ def cli() -> None:
               help="--engine spark: reliable checkpoints in this folder (hdfs://, s3a://, or a folder every "
               "executor can write); without it a cluster run checkpoints on its executors only.")
 @click.option("--out", "parquet_out", metavar="URI",
-              help="--engine spark: write the result tables as Parquet to this folder (default: <db>.parquet).")
+              help="--engine spark: write the result tables as Parquet to this folder (any Hadoop file system URI). "
+              "Without --db nothing goes through the driver: inputs are read by Spark too (--only copies).")
 @click.option("--workers", type=click.IntRange(1, 256),
               help="Processes for cleaning, fingerprinting and alignment (default: all cores).")
 @click.option("--only", type=click.Choice(list(ONLY)),
@@ -144,7 +146,7 @@ def cli() -> None:
               "damage alignment or citations.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 @exits.guarded
-def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out: str | None,
+def run_command(paths: tuple[str, ...], db: str | None, json_out: str | None, jsonl_out: str | None,
                 encoding: str | None, id_prefix: str, paragraph_sep: str | None, engine: str, master: str | None,
                 remote: str | None, spark_conf: tuple[str, ...], checkpoint_dir: str | None, parquet_out: str | None,
                 workers: int | None, only: str | None, quiet: bool, **options: Any) -> None:
@@ -172,6 +174,13 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
     if json_out == "-" and jsonl_out == "-":
         raise click.UsageError("--json and --jsonl-out cannot both write to standard output")
     _check_encoding(encoding)
+    if engine == "spark" and parquet_out and db is None:
+        _run_lake(paths, parquet_out, only, json_out or jsonl_out, quiet, config=config, encoding=encoding,
+                  id_prefix=id_prefix, csv_columns=csv_columns, paragraph_sep=paragraph_sep,
+                  master=master or "local[2]", remote=remote, conf=_spark_settings(spark_conf),
+                  checkpoint_dir=checkpoint_dir)
+        return
+    db = db or "dedup.db"
     _check_outputs(paths, db, {"--json": json_out, "--jsonl-out": jsonl_out})
     missing = [p for p in paths if p != "-" and not Path(p).exists()]
     if missing:
@@ -213,6 +222,58 @@ def run_command(paths: tuple[str, ...], db: str, json_out: str | None, jsonl_out
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(result.exit_status)
+    sys.exit(result.exit_status)
+
+
+def _run_lake(paths: tuple[str, ...], out: str, only: str | None, json_wanted: str | None, quiet: bool,
+              **options: Any) -> None:
+    """``--engine spark --out URI`` without ``--db``: the whole corpus stays on the cluster (see
+    :mod:`dedup.engines.spark_lake`); what the driver prints is counts and the first problems."""
+    from dedup.engines.spark_lake import LAKE_ONLY, PROBLEMS_SHOWN, run_lake
+
+    if only != "copies":
+        raise click.UsageError(LAKE_ONLY)
+    if json_wanted:
+        raise click.UsageError(f"--json and --jsonl-out need --db: without it the results are the Parquet tables "
+                               f"under {out}")
+    if "-" in paths:
+        raise click.UsageError("standard input (-) needs --db: without it Spark reads every input itself")
+    local = [p for p in paths if "://" not in p and not p.startswith("file:")]
+    missing = [p for p in local if not Path(p).exists()]
+    if missing:
+        raise click.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="PATHS")
+    if "://" not in out and not out.startswith("file:"):
+        where = os.path.realpath(out)
+        if any(Path(p).is_dir() and os.path.commonpath([os.path.realpath(p), where]) == os.path.realpath(p)
+               for p in local):
+            raise click.BadParameter(f"{out} is inside the inputs; write it elsewhere", param_hint="--out")
+    try:
+        result = run_lake(list(paths), out=out, only=only, **options)
+    except DedupError as exc:
+        raise _StoreProblem(str(exc)) from None
+    for problem in result.problems:
+        err.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True, soft_wrap=True)
+    more = result.counts["skipped"] - len(result.problems)
+    if more > 0:
+        err.print(f"[yellow]skipped[/] {more} more inputs (the first {PROBLEMS_SHOWN} are above): all are in the "
+                  f"problems table under {escape(out)}", highlight=False, markup=True, soft_wrap=True)
+    if not quiet:
+        c = result.counts
+        table = Table(title=f"dedup run → {escape(out)} (Parquet)", show_header=False, title_justify="left")
+        table.add_column(style="bold")
+        table.add_column(justify="right")
+        table.add_row("documents", str(c["documents"]))
+        table.add_row("clusters (of more than one)", f"{c['clusters']} ({c['duplicate_clusters']})")
+        table.add_row("verified pairs / LSH candidates", f"{c['verified_pairs']} / {c['candidate_pairs']}")
+        table.add_row("reuse edges / citations", "not looked for (--only copies)")
+        table.add_row("inputs skipped", str(c["skipped"]))
+        if result.resumed:
+            table.add_row("resumed (read back, not made again)", ", ".join(result.resumed))
+        table.add_row("time", f"{sum(result.timings.values()):.2f} s")
+        err.print(table)
+        ignored = result.ignored_line()
+        if ignored:
+            err.print(escape(ignored), highlight=False, soft_wrap=True)
     sys.exit(result.exit_status)
 
 

@@ -101,6 +101,12 @@ class Corpus:
         left it unfinished (unless ``allow_partial``: then :attr:`partial` says so)."""
         if db != ":memory:" and not os.path.exists(db):
             raise StoreError(f"{db}: no such database; run `dedup run FOLDER --db {db}` first")
+        if os.path.isdir(db):
+            from dedup.store_parquet import database_of, is_parquet_output
+
+            if not is_parquet_output(db):
+                raise StoreError(f"{db}: a folder, and not the Parquet output of `dedup run --engine spark --out`")
+            db = database_of(db)  # (the output's tables, loaded once into a database in the user's cache)
         # asked before the snapshot: a run that takes the lock after it cannot change what is read
         writer = writer_holding(db)
         store = Store(db, read_only=True)

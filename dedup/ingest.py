@@ -564,9 +564,11 @@ class Reading:
     paragraph_sep: str | None = None
 
 
-def _read_file(
+def read_file(
     path: Path, doc_id: str, how: Reading, known: Known | None = None, parse: Parser | None = None
 ) -> Iterator[RawInput | Problem]:
+    """The documents (or the problem) of one input file of any type, ``doc_id`` its id (records get
+    ``doc_id:N``); sources name ``path``."""
     source = printable_path(str(path))
     suffix = input_suffix(path)
     compressed = path.suffix.lower() in COMPRESSED
@@ -741,7 +743,7 @@ def iter_inputs(
                     continue
                 found = True
                 doc_id = id_prefix + printable_path(file.relative_to(path).as_posix())
-                yield from _read_file(file, doc_id, how, known, parse)
+                yield from read_file(file, doc_id, how, known, parse)
             if not found:
                 yield Problem(
                     shown, f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
@@ -751,4 +753,4 @@ def iter_inputs(
             yield Problem(shown, f"unsupported file type {path.suffix or '(none)'!r}; expected one of "
                           f"{', '.join(sorted(SUFFIXES))}, or one of those compressed (.gz, .bz2, .xz)")
             continue
-        yield from _read_file(path, id_prefix + printable_path(path.name), how, known, parse)
+        yield from read_file(path, id_prefix + printable_path(path.name), how, known, parse)

@@ -311,19 +311,42 @@ def furniture_from_counts(
         idx = c_doc[a:b].tolist()
         n = int(cnt[u])
         copies_u = float(copies[u])
-        evidence: str | None = None
         per_outlet: Counter[str] = Counter(norm[i] for i in idx if norm[i])
-        for o, c in per_outlet.most_common(3):
-            if c >= min_docs and c >= min_share * outlet_size[o] and c > 2 * copies_u:
-                evidence = f"seen in {c} documents of outlet {o}"
-                break
-        if evidence is None and n >= max(min_docs, min_share * n_docs):
-            evidence = f"in {n} of {n_docs} documents"
+        evidence = line_evidence(LineSeen(n, n_docs, copies_u, per_outlet.most_common(3)), outlet_size, min_docs,
+                                 min_share)
         if evidence is not None:
             found.append((idx[0], int(uniq[u]), evidence))
     names = name([(h, first) for first, h, _ in found])
-    # In the order of the first document that holds each line, then the line.
-    ordered = sorted((first, names[h], evidence) for first, h, evidence in found if _furniture_text(names[h], evidence))
+    return furniture_lines((first, names[h], evidence) for first, h, evidence in found)
+
+
+@dataclass(frozen=True)
+class LineSeen:
+    """What the furniture decision knows of one candidate line: the documents holding it (``n`` of
+    ``n_docs``), the typical number of copies of its holders' articles, and the (outlet, holders) of
+    the three outlets holding it most, most first (ties: the outlet seen first in document order)."""
+
+    n: int
+    n_docs: int
+    copies: float
+    top_outlets: list[tuple[str, int]]
+
+
+def line_evidence(seen: LineSeen, outlet_size: Mapping[str, int], min_docs: int, min_share: float) -> str | None:
+    """Why a candidate line is furniture (the evidence kept with it), or None: held by enough of one
+    outlet's documents, or of the whole corpus's (the one rule of every engine)."""
+    for o, c in seen.top_outlets:
+        if c >= min_docs and c >= min_share * outlet_size[o] and c > 2 * seen.copies:
+            return f"seen in {c} documents of outlet {o}"
+    if seen.n >= max(min_docs, min_share * seen.n_docs):
+        return f"in {seen.n} of {seen.n_docs} documents"
+    return None
+
+
+def furniture_lines(found: Iterable[tuple[Any, str, str]]) -> FurnitureLines:
+    """The furniture of (first holder's position, line key, evidence) of each line found: in the order of
+    the first document holding each line, then the line; lines whose text rules them out left out."""
+    ordered = sorted((first, key, evidence) for first, key, evidence in found if _furniture_text(key, evidence))
     return FurnitureLines((key, evidence) for _first, key, evidence in ordered)
 
 

@@ -431,16 +431,20 @@ class _SparkRun:
 
     def _clean(self, todo: set[str], furniture: dict[str, str], version: str) -> DataFrame:
         """Clean, shingle and sign the documents to (re)do; written once as Parquet, then read from there."""
-        work_path, cleaned_path = f"{self.stage}/work", f"{self.stage}/cleaned"
+        work_path = f"{self.stage}/work"
         schema = ", ".join(f"{c} string" for c in WORK_COLUMNS)
         rows = ({c: row[c] for c in WORK_COLUMNS} for row in self.store.iter_work(todo)) if todo else iter(())
         if not self._write_chunks(rows, schema, work_path):
             return self._empty(CLEANED_SCHEMA)
-        parts = max(4, -(-len(todo) // 500))
-        work = self._read(work_path).repartition(parts, "id")
+        return self._clean_frame(self._read(work_path), len(todo), furniture, version)
+
+    def _clean_frame(self, work: DataFrame, n: int, furniture: dict[str, str], version: str) -> DataFrame:
+        """Clean, shingle and sign the ``n`` documents of ``work`` (WORK_COLUMNS), written once as Parquet."""
+        cleaned_path = f"{self.stage}/cleaned"
         fn = partial(clean_partition, furniture=dict(furniture), furniture_type=type(furniture), config=self.config,
                      clean_key=version)
-        work.mapInArrow(fn, CLEANED_SCHEMA).write.mode("overwrite").parquet(cleaned_path)
+        work.repartition(max(4, -(-n // 500)), "id").mapInArrow(fn, CLEANED_SCHEMA).write.mode("overwrite").parquet(
+            cleaned_path)
         return self._read(cleaned_path)
 
     def _load_cleaned(self, cleaned: DataFrame, version: str, problems: list[Problem]) -> None:

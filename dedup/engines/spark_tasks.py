@@ -341,7 +341,7 @@ def arrow_type(ddl: str) -> pa.DataType:
 
     ddl = ddl.strip()
     simple = {"string": pa.string(), "binary": pa.binary(), "bigint": pa.int64(), "int": pa.int32(),
-              "double": pa.float64()}
+              "double": pa.float64(), "boolean": pa.bool_()}
     if ddl in simple:
         return simple[ddl]
     if ddl.startswith("array<"):

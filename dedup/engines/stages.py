@@ -88,11 +88,7 @@ class RunResult:
     def ignored_line(self) -> str | None:
         """The run's line on files of no input type, most first ("ignored 12 files: 7 .pdf, 4 .png,
         1 (no extension)"); None when there was none."""
-        if not self.ignored:
-            return None
-        total = sum(self.ignored.values())
-        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.ignored.items(), key=lambda kv: (-kv[1], kv[0])))
-        return f"ignored {total} file{'s' * (total != 1)}: {kinds}"
+        return ignored_line(self.ignored)
 
     @property
     def exit_status(self) -> int:
@@ -155,6 +151,15 @@ class RunResult:
         array("sources", self.sources)
         array("problems", (p.to_dict() for p in self.problems), last=True)
         out.write("}\n")
+
+
+def ignored_line(ignored: Mapping[str, int]) -> str | None:
+    """A run's line on files of no input type (by suffix), or None when there was none."""
+    if not ignored:
+        return None
+    total = sum(ignored.values())
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(ignored.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"ignored {total} file{'s' * (total != 1)}: {kinds}"
 
 
 def clean_version() -> str:
