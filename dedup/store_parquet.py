@@ -79,14 +79,15 @@ def _load(folder: str, meta: dict[str, Any], path: str, ds: Any) -> None:
                 if not os.path.isdir(where):
                     continue
                 data = ds.dataset(where, format="parquet")
-                have = set(store.db[table].columns_dict)
+                target_table = store.db.table(table)
+                have = set(target_table.columns_dict)
                 cols = [c for c in data.schema.names if c in have]
                 for batch in data.to_batches(columns=cols, batch_size=BATCH_ROWS):
                     rows = batch.to_pylist()
                     if table == "documents":
                         for r in rows:
                             r["first_run"] = r["last_run"] = run_id
-                    store.db[table].insert_all(rows, replace=True)
+                    target_table.insert_all(rows, replace=True)
             problems = ds.dataset(os.path.join(folder, "problems"), format="parquet").to_table().to_pylist()
             store.add_problems(run_id, (Problem(p["source"], p["reason"], p["line"]) for p in problems))
             furniture = ds.dataset(os.path.join(folder, "furniture"), format="parquet").to_table().to_pylist()
