@@ -171,3 +171,48 @@ def test_spark_connect_on_the_cluster_same_as_local(tmp_path: Path, connect_serv
     on_connect = run_spark([str(SEEDS)], db=str(tmp_path / "spark.db"), remote=connect_server,
                            parquet_dir=str(tmp_path / "out"))
     _assert_same(local, on_connect, tmp_path / "local.db", tmp_path / "spark.db")
+
+
+def _lake_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    shutil.copytree(FIXTURES / "wire", corpus / "wire")
+    return corpus
+
+
+_CLUSTER_CONF = {"spark.pyspark.python": sys.executable, "spark.driver.host": "127.0.0.1",
+                 "spark.executor.memory": "1g", "spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false"}
+
+
+@pytest.mark.spark
+@needs_spark
+def test_parquet_run_on_the_cluster_same_as_local(
+    tmp_path: Path, cluster: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a database: the cluster's executors read the inputs and write the tables (issue 21)."""
+    from dedup.engines.spark_lake import run_lake
+    from tests.test_spark_lake import _same_reading
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    corpus = _lake_corpus(tmp_path)
+    local = run([str(corpus)], db=str(tmp_path / "local.db"), only="copies")
+    lake = run_lake([str(corpus)], out=str(tmp_path / "out"), master=cluster, checkpoint_dir=str(tmp_path / "ckpt"),
+                    conf=_CLUSTER_CONF, only="copies")
+    assert lake.counts == local.counts and lake.counts["duplicate_clusters"] >= 2
+    _same_reading(tmp_path / "local.db", tmp_path / "out")
+
+
+@pytest.mark.spark
+@needs_spark
+def test_parquet_run_through_connect_same_as_local(
+    tmp_path: Path, connect_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dedup.engines.spark_lake import run_lake
+    from tests.test_spark_lake import _same_reading
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    corpus = _lake_corpus(tmp_path)
+    local = run([str(corpus)], db=str(tmp_path / "local.db"), only="copies")
+    lake = run_lake([f"file://{corpus}"], out=f"file://{tmp_path / 'out'}", remote=connect_server, only="copies")
+    assert lake.counts == local.counts
+    _same_reading(tmp_path / "local.db", tmp_path / "out")
