@@ -15,80 +15,30 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dedup.engines.local import run
-from tests.conftest import FIXTURES, SEEDS
+from tests.conftest import FIXTURES, ROOT, SEEDS
 from tests.test_spark import _assert_same, needs_spark
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(predicate: object, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.5)
-    return False
-
-
-def _stop(procs: list[subprocess.Popen[bytes]], seconds: float = 30) -> None:
-    """Stop the JVMs started here: a polite signal to each, then a kill for any still there."""
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+sys.path.insert(0, str(ROOT / "scripts"))
+from spark_cluster import cluster_conf, free_port, stop, wait_for  # (the cluster helpers scripts/bench-spark uses too)
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import pyspark
+    from spark_cluster import ClusterError, spark_home, standalone
 
-    home = Path(pyspark.__file__).parent
-    spark_class = home / "bin" / "spark-class"
-    if not spark_class.exists() or shutil.which("java") is None:
+    if spark_home() is None:
         pytest.skip("no spark-class or java to start a standalone cluster")
-    logs = tmp_path_factory.mktemp("cluster-logs")
-    port = _free_port()
-    master = f"spark://127.0.0.1:{port}"
-    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str, *args: str) -> None:
-        out = (logs / f"{name}.log").open("wb")
-        procs.append(subprocess.Popen([str(spark_class), *args], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                      start_new_session=True))
-
     try:
-        start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(port),
-              "--webui-port", str(_free_port()))
-        for k in (1, 2):
-            work = tmp_path_factory.mktemp(f"worker{k}")
-            start(f"worker{k}", "org.apache.spark.deploy.worker.Worker", master, "--cores", "1", "--memory", "1g",
-                  "--webui-port", str(_free_port()), "--work-dir", str(work))
-
-        def registered() -> bool:
-            text = (logs / "master.log").read_text(errors="replace")
-            return text.count("Registering worker") >= 2
-
-        if not _wait_for(registered, 90):
-            pytest.fail("the standalone cluster did not start:\n" + "\n".join(
-                p.read_text(errors="replace")[-2000:] for p in sorted(logs.iterdir())))
-        yield master
-    finally:
-        _stop(procs)
+        with standalone(tmp_path_factory.mktemp("cluster-logs")) as master:
+            yield master
+    except ClusterError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.mark.spark
@@ -137,7 +87,7 @@ def connect_server(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> It
     import pyspark
 
     home = Path(pyspark.__file__).parent
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("connect-logs") / "connect.log"
     env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
     conf = {"spark.connect.grpc.binding.port": str(port), "spark.connect.grpc.binding.address": "127.0.0.1",
@@ -154,11 +104,11 @@ def connect_server(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> It
             with socket.socket() as s:
                 return s.connect_ex(("127.0.0.1", port)) == 0
 
-        if not _wait_for(listening, 120):
+        if not wait_for(listening, 120):
             pytest.fail("the Connect server did not start:\n" + log.read_text(errors="replace")[-3000:])
         yield f"sc://127.0.0.1:{port}"
     finally:
-        _stop([proc])
+        stop([proc])
 
 
 @pytest.mark.spark
@@ -180,8 +130,6 @@ def _lake_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
-_CLUSTER_CONF = {"spark.pyspark.python": sys.executable, "spark.driver.host": "127.0.0.1",
-                 "spark.executor.memory": "1g", "spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false"}
 
 
 @pytest.mark.spark
@@ -197,7 +145,7 @@ def test_parquet_run_on_the_cluster_same_as_local(
     corpus = _lake_corpus(tmp_path)
     local = run([str(corpus)], db=str(tmp_path / "local.db"), only="copies")
     lake = run_lake([str(corpus)], out=str(tmp_path / "out"), master=cluster, checkpoint_dir=str(tmp_path / "ckpt"),
-                    conf=_CLUSTER_CONF, only="copies")
+                    conf=cluster_conf(), only="copies")
     assert lake.counts == local.counts and lake.counts["duplicate_clusters"] >= 2
     _same_reading(tmp_path / "local.db", tmp_path / "out")
 

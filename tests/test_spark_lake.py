@@ -36,12 +36,20 @@ def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _corpus(tmp: Path) -> Path:
-    """The seeds, the wire fixture, an HTML page and JSON Lines records, with inputs that must be skipped."""
+    """The seeds, the wire fixture, an HTML page, JSON Lines records and a Parquet table, with inputs that
+    must be skipped."""
     corpus = tmp / "corpus"
     shutil.copytree(SEEDS, corpus)
     shutil.copytree(FIXTURES / "wire", corpus / "wire")
     shutil.copy(FIXTURES / "html" / "tram_cityportal.html", corpus / "wire" / "tram_cityportal.html")
     shutil.copy(FIXTURES / "records" / "tram.jsonl", corpus / "records.jsonl")
+    # a Parquet table (no id column: rows are named by the file and their number): the wire stories again
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (corpus / "lake").mkdir()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((FIXTURES / "wire").iterdir())]
+    pq.write_table(pa.table({"text": texts}), corpus / "lake" / "part-00000.parquet")
     (corpus / "scan.pdf").write_bytes(b"%PDF-1.4")
     (corpus / "wire" / ".hidden.txt").write_text("a hidden file is not an input\n", encoding="utf-8")
     record = {"id": "dup-1", "title": "A record", "text": "The first text of this record, long enough to keep. " * 5}
@@ -79,6 +87,8 @@ def test_parquet_output_equals_the_local_copies_only_run(tmp_path: Path, spark: 
     want = {m: c.id for c in local.clusters for m in c.members}
     assert {r["doc"]: r["cluster"] for r in members} == want
     assert sum(1 for c in local.clusters if len(c.members) > 1) >= 2
+    held = [m for c in local.clusters if len(c.members) > 1 for m in c.members]
+    assert any(m.startswith("lake/part-00000.parquet:") for m in held)
     docs = {r["id"]: r for r in spark.read.parquet(str(tmp_path / "out" / "documents")).collect()}
     assert {d.id: d.text for d in local.documents} == {k: r["text"] for k, r in docs.items()}
 

@@ -347,8 +347,7 @@ class _SparkRun:
         return mode == "append"
 
     def _empty(self, schema: str) -> DataFrame:
-        df: DataFrame = self.spark.createDataFrame([], schema=schema)
-        return df
+        return self.spark.createDataFrame([], schema=schema)  # type: ignore[no-any-return]
 
     def _read(self, path: str) -> DataFrame:
         df: DataFrame = self.spark.read.parquet(path)
@@ -440,12 +439,11 @@ class _SparkRun:
 
     def _clean_frame(self, work: DataFrame, n: int, furniture: dict[str, str], version: str) -> DataFrame:
         """Clean, shingle and sign the ``n`` documents of ``work`` (WORK_COLUMNS), written once as Parquet."""
-        cleaned_path = f"{self.stage}/cleaned"
         fn = partial(clean_partition, furniture=dict(furniture), furniture_type=type(furniture), config=self.config,
                      clean_key=version)
-        work.repartition(max(4, -(-n // 500)), "id").mapInArrow(fn, CLEANED_SCHEMA).write.mode("overwrite").parquet(
-            cleaned_path)
-        return self._read(cleaned_path)
+        cleaned = work.repartition(max(4, -(-n // 500)), "id").mapInArrow(fn, CLEANED_SCHEMA)
+        cleaned.write.mode("overwrite").parquet(f"{self.stage}/cleaned")
+        return self._read(f"{self.stage}/cleaned")
 
     def _load_cleaned(self, cleaned: DataFrame, version: str, problems: list[Problem]) -> None:
         """Cleaned documents, edits and signatures into the database, a batch per transaction.
