@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,3 +165,47 @@ def test_parquet_run_through_connect_same_as_local(
     lake = run_lake([f"file://{corpus}"], out=f"file://{tmp_path / 'out'}", remote=connect_server, only="copies")
     assert lake.counts == local.counts
     _same_reading(tmp_path / "local.db", tmp_path / "out")
+
+
+@pytest.fixture(scope="module")
+def corpus_3k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any]:
+    """3,000 generated documents (syndicated, truncated and damaged copies, quotations) and the local
+    engine's whole run of them."""
+    import json
+
+    from tests.corpora import generated
+
+    tmp = tmp_path_factory.mktemp("corpus-3k")
+    records, _ = generated(3000, seed=11)
+    src = tmp / "generated.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    local = run([str(src)], db=str(tmp / "local.db"))
+    assert local.counts["duplicate_clusters"] > 100 and local.counts["reuses"] > 50
+    return src, tmp / "local.db", local
+
+
+@pytest.mark.spark
+@needs_spark
+def test_3k_corpus_on_the_cluster_same_as_local(
+    tmp_path: Path, cluster: str, corpus_3k: tuple[Path, Path, Any]
+) -> None:
+    """Clusters, canonical copies, damage, reuses and citations of 3,000 documents, on the cluster."""
+    from dedup.engines.spark import run_spark
+
+    src, local_db, local = corpus_3k
+    on_cluster = run_spark([str(src)], db=str(tmp_path / "spark.db"), master=cluster,
+                           checkpoint_dir=str(tmp_path / "ckpt"), conf=cluster_conf())
+    _assert_same(local, on_cluster, local_db, tmp_path / "spark.db")
+
+
+@pytest.mark.spark
+@needs_spark
+def test_3k_corpus_through_connect_same_as_local(
+    tmp_path: Path, connect_server: str, corpus_3k: tuple[Path, Path, Any]
+) -> None:
+    from dedup.engines.spark import run_spark
+
+    src, local_db, local = corpus_3k
+    on_connect = run_spark([str(src)], db=str(tmp_path / "spark.db"), remote=connect_server,
+                           parquet_dir=str(tmp_path / "out"))
+    _assert_same(local, on_connect, local_db, tmp_path / "spark.db")
