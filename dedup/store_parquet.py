@@ -88,7 +88,8 @@ def _load(folder: str, meta: dict[str, Any], path: str, ds: Any) -> None:
                         for r in rows:
                             r["first_run"] = r["last_run"] = run_id
                     target_table.insert_all(rows, replace=True)
-            problems = ds.dataset(os.path.join(folder, "problems"), format="parquet").to_table().to_pylist()
+            skipped = ds.dataset(os.path.join(folder, "problems"), format="parquet").to_table()
+            problems = skipped.sort_by("n").to_pylist()  # (n: the position in input order)
             store.add_problems(run_id, (Problem(p["source"], p["reason"], p["line"]) for p in problems))
             furniture = ds.dataset(os.path.join(folder, "furniture"), format="parquet").to_table().to_pylist()
             store.set_meta("furniture", json.dumps({f["line"]: f["evidence"] for f in furniture}, sort_keys=True,

@@ -118,7 +118,7 @@ def test_a_run_stopped_after_clustering_resumes_without_clustering_again(
                         lambda self, edges: clustered.append("again") or real_components(self, edges))
     real_components = spark_lake._SparkRun._components
     again = spark_lake.run_lake([str(corpus)], out=str(out), spark=spark, only="copies")
-    assert again.resumed == ["inputs", "furniture", "cleaned", "results", "problems"]
+    assert again.resumed == ["inputs", "documents", "furniture", "cleaned", "results", "problems"]
     assert clustered == []
     local = run([str(corpus)], db=str(tmp_path / "local.db"), only="copies")
     assert again.counts == local.counts

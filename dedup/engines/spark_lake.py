@@ -176,7 +176,9 @@ class _LakeRun(_SparkRun):
         self.report("ingest", 0, None)
         raw, missing = read_inputs(self.spark, paths, how, id_prefix)
         inputs = self._written("inputs", raw)
-        docs, clashes = _first_of_each_id(inputs)
+        first, clashes = _first_of_each_id(inputs)
+        # (written: furniture, cleaning and the tables all read the documents, the window once)
+        docs = self._written("documents", first)
         t = self._timed("ingest", t)
 
         note = self._done("furniture")
@@ -253,7 +255,8 @@ class _LakeRun(_SparkRun):
         out = frames[0]
         for df in frames[1:]:
             out = out.unionByName(df)
-        return self._written("problems", out.orderBy("given", "walk", "seq"))
+        # (read back, the order of Parquet files is not kept: every use sorts again)
+        return self._written("problems", out).orderBy("given", "walk", "seq")
 
     def _counts(self, inputs: DataFrame, results: DataFrame, kept: DataFrame, n_docs: int, candidates: int,
                 problems: DataFrame) -> dict[str, int]:
@@ -275,7 +278,10 @@ class _LakeRun(_SparkRun):
     def _write_extra(self, problems: DataFrame, furniture: dict[str, str], paths: list[str],
                      counts: dict[str, int]) -> None:
         """The tables a database run keeps elsewhere: problems, furniture, and the run's own row."""
-        problems.select("source", "line", "reason").write.mode("overwrite").parquet(f"{self.out}/problems")
+        # ``n``: the position in input order (increasing along the sorted partitions), for readers that do
+        # not read part files in order
+        numbered = problems.withColumn("n", self.F.monotonically_increasing_id())
+        numbered.select("n", "source", "line", "reason").write.mode("overwrite").parquet(f"{self.out}/problems")
         lines = self.spark.createDataFrame(list(furniture.items()), "line string, evidence string")
         lines.coalesce(1).write.mode("overwrite").parquet(f"{self.out}/furniture")
         run = {"version": __version__, "config": json.dumps(self.config.to_dict(), sort_keys=True),
