@@ -23,7 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -104,7 +105,9 @@ def run_lake(
     config = config or Config()
     how = Reading(encoding, csv_columns or CsvColumns(), paragraph_sep)
     with spark_session(master, remote, conf, spark, checkpoint_dir) as session:
-        return _LakeRun(session, config, out, progress or no_progress).run(list(paths), how, id_prefix)
+        lake = _LakeRun(session, config, out, progress or no_progress)
+        lake.split_given = "spark.sql.files.maxPartitionBytes" in (conf or {})
+        return lake.run(list(paths), how, id_prefix)
 
 
 class _LakeRun(_SparkRun):
@@ -125,6 +128,8 @@ class _LakeRun(_SparkRun):
         self.key = ""
         self.resumed: list[str] = []
         self._paths: list[str] = []
+        self._input_bytes = 0
+        self.split_given = False  # (a maxPartitionBytes the user set is kept)
 
     # -- resuming ------------------------------------------------------------------
     def _done(self, name: str) -> str | None:
@@ -159,8 +164,9 @@ class _LakeRun(_SparkRun):
             try:
                 files = self.spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(p)
                 row = files.select(F.count("*").alias("n"), F.bit_xor(F.xxhash64("path", "length",
-                                   "modificationTime")).alias("x")).collect()[0]
+                                   "modificationTime")).alias("x"), F.sum("length").alias("bytes")).collect()[0]
                 listing.append([p, int(row["n"]), int(row["x"] or 0)])
+                self._input_bytes += int(row["bytes"] or 0)
             except Exception:  # (a missing PATH: read_inputs says so)
                 listing.append([p, -1, 0])
         what = [__version__, self.clean_key, self.config.to_dict(), listing, how.encoding, how.paragraph_sep,
@@ -175,7 +181,8 @@ class _LakeRun(_SparkRun):
         self.key = self._run_key(paths, how, id_prefix)
         self.report("ingest", 0, None)
         raw, missing = read_inputs(self.spark, paths, how, id_prefix)
-        inputs = self._written("inputs", raw)
+        with _read_split(self.spark, self._input_bytes, self.split_given):
+            inputs = self._written("inputs", raw)
         first, clashes = _first_of_each_id(inputs)
         # (written: furniture, cleaning and the tables all read the documents, the window once)
         docs = self._written("documents", first)
@@ -290,6 +297,26 @@ class _LakeRun(_SparkRun):
                                                                                                time.gmtime())}
         self.spark.createDataFrame([run], ", ".join(f"{k} string" for k in run)).coalesce(1).write.mode(
             "overwrite").parquet(f"{self.out}/run")
+
+
+@contextmanager
+def _read_split(spark: Any, total: int, given: bool) -> Iterator[None]:
+    """Files packed into read tasks of at most total/64 bytes (1 MiB to Spark's own 128 MiB) while the
+    inputs are read: with the default, a corpus of a few hundred MB of small files is read by a task
+    or two, one core parsing while the others wait. A size the run's settings give is kept."""
+    key = "spark.sql.files.maxPartitionBytes"
+    if given:
+        yield
+        return
+    before = spark.conf.get(key, None)
+    spark.conf.set(key, str(min(128 << 20, max(1 << 20, total // 64))))
+    try:
+        yield
+    finally:
+        if before is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, before)
 
 
 def _first_of_each_id(inputs: DataFrame) -> tuple[DataFrame, DataFrame]:
