@@ -28,7 +28,7 @@ BATCH_ROWS = 2048
 
 def is_parquet_output(path: str) -> bool:
     """Whether ``path`` is the folder of a run without a database (it holds a ``run`` table)."""
-    return os.path.isdir(os.path.join(path, "run")) and os.path.isdir(os.path.join(path, "documents"))
+    return os.path.isdir(os.path.join(path, "run"))
 
 
 def cache_folder() -> Path:
@@ -49,6 +49,9 @@ def database_of(folder: str) -> str:
     if not run:
         raise StoreError(f"{folder}: its run table is empty; the run did not finish (run it again)")
     meta = run[0]
+    if not meta.get("finished"):
+        raise StoreError(f"{folder}: the run writing it has not finished (or it stopped); run the same command "
+                         "again to finish it")
     name = hashlib.sha256(json.dumps([os.path.realpath(folder), meta.get("finished"), meta.get("counts")])
                           .encode()).hexdigest()[:24]
     target = cache_folder() / f"{name}.db"

@@ -114,6 +114,9 @@ def test_a_run_stopped_after_clustering_resumes_without_clustering_again(
     monkeypatch.setattr(spark_lake, "_write_tables", killed)
     with pytest.raises(RuntimeError, match="killed"):
         spark_lake.run_lake([str(corpus)], out=str(out), spark=spark, only="copies")
+    # a reader refuses the folder of a run that stopped, instead of reading half-written tables
+    refused = invoke("clusters", "--db", str(out))
+    assert refused.exit_code == 2 and "has not finished (or it stopped); run the same command again" in refused.output
     monkeypatch.setattr(spark_lake, "_write_tables", real)
     clustered: list[str] = []
     monkeypatch.setattr(spark_lake._LakeRun, "_components",

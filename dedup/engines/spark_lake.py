@@ -179,6 +179,7 @@ class _LakeRun(_SparkRun):
         t = time.perf_counter()
         self._paths = paths
         self.key = self._run_key(paths, how, id_prefix)
+        self._run_row(paths, None)
         self.report("ingest", 0, None)
         raw, missing = read_inputs(self.spark, paths, how, id_prefix)
         with _read_split(self.spark, self._input_bytes, self.split_given):
@@ -235,8 +236,9 @@ class _LakeRun(_SparkRun):
         shown = [Problem(r["source"], r["reason"], r["line"]) for r in problems.limit(PROBLEMS_SHOWN).collect()]
         ignored = {r["kind"]: int(r["count"]) for r in
                    inputs.where(F.col("what") == "ignored").groupBy("kind").count().collect()}
-        self._write_extra(problems, furniture, paths, counts)
-        _write_tables(self, kept, results, [], [], [])  # (last: it removes the stage folder)
+        self._write_extra(problems, furniture)
+        _write_tables(self, kept, results, [], [], [])  # (it removes the stage folder)
+        self._run_row(paths, counts)
         self._timed("store", t)
         self.report("store", 1, 1)
         return LakeResult(self.out, config, counts, shown, ignored, self.timings, self.resumed)
@@ -282,19 +284,22 @@ class _LakeRun(_SparkRun):
             "ignored": inputs.where(F.col("what") == "ignored").count(),
         }
 
-    def _write_extra(self, problems: DataFrame, furniture: dict[str, str], paths: list[str],
-                     counts: dict[str, int]) -> None:
-        """The tables a database run keeps elsewhere: problems, furniture, and the run's own row."""
+    def _write_extra(self, problems: DataFrame, furniture: dict[str, str]) -> None:
+        """The tables a database run keeps elsewhere: problems and furniture."""
         # ``n``: the position in input order (increasing along the sorted partitions), for readers that do
         # not read part files in order
         numbered = problems.withColumn("n", self.F.monotonically_increasing_id())
         numbered.select("n", "source", "line", "reason").write.mode("overwrite").parquet(f"{self.out}/problems")
         lines = self.spark.createDataFrame(list(furniture.items()), "line string, evidence string")
         lines.coalesce(1).write.mode("overwrite").parquet(f"{self.out}/furniture")
+
+    def _run_row(self, paths: list[str], counts: dict[str, int] | None) -> None:
+        """The ``run`` table: written unfinished first (readers refuse the folder while a run writes it, or
+        after one stopped, instead of mixing two runs' tables), finished with the counts last of all."""
+        finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) if counts is not None else None
         run = {"version": __version__, "config": json.dumps(self.config.to_dict(), sort_keys=True),
-               "paths": json.dumps(paths), "only": "copies", "counts": json.dumps(counts, sort_keys=True),
-               "timings": json.dumps(self.timings, sort_keys=True), "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                                               time.gmtime())}
+               "paths": json.dumps(paths), "only": "copies", "counts": json.dumps(counts or {}, sort_keys=True),
+               "timings": json.dumps(self.timings, sort_keys=True), "finished": finished}
         self.spark.createDataFrame([run], ", ".join(f"{k} string" for k in run)).coalesce(1).write.mode(
             "overwrite").parquet(f"{self.out}/run")
 
