@@ -259,14 +259,7 @@ def _run_lake(paths: tuple[str, ...], out: str, only: str | None, json_wanted: s
                   f"problems table under {escape(out)}", highlight=False, markup=True, soft_wrap=True)
     if not quiet:
         c = result.counts
-        table = Table(title=f"dedup run → {escape(out)} (Parquet)", show_header=False, title_justify="left")
-        table.add_column(style="bold")
-        table.add_column(justify="right")
-        table.add_row("documents", str(c["documents"]))
-        table.add_row("clusters (of more than one)", f"{c['clusters']} ({c['duplicate_clusters']})")
-        table.add_row("verified pairs / LSH candidates", f"{c['verified_pairs']} / {c['candidate_pairs']}")
-        table.add_row("reuse edges / citations", "not looked for (--only copies)")
-        table.add_row("inputs skipped", str(c["skipped"]))
+        table = _counts_table(f"dedup run → {escape(out)} (Parquet)", c, "copies", database=False)
         if result.resumed:
             table.add_row("resumed (read back, not made again)", ", ".join(result.resumed))
         table.add_row("time", f"{sum(result.timings.values()):.2f} s")
@@ -335,20 +328,26 @@ def _check_output_folder(target: str, option: str) -> None:
         raise _CannotWrite(f"cannot write {target} ({option}): folder {folder} is not writable")
 
 
-def _summary(result: RunResult, db: str) -> None:
-    c = result.counts
-    table = Table(title=f"dedup run {result.run_id} → {escape(db)}", show_header=False, title_justify="left")
+def _counts_table(title: str, c: dict[str, int], only: str | None, *, database: bool = True) -> Table:
+    """The summary of a run's counts, to which the caller adds its own rows (a run without a database is
+    always a first run: no inputs unchanged)."""
+    table = Table(title=title, show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
-    table.add_row("documents in corpus", str(c["documents"]))
-    table.add_row("inputs read / processed / unchanged", f"{c['inputs']} / {c['processed']} / {c['unchanged']}")
+    table.add_row("documents in corpus" if database else "documents", str(c["documents"]))
+    if database:
+        table.add_row("inputs read / processed / unchanged", f"{c['inputs']} / {c['processed']} / {c['unchanged']}")
     table.add_row("clusters (of more than one)", f"{c['clusters']} ({c['duplicate_clusters']})")
     table.add_row("verified pairs / LSH candidates", f"{c['verified_pairs']} / {c['candidate_pairs']}")
-    if result.only == "copies":
-        table.add_row("reuse edges / citations", "not looked for (--only copies)")
-    else:
-        table.add_row("reuse edges / citations", f"{c['reuses']} / {c['citations']}")
+    reuses = "not looked for (--only copies)" if only == "copies" else f"{c['reuses']} / {c['citations']}"
+    table.add_row("reuse edges / citations", reuses)
     table.add_row("inputs skipped", str(c["skipped"]))
+    return table
+
+
+def _summary(result: RunResult, db: str) -> None:
+    c = result.counts
+    table = _counts_table(f"dedup run {result.run_id} → {escape(db)}", c, result.only)
     table.add_row("time", f"{sum(result.timings.values()):.2f} s")
     err.print(table)
     ignored = result.ignored_line()

@@ -131,39 +131,27 @@ def _lake_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
-
-
 @pytest.mark.spark
 @needs_spark
+@pytest.mark.parametrize("via", ["master", "connect"])
 def test_parquet_run_on_the_cluster_same_as_local(
-    tmp_path: Path, cluster: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, via: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without a database: the cluster's executors read the inputs and write the tables (issue 21)."""
+    """Without a database: the cluster's executors read the inputs and write the tables (issue 21), through
+    ``spark://`` with reliable checkpoints, or through a Connect server on the cluster with ``file://`` URIs."""
     from dedup.engines.spark_lake import run_lake
     from tests.test_spark_lake import _same_reading
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     corpus = _lake_corpus(tmp_path)
     local = run([str(corpus)], db=str(tmp_path / "local.db"), only="copies")
-    lake = run_lake([str(corpus)], out=str(tmp_path / "out"), master=cluster, checkpoint_dir=str(tmp_path / "ckpt"),
-                    conf=cluster_conf(), only="copies")
+    if via == "master":
+        lake = run_lake([str(corpus)], out=str(tmp_path / "out"), master=request.getfixturevalue("cluster"),
+                        checkpoint_dir=str(tmp_path / "ckpt"), conf=cluster_conf(), only="copies")
+    else:
+        lake = run_lake([f"file://{corpus}"], out=f"file://{tmp_path / 'out'}",
+                        remote=request.getfixturevalue("connect_server"), only="copies")
     assert lake.counts == local.counts and lake.counts["duplicate_clusters"] >= 2
-    _same_reading(tmp_path / "local.db", tmp_path / "out")
-
-
-@pytest.mark.spark
-@needs_spark
-def test_parquet_run_through_connect_same_as_local(
-    tmp_path: Path, connect_server: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from dedup.engines.spark_lake import run_lake
-    from tests.test_spark_lake import _same_reading
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    corpus = _lake_corpus(tmp_path)
-    local = run([str(corpus)], db=str(tmp_path / "local.db"), only="copies")
-    lake = run_lake([f"file://{corpus}"], out=f"file://{tmp_path / 'out'}", remote=connect_server, only="copies")
-    assert lake.counts == local.counts
     _same_reading(tmp_path / "local.db", tmp_path / "out")
 
 
