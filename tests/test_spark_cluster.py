@@ -174,26 +174,19 @@ def corpus_3k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Any
 
 @pytest.mark.spark
 @needs_spark
+@pytest.mark.parametrize("via", ["master", "connect"])
 def test_3k_corpus_on_the_cluster_same_as_local(
-    tmp_path: Path, cluster: str, corpus_3k: tuple[Path, Path, Any]
+    tmp_path: Path, via: str, request: pytest.FixtureRequest, corpus_3k: tuple[Path, Path, Any]
 ) -> None:
-    """Clusters, canonical copies, damage, reuses and citations of 3,000 documents, on the cluster."""
+    """Clusters, canonical copies, damage, reuses and citations of 3,000 documents, on the cluster
+    (``spark://`` with reliable checkpoints, or a Connect server whose application runs there)."""
     from dedup.engines.spark import run_spark
 
     src, local_db, local = corpus_3k
-    on_cluster = run_spark([str(src)], db=str(tmp_path / "spark.db"), master=cluster,
-                           checkpoint_dir=str(tmp_path / "ckpt"), conf=cluster_conf())
+    if via == "master":
+        on_cluster = run_spark([str(src)], db=str(tmp_path / "spark.db"), master=request.getfixturevalue("cluster"),
+                               checkpoint_dir=str(tmp_path / "ckpt"), conf=cluster_conf())
+    else:
+        on_cluster = run_spark([str(src)], db=str(tmp_path / "spark.db"),
+                               remote=request.getfixturevalue("connect_server"), parquet_dir=str(tmp_path / "out"))
     _assert_same(local, on_cluster, local_db, tmp_path / "spark.db")
-
-
-@pytest.mark.spark
-@needs_spark
-def test_3k_corpus_through_connect_same_as_local(
-    tmp_path: Path, connect_server: str, corpus_3k: tuple[Path, Path, Any]
-) -> None:
-    from dedup.engines.spark import run_spark
-
-    src, local_db, local = corpus_3k
-    on_connect = run_spark([str(src)], db=str(tmp_path / "spark.db"), remote=connect_server,
-                           parquet_dir=str(tmp_path / "out"))
-    _assert_same(local, on_connect, local_db, tmp_path / "spark.db")
