@@ -93,7 +93,10 @@ def connect_server(cluster: str, tmp_path_factory: pytest.TempPathFactory) -> It
     env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
     conf = {"spark.connect.grpc.binding.port": str(port), "spark.connect.grpc.binding.address": "127.0.0.1",
             "spark.driver.host": "127.0.0.1", "spark.executor.memory": "1g", "spark.ui.enabled": "false",
-            "spark.pyspark.python": sys.executable, "spark.sql.shuffle.partitions": "4"}
+            "spark.pyspark.python": sys.executable, "spark.sql.shuffle.partitions": "4",
+            # one of the two workers' cores: the server's application keeps its executors while it runs, and
+            # the spark:// runs of this module need the other
+            "spark.cores.max": "1"}
     args = [str(home / "bin" / "spark-submit"), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
             "--name", "dedup-test-connect", "--master", cluster]
     for key, value in conf.items():
