@@ -192,6 +192,10 @@ def spark_session(
     settings.update(conf or {})
     if checkpoint_dir:
         settings["spark.checkpoint.dir"] = checkpoint_dir
+    if remote is None:
+        # pyspark leaves this behind after a Connect session, and then builds every later session of the
+        # process through Connect (a classic run after a Connect one failed with CONNECT_URL_NOT_SET)
+        os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     builder = sql.SparkSession.builder.appName("article-dedup")
     builder = builder.remote(remote) if remote else builder.master(master)
     for key, value in settings.items():
