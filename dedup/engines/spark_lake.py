@@ -238,8 +238,8 @@ class _LakeRun(_SparkRun):
                    inputs.where(F.col("what") == "ignored").groupBy("kind").count().collect()}
         self._write_extra(problems, furniture)
         _write_tables(self, kept, results, [], [], [])  # (it removes the stage folder)
-        self._run_row(paths, counts)
         self._timed("store", t)
+        self._run_row(paths, counts)  # (last of all: the run table says the tables are whole)
         self.report("store", 1, 1)
         return LakeResult(self.out, config, counts, shown, ignored, self.timings, self.resumed)
 
