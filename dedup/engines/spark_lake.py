@@ -34,7 +34,7 @@ from dedup.clean.corpus import FurnitureLines
 from dedup.config import Config
 from dedup.engines import spark_furniture, stages
 from dedup.engines.spark import _pyspark, _SparkRun, _write_tables, spark_session
-from dedup.engines.spark_read import read_inputs
+from dedup.engines.spark_read import Given, read_inputs
 from dedup.engines.stages import _ID_HINT, _path_id
 from dedup.errors import ConfigError
 from dedup.ingest import SUFFIXES, Reading
@@ -252,10 +252,9 @@ class _LakeRun(_SparkRun):
         # a folder that gave no input (only files of no input type, or none at all)
         held = {(r["given"], r["what"]) for r in inputs.groupBy("given", "what").count().collect()}
         extra = [(i, "", 0, p.path, p.line, p.reason) for i, p in missing]
-        from dedup.engines.spark_read import Given
-
+        absent = {i for i, _ in missing}
         for i, p in enumerate(self._paths):
-            if (i, "doc") not in held and (i, "problem") not in held and i not in {m for m, _ in missing}:
+            if (i, "doc") not in held and (i, "problem") not in held and i not in absent:
                 reason = f"folder holds no input files ({', '.join(sorted(SUFFIXES))})"
                 extra.append((i, _AFTER, 0, Given.of(i, p).shown, None, reason))
         frames = [read, clashes.select(*cols), failed.select(*cols)]
