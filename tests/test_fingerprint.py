@@ -101,3 +101,26 @@ def test_lsh_candidates_pair_a_large_bucket_as_a_star() -> None:
     assert all(int(a) in centres for a, _ in pairs.tolist())  # every pair holds a centre (the lowest rows)
     assert {int(b) for _, b in pairs.tolist()} | centres == set(range(n))  # and every row is in one
     assert len(pairs) == sum(n - 1 - c for c in range(fp.STAR_CENTRES))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=60), min_size=1, max_size=20), st.integers(1, 200))
+def test_token_hashes_do_not_depend_on_how_a_batch_is_cut(texts: list[str], chunk: int) -> None:
+    # a batch is hashed a few MB at a time; any cut (down to one text a part) gives the same arrays
+    whole = fp.batch_token_hashes(texts)
+    old = fp._CHUNK_BYTES
+    fp._CHUNK_BYTES = chunk
+    try:
+        cut = fp.batch_token_hashes(texts)
+    finally:
+        fp._CHUNK_BYTES = old
+    assert np.array_equal(whole[0], cut[0]) and np.array_equal(whole[1], cut[1])
+    assert whole[1].dtype == cut[1].dtype == np.int64
+
+
+def test_power_tables_by_doubling_equal_running_products() -> None:
+    with np.errstate(over="ignore"):
+        for base in (fp._BYTE_P, fp._BYTE_Q, 3):
+            p = np.full(1 << 17, base, dtype=np.uint64)
+            p[0] = 1
+            assert np.array_equal(fp._power_table(base, 1 << 17), np.cumprod(p, dtype=np.uint64))
