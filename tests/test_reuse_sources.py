@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from dedup.reuse.align import Segment
 from dedup.reuse.attribution import OutletIndex, raw_mentions, select_mentions
 from dedup.reuse.direction import Verdict
 from dedup.reuse.groups import corpus_outlet_names
-from dedup.reuse.sources import source_list, speaker_of, spread_sources, wire_credit
+from dedup.reuse.sources import covered, source_list, speaker_of, spread_sources, wire_credit
 from dedup.store import SCHEMA_VERSION, Store
 
 WIRE_CASES = [
@@ -165,3 +166,26 @@ def test_a_schema_1_database_is_migrated_in_place(tmp_path: Path) -> None:
     assert "kind" in store.db["reuses"].columns_dict and "sources" in store.db.table_names()
     assert store.db.execute("select id, kind from reuses").fetchall() == [("e1", None)]
     store.close()
+
+
+def test_a_third_copy_aligned_in_pieces_still_carries_the_passage() -> None:
+    # d0-d1 share a passage (0-100 in d0); d2 holds it too, but an edited word splits d0-d2 into two
+    # segments (0-55, 57-100): together they cover it, so three outlets carry it and it is shared
+    outlets = ["a.com", "b.com", "c.com"]
+    whole = _item(0, 1, "reuses")
+
+    def piece(s: int, e: int) -> tuple[Segment, Verdict, Reuse]:
+        seg, ver, r = _item(0, 2, "reuses")
+        return replace(seg, a_chr=(s, e), b_chr=(s, e)), ver, r
+
+    out = spread_sources([whole, piece(0, 55), piece(57, 100)], lambda i: i, outlets.__getitem__, 0.6)
+    assert out[0][2].kind == "shares" and "carried by 3 outlets" in out[0][2].evidence[-1]
+    # one piece alone (55 of 100) is not enough
+    out = spread_sources([whole, piece(0, 55)], lambda i: i, outlets.__getitem__, 0.6)
+    assert out[0][2].kind == "reuses"
+
+
+def test_covered_counts_overlapping_sides_once() -> None:
+    assert covered([(0, 60), (40, 100)], (0, 100)) == 1.0
+    assert covered([(10, 20), (15, 18), (90, 200)], (0, 100)) == 0.2
+    assert covered([], (5, 5)) == 0.0

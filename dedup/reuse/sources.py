@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from dedup.models import Document, Reuse
-from dedup.reuse.align import by_doc, covers
+from dedup.reuse.align import by_doc
 
 if TYPE_CHECKING:  # (direction reads wire credits from here)
     from dedup.reuse.align import Segment
@@ -141,10 +141,14 @@ def spread_sources(
         carriers = {seg.a, seg.b} | seg.also_in
         for x in (seg.a, seg.b):
             span = seg.side(x)
+            # what each other document's edges hold of the passage, together: a third copy with an
+            # edited word or an inserted sentence aligns in two pieces, neither over ``cover`` alone
+            pieces: dict[int, list[tuple[int, int]]] = defaultdict(list)
             for f, _, _ in joined[x]:
                 z = f.b if f.a == x else f.a
-                if f is not seg and group(z) not in pair and covers(f.side(x), span) >= cover:
-                    carriers.add(z)
+                if f is not seg and group(z) not in pair:
+                    pieces[z].append(f.side(x))
+            carriers.update(z for z, sides in pieces.items() if covered(sides, span) >= cover)
         outlets = {outlet(d) or f"\0{d}" for d in carriers}
         if len(outlets) < SPREAD_OUTLETS:
             out.append(item)
@@ -152,6 +156,17 @@ def spread_sources(
         why = f"the passage is carried by {len(outlets)} outlets: a source they share, not one taken from another"
         out.append(_as_shared(item, why))
     return out
+
+
+def covered(sides: Sequence[tuple[int, int]], span: tuple[int, int]) -> float:
+    """Share of ``span`` inside the union of ``sides`` (:func:`~dedup.reuse.align.covers` of several)."""
+    inside, reach = 0, span[0]
+    for s, e in sorted(sides):
+        s, e = max(s, reach), min(e, span[1])
+        if e > s:
+            inside += e - s
+            reach = e
+    return inside / max(1, span[1] - span[0])
 
 
 def _as_shared(item: Item, why: str) -> Item:
