@@ -60,6 +60,19 @@ SPEAKER_CASES = [
      "Donald Trump"),
     ("He added: “We will win this.”", "We will win this", None),
     ("“Nothing bad will come of it.” The summit opens today.", "Nothing bad will come of it", None),
+    # the cue first: the name ends its sentence, the next one opens another (PolNeAR train errors)
+    ("“It was offensive,” said Fleischer.  More troubling was the rest.", "It was offensive", "Fleischer"),
+    ("“That is not how you win,” said Gorka.  Bolton called it a plan.", "That is not how you win", "Gorka"),
+    ("“Fine,” said Sen. John Cornyn. Bolton agreed.", "Fine", "John Cornyn"),
+    ("“Stop it,” said Republican Sen. John McCain. Bolton agreed.", "Stop it", "John McCain"),
+    ("But Trump tweeted: “A great summit.”", "A great summit", "Trump"),
+    # a quotation that ends its sentence is the words of the cue before it, not of the next sentence
+    ("Jack Marino said, “We speak freely.” Boreing said the members will meet.", "We speak freely.", "Jack Marino"),
+    ("“We go,” said John F. Kennedy. Then he left.", "We go", "John F. Kennedy"),
+    # a word that opens a sentence or names a day is nobody ("When asked, ..."; "later Thursday told")
+    ('When asked why, Sembler responded in a text message: "Trump will be the nominee."',
+     "Trump will be the nominee", None),
+    ('Priebus later Thursday told Fox News: “Both are meeting next week.”', "Both are meeting next week", None),
 ]
 
 

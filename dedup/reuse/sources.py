@@ -284,6 +284,33 @@ _LABEL = re.compile(
     r"(?:^|\n|[.?!][ \t]+)[ \t]*(?P<t>[A-Z][A-Z.'’ -]{2,60}[A-Z])[ \t]*:[ \t]*(?:\n[ \t]*)*[^\n]{0,200}$")
 _SENTENCE_END = re.compile(r"[.!?]\s+")
 _NOBODY = frozenset({"He", "She", "They", "It", "We", "I", "The", "This", "That", "You"})
+# Capitalised words that open a sentence or name a time, never part of a speaker's name: "When
+# asked, ...", "But Trump tweeted", "Priebus later Thursday told"
+_OPENERS = frozenset({
+    "When", "While", "But", "And", "As", "If", "After", "Before", "Asked", "Just", "More", "Another", "Others",
+    "Some", "Many", "Most", "One", "Both", "Then", "So", "Yet", "Also", "Still", "Later", "Earlier", "Meanwhile",
+    "Speaking", "In", "On", "At", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Today", "Yesterday",
+})
+# abbreviations a name goes on after ("Sen. John McCain", "John F. Kennedy" has its initial)
+_ABBREVIATIONS = frozenset({"Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Sgt", "Capt", "Adm", "Mr", "Mrs", "Ms", "Dr",
+                            "Rev", "Prof", "St", "Jr", "Sr", "Pres", "Sec", "Atty"})
+
+
+def _name_after_cue(words: str) -> str:
+    """The name a cue opens ("said Gorka. Bolton called ..." names Gorka): up to the first full stop
+    that is not an abbreviation's or an initial's, and after the last title ("Republican Sen. John
+    McCain" is John McCain)."""
+    out: list[str] = []
+    for w in words.split():
+        out.append(w)
+        if w[-1] in ".!?":
+            stem = w[:-1]
+            if stem in _ABBREVIATIONS:
+                out = []  # what a title follows is the name
+            elif len(stem) > 1:
+                break
+    return " ".join(out).rstrip(".!?")
 
 
 def person(name: str, nobody: frozenset[str] = _NOBODY) -> str | None:
@@ -300,10 +327,15 @@ def speaker_of(text: str, start: int, end: int) -> str | None:
     # the cue may lie inside an aligned span that runs on past the quotation ("...,” Trump said")
     close = max(text.rfind("”", start, end), text.rfind('"', start + 1, end))
     opening = max(text.find("“", start, end), -1)
+    before = _BEFORE.search(text, max(0, start - 120), start)
+    # a quotation that ends its sentence belongs to the cue that opened it: the name and cue after
+    # it start the next sentence (Marino said, “... freely.” Boreing said the members ...)
+    ends_sentence = text[start:end].rstrip().rstrip("”\"'’").endswith(".")
     m = (_LEAD.match(text, start, min(len(text), start + 80))
+         or (before if ends_sentence else None)
          or _AFTER.match(text, end, min(len(text), end + 80))
          or (_AFTER.match(text, close + 1, min(len(text), close + 81)) if close > start else None)
-         or _BEFORE.search(text, max(0, start - 120), start)
+         or before
          or (_BEFORE.search(text, start, opening) if opening > start else None))
     if m is None:
         label = _LABEL.search(text, max(0, start - 260), start)
@@ -311,5 +343,12 @@ def speaker_of(text: str, start: int, end: int) -> str | None:
             return None
         name = _TITLES.sub("", label.group("t").title()).strip(" .")
         return name or None
-    # (a name stops at a full stop: "Monday. Sen. John Cornyn told" names John Cornyn)
-    return person(_SENTENCE_END.split(next(g for g in m.groups() if g))[-1])
+    if m.groupdict().get("a"):
+        name = _name_after_cue(m.group("a"))
+    else:
+        # (a name before its cue starts after a full stop: "Monday. Sen. John Cornyn told" names John Cornyn)
+        name = _SENTENCE_END.split(next(g for g in m.groups() if g))[-1]
+    words = name.split()
+    while words and words[0] in _OPENERS:
+        words.pop(0)
+    return person(" ".join(words)) if words else None
