@@ -155,7 +155,7 @@ _M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 _MASK64 = (1 << 64) - 1
 # Byte polynomial for word hashes: odd, so it has an inverse mod 2**64 and a
-# substring's hash can be read off prefix sums (see _batch_token_hashes).
+# substring's hash can be read off prefix sums (see _token_hashes).
 _BYTE_P = 0x9E3779B97F4A7C15
 _BYTE_Q = pow(_BYTE_P, -1, 1 << 64)
 
@@ -320,10 +320,10 @@ def batch_token_hashes(texts: Sequence[str]) -> tuple[U64, npt.NDArray[np.int64]
     text i's tokens are ``hashes[bounds[i]:bounds[i + 1]]``.
     """
     encoded = [normalise(t).encode("utf-8") for t in texts]
-    # A token's hash does not depend on where its text sits in the buffer (see below), so a batch
-    # is hashed a few MB at a time: the power tables and the uint64 working arrays stay that size
-    # instead of eight times the batch's bytes (a cluster batch of thousands of texts made tables
-    # of 2**27 entries, computed again in every worker).
+    # A token's hash does not depend on where its text sits in the buffer (prefix sums, see
+    # _token_hashes), so a batch is hashed a few MB at a time: the power tables and the uint64
+    # working arrays stay that size instead of eight times the batch's bytes (a cluster batch of
+    # thousands of texts made tables of 2**27 entries, computed again in every worker).
     groups: list[list[bytes]] = [[]]
     size = 0
     for e in encoded:

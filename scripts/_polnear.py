@@ -4,8 +4,9 @@
 ``scripts/eval-reuse --polnear [--split test]`` asks :func:`dedup.reuse.sources.speaker_of`, the
 function that names the speaker of a ``speaker`` common source, for the speaker of every annotated
 direct quotation (a Content span that opens with a quotation mark) and compares it with the
-annotated Source. A name is right when its last word, or a word of four letters or more, is in the
-Source ("Trump" for "Donald Trump", "Gorka" for "Sebastian Gorka"). A Source that is a pronoun
+annotated Source. A name is right when its last word (past a "Jr.") is a word of the Source
+("Trump" for "Donald Trump", "Gorka" for "Sebastian Gorka"), and that word is a name: not a title,
+an initial, a dotted abbreviation or a possessive ("Clinton’s" is no speaker). A Source that is a pronoun
 ("he") or a description ("the influential US daily") cannot be matched by name, so a right answer
 by coreference counts as wrong there: the precision is a lower bound. Abstaining (no name) is what
 the function does when the cue names nobody or there is none; it is counted apart.
@@ -13,13 +14,33 @@ the function does when the cue names nobody or there is none; it is counted apar
 
 from __future__ import annotations
 
+import csv
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dedup.reuse.sources import speaker_of
+from dedup.models import Document
+from dedup.reuse.sources import document_wire, speaker_of
 
 PRONOUNS = frozenset({"he", "she", "they", "it", "i", "we", "you", "his", "her", "their", "who"})
+_TITLES = frozenset({"sen", "rep", "gov", "gen", "del", "maj", "mr", "mrs", "ms", "dr", "president", "senator"})
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[\w.'’-]+", text)]
+
+
+def name_matches(named: str, source: str) -> bool:
+    """Whether the name given is the annotated source (see the module docstring)."""
+    words = named.split()
+    while len(words) > 1 and words[-1].rstrip(".") in ("Jr", "Sr"):
+        words.pop()
+    last = words[-1].lower() if words else ""
+    if (not last or "." in last or last.endswith(("'s", "’s", "'", "’")) or len(last) == 1
+            or last.rstrip(".") in _TITLES):
+        return False
+    return last in {w.rstrip(".,") for w in _words(source)}
 
 
 @dataclass
@@ -72,9 +93,7 @@ def speaker_scores(folder: Path, split: str) -> SpeakerScores:
             if named is None:
                 out.counts["none, gold a pronoun or absent" if unnamed_gold else "none, gold named"] += 1
                 continue
-            words = named.split()
-            right = not unnamed_gold and (words[-1].lower() in gold.lower()
-                                          or any(len(w) > 3 and w.lower() in gold.lower() for w in words))
+            right = not unnamed_gold and name_matches(named, gold)
             out.counts["named, right" if right else "named, wrong"] += 1
             if not right:
                 out.wrong.append((article, gold, named, text[max(0, content[1] - 80) : content[2] + 80]))
@@ -98,11 +117,6 @@ _WIRE_NAMES = {"ap": "Associated Press", "upi": "UPI", "afp": "AFP", "reuters": 
 def wire_scores(folder: Path) -> Counter[tuple[str, str]]:
     """(annotated wire, wire found) per article with a wire column (``None`` or an agency), the wire
     found in the text alone and with the byline (metadata's author) as a scraper would store it."""
-    import csv
-
-    from dedup.models import Document
-    from dedup.reuse.sources import document_wire
-
     out: Counter[tuple[str, str]] = Counter()
     with (folder / "metadata.tsv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):

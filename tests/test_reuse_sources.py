@@ -66,8 +66,17 @@ SPEAKER_CASES = [
     ("“Fine,” said Sen. John Cornyn. Bolton agreed.", "Fine", "John Cornyn"),
     ("“Stop it,” said Republican Sen. John McCain. Bolton agreed.", "Stop it", "John McCain"),
     ("But Trump tweeted: “A great summit.”", "A great summit", "Trump"),
+    # dotted abbreviations and initials go on, a suffix stays, a title's word ends nothing
+    ("“We must act,” said U.S. Rep. Adam Schiff. Then he left.", "We must act", "Adam Schiff"),
+    ("“It grows,” said J.M. Berger, a researcher.", "It grows", "Berger"),
+    ("“Fine,” said Donald Trump Jr. on Monday.", "Fine", "Donald Trump Jr"),
+    ("“Vote,” said Del. Stacey Plaskett. Others agreed.", "Vote", "Stacey Plaskett"),
+    ("“Hold,” said Sgt. Maj. John Smith.", "Hold", "John Smith"),
     # a quotation that ends its sentence is the words of the cue before it, not of the next sentence
     ("Jack Marino said, “We speak freely.” Boreing said the members will meet.", "We speak freely.", "Jack Marino"),
+    ('Trump tweeted: "Who knew?" Pence said nothing.', "Who knew?", "Trump"),
+    # ... but a span that runs on past the quotation into its own cue keeps that cue
+    ('As Pence told reporters, "We will win," Trump said.', '"We will win," Trump said.', "Trump"),
     ("“We go,” said John F. Kennedy. Then he left.", "We go", "John F. Kennedy"),
     # a word that opens a sentence or names a day is nobody ("When asked, ..."; "later Thursday told")
     ('When asked why, Sembler responded in a text message: "Trump will be the nominee."',

@@ -127,8 +127,9 @@ def spread_sources(
     source they all have (a wire story, a press release), not of one taking it from another.
 
     The carriers of a passage are the two sides, their cluster copies that hold it
-    (``Segment.also_in``), and the documents of other groups joined to either side by an edge over
-    at least ``cover`` of that side's passage; documents without an outlet count once each.
+    (``Segment.also_in``), and the documents of other groups whose edges with either side hold at
+    least ``cover`` of that side's passage together (:func:`covered`: a copy with an edited word
+    aligns in pieces); documents without an outlet count once each.
     """
     joined = by_doc(items)
     out: list[Item] = []
@@ -292,25 +293,33 @@ _OPENERS = frozenset({
     "Speaking", "In", "On", "At", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
     "Today", "Yesterday",
 })
-# abbreviations a name goes on after ("Sen. John McCain", "John F. Kennedy" has its initial)
-_ABBREVIATIONS = frozenset({"Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Sgt", "Capt", "Adm", "Mr", "Mrs", "Ms", "Dr",
-                            "Rev", "Prof", "St", "Jr", "Sr", "Pres", "Sec", "Atty"})
+# abbreviations a name goes on after: titles ("Sen. John McCain", "Sgt. Maj. John Smith"); what a
+# title follows is the name
+_ABBREVIATIONS = frozenset({
+    "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Maj", "Sgt", "Cpl", "Pvt", "Capt", "Cmdr", "Adm", "Mr", "Mrs", "Ms",
+    "Dr", "Rev", "Prof", "Pres", "Sec", "Atty", "Del", "Amb", "Supt", "Det", "Insp", "Hon", "Gens", "Reps", "Sens",
+})
+# name suffixes that end a name and stay in it ("Donald Trump Jr.")
+_SUFFIXES = frozenset({"Jr", "Sr"})
 
 
 def _name_after_cue(words: str) -> str:
     """The name a cue opens ("said Gorka. Bolton called ..." names Gorka): up to the first full stop
-    that is not an abbreviation's or an initial's, and after the last title ("Republican Sen. John
-    McCain" is John McCain)."""
+    that is not a title's, an initial's ("John F. Kennedy") or a dotted abbreviation's ("U.S.",
+    "J.J."), after the last title ("Republican Sen. John McCain" is John McCain), without leading
+    dotted abbreviations ("U.S. Attorney Jeff Sessions", "J.M. Berger" is Berger)."""
     out: list[str] = []
     for w in words.split():
         out.append(w)
-        if w[-1] in ".!?":
+        if w.endswith("."):
             stem = w[:-1]
             if stem in _ABBREVIATIONS:
-                out = []  # what a title follows is the name
-            elif len(stem) > 1:
+                out = []
+            elif stem in _SUFFIXES or (len(stem) > 1 and "." not in stem):
                 break
-    return " ".join(out).rstrip(".!?")
+    while len(out) > 1 and "." in out[0][:-1]:
+        out.pop(0)
+    return " ".join(out).rstrip(".")
 
 
 def person(name: str, nobody: frozenset[str] = _NOBODY) -> str | None:
@@ -330,7 +339,9 @@ def speaker_of(text: str, start: int, end: int) -> str | None:
     before = _BEFORE.search(text, max(0, start - 120), start)
     # a quotation that ends its sentence belongs to the cue that opened it: the name and cue after
     # it start the next sentence (Marino said, “... freely.” Boreing said the members ...)
-    ends_sentence = text[start:end].rstrip().rstrip("”\"'’").endswith(".")
+    # (the quotation, not the span: a span may run on past it into its cue, "“...,” Trump said.")
+    quotation = text[start : close + 1] if close > start else text[start:end]
+    ends_sentence = quotation.rstrip().rstrip("”\"'’").endswith((".", "?", "!"))
     m = (_LEAD.match(text, start, min(len(text), start + 80))
          or (before if ends_sentence else None)
          or _AFTER.match(text, end, min(len(text), end + 80))
