@@ -132,6 +132,31 @@ def test_group_segments_keeps_the_canonical_pair_and_lists_the_copies() -> None:
     assert s12.also_in == {0} and other.also_in == set()
 
 
+def test_group_segments_reports_a_passage_of_two_copy_groups_once() -> None:
+    # groups 7 = {0 canonical, 1} and 8 = {2 canonical, 3}: all four member pairs carry one passage
+    # (at other offsets in each copy); the pair of the two non-canonical copies (1-3) shares no
+    # document with the canonical report but is the same passage: it joins it, it is no second edge
+    c02 = _seg(0, 2, (100, 300), (50, 250), matched=30)
+    m12 = _seg(1, 2, (140, 340), (50, 250), matched=29)
+    m03 = _seg(0, 3, (100, 300), (10, 210), matched=29)
+    m13 = _seg(1, 3, (140, 340), (10, 210), matched=30)
+    elsewhere = _seg(1, 3, (900, 1000), (700, 800), matched=12)  # a passage the canonical copies lack
+    group, canonical = {0: 7, 1: 7, 2: 8, 3: 8}, {7: 0, 8: 2}
+    out = group_segments([m13, elsewhere, m12, c02, m03], group, canonical)
+    assert out == [c02, elsewhere]
+    assert c02.also_in == {1, 3} and elsewhere.also_in == set()
+
+
+def test_group_segments_keeps_one_passage_quoted_in_two_places_twice() -> None:
+    # one document repeats a passage of the other (in its opening and near its end): two reports,
+    # whichever of the two documents (0 or 1) repeats it
+    repeated = (((0, 100), (500, 600)), ((2000, 2100), (500, 600)))
+    for flip in (False, True):
+        first, again = (Segment(0, 1, (0, 15), (0, 15), *(sides[::-1] if flip else sides), 15) for sides in repeated)
+        out = group_segments([first, again], {0: 0, 1: 1}, {0: 0, 1: 1})
+        assert out == [first, again] and first.also_in == set() and again.also_in == set(), flip
+
+
 def _item(seg: Segment, direction: Literal["quotes", "unknown"] = "unknown", source: int | None = None,
           attributed: bool = False) -> Item:
     quoting = seg.a if source != seg.a else seg.b

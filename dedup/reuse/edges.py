@@ -64,21 +64,27 @@ def group_segments(segments: list[Segment], group: Mapping[int, int], canonical:
             canon = (s.a in (c1, c2)) + (s.b in (c1, c2))
             return (-canon, -s.matched, s.a, s.a_tok[0])
 
-        reps: list[Segment] = []
+        # A segment joins a report when it lies on the report's passage in a document both hold
+        # (in both, when it has both: one text quoting one passage in two places is two reports).
+        # Each report also knows where its passage lies in every member that joined it, so that a
+        # segment of two other members (m1-n1, after c1-c2, m1-c2 and c1-n1 joined) is recognised
+        # as the same passage although it shares no document with the report itself.
+        reps: list[tuple[Segment, dict[int, tuple[int, int]]]] = []
         for s in sorted(segs, key=rank):
-            merged = False
-            for r in reps:
-                shared = {r.a, r.b} & {s.a, s.b}
-                if not shared:
-                    continue
-                d = next(iter(shared))
-                if _overlap(r.side(d), s.side(d)) >= 0.5:
+            for r, known in reps:
+                ends = [d for d in (s.a, s.b) if d in (r.a, r.b)]
+                if ends:
+                    same = all(_overlap(r.side(d), s.side(d)) >= 0.5 for d in ends)
+                else:
+                    same = any(d in known and _overlap(known[d], s.side(d)) >= 0.5 for d in (s.a, s.b))
+                if same:
                     r.also_in |= {s.a, s.b} - {r.a, r.b}
-                    merged = True
+                    for d in (s.a, s.b):
+                        known.setdefault(d, s.side(d))
                     break
-            if not merged:
-                reps.append(s)
-        out.extend(reps)
+            else:
+                reps.append((s, {s.a: s.side(s.a), s.b: s.side(s.b)}))
+        out.extend(r for r, _ in reps)
     return out
 
 
