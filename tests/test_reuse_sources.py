@@ -15,7 +15,7 @@ from dedup.reuse.align import Segment
 from dedup.reuse.attribution import OutletIndex, raw_mentions, select_mentions
 from dedup.reuse.direction import Verdict
 from dedup.reuse.groups import corpus_outlet_names
-from dedup.reuse.sources import covered, source_list, speaker_of, spread_sources, wire_credit
+from dedup.reuse.sources import agree_with_sources, covered, source_list, speaker_of, spread_sources, wire_credit
 from dedup.store import SCHEMA_VERSION, Store
 
 WIRE_CASES = [
@@ -38,6 +38,17 @@ WIRE_CASES = [
 @pytest.mark.parametrize(("text", "want"), WIRE_CASES)
 def test_wire_credit(text: str, want: str | None) -> None:
     assert wire_credit(text) == want
+
+
+def test_a_contributed_tagline_is_a_credit_only_when_asked_for() -> None:
+    # "X contributed to this report": the outlet's own story took in some agency reporting; as
+    # evidence that a passage is wire copy (tagline=False) it counts for nothing, a dateline does
+    tagline = "Fox's own story.\n\nThe Associated Press contributed to this report."
+    assert wire_credit(tagline) == "Associated Press" and wire_credit(tagline, tagline=False) is None
+    both = "WASHINGTON (AP) — A wire story.\n\nThe Associated Press contributed to this report."
+    assert wire_credit(both, tagline=False) == "Associated Press"
+    later = "Story.\n\nThe Associated Press contributed to this report.\n\nCopyright 2018 Reuters."
+    assert wire_credit(later) == "Associated Press" and wire_credit(later, tagline=False) == "Reuters"
 
 
 def test_a_byline_the_cleaner_took_out_still_credits_the_wire() -> None:
@@ -154,6 +165,30 @@ def test_sources_group_witnesses_earliest_first() -> None:
     found = source_list(reuses, dates, {"x": "Reuters"}, lambda doc, start, end: "Trump")
     assert [(s["kind"], s["name"], [w["doc"] for w in s["witnesses"]]) for s in found] == [
         ("speaker", "Trump", ["b", "a", "c"]), ("wire", "Reuters", ["x", "y"])]
+
+
+def test_an_edge_whose_passage_both_witness_as_a_source_is_shared() -> None:
+    def edge(q: str, s: str, qs: int, ss: int, kind: str = "reuses", direction: str = "unknown") -> Reuse:
+        return Reuse(q, s, direction, Span(qs, qs + 60, "caption"), Span(ss, ss + 60, "caption"),  # type: ignore[arg-type]
+                     1.0, False, kind=kind)  # type: ignore[arg-type]
+
+    caption = {"kind": "wire", "name": "Associated Press", "venue": None, "passage": "caption", "witnesses": [
+        {"doc": "c", "start": 0, "end": 60, "date": None}, {"doc": "b", "start": 100, "end": 160, "date": None},
+        {"doc": "a", "start": 500, "end": 560, "date": None}]}
+    reuses = [
+        edge("b", "a", 110, 505),  # both witness the caption there: the source says whose it is
+        edge("a", "b", 900, 100),  # a's side lies elsewhere: not the source's passage in a
+        edge("a", "d", 500, 0),  # d is no witness
+        Reuse("a", "b", "unknown", Span(400, 600, "x"), Span(0, 200, "x"), 1.0, False),  # the caption is 60 of 200
+        edge("a", "b", 505, 100, "quotes", "quotes"),  # a directed quotation keeps its evidence
+    ]
+    out = agree_with_sources(reuses, [caption])
+    assert [(r.quoting, r.source, r.kind, r.direction) for r in out] == [
+        ("a", "b", "shares", "unknown"), ("a", "b", "reuses", "unknown"), ("a", "d", "reuses", "unknown"),
+        ("a", "b", "reuses", "unknown"), ("a", "b", "quotes", "quotes")]
+    assert (out[0].quoting_span.start, out[0].source_span.start) == (505, 110)
+    assert out[0].evidence[-1] == ("both carry the passage of a common source (wire: Associated Press) that "
+                                   "other witnesses name")
 
 
 def test_run_output_is_schema_2_with_kinds_and_sources(tmp_path: Path) -> None:

@@ -185,7 +185,7 @@ def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
     if not ctx.copies_only:
         reuses, citations = quotations(ctx, documents, clusters)
         with ctx.timed("reuse"):
-            sources = common_sources(documents, reuses)
+            reuses, sources = common_sources(documents, reuses)
     fault_point("store")
     with ctx.timed("store"):
         bar = Meter(ctx.report, "store")  # (one transaction: a bar with no steps, full when it is written)

@@ -409,7 +409,7 @@ class _SparkRun:
             reuses, citations = stages.quotations(self.ctx, documents, clusters)
         t = time.perf_counter()
 
-        sources = stages.common_sources(documents, reuses)
+        reuses, sources = stages.common_sources(documents, reuses)
         reuse_rows = [stages.reuse_row(r) for r in reuses]
         citation_rows = [stages.citation_row(c) for c in citations]
         source_rows = [stages.source_row(s) for s in sources]

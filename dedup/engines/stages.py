@@ -34,7 +34,7 @@ from dedup.extract import extract_html
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
 from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse, to_json
 from dedup.reuse.groups import doc_date
-from dedup.reuse.sources import document_wire, source_list, speaker_of
+from dedup.reuse.sources import agree_with_sources, document_wire, source_list, speaker_of
 from dedup.reuse.venues import venue_near
 from dedup.runtime.budget import Budget, OverBudget, document_seconds
 from dedup.runtime.context import BATCH, Progress, RunContext, default_workers, fault_point, no_progress
@@ -559,12 +559,13 @@ def quotations(
                            progress=ctx.report)
 
 
-def common_sources(documents: Sequence[Document], reuses: list[Reuse]) -> list[dict[str, Any]]:
-    """The common sources of a run (:func:`dedup.reuse.sources.source_list`), each with an ``id``:
-    the witnesses' publication dates and wire credits are read from the documents that carry them."""
-    wanted = {d for r in reuses if r.kind == "shares" for d in (r.quoting, r.source)}
-    if not wanted:
-        return []
+def common_sources(documents: Sequence[Document], reuses: list[Reuse]) -> tuple[list[Reuse], list[dict[str, Any]]]:
+    """The common sources of a run (:func:`dedup.reuse.sources.source_list`), each with an ``id``, and
+    the reuses made to agree with them (:func:`~dedup.reuse.sources.agree_with_sources`): the
+    witnesses' publication dates and wire credits are read from the documents that carry them."""
+    wanted = {d for r in reuses if r.kind in ("shares", "reuses") for d in (r.quoting, r.source)}
+    if not any(r.kind == "shares" for r in reuses):
+        return reuses, []
     ids = documents.ids if isinstance(documents, LazyDocuments) else [d.id for d in documents]
     dates: dict[str, str | None] = {}
     wires: dict[str, str | None] = {}
@@ -573,9 +574,18 @@ def common_sources(documents: Sequence[Document], reuses: list[Reuse]) -> list[d
         if doc_id in wanted:
             doc = documents[i]
             dates[doc_id], wires[doc_id], texts[doc_id] = doc_date(doc), document_wire(doc), doc.text
-    found = source_list(reuses, dates, wires, lambda doc, start, end: speaker_of(texts[doc], start, end),
-                        lambda doc, start, end: venue_near(texts[doc], start, end))
-    return [{"id": _edge_id("source", s["witnesses"][0]["doc"], s["witnesses"][0]["start"]), **s} for s in found]
+
+    def sources_of(edges: list[Reuse]) -> list[dict[str, Any]]:
+        return source_list(edges, dates, wires, lambda doc, start, end: speaker_of(texts[doc], start, end),
+                           lambda doc, start, end: venue_near(texts[doc], start, end))
+
+    # an edge the sources explain becomes one of their edges, and so one more witness of them
+    agreed = agree_with_sources(reuses, sources_of(reuses))
+    if agreed != reuses:
+        agreed.sort(key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
+    found = sources_of(agreed)
+    return agreed, [{"id": _edge_id("source", s["witnesses"][0]["doc"], s["witnesses"][0]["start"]), **s}
+                    for s in found]
 
 
 def source_row(s: dict[str, Any]) -> dict[str, Any]:

@@ -148,7 +148,9 @@ def _common_source(seg: Segment, ctx: Context, params: ReuseParams) -> str | Non
                                                                                                  *seg.side(x))):
             return f"{docs[x].id} quotes the passage as the words of {who}: a speaker's words both carry"
     for x, y in ((a, b), (b, a)):
-        wire = document_wire(docs[x])
+        # (an outlet's own story that "the AP contributed to" is no wire copy: its passages may be
+        # the outlet's own, which its other pages reuse)
+        wire = document_wire(docs[x], tagline=False)
         if wire is None:
             continue
         names = [*ctx.group_names.get(int(ctx.group[x]), []), *ctx.group_names.get(int(ctx.group[y]), [])]

@@ -14,7 +14,10 @@ witnesses. Three kinds of evidence make a shared passage a common source here:
   single articles), and no attribution links the two.
 
 :func:`source_list` turns the ``shares`` edges into the ``sources`` of a run: one per connected
-passage, its witnesses earliest first. Everything here is pure: texts and items in, values out.
+passage, its witnesses earliest first; :func:`agree_with_sources` then makes an undirected edge
+whose passage both ends witness as a source one of its ``shares`` edges. A "The Associated Press
+contributed to this report" tagline names the agency of a source but makes no passage wire copy.
+Everything here is pure: texts and items in, values out.
 """
 
 from __future__ import annotations
@@ -70,16 +73,20 @@ FOOT_CHARS = 600
 
 
 @lru_cache(maxsize=4096)  # asked of each side of every segment; texts are few by comparison
-def wire_credit(text: str) -> str | None:
-    """The news agency ``text`` credits as the origin of its copy, if any (see the module docstring)."""
+def wire_credit(text: str, tagline: bool = True) -> str | None:
+    """The news agency ``text`` credits as the origin of its copy, if any (see the module docstring).
+
+    Without ``tagline``, "The Associated Press contributed to this report" is no credit: it says
+    the outlet's own story took in some of the agency's reporting, not that its text is the agency's.
+    """
     for part in (text[:HEAD_CHARS], text[-FOOT_CHARS:] if len(text) > HEAD_CHARS else ""):
-        m = _WIRE_CREDIT.search(part)
-        if m is None:
-            continue
-        if m.group("signoff"):
-            return "Reuters"  # "(Reporting by X; Editing by Y)" is Reuters' house style
-        name = next(g for g in m.groups() if g)
-        return _WIRES.get(" ".join(name.split()).lower(), name)
+        for m in _WIRE_CREDIT.finditer(part):
+            if m.group("signoff"):
+                return "Reuters"  # "(Reporting by X; Editing by Y)" is Reuters' house style
+            if not tagline and m.group("contributed"):
+                continue
+            name = next(g for g in m.groups() if g)
+            return _WIRES.get(" ".join(name.split()).lower(), name)
     return None
 
 
@@ -99,16 +106,17 @@ def photo_credit(text: str, end: int, reach: int = 250) -> str | None:
 _WIRE_IN_BYLINE = re.compile(rf"\b(?P<wire>{_WIRE_NAME})\b")
 
 
-def document_wire(doc: Document) -> str | None:
-    """The news agency a document credits: in its text (:func:`wire_credit`), in the text as scraped,
-    or in the byline the cleaner took out of it ("JILL COLVIN Associated Press", stated or from a copy)."""
-    found = wire_credit(doc.text)
+def document_wire(doc: Document, tagline: bool = True) -> str | None:
+    """The news agency a document credits: in its text (:func:`wire_credit`; ``tagline`` as there), in
+    the text as scraped, or in the byline the cleaner took out of it ("JILL COLVIN Associated Press",
+    stated or from a copy)."""
+    found = wire_credit(doc.text, tagline)
     if found is not None:
         return found
     # a byline the cleaner took whole ("By Maria Keller, AFP" -> author "Maria Keller"): the text as
     # scraped still has it (an HTML page is read by its text only)
     if doc.raw and doc.raw is not doc.text and not doc.raw.lstrip()[:1] == "<":
-        found = wire_credit(doc.raw)
+        found = wire_credit(doc.raw, tagline)
         if found is not None:
             return found
     for author in (doc.author, doc.inferred.get("author") if doc.inferred else None):
@@ -266,6 +274,39 @@ def source_list(
                           for k in group],
         })
     out.sort(key=lambda s: (s["witnesses"][0]["doc"], s["witnesses"][0]["start"]))
+    return out
+
+
+
+def agree_with_sources(reuses: Sequence[Reuse], sources: Sequence[dict[str, Any]]) -> list[Reuse]:
+    """``reuses`` with each undirected, unattributed ``reuses`` edge whose passage is, in both its
+    documents, the passage of one common source they both witness made a ``shares`` edge: the source
+    list already says where the words came from (a wire caption one witness credits, a speaker's
+    words), so the edge must not say that nobody knows. Then edges and sources tell one story."""
+    held: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for n, src in enumerate(sources):
+        for w in src["witnesses"]:
+            held[w["doc"]].append((w["start"], w["end"], n))
+
+    def sources_of(doc: str, start: int, end: int) -> set[int]:
+        # the source's passage must be most of the edge's (a long stretch of an outlet's own text
+        # around one quoted sentence is not that sentence's source)
+        return {n for s, e, n in held.get(doc, ()) if min(e, end) - max(s, start) >= 0.5 * max(1, end - start)}
+
+    out: list[Reuse] = []
+    for r in reuses:
+        if r.kind == "reuses" and r.direction == "unknown" and r.attribution is None:
+            both = sources_of(r.quoting, r.quoting_span.start, r.quoting_span.end) & sources_of(
+                r.source, r.source_span.start, r.source_span.end)
+            if both:
+                src = sources[min(both)]
+                said = f" ({src['kind']}: {src['name']})" if src["name"] else f" ({src['kind']})"
+                why = f"both carry the passage of a common source{said} that other witnesses name"
+                if r.quoting > r.source:
+                    r = replace(r, quoting=r.source, source=r.quoting, quoting_span=r.source_span,
+                                source_span=r.quoting_span)
+                r = replace(r, kind="shares", confidence=0.0, evidence=[*r.evidence, why])
+        out.append(r)
     return out
 
 
