@@ -117,6 +117,17 @@ def test_marks_on_both_sides_are_no_evidence_but_a_shared_source() -> None:
     assert ver.evidence == ["passage is in quotation marks in both a and b: the words of a third party"]
 
 
+def test_straight_single_quotes_are_quotation_marks_where_a_text_has_no_double_ones() -> None:
+    # British style: 'The president's the chief negotiator, not me' (the apostrophe stays inside)
+    ver = _judge(f"{FILLER} He said: '{PASSAGE}'.", f"“{PASSAGE}”. {FILLER}")
+    assert (ver.direction, ver.kind) == ("unknown", "shares")
+    text = "Huntsman said: 'The president's the chief negotiator, not me'\n\nRock 'n' roll, the '70s, leaders' talks."
+    assert [text[s:e] for s, e in quote_regions(text)] == ["The president's the chief negotiator, not me"]
+    # a text that quotes with double marks keeps its single quotes as apostrophes and inner quotes
+    mixed = "He said “fine” and the 'deal' stood."
+    assert [mixed[s:e] for s, e in quote_regions(mixed)] == ["fine"]
+
+
 DATED = ReuseParams(min_dated_words=15)  # (PASSAGE is 15 words; by default a date directs 30 or more)
 
 

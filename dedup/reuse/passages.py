@@ -57,6 +57,13 @@ _QUOTE_PAIRS = {"“": "”\"", "«": "»", "„": "“”", '"': '"”', "‘":
 # (‘ not after a word character, written as a lookbehind after one character
 # class so that the regex engine can skip to the candidates.)
 _QUOTE_OPEN = re.compile(r"[“«„\"‘](?<!\w‘)")
+# Straight single quotes as a text's quotation marks ('The president's the chief negotiator, not
+# me'), as British outlets print them: opened before a word, not after one; closed after a
+# character that is no space, before one that is no word character, so that apostrophes
+# (president's) stay inside. Read only in texts that have no double quotation marks at all.
+_SINGLE_OPEN = re.compile(r"(?<![\w'’])'(?=[^\W\d_])")
+_SINGLE_CLOSE = re.compile(r"(?<=[^\s'])'(?!\w)")
+_DOUBLE_MARKS = re.compile(r"[\"“”„«»]")
 # Where a quotation is cut: ellipses and bracketed insertions/omissions.
 _QUOTE_CUT = re.compile(r"\(\s*(?:\.\s*){3}\)|\[\s*(?:\.\s*){3}\]|\[…\]|\(…\)|…|\.\.\.|\[[^\]\n]{0,60}\]")
 
@@ -284,6 +291,26 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
             pos = close + 1
         if end - start >= 2:
             out.append((start, end))
+    if not out and "'" in text and not _DOUBLE_MARKS.search(text):
+        out = _single_quoted(text)
+    return out
+
+
+def _single_quoted(text: str) -> list[tuple[int, int]]:
+    """quote_regions of a text whose quotation marks are straight single quotes; a quotation that
+    does not close in its paragraph is none ("'em"); a digit is opened by none ("the '70s")."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while (m := _SINGLE_OPEN.search(text, pos)) is not None:
+        start = m.end()
+        para_end = text.find("\n", start)
+        close = _SINGLE_CLOSE.search(text, start, para_end if para_end >= 0 else len(text))
+        if close is None:
+            pos = start
+            continue
+        if close.start() - start >= 2:
+            out.append((start, close.start()))
+        pos = close.end()
     return out
 
 
