@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dedup.models import Document
+from dedup.models import Attribution, Document
 from dedup.reuse.align import Segment
 from dedup.reuse.attribution import OutletIndex, find_mentions
-from dedup.reuse.direction import Context, Verdict, quoted_share, verdict
+from dedup.reuse.direction import Context, Verdict, carry_attributions, quoted_share, verdict
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.passages import quote_regions
 
@@ -126,6 +126,36 @@ def test_straight_single_quotes_are_quotation_marks_where_a_text_has_no_double_o
     # a text that quotes with double marks keeps its single quotes as apostrophes and inner quotes
     mixed = "He said “fine” and the 'deal' stood."
     assert [mixed[s:e] for s, e in quote_regions(mixed)] == ["fine"]
+
+
+def test_a_source_named_once_is_the_source_of_the_later_quotations_from_it() -> None:
+    # a names b's outlet for its first quotation of b, not for the second ("McFaul explained"); a
+    # third passage a does not quote, and a quotation of another document, stay undirected
+    first, second, plain = "he knows the details", "Putin will be waiting for concessions", "the summit opened"
+    a = f"“{first},” McFaul wrote for The Post. “{second},” McFaul explained. Then {plain} on time."
+    b = f"Opinion. {first} of every file. {second} from Trump. And {plain} at noon."
+    c = f"Elsewhere: {second} and more."
+    docs = {0: _doc("a", a), 1: _doc("b", b, "The Post"), 2: _doc("c", c)}
+    ctx = Context(docs=docs, quotes={i: quote_regions(d.text) for i, d in docs.items()}, group={0: 0, 1: 1, 2: 2},
+                  group_names={1: ["The Post"]}, mentions={}, dates={0: None, 1: None, 2: None})
+
+    def seg(x: int, y: int, phrase: str) -> Segment:
+        sx, sy = docs[x].text.index(phrase), docs[y].text.index(phrase)
+        return Segment(x, y, (0, 6), (0, 6), (sx, sx + len(phrase)), (sy, sy + len(phrase)), 6)
+
+    said = Attribution("The Post", None, "wrote for The Post")
+    named = Verdict(0, 1, "quotes", 0.9, ["a attributes the passage to 'The Post'"], True, said, True, "quotes")
+    undirected = [Verdict(0, 1, "unknown", 0.0, [], False, None, False, "reuses"),
+                  Verdict(0, 1, "unknown", 0.0, [], False, None, False, "reuses"),
+                  Verdict(0, 2, "unknown", 0.0, [], False, None, False, "reuses")]
+    judged = [(seg(0, 1, first), named), (seg(0, 1, second), undirected[0]), (seg(0, 1, plain), undirected[1]),
+              (seg(0, 2, second), undirected[2])]
+    out = carry_attributions(judged, ctx, DEFAULT)
+    assert out[0] is named and out[2] is undirected[1] and out[3] is undirected[2]
+    assert (out[1].quoting, out[1].source, out[1].direction, out[1].kind, out[1].attribution) == (
+        0, 1, "quotes", "quotes", said)
+    assert out[1].evidence[-1] == ("a attributes another passage of b to 'The Post' ('wrote for The Post') "
+                                   "and quotes this one too")
 
 
 DATED = ReuseParams(min_dated_words=15)  # (PASSAGE is 15 words; by default a date directs 30 or more)

@@ -47,7 +47,7 @@ from dedup.reuse import pass1
 from dedup.reuse.align import BlockMemo, Segment, align, passage_windows
 from dedup.reuse.attribution import Mention, outlet_matches
 from dedup.reuse.candidates import boilerplate, reference_pairs
-from dedup.reuse.direction import Context, Verdict, verdict
+from dedup.reuse.direction import Context, Verdict, carry_attributions, verdict
 from dedup.reuse.edges import Item, citations, group_segments, make_reuse, prune_quotation_clusters
 from dedup.reuse.groups import build_groups, corpus_outlet_names, doc_date, evidence_dates
 from dedup.reuse.pagetext import page_text
@@ -112,15 +112,17 @@ def match_pairs(batch: PairBatch, config: Config, params: ReuseParams) -> list[I
         segments.extend(align(a, b, pairs, batch.docs, batch.passages, boiler_tokens, config, params, memo))
     ctx = Context(batch.docs, {i: dp.quotes for i, dp in batch.passages.items()}, batch.group, batch.group_names,
                   batch.mentions, batch.dates)
-    out: list[Item] = []
+    judged: list[tuple[Segment, Verdict]] = []
     for seg in group_segments(segments, batch.group, batch.canonical):
         da, db = batch.docs[seg.a], batch.docs[seg.b]
         if page_text(da.text, seg.side(seg.a), db.text, seg.side(seg.b), _same_site(da, db)):
             continue  # a share box or a teaser both pages show: no one's text (dedup.reuse.pagetext)
         ver = verdict(seg, ctx, params)
         if ver.has_attribution or _worth_an_unattributed_edge(seg, batch.docs, params):
-            out.append((seg, ver, make_reuse(seg, ver, batch.docs)))
-    return out
+            judged.append((seg, ver))
+    # (a batch holds whole group pairs, so every segment of a document pair is here)
+    verdicts = carry_attributions(judged, ctx, params)
+    return [(seg, ver, make_reuse(seg, ver, batch.docs)) for (seg, _), ver in zip(judged, verdicts, strict=True)]
 
 
 def _same_site(a: Document, b: Document) -> bool:

@@ -247,6 +247,34 @@ def _decide(seg: Segment, kinds_f: set[str], kinds_b: set[str]) -> tuple[int, in
     return None
 
 
+def carry_attributions(judged: list[tuple[Segment, Verdict]], ctx: Context, params: ReuseParams) -> list[Verdict]:
+    """The verdicts of ``judged`` (the segments of whole document pairs), each undirected edge made a
+    quotation where its document pair already has one by attribution and the passage is in quotation
+    marks on that quotation's quoting side only: an article that names its source once ("McFaul wrote
+    for The Washington Post") does not name it again for each later quotation ("McFaul explained")."""
+    named: dict[tuple[int, int], Verdict] = {}
+    for _, ver in judged:
+        if ver.kind == "quotes" and ver.attribution is not None:
+            named.setdefault((ver.quoting, ver.source), ver)
+    out: list[Verdict] = []
+    for seg, ver in judged:
+        if ver.direction == "unknown" and ver.kind == "reuses":
+            for x, y in ((seg.a, seg.b), (seg.b, seg.a)):
+                first = named.get((x, y))
+                if first is None or first.attribution is None:
+                    continue
+                if (quoted_share(ctx.quotes[x], seg.side(x)) >= params.quoted_share
+                        and quoted_share(ctx.quotes[y], seg.side(y)) < 1 - params.quoted_share):
+                    docs = ctx.docs
+                    why = (f"{docs[x].id} attributes another passage of {docs[y].id} to "
+                           f"{first.attribution.outlet!r} ({first.attribution.text!r}) and quotes this one too")
+                    ver = Verdict(x, y, "quotes", first.confidence, [*ver.evidence, why], True, first.attribution,
+                                  True, "quotes")
+                    break
+        out.append(ver)
+    return out
+
+
 def quoted_share(regions: list[tuple[int, int]], span: tuple[int, int]) -> float:
     """Share of ``span`` inside the quotation ``regions``."""
     inside = 0
