@@ -563,8 +563,9 @@ def common_sources(documents: Sequence[Document], reuses: list[Reuse]) -> tuple[
     """The common sources of a run (:func:`dedup.reuse.sources.source_list`), each with an ``id``, and
     the reuses made to agree with them (:func:`~dedup.reuse.sources.agree_with_sources`): the
     witnesses' publication dates and wire credits are read from the documents that carry them."""
-    wanted = {d for r in reuses if r.kind in ("shares", "reuses") for d in (r.quoting, r.source)}
-    if not any(r.kind == "shares" for r in reuses):
+    # (an edge made to agree joins two witnesses of a source: their documents are read already)
+    wanted = {d for r in reuses if r.kind == "shares" for d in (r.quoting, r.source)}
+    if not wanted:
         return reuses, []
     ids = documents.ids if isinstance(documents, LazyDocuments) else [d.id for d in documents]
     dates: dict[str, str | None] = {}
@@ -579,11 +580,13 @@ def common_sources(documents: Sequence[Document], reuses: list[Reuse]) -> tuple[
         return source_list(edges, dates, wires, lambda doc, start, end: speaker_of(texts[doc], start, end),
                            lambda doc, start, end: venue_near(texts[doc], start, end))
 
-    # an edge the sources explain becomes one of their edges, and so one more witness of them
-    agreed = agree_with_sources(reuses, sources_of(reuses))
-    if agreed != reuses:
+    # an edge the sources explain becomes one of their edges, and so joins them: list them again
+    # only then (the reuses keep find_reuses' order)
+    found = sources_of(reuses)
+    agreed = agree_with_sources(reuses, found)
+    if any(a is not r for a, r in zip(agreed, reuses, strict=True)):
         agreed.sort(key=lambda r: (r.quoting, r.source, r.quoting_span.start, r.source_span.start))
-    found = sources_of(agreed)
+        found = sources_of(agreed)
     return agreed, [{"id": _edge_id("source", s["witnesses"][0]["doc"], s["witnesses"][0]["start"]), **s}
                     for s in found]
 

@@ -182,12 +182,17 @@ def _as_shared(item: Item, why: str) -> Item:
     """The edge of ``item`` as a ``shares`` edge: no direction (pair in id order), the reason added."""
     seg, ver, r = item
     if r.quoting > r.source:
-        r = replace(r, quoting=r.source, source=r.quoting, quoting_span=r.source_span, source_span=r.quoting_span)
         ver = replace(ver, quoting=ver.source, source=ver.quoting)
     evidence = [*ver.evidence, why]
     ver = replace(ver, direction="unknown", kind="shares", confidence=0.0, evidence=evidence, attribution=None)
-    return seg, ver, replace(r, direction="unknown", kind="shares", confidence=0.0, evidence=evidence,
-                             attribution=None)
+    return seg, ver, _shared(r, evidence)
+
+
+def _shared(r: Reuse, evidence: list[str]) -> Reuse:
+    """``r`` as a ``shares`` edge with ``evidence``: no direction, no attribution, the pair in id order."""
+    if r.quoting > r.source:
+        r = replace(r, quoting=r.source, source=r.quoting, quoting_span=r.source_span, source_span=r.quoting_span)
+    return replace(r, direction="unknown", kind="shares", confidence=0.0, evidence=evidence, attribution=None)
 
 
 def source_list(
@@ -301,11 +306,8 @@ def agree_with_sources(reuses: Sequence[Reuse], sources: Sequence[dict[str, Any]
             if both:
                 src = sources[min(both)]
                 said = f" ({src['kind']}: {src['name']})" if src["name"] else f" ({src['kind']})"
-                why = f"both carry the passage of a common source{said} that other witnesses name"
-                if r.quoting > r.source:
-                    r = replace(r, quoting=r.source, source=r.quoting, quoting_span=r.source_span,
-                                source_span=r.quoting_span)
-                r = replace(r, kind="shares", confidence=0.0, evidence=[*r.evidence, why])
+                r = _shared(r, [*r.evidence, f"both carry the passage of a common source{said} that other "
+                                    "witnesses name"])
         out.append(r)
     return out
 
