@@ -359,8 +359,9 @@ def _token_hashes(encoded: list[bytes]) -> tuple[U64, npt.NDArray[np.int64]]:
         if len(inner):
             keep = np.ones(len(buf), dtype=bool)
             keep[inner] = False
-            shift = np.cumsum(~keep)
-            doc_start = doc_start - shift[doc_start]
+            # each text starts earlier by the apostrophes dropped before it (a search over the few
+            # dropped positions, not a prefix sum over the whole buffer)
+            doc_start = doc_start - np.searchsorted(inner, doc_start, side="right")
             buf = buf[keep]
             word = word[keep]
     # the buffer ends with a NUL separator, so a word never touches its end

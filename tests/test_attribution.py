@@ -99,7 +99,7 @@ def test_mention_year() -> None:
     assert (m.name, m.year(text)) == ("Arab News", 2023)
 
 
-# The anchor windows come from one Aho-Corasick pass (pyahocorasick); they must be exactly what a
+# The anchor windows come from one Aho-Corasick pass (dedup.wordfind); they must be exactly what a
 # str.find scan per needle and the verb regex give, the implementation they replaced (kept here as
 # the reference), on article text and on any text.
 def _reference_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[int, int]]]:

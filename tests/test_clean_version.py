@@ -25,10 +25,10 @@ PACKAGE = ROOT / "dedup" / "clean"
 
 
 def _copy(tmp: Path, name: str, edit: Callable[[Path], None] | None = None) -> Path:
-    """A copy of the clean package (and dedup/extract.py beside it) under ``tmp/name``, edited."""
+    """A copy of the clean package (and the modules beside it that cleaning runs) under ``tmp/name``, edited."""
     top = tmp / name / "dedup"
     shutil.copytree(PACKAGE, top / "clean", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("extract.py", "extract_meta.py"):
+    for name in ("extract.py", "extract_meta.py", "wordfind.py"):
         shutil.copy(ROOT / "dedup" / name, top / name)
     if edit is not None:
         edit(top)
@@ -58,7 +58,8 @@ def test_the_digest_covers_the_modules_cleaning_executes() -> None:
     _digest, covered = code_digest(PACKAGE)
     assert covered == {f"dedup.clean.{m}" for m in ("cleaner", "corpus", "furniture", "head_meta", "lines",
                                                     "metadata", "notices", "offsets", "page", "repair",
-                                                    "rules")} | {"dedup.extract", "dedup.extract_meta"}  # fmt: skip
+                                                    "rules")} | {"dedup.extract", "dedup.extract_meta",
+                                                                 "dedup.wordfind"}  # fmt: skip
 
 
 def test_editing_a_rule_changes_the_digest(tmp_path: Path) -> None:
@@ -76,15 +77,19 @@ def test_editing_a_rule_changes_the_digest(tmp_path: Path) -> None:
     def edit_extraction(top: Path) -> None:
         _replace(top / "extract.py", "\"include_tables\": True", "\"include_tables\": False")
 
+    def edit_word_search(top: Path) -> None:
+        _replace(top / "wordfind.py", "overlapping=True)  # type", "overlapping=False)  # type")
+
     def edit_damage(top: Path) -> None:  # a later stage: it does not make clean text
         (top / "clean" / "damage.py").write_text((top / "clean" / "damage.py").read_text() + "\nMERGE_WORDS = 2\n")
 
     digests = {name: code_digest(_copy(tmp_path, name, edit))[0]
                for name, edit in [("byline", widen_byline), ("repair", comment_in_repair),
-                                  ("extract", edit_extraction), ("damage", edit_damage)]}  # fmt: skip
+                                  ("extract", edit_extraction), ("words", edit_word_search),
+                                  ("damage", edit_damage)]}  # fmt: skip
     assert digests["damage"] == base
-    changed = [digests[k] for k in ("byline", "repair", "extract")]
-    assert base not in changed and len(set(changed)) == 3
+    changed = [digests[k] for k in ("byline", "repair", "extract", "words")]
+    assert base not in changed and len(set(changed)) == 4
 
 
 def test_a_module_the_cleaner_starts_to_import_is_covered(tmp_path: Path) -> None:

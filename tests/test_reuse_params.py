@@ -45,7 +45,7 @@ def test_cache_keys_follow_the_code(tmp_path: Path) -> None:
     base = code_digest(copy)
     assert base == code_digest(root) and Keys(DEFAULT).digest != DEFAULT.digest()
     for path, edit in [("reuse/direction.py", "W = 0.71\n"), ("fingerprint.py", "X = 1\n"),
-                       ("runtime/reuse_pairs.py", "Y = 2\n")]:
+                       ("runtime/reuse_pairs.py", "Y = 2\n"), ("wordfind.py", "V = 4\n")]:
         target = copy / path
         original = target.read_text()
         target.write_text(original + edit)

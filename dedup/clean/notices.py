@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick
+from dedup.wordfind import WordFinder
 
 __all__ = ["author_bio", "call_to_action", "disclaimer", "form_notice", "markup", "option_list", "script_data"]
 
@@ -68,12 +68,13 @@ _PHRASES: dict[str, tuple[_Phrase, ...]] = {
                 r"|\b(?:chosen|selected|reviewed)\s+independently\s+by\s+our\s+editors", ("independently",)),
     ),
 }
-_AUTOMATON = ahocorasick.Automaton()
+_OPENS: dict[str, tuple[tuple[str, int], ...]] = {}
 for _kind, _phrases in _PHRASES.items():
     for _k, (_pattern, _words, _also) in enumerate(_phrases):
         for _w in _words:
-            _AUTOMATON.add_word(_w, (*_AUTOMATON.get(_w, ()), (_kind, _k)))
-_AUTOMATON.make_automaton()
+            _OPENS[_w] = (*_OPENS.get(_w, ()), (_kind, _k))
+_AUTOMATON = WordFinder(list(_OPENS))
+_OPENED_BY = list(_OPENS.values())
 _LAST: list[tuple[str, frozenset[tuple[str, int]]]] = [("", frozenset())]
 
 
@@ -84,8 +85,8 @@ def _open_phrases(line: str) -> frozenset[tuple[str, int]]:
         return last[1]
     low = line.lower()
     found: set[tuple[str, int]] = set()
-    for _end, hits in _AUTOMATON.iter(low):
-        found.update(hits)
+    for w, _start, _end in _AUTOMATON.find(low):
+        found.update(_OPENED_BY[w])
     opened = frozenset(
         (kind, k) for kind, k in found if not _PHRASES[kind][k][2] or any(w in low for w in _PHRASES[kind][k][2]))
     _LAST[0] = (line, opened)

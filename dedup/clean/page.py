@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from dedup.wordfind import WordFinder
+
 # Words as a reader counts them: a run of letters or digits, and each character of a script written
 # without spaces (Thai, Lao, Myanmar, Khmer, kana, CJK) on its own, so that a Chinese article has words.
 # (Not dedup.fingerprint's tokens: the cleaning stamp hashes only dedup.clean, so a change there would
@@ -60,8 +62,9 @@ _CAPTION_HINTS = ("Photo", "PHOTO", "photo", "Getty", "Image", "IMAGE", "Pool", 
 # The hints of a caption line, lower-case "photo" only where a credit has it ("photo:", "photo by",
 # "AP photo/", "(Reuters photo)"): as a word of prose ("photographs") it is in one text in five.
 _LINE_HINTS = (*(h for h in _CAPTION_HINTS if h != "photo"), "photo:", "photo by", "photo/", "photo)")
-# any(hint in text for hint in _LINE_HINTS) in one scan (a quarter faster than fourteen)
-_LINE_HINT = re.compile("|".join(re.escape(h) for h in _LINE_HINTS))
+# any(hint in text for hint in _LINE_HINTS) in one scan (Aho-Corasick: 12 µs on an article, where
+# the alternation of the fourteen took 20 µs and fourteen scans 27 µs)
+_LINE_HINT = WordFinder(list(_LINE_HINTS))
 
 
 FURNITURE_ONLY = "furniture-only"
@@ -102,7 +105,7 @@ def caption_lines(text: str) -> list[str]:
     """The lines of ``text`` that are photo captions or credits, or video blurbs with their credit
     line: an agency credit in the line, a credit line of its own under its caption, or a short line
     that ends in the full date the photo was taken."""
-    if not (_LINE_HINT.search(text) or "FILE - " in text or "via AP" in text
+    if not (_LINE_HINT.find(text) or "FILE - " in text or "via AP" in text
             or "Media: " in text or ", 20" in text or ", 19" in text or _LESS_END.search(text)):
         return []
     out: list[str] = []
@@ -129,7 +132,7 @@ def furniture_only(text: str) -> bool:
     # Every document passes here: substring tests decide nearly all of them before any regex runs.
     if len(text) < 40 * MIN_ARTICLE_WORDS and len(_WORD.findall(text)) < MIN_ARTICLE_WORDS:
         return True
-    if not _LINE_HINT.search(text):
+    if not _LINE_HINT.find(text):
         return False
     lines = [line for line in text.split("\n") if any(hint in line for hint in _LINE_HINTS) or
              line.rstrip().endswith("less")]

@@ -58,18 +58,18 @@ def texts_anchor_keys(texts: Sequence[str], k: int) -> list[bytes]:
 
 def anchor_candidates(blobs: Sequence[bytes | None]) -> I64:
     """Index pairs (i < j) of documents sharing enough anchor keys (see the module docstring), sorted."""
-    arrays = [np.frombuffer(b or b"", dtype=np.uint64) for b in blobs]
-    nk = np.array([len(x) for x in arrays], dtype=np.int64)
+    # (one buffer for all: an array per document cost a second per 100k documents)
+    nk = np.fromiter((len(b) if b else 0 for b in blobs), dtype=np.int64, count=len(blobs)) // 8
     if nk.sum() == 0:
         return np.empty((0, 2), dtype=np.int64)
-    keys = np.concatenate(arrays)
-    owner = np.repeat(np.arange(len(arrays), dtype=np.int64), nk)
+    keys = np.frombuffer(b"".join(b for b in blobs if b), dtype=np.uint64)
+    owner = np.repeat(np.arange(len(blobs), dtype=np.int64), nk)
     order = np.argsort(keys, kind="stable")
     keys, owner = keys[order], owner[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
     codes = []
-    n = np.int64(len(arrays))
+    n = np.int64(len(blobs))
     for size in np.unique(sizes[(sizes >= 2) & (sizes <= MAX_DF)]).tolist():
         # every key held by exactly `size` documents at once: a (groups, size) matrix of owners
         members = owner[starts[sizes == size][:, None] + np.arange(size)]

@@ -20,11 +20,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
-import ahocorasick
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from dedup.wordfind import WordFinder
 
 # One capitalised word of a name: "Al-Jazeera", "Reuters", "VOA", "mid.ru"-like domains are separate.
 _W = r"[A-Z][\w&'’.-]*[\w&]|[A-Z]"
@@ -584,20 +584,17 @@ def _last_words(text: str, i: int) -> str:
     return " ".join(text[max(0, i - 200) : i].rsplit(None, 3)[-3:])
 
 
-def _anchor_automaton() -> Any:
-    """One Aho-Corasick automaton of every anchor needle and every verb of _VERBS: a text is
-    read once for all of them (one ``str.find`` scan per needle and a regex scan for the verbs
-    were 0.14 ms of an article, half of the mention scan)."""
-    automaton = ahocorasick.Automaton()
-    words: dict[str, tuple[int, tuple[int, ...], bool]] = {}
+def _anchor_automaton() -> tuple[WordFinder, list[tuple[tuple[int, ...], bool]]]:
+    """One Aho-Corasick automaton of every anchor needle and every verb of _VERBS, and what each
+    of its words is (the anchors it opens, whether it is a verb): a text is read once for all of
+    them (one ``str.find`` scan per needle and a regex scan for the verbs were 0.14 ms of an
+    article, half of the mention scan)."""
+    words: dict[str, tuple[tuple[int, ...], bool]] = {}
     for needle, needle_sets in _NEEDLE_SETS.items():
-        words[needle] = (len(needle), tuple(needle_sets), False)
+        words[needle] = (tuple(needle_sets), False)
     for verb in _VERBS:
-        words[verb] = (len(verb), words[verb][1] if verb in words else (), True)
-    for word, value in words.items():
-        automaton.add_word(word, value)
-    automaton.make_automaton()
-    return automaton
+        words[verb] = (words[verb][0] if verb in words else (), True)
+    return WordFinder(list(words)), list(words.values())
 
 
 def _anchor_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[int, int]]]:
@@ -617,12 +614,13 @@ def _anchor_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[
     spans: list[list[tuple[int, int]]] = [[] for _ in _ALL_ANCHORS]
     verbs: list[tuple[int, int]] = []
     n = len(text)
-    for end, (length, sets, verb) in _AUTOMATON.iter(text):
-        i = end + 1 - length
-        if verb and i > 0 and text[i - 1].isspace() and (end + 1 == n or not _is_word_char(text[end + 1])):
+    # (every match, overlapping ones too; their order does not matter, the windows are merged)
+    for w, i, end in _AUTOMATON.find(text):
+        sets, verb = _WORDS[w]
+        if verb and i > 0 and text[i - 1].isspace() and (end == n or not _is_word_char(text[end])):
             v = i - 1
             if _NAME_END.search(_last_words(text, v)):
-                verbs.append((max(0, v - _REACH), end + 1))
+                verbs.append((max(0, v - _REACH), end))
         last: str | None = None
         for k in sets:
             _, before, after, check = _ALL_ANCHORS[k]
@@ -631,7 +629,7 @@ def _anchor_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[
                     last = _last_words(text, i)
                 if not check.search(last):
                     continue
-            spans[k].append((max(0, i - before), min(n, i + length + after)))
+            spans[k].append((max(0, i - before), min(n, end + after)))
     return [_merge(s) for s in spans], _merge(verbs)
 
 
@@ -640,7 +638,7 @@ def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
 
-_AUTOMATON = _anchor_automaton()
+_AUTOMATON, _WORDS = _anchor_automaton()
 
 
 @dataclass(frozen=True)

@@ -106,20 +106,21 @@ STATE_FORMAT = 4
 
 _DEDUP = Path(__file__).resolve().parent.parent
 #: Libraries whose answers the quotation results depend on.
-_LIBRARIES = ("numpy", "rapidfuzz", "pyahocorasick")
+_LIBRARIES = ("numpy", "rapidfuzz", "ahocorasick-rs")
 
 
 @lru_cache(maxsize=4)
 def code_digest(root: Path = _DEDUP) -> str:
     """A digest of the code that makes the quotation stage's results, read once per process:
     the source of every module of ``dedup/reuse/`` (the algorithm), ``dedup/fingerprint.py`` (its
-    shingles and signatures) and ``dedup/runtime/reuse_*.py`` (how records are kept and pairs
-    counted between runs), the versions of the libraries they lean on, and Python's.
+    shingles and signatures), ``dedup/wordfind.py`` (the anchor word search) and
+    ``dedup/runtime/reuse_*.py`` (how records are kept and pairs counted between runs), the
+    versions of the libraries they lean on, and Python's.
 
     A stamp bumped by hand goes stale the first time someone edits the code and forgets it; then
     an incremental run reads cached pair results the new code would not make. ``root`` is the
     package folder (tests pass a copy)."""
-    files = [*sorted((root / "reuse").glob("*.py")), root / "fingerprint.py",
+    files = [*sorted((root / "reuse").glob("*.py")), root / "fingerprint.py", root / "wordfind.py",
              *sorted((root / "runtime").glob("reuse_*.py"))]
     h = hashlib.blake2b(digest_size=16)
     for path in files:
