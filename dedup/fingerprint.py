@@ -221,7 +221,19 @@ def _shingle_poly(th: U64, width: int) -> U64:
 def shingle_sets(texts: Sequence[str], k: int) -> list[U64]:
     """Sorted unique shingle hashes of many texts through the vectorised path (equal to shingle_hashes)."""
     allh, bounds = batch_shingles(texts, k)
-    return [np.unique(allh[bounds[i] : bounds[i + 1]]) for i in range(len(texts))]
+    return [_sorted_unique(allh[bounds[i] : bounds[i + 1]]) for i in range(len(texts))]
+
+
+def _sorted_unique(x: U64) -> U64:
+    """``np.unique(x)`` by sorting: numpy 2's hash-based unique took 63 µs on an article's 600
+    shingles, a sort and a comparison 14 µs (the cluster and damage stages make thousands)."""
+    x = np.sort(x)
+    if len(x) < 2:
+        return x
+    keep = np.empty(len(x), dtype=bool)
+    keep[0] = True
+    np.not_equal(x[1:], x[:-1], out=keep[1:])
+    return x[keep]
 
 
 def shingle_hashes(toks: Sequence[str], k: int) -> U64:
@@ -234,7 +246,7 @@ def shingle_hashes(toks: Sequence[str], k: int) -> U64:
     if n == 0:
         return np.empty(0, dtype=np.uint64)
     th = np.fromiter((token_hash(t) for t in toks), dtype=np.uint64, count=n)
-    return np.unique(_shingle_poly(th, min(k, n)))
+    return _sorted_unique(_shingle_poly(th, min(k, n)))
 
 
 def shingle_hash(shingle: Sequence[str]) -> int:
