@@ -26,7 +26,16 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from dedup.fingerprint import _POLY, NO_SPACE_CLASS, _fmix64, _powers, is_no_space, normalise, token_hash
+from dedup.fingerprint import (
+    _POLY,
+    NO_SPACE_CLASS,
+    _fmix64,
+    _powers,
+    distinct_sorted,
+    is_no_space,
+    normalise,
+    token_hash,
+)
 from dedup.reuse.params import DEFAULT, ReuseParams
 
 I64 = npt.NDArray[np.int64]
@@ -160,16 +169,6 @@ def _cumsum0(x: npt.NDArray[np.bool_]) -> I64:
     out = np.zeros(len(x) + 1, dtype=np.int64)
     np.cumsum(x, out=out[1:])
     return out
-
-
-def _distinct_sorted(x: I64) -> I64:
-    """Distinct values of a sorted array."""
-    if len(x) < 2:
-        return x
-    keep = np.empty(len(x), dtype=bool)
-    keep[0] = True
-    np.not_equal(x[1:], x[:-1], out=keep[1:])
-    return x[keep]
 
 
 def _tokenize_fast(norm: str) -> Tokens:
@@ -353,7 +352,7 @@ def build(text: str, params: ReuseParams = DEFAULT) -> DocPassages:
     # Sentence units in token indices.
     bounds = np.asarray(sentence_bounds(text), dtype=np.int64)
     tb = np.searchsorted(tok.starts, bounds, side="left")  # sorted, as the bounds are
-    tb = _distinct_sorted(tb)
+    tb = distinct_sorted(tb)
     tb = tb[tb < n]
     edges = [*tb.tolist(), n]
     units: list[tuple[int, int]] = []
@@ -388,7 +387,7 @@ def build(text: str, params: ReuseParams = DEFAULT) -> DocPassages:
     # distinct ranges in (start, end) order
     allr = np.concatenate(parts)
     code = np.sort(allr[:, 0] * (n + 1) + allr[:, 1])
-    code = _distinct_sorted(code)
+    code = distinct_sorted(code)
     arr = np.stack([code // (n + 1), code % (n + 1)], axis=1)
     return DocPassages(tok, arr, regions, positional_shingles(tok.hashes, params.passage_shingle))
 
