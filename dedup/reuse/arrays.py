@@ -7,6 +7,8 @@ from typing import Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from dedup.fingerprint import drop_repeats
+
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
 _A = TypeVar("_A", bound=np.generic)
@@ -15,8 +17,7 @@ _A = TypeVar("_A", bound=np.generic)
 def sorted_unique(x: npt.NDArray[_A], kind: Literal["quicksort", "stable"] = "quicksort") -> npt.NDArray[_A]:
     """np.unique by sorting: numpy 2's hash-based unique measured ~5x slower on these key arrays.
     ``kind="stable"`` for input that is nearly sorted already (a merge sort finds the runs)."""
-    x = np.sort(x, kind=kind)
-    return x[np.r_[True, x[1:] != x[:-1]]] if len(x) else x
+    return drop_repeats(np.sort(x, kind=kind))
 
 
 def member(x: U32, sorted_set: U32) -> npt.NDArray[np.bool_]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from dedup.fingerprint import batch_shingles, shingles_of_tokens
+from dedup.fingerprint import batch_shingles, drop_repeats, shingles_of_tokens
 from dedup.models import Document, Span
 from dedup.reuse.arrays import sorted_unique
 from dedup.reuse.attribution import OutletIndex, RawMention, raw_mentions, select_mentions
@@ -74,12 +74,9 @@ def winnow(sh: U64, bounds: I64, w: int) -> tuple[npt.NDArray[np.int32], U32]:
     if len(short):
         sel = np.isin(owner, short)
         vals, docs = np.r_[vals, h[sel]], np.r_[docs, owner[sel]]
-    key = (docs.astype(np.uint64) << np.uint64(32)) | vals.astype(np.uint64)
-    if len(key) > 1:
-        # a minimum holds for several windows in a row: those repeats go before the sort (a third
-        # of the keys to sort, the same set)
-        key = key[np.r_[True, key[1:] != key[:-1]]]
-    key = sorted_unique(key)
+    # (a minimum holds for several windows in a row: those repeats go before the sort, which then
+    # sorts a third of the keys for the same set)
+    key = sorted_unique(drop_repeats((docs.astype(np.uint64) << np.uint64(32)) | vals.astype(np.uint64)))
     return (key >> np.uint64(32)).astype(np.int32), (key & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 

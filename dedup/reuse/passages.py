@@ -31,7 +31,7 @@ from dedup.fingerprint import (
     NO_SPACE_CLASS,
     _fmix64,
     _powers,
-    distinct_sorted,
+    drop_repeats,
     is_no_space,
     normalise,
     token_hash,
@@ -352,7 +352,7 @@ def build(text: str, params: ReuseParams = DEFAULT) -> DocPassages:
     # Sentence units in token indices.
     bounds = np.asarray(sentence_bounds(text), dtype=np.int64)
     tb = np.searchsorted(tok.starts, bounds, side="left")  # sorted, as the bounds are
-    tb = distinct_sorted(tb)
+    tb = drop_repeats(tb)
     tb = tb[tb < n]
     edges = [*tb.tolist(), n]
     units: list[tuple[int, int]] = []
@@ -387,7 +387,7 @@ def build(text: str, params: ReuseParams = DEFAULT) -> DocPassages:
     # distinct ranges in (start, end) order
     allr = np.concatenate(parts)
     code = np.sort(allr[:, 0] * (n + 1) + allr[:, 1])
-    code = distinct_sorted(code)
+    code = drop_repeats(code)
     arr = np.stack([code // (n + 1), code % (n + 1)], axis=1)
     return DocPassages(tok, arr, regions, positional_shingles(tok.hashes, params.passage_shingle))
 
