@@ -23,20 +23,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
-from dedup.clean.corpus import EDGE_LINES, FurnitureLines, key_may_fit, line_head, normalise_line
+from dedup.clean.corpus import EDGE_LINES, FurnitureLines, kept_chars, key_may_fit, line_head, normalise_line
 from dedup.clean.head_meta import PageView, read_meta
 from dedup.clean.lines import Line as _Line
 from dedup.clean.lines import regular as _regular
 from dedup.clean.lines import repeated_runs as _repeated_runs
 from dedup.clean.lines import split_lines as _split
-from dedup.clean.offsets import Fix, Runs, apply_fixes, compose, ints
+from dedup.clean.offsets import Fix, Runs, apply_fixes, compose
 from dedup.clean.page import page_defects
 from dedup.clean.rules import POSITIONAL, RULES, SHORT_LINE_COST, line_score, main_block, no_text
 from dedup.models import Edit, OffsetMap
@@ -75,22 +75,54 @@ _SURE = frozenset({
 })
 
 
-@dataclass
 class CleanResult:
-    text: str
-    edits: list[Edit] = field(default_factory=list)
-    offsets: list[int] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-    defects: list[str] = field(default_factory=list)
-    # the breakpoints of ``offsets`` when the cleaner kept them (one pass); else computed
-    runs: Runs | None = field(default=None, repr=False, compare=False)
+    """What :func:`clean` makes of a text: the clean text, the edits (in raw offsets), the metadata
+    the text states, the defects found, and the clean->raw offset map.
+
+    ``offsets`` holds one raw offset per character of ``text`` plus one for its end. The cleaner
+    keeps the map as its runs (``runs``, a few breakpoints a line), and the per-character list is
+    made from them when first asked for: a pipeline that stores the map as an
+    :class:`~dedup.models.OffsetMap` never needs it.
+    """
+
+    __slots__ = ("_length", "_offsets", "defects", "edits", "meta", "runs", "text")
+
+    def __init__(
+        self, text: str, edits: list[Edit] | None = None, offsets: list[int] | None = None,
+        meta: dict[str, str] | None = None, defects: list[str] | None = None, runs: Runs | None = None,
+    ) -> None:
+        self.text = text
+        self.edits = edits if edits is not None else []
+        self.meta = meta if meta is not None else {}
+        self.defects = defects if defects is not None else []
+        self.runs = runs
+        self._offsets = offsets
+        self._length = len(offsets) if offsets is not None else len(text) + 1
+
+    @property
+    def offsets(self) -> list[int]:
+        if self._offsets is None:
+            self._offsets = self.runs.expand(self._length) if self.runs is not None else []
+        return self._offsets
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CleanResult):
+            return NotImplemented
+        return (self.text, self.edits, self.offsets, self.meta, self.defects) == (
+            other.text, other.edits, other.offsets, other.meta, other.defects)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"CleanResult(text={self.text!r}, edits={self.edits!r}, offsets={self.offsets!r}, "
+                f"meta={self.meta!r}, defects={self.defects!r})")
 
     def offset_map(self) -> OffsetMap:
         """``offsets`` as an :class:`~dedup.models.OffsetMap`."""
         if self.runs is None or not self.runs.starts:
             return OffsetMap.from_list(self.offsets)
         return OffsetMap(np.array(self.runs.starts, dtype=np.int64), np.array(self.runs.values, dtype=np.int64),
-                         len(self.offsets))
+                         self._length)
 
     def explain(self) -> str:
         """One line per edit: raw span, rule, what went and what came."""
@@ -209,7 +241,13 @@ _EDGE: dict[str, str | None] = {}
 _SOUND: set[str] = set()
 # (comments marker, teaser marker at the edge, donation) of a line, for the tail scan.
 _TAIL: dict[str, tuple[bool, bool, bool]] = {}
-_furn.register_memo(_STRICT, _EDGE, _SOUND, _TAIL)
+# What a furniture lookup needs of a line: the characters its key surely keeps (key_may_fit), its
+# key, and the head of its key (line_head). Every pass and every copy of a line asks again.
+_KEPT: dict[str, int] = {}
+_KEYS: dict[str, str] = {}
+_HEADS: dict[str, str] = {}
+_MEMOS: tuple[dict[str, Any] | set[str], ...] = (_STRICT, _EDGE, _SOUND, _TAIL, _KEPT, _KEYS, _HEADS)
+_furn.register_memo(*_MEMOS)
 
 
 def _tail_flags(text: str) -> tuple[bool, bool, bool]:
@@ -232,17 +270,15 @@ _NO_TAIL_FLAGS = (False, False, False)
 class _Cache:
     """Memo of line decisions, so later passes (and documents) re-decide only new lines."""
 
-    __slots__ = ("edge", "extracted", "keys", "sound", "strict")
+    __slots__ = ("edge", "extracted", "sound", "strict")
 
     def __init__(self, extracted: bool = False) -> None:
-        if max(len(_STRICT), len(_EDGE), len(_SOUND), len(_TAIL)) > _MEMO_SIZE:
-            for memo in (_STRICT, _EDGE, _SOUND, _TAIL):
+        if max(map(len, _MEMOS)) > _MEMO_SIZE:
+            for memo in _MEMOS:
                 memo.clear()
         self.strict = _STRICT
         self.edge = _EDGE
         self.sound = _SOUND
-        # normalise_line of each line looked up in a furniture mapping (this call only).
-        self.keys: dict[str, str] = {}
         # the text is an extractor's output (see clean()): only sure furniture goes from inside its body
         self.extracted = extracted
 
@@ -259,12 +295,34 @@ class _Cache:
             cls = self.edge[text] = _furn.classify(text, edge=True)
         return cls
 
-    def key(self, text: str) -> str:
+    @staticmethod
+    def key(text: str) -> str:
+        """normalise_line(text), the key a furniture mapping holds lines under."""
         try:
-            return self.keys[text]
+            return _KEYS[text]
         except KeyError:
-            k = self.keys[text] = normalise_line(text)
+            k = _KEYS[text] = normalise_line(text)
             return k
+
+    @staticmethod
+    def may_fit(text: str, longest: int) -> bool:
+        """key_may_fit(text, longest)."""
+        if len(text) <= longest:
+            return True
+        try:
+            return _KEPT[text] <= longest
+        except KeyError:
+            kept = _KEPT[text] = kept_chars(text)
+            return kept <= longest
+
+    @staticmethod
+    def head(text: str) -> str:
+        """line_head(text)."""
+        try:
+            return _HEADS[text]
+        except KeyError:
+            h = _HEADS[text] = line_head(text)
+            return h
 
 
 def _decide(
@@ -284,12 +342,14 @@ def _decide(
     # long furniture (an outlet's "About us" paragraph) is counted only in a page's last lines
     edge = len(lines) - EDGE_LINES
     strict = cache.strict
+    looked_up = bool(furniture)
     for i, ln in enumerate(lines):
         t = ln.text
         if (
-            furniture
-            and (longest < 0 or key_may_fit(t, longest)
-                 or (long_keys is not None and i >= edge and long_keys.has_head(line_head(t))))
+            looked_up
+            and furniture is not None
+            and (longest < 0 or cache.may_fit(t, longest)
+                 or (long_keys is not None and i >= edge and long_keys.has_head(cache.head(t))))
             and (ev := furniture.get(cache.key(t))) is not None
         ):
             ln.cls = "corpus-furniture"
@@ -413,13 +473,13 @@ def _decide(
 
 def _clean_once(
     raw: str, furniture: Mapping[str, str] | None, cache: _Cache
-) -> tuple[str, list[int], list[Edit], dict[str, str], list[str], list[_Line], Runs | None]:
+) -> tuple[str, list[Edit], dict[str, str], list[str], list[_Line], Runs]:
     lines = _split(raw)
     edits: list[Edit] = []
     meta: dict[str, str] = {}
     defects: list[str] = []
     if not lines:
-        return "", [0], edits, meta, defects, [], None
+        return "", edits, meta, defects, [], _empty_map()
 
     # 1. A scraper's fields glued to the first line: "date 2024-08-05 (MENAFN) ...".
     first = lines[0]
@@ -440,7 +500,7 @@ def _clean_once(
     if not first.text:
         lines = lines[1:]
         if not lines:
-            return "", [0], edits, meta, defects, [], None
+            return "", edits, meta, defects, [], _empty_map()
 
     removed, details, b, head_end, title_line = _decide(lines, furniture, cache)
 
@@ -497,25 +557,31 @@ def _clean_once(
     # its runs (see OffsetMap), which cost a few entries per line here and save converting a
     # per-character list later.
     out: list[str] = []
-    offsets: list[int] = []
     runs = Runs()
+    at = 0  # characters of the clean text so far
     for k, ln in enumerate(pieces):
         if k:
             out.append("\n\n")
             sep = pieces[k - 1].end
-            offsets.extend((sep, sep))
-            runs.add(len(offsets) - 2, sep)
-            runs.add(len(offsets) - 1, sep)
+            runs.add(at, sep)
+            runs.add(at + 1, sep)
+            at += 2
         out.append(ln.text)
         if ln.base is None:
-            runs.add(len(offsets), ln.start)
-            offsets += ints(ln.start, ln.end)
+            runs.add(at, ln.start)
+            at += ln.end - ln.start
         else:
-            runs.add_list(len(offsets), ln.base, len(ln.base) - 1)
-            offsets += ln.base[:-1]
-    runs.add(len(offsets), pieces[-1].end if pieces else 0)
-    offsets.append(pieces[-1].end if pieces else 0)
-    return "".join(out), offsets, edits, meta, defects, pieces, runs
+            runs.add_list(at, ln.base, len(ln.base) - 1)
+            at += len(ln.base) - 1
+    runs.add(at, pieces[-1].end if pieces else 0)
+    return "".join(out), edits, meta, defects, pieces, runs
+
+
+def _empty_map() -> Runs:
+    """The offset map of an empty clean text: its one end entry, at 0."""
+    runs = Runs()
+    runs.add(0, 0)
+    return runs
 
 
 def _detail(rule: str) -> str:
@@ -660,27 +726,30 @@ def clean(raw: str, *, furniture: Mapping[str, str] | None = None, extracted: bo
     # Lines that survive a pass are classified again in the next; the cache
     # makes the fixed-point check cost little more than one pass.
     cache = _Cache(extracted)
-    text, offsets, edits, meta, defects, pieces, runs = _clean_once(raw, furniture, cache)
+    text, edits, meta, defects, pieces, first = _clean_once(raw, furniture, cache)
+    runs: Runs | None = first
     if not edits:
         # Nothing removed or repaired: the next pass would see the same lines.
-        return CleanResult(text=text, edits=edits, offsets=offsets, meta=meta,
-                           defects=defects + page_defects(raw, text), runs=runs)
+        return CleanResult(text=text, edits=edits, meta=meta, defects=defects + page_defects(raw, text), runs=runs)
     # Removing furniture can expose new furniture (a heading that now starts
     # the text); cleaning to a fixed point makes clean() idempotent. A pass
     # that would change nothing is decided on the kept lines, not run.
+    offsets: list[int] | None = None
     for _ in range(_MAX_PASSES - 1):
         if _settled(pieces, furniture, cache):
             break
-        text2, off2, edits2, meta2, _defects2, pieces, _ = _clean_once(text, furniture, cache)
+        text2, edits2, meta2, _defects2, pieces, runs2 = _clean_once(text, furniture, cache)
         if text2 == text:
             break
+        if offsets is None:
+            offsets = first.expand(len(text) + 1)
         last = len(offsets) - 1
         for e in edits2:
             s = offsets[min(e.start, last)]
             en = offsets[min(e.end - 1, last)] + 1 if e.end > e.start else s
             edits.append(Edit(s, max(s, en), e.rule, raw[s : max(s, en)], e.replacement, e.detail))
         edits.sort(key=lambda e: (e.start, e.end))
-        offsets = compose(off2, offsets)
+        offsets = compose(runs2.expand(len(text2) + 1), offsets)
         runs = None
         text = text2
         for k, v in meta2.items():

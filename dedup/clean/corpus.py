@@ -159,12 +159,14 @@ class FurnitureLines(dict[str, str]):
 
 
 def key_may_fit(line: str, longest: int) -> bool:
-    """False when normalise_line(line) is surely longer than ``longest``.
+    """False when normalise_line(line) is surely longer than ``longest``."""
+    return len(line) <= longest or kept_chars(line) <= longest
 
-    Every ASCII character that is not whitespace or a digit stays one
-    character of the key.
-    """
-    return len(line) <= longest or len(line.encode("ascii", "ignore").translate(None, _SPACE_DIGIT_BYTES)) <= longest
+
+def kept_chars(line: str) -> int:
+    """How many characters of ``line`` its key surely keeps: every ASCII character that is not
+    whitespace or a digit stays one character of normalise_line(line)."""
+    return len(line.encode("ascii", "ignore").translate(None, _SPACE_DIGIT_BYTES))
 
 
 LINE_RECORD_VERSION = "lines3"

@@ -21,51 +21,64 @@ from dedup.wordfind import WordFinder
 __all__ = ["author_bio", "call_to_action", "disclaimer", "form_notice", "markup", "option_list", "script_data"]
 
 # Each kind of notice is a few phrases, each a pattern with the words one of which it must hold
-# (and, for a phrase of common words, a second set it also needs one of). The words of all phrases
-# are found in one pass over the lower-cased line by an Aho-Corasick automaton, and only the
-# phrases whose words are there are tried: most lines hold none, and one phrase's pattern costs a
-# few µs where the case-blind alternation of all of them cost ~40 µs on a paragraph.
-_Phrase = tuple["re.Pattern[str]", tuple[str, ...], tuple[str, ...]]
+# (its key words) and groups of other words it needs one of each (every word of a pattern a
+# substring of the lower-cased line that it must hold, so the groups never turn a match down).
+# The key words of all phrases are found in one pass over the lower-cased line by an Aho-Corasick
+# automaton; only the phrases whose words are all there are tried. Most lines hold none, and one
+# phrase's pattern costs ~9 µs over a paragraph (a case-blind pattern is tried at every
+# character), where the case-blind alternation of all of them cost ~40 µs.
+_Phrase = tuple["re.Pattern[str]", tuple[str, ...], tuple[tuple[str, ...], ...]]
 
 
-def _phrase(pattern: str, words: tuple[str, ...], also: tuple[str, ...] = ()) -> _Phrase:
+def _phrase(pattern: str, words: tuple[str, ...], *also: tuple[str, ...]) -> _Phrase:
     return re.compile(pattern, re.IGNORECASE), words, also
 
 
+_PROFESSIONS = ("legal", "medical", "financial", "tax", "investment", "professional")
 _PHRASES: dict[str, tuple[_Phrase, ...]] = {
     # "By submitting this form, you agree ...", "Required fields are marked *"
     "form": (
         _phrase(r"\bby\s+(?:submitting|checking|clicking|signing\s+up|providing|entering|completing|tapping)\b"
                 r"[^.]{0,200}?\b(?:you|i)\s+(?:hereby\s+)?"
                 r"(?:agree|consent|authori[sz]e|acknowledge|accept|understand|confirm)",
-                ("submitting", "checking", "clicking", "signing", "providing", "entering", "completing", "tapping")),
-        _phrase(r"\bthis\s+field\s+is\s+(?:for\s+validation|required)", ("field",)),
-        _phrase(r"\brequired\s+fields\s+are\s+marked", ("fields",)),
-        _phrase(r"\byour\s+email\s+address\s+will\s+not\s+be\s+published", ("published",)),
+                ("submitting", "checking", "clicking", "signing", "providing", "entering", "completing", "tapping"),
+                ("by",), ("agree", "consent", "authori", "acknowledge", "accept", "understand", "confirm")),
+        _phrase(r"\bthis\s+field\s+is\s+(?:for\s+validation|required)", ("field",), ("this",),
+                ("validation", "required")),
+        _phrase(r"\brequired\s+fields\s+are\s+marked", ("fields",), ("required",), ("marked",)),
+        _phrase(r"\byour\s+email\s+address\s+will\s+not\s+be\s+published", ("published",), ("email",),
+                ("address",)),
         _phrase(r"\bthank\s+you[!.,]?\s+(?:please\s+check\s+your\s+(?:inbox|email)"
-                r"|your\s+(?:submission|message)\s+has\s+been)", ("thank",)),
-        _phrase(r"\blocation\s+services\s+(?:disabled|turned\s+off)", ("services",)),
+                r"|your\s+(?:submission|message)\s+has\s+been)", ("thank",), ("your",),
+                ("inbox", "email", "submission", "message")),
+        _phrase(r"\blocation\s+services\s+(?:disabled|turned\s+off)", ("services",), ("location",),
+                ("disabled", "turned")),
         _phrase(r"\bplease\s+enable\s+javascript", ("javascript",)),
         _phrase(r"\bthis\s+site\s+is\s+protected\s+by\s+recaptcha", ("recaptcha",)),
     ),
     # Phrases only a disclaimer uses: believed anywhere on a short line.
     "disclaimer": (
         _phrase(r"\bfor\s+(?:general\s+)?(?:informational|information|educational)"
-                r"(?:\s+(?:and|or)\s+(?:informational|educational|entertainment))?\s+purposes\s+only", ("purposes",)),
+                r"(?:\s+(?:and|or)\s+(?:informational|educational|entertainment))?\s+purposes\s+only", ("purposes",),
+                ("only",), ("information", "educational")),
         _phrase(r"\bnot\s+(?:intended\s+(?:to\s+be\s+|as\s+)?|to\s+be\s+(?:construed|considered|relied\s+upon)\s+as\s+)"
                 r"(?:a\s+substitute\s+for\s+)?(?:professional\s+)?"
-                r"(?:legal|medical|financial|tax|investment|professional)\s+advice", ("advice",)),
+                r"(?:legal|medical|financial|tax|investment|professional)\s+advice", ("advice",), ("not",),
+                _PROFESSIONS),
         _phrase(r"\bdoes\s+not\s+constitute\s+(?:an?\s+)?(?:legal|medical|financial|tax|investment|professional|offer)",
-                ("constitute",)),
+                ("constitute",), ("does",), (*_PROFESSIONS, "offer")),
         _phrase(r"\b(?:views|opinions)\s+expressed\s+(?:on|in)\s+this\s+(?:blog|site|website|article|post|page|podcast)",
-                ("expressed",)),
-        _phrase(r"\b(?:contains?|uses|may\s+contain|includes?)\s+affiliate\s+links?", ("affiliate",)),
+                ("expressed",), ("views", "opinions"), ("this",)),
+        _phrase(r"\b(?:contains?|uses|may\s+contain|includes?)\s+affiliate\s+links?", ("affiliate",), ("link",),
+                ("contain", "uses", "include")),
         _phrase(r"\b(?:we|i)\s+(?:may|might)\s+(?:earn|receive|get)\s+(?:a\s+)?(?:small\s+)?"
-                r"(?:commission|compensation|fee)", ("commission", "compensation", "fee"), ("may", "might")),
-        _phrase(r"\bas\s+an\s+amazon\s+associate", ("amazon",)),
-        _phrase(r"\breader[- ]supported\b", ("supported",)),
+                r"(?:commission|compensation|fee)", ("commission", "compensation", "fee"), ("may", "might"),
+                ("earn", "receive", "get")),
+        _phrase(r"\bas\s+an\s+amazon\s+associate", ("amazon",), ("associate",)),
+        _phrase(r"\breader[- ]supported\b", ("supported",), ("reader",)),
         _phrase(r"\b(?:we\s+)?independently\s+(?:test|review|research|select|choose|chosen|evaluate)"
-                r"|\b(?:chosen|selected|reviewed)\s+independently\s+by\s+our\s+editors", ("independently",)),
+                r"|\b(?:chosen|selected|reviewed)\s+independently\s+by\s+our\s+editors", ("independently",),
+                ("test", "review", "research", "select", "choose", "chosen", "evaluate")),
     ),
 }
 _OPENS: dict[str, tuple[tuple[str, int], ...]] = {}
@@ -75,28 +88,40 @@ for _kind, _phrases in _PHRASES.items():
             _OPENS[_w] = (*_OPENS.get(_w, ()), (_kind, _k))
 _AUTOMATON = WordFinder(list(_OPENS))
 _OPENED_BY = list(_OPENS.values())
-_LAST: list[tuple[str, frozenset[tuple[str, int]]]] = [("", frozenset())]
+# The letters a case-blind pattern matches to an ASCII letter that lower() does not make one
+# (dotted and dotless i, long s, the Kelvin sign): a line holding one has its phrases tried
+# without the word groups, which would turn such a spelling down.
+_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+_NONE: dict[str, tuple[re.Pattern[str], ...]] = {}
+_LAST: list[tuple[str, dict[str, tuple[re.Pattern[str], ...]]]] = [("", _NONE)]
 
 
-def _open_phrases(line: str) -> frozenset[tuple[str, int]]:
-    """The (kind, phrase) whose words ``line`` holds (the last line's answer is kept: classify asks twice)."""
+def _open_phrases(line: str) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """The patterns of each kind whose words ``line`` holds (the last line's answer is kept: classify asks twice)."""
     last = _LAST[0]
     if last[0] is line:
         return last[1]
     low = line.lower()
-    found: set[tuple[str, int]] = set()
-    for w, _start, _end in _AUTOMATON.find(low):
-        found.update(_OPENED_BY[w])
-    opened = frozenset(
-        (kind, k) for kind, k in found if not _PHRASES[kind][k][2] or any(w in low for w in _PHRASES[kind][k][2]))
+    hits = _AUTOMATON.find(low)
+    opened = _NONE
+    if hits:
+        found = {pk for w, _start, _end in hits for pk in _OPENED_BY[w]}
+        grouped = line.isascii() or _FOLDS.search(line) is None
+        kinds: dict[str, list[re.Pattern[str]]] = {}
+        for kind, k in sorted(found):
+            pattern, _words, also = _PHRASES[kind][k]
+            if not grouped or all(any(w in low for w in group) for group in also):
+                kinds.setdefault(kind, []).append(pattern)
+        if kinds:
+            opened = {kind: tuple(patterns) for kind, patterns in kinds.items()}
     _LAST[0] = (line, opened)
     return opened
 
 
 def _says(kind: str, line: str) -> bool:
     """Whether ``line`` holds a phrase of a notice of ``kind``."""
-    phrases = _PHRASES[kind]
-    return any(name == kind and phrases[i][0].search(line) is not None for name, i in _open_phrases(line))
+    patterns = _open_phrases(line).get(kind)
+    return patterns is not None and any(p.search(line) is not None for p in patterns)
 
 
 def form_notice(line: str, edge: bool = False) -> bool:

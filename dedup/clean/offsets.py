@@ -138,6 +138,15 @@ class Runs:
         self.starts.append(at)
         self.values.append(value)
 
+    def expand(self, n: int) -> list[int]:
+        """The per-character list of ``n`` entries these runs stand for."""
+        out: list[int] = []
+        starts, values = self.starts, self.values
+        for k, start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else n
+            out += ints(values[k], values[k] + end - start)
+        return out
+
     def add_list(self, at: int, values: Sequence[int], n: int) -> None:
         """The first ``n`` of ``values`` (non-negative) from position ``at`` on."""
         # A line's map is a few long runs between its fixes: each run's end is found by comparing
