@@ -296,6 +296,34 @@ def test_frequent_anchor_keys_propose_nothing() -> None:
     assert len(anchor_candidates(texts_anchor_keys(docs[:3], 5))) == 3
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sets(st.integers(0, 60), max_size=25)), max_size=25),
+       st.integers(2, 6))
+def test_anchor_candidates_are_the_pairs_sharing_enough_keys(sets: list[set[int] | None], cap: int) -> None:
+    import numpy as np
+
+    import dedup.cluster.anchors as anchors
+
+    blobs = [None if s is None else np.array(sorted(s), dtype=np.uint64).tobytes() for s in sets]
+    held = [s or set() for s in sets]
+    df: dict[int, int] = {}
+    for s in held:
+        for k in s:
+            df[k] = df.get(k, 0) + 1
+    expected = []
+    for i in range(len(held)):
+        for j in range(i + 1, len(held)):
+            shared = sum(1 for k in held[i] & held[j] if df[k] <= cap)
+            if shared >= max(2, anchors.MIN_SHARE * min(len(held[i]), len(held[j]))):
+                expected.append([i, j])
+    old = anchors.MAX_DF
+    try:
+        anchors.MAX_DF = cap  # a small cap, so that the frequency cap is exercised
+        assert anchors.anchor_candidates(blobs).tolist() == expected
+    finally:
+        anchors.MAX_DF = old
+
+
 def test_a_brief_inside_a_long_story_clusters_with_it_in_a_run(tmp_path: Path) -> None:
     from dedup.engines.local import run_records
 
