@@ -20,13 +20,13 @@ from dedup.wordfind import WordFinder
 
 __all__ = ["author_bio", "call_to_action", "disclaimer", "form_notice", "markup", "option_list", "script_data"]
 
-# Each kind of notice is a few phrases, each a pattern with the words one of which it must hold
-# (its key words) and groups of other words it needs one of each (every word of a pattern a
-# substring of the lower-cased line that it must hold, so the groups never turn a match down).
-# The key words of all phrases are found in one pass over the lower-cased line by an Aho-Corasick
-# automaton; only the phrases whose words are all there are tried. Most lines hold none, and one
-# phrase's pattern costs ~9 µs over a paragraph (a case-blind pattern is tried at every
-# character), where the case-blind alternation of all of them cost ~40 µs.
+# Each kind of notice is a few phrases. A phrase is a pattern, its key words (it must hold one) and
+# groups of other words (it must hold one of each group). Every word named is one the pattern cannot
+# match without: a substring of the lower-cased line wherever it matches, so neither the key words
+# nor the groups ever turn a match down. The key words of all phrases are found in one pass over the
+# lower-cased line by an Aho-Corasick automaton, and only the phrases whose words are all there are
+# tried: most lines hold none, and one phrase's pattern costs ~9 µs over a paragraph (a case-blind
+# pattern is tried at every character), where the case-blind alternation of all of them cost ~40 µs.
 _Phrase = tuple["re.Pattern[str]", tuple[str, ...], tuple[tuple[str, ...], ...]]
 
 
