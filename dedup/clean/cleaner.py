@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -267,6 +267,18 @@ def _tail_flags(text: str) -> tuple[bool, bool, bool]:
 _NO_TAIL_FLAGS = (False, False, False)
 
 
+_T = TypeVar("_T")
+
+
+def _remembered(memo: dict[str, _T], text: str, of: Callable[[str], _T]) -> _T:
+    """``of(text)``, kept in ``memo``."""
+    try:
+        return memo[text]
+    except KeyError:
+        value = memo[text] = of(text)
+        return value
+
+
 class _Cache:
     """Memo of line decisions, so later passes (and documents) re-decide only new lines."""
 
@@ -298,31 +310,17 @@ class _Cache:
     @staticmethod
     def key(text: str) -> str:
         """normalise_line(text), the key a furniture mapping holds lines under."""
-        try:
-            return _KEYS[text]
-        except KeyError:
-            k = _KEYS[text] = normalise_line(text)
-            return k
+        return _remembered(_KEYS, text, normalise_line)
 
     @staticmethod
     def may_fit(text: str, longest: int) -> bool:
         """key_may_fit(text, longest)."""
-        if len(text) <= longest:
-            return True
-        try:
-            return _KEPT[text] <= longest
-        except KeyError:
-            kept = _KEPT[text] = kept_chars(text)
-            return kept <= longest
+        return len(text) <= longest or _remembered(_KEPT, text, kept_chars) <= longest
 
     @staticmethod
     def head(text: str) -> str:
         """line_head(text)."""
-        try:
-            return _HEADS[text]
-        except KeyError:
-            h = _HEADS[text] = line_head(text)
-            return h
+        return _remembered(_HEADS, text, line_head)
 
 
 def _decide(
