@@ -115,7 +115,7 @@ def _reference_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tup
                 if check is None or check.search(a._last_words(text, i)):
                     spans[k].append((max(0, i - before), min(n, i + len(needle) + after)))
             i = text.find(needle, i + 1)
-    verbs = [(max(0, m.start() - a._REACH), m.end()) for m in re.finditer(rf"\s{a._VERB}\b", text)
+    verbs = [(a._words_back(text, m.start()), m.end()) for m in re.finditer(rf"\s{a._VERB}\b", text)
              if a._NAME_END.search(a._last_words(text, m.start()))]
     return [a._merge(s) for s in spans], a._merge(verbs)
 
@@ -153,3 +153,44 @@ def test_anchor_windows_equal_the_reference_on_any_text() -> None:
         assert _anchor_windows(text) == _reference_windows(text)
 
     check()
+
+
+# A verb's window starts _VERB_WORDS words back instead of _REACH characters (a match of the verb
+# patterns holds at most 13 words before its verb): the mentions must be those of the full reach.
+def test_verb_windows_by_words_find_what_the_full_reach_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dedup.reuse import attribution as a
+
+    def mentions(text: str, words: int) -> list[tuple[object, ...]]:
+        monkeypatch.setattr(a, "_VERB_WORDS", words)
+        return [tuple(vars(m).values()) for m in a.raw_mentions(text)]
+
+    names = st.sampled_from(["Reuters", "The", "New", "York", "Times", "Al-Jazeera", "U.S.", "Beast's", "O'Neil",
+                             "mid.ru", "www.tass.ru", "A", "AP"])
+    joins = st.sampled_from(["of", "the", "for", "de", "al", "&", "and"])
+    adverbs = st.sampled_from(["also", "recently", "had", "then"])
+    spaces = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", " \n "])
+    lead = st.sampled_from(["the minister", ",", "”", "according to", "wrote for", "a report in", "."])
+    chain = st.tuples(lead, st.lists(st.tuples(st.booleans(), joins, names), min_size=1, max_size=8),
+                      st.lists(adverbs, max_size=3), st.sampled_from(a._VERBS), spaces)
+
+    def render(parts: list[tuple[str, list[tuple[bool, str, str]], list[str], str, str]]) -> str:
+        out = []
+        for lead_words, body, advs, verb, space in parts:
+            words = [lead_words] + [w for joined, j, n in body for w in ((j, n) if joined else (n,))] + advs + [verb]
+            out.append(space.join(words))
+        return " ".join(out)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(chain, min_size=1, max_size=5).map(render))
+    def check(text: str) -> None:
+        assert mentions(text, a._VERB_WORDS) == mentions(text, 10**9)
+
+    words = a._VERB_WORDS
+    check()
+    monkeypatch.setattr(a, "_VERB_WORDS", words)
+    # the bound is tight: a name of six words and five joins, two adverbs
+    longest = "the minister said today New of York of Times al Reuters and Post de Sky also had said"
+    assert mentions(longest, 13) == mentions(longest, 10**9) != mentions(longest, 12)

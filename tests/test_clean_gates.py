@@ -109,3 +109,11 @@ def test_the_offset_list_is_made_only_when_asked_and_matches_the_map() -> None:
     assert OffsetMap.from_list(r.offsets).to_bytes() == r.offset_map().to_bytes()
     assert len(r.offsets) == len(r.text) + 1
     assert all(raw[r.offsets[i]] == ch for i, ch in enumerate(r.text) if ch not in "\n ,")
+
+
+@given(st.text(alphabet=st.sampled_from("abcdéÉxyz1_-' \t\u00a0.,ΩЖ中"), max_size=80))
+def test_the_longest_title_word_is_the_first_of_the_longest_words(part: str) -> None:
+    from dedup.clean.head_meta import _TITLE_WORD, _longest_word
+
+    found = _TITLE_WORD.findall(part)
+    assert _longest_word(part) == (max(found, key=len) if found else None)

@@ -225,11 +225,24 @@ def _title_cue(title: str) -> tuple[str, ...] | None:
     """The longest word of each part of the <title>, case folded: any repeat of a part holds it."""
     words = set()
     for part in _meta.title_parts(title) or [title]:
-        found = _TITLE_WORD.findall(part)
-        if not found:
+        longest = _longest_word(part)
+        if longest is None:
             return None  # a part without a long word: no cheap test
-        words.add(max(found, key=len).casefold())
+        words.add(longest.casefold())
     return tuple(words)
+
+
+def _longest_word(part: str) -> str | None:
+    """``max(_TITLE_WORD.findall(part), key=len)`` (the first of the longest), or None when there is
+    none. A word lies inside one whitespace-separated token, so only a token longer than the longest
+    word so far is searched: a first line that is a paragraph has a hundred words, not one title's."""
+    best: str | None = None
+    for token in part.split():
+        if len(token) > (len(best) if best is not None else 3):
+            for word in _TITLE_WORD.findall(token):
+                if best is None or len(word) > len(best):
+                    best = word
+    return best
 
 
 _WORDS = re.compile(r"[^\W_]{2,}")

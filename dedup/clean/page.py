@@ -164,12 +164,15 @@ def _relative_times(raw: str) -> int:
     count = 0
     i = low.find("ago")
     while i >= 0:
-        start = max(0, i - 30)
-        m = _RELATIVE_AT_END.search(low, start, i + 3)
-        # the match ends at this "ago" (and at a word's end) and starts at a word boundary of the whole text
-        if (m is not None and (i + 3 == len(low) or not (low[i + 3].isalnum() or low[i + 3] == "_"))
-                and (m.start() > start or start == 0 or not (low[start - 1].isalnum() or low[start - 1] == "_"))):
-            count += 1
+        # the pattern needs a space before "ago" and the count a word's end after it: most "ago"s of
+        # prose are inside words ("Chicago", "dragon"), turned down here before the pattern runs
+        if i > 0 and low[i - 1].isspace() and (i + 3 == len(low) or not (low[i + 3].isalnum() or low[i + 3] == "_")):
+            start = max(0, i - 30)
+            m = _RELATIVE_AT_END.search(low, start, i + 3)
+            # the match ends at this "ago" and starts at a word boundary of the whole text
+            if m is not None and (m.start() > start or start == 0
+                                  or not (low[start - 1].isalnum() or low[start - 1] == "_")):
+                count += 1
         i = low.find("ago", i + 3)
     return count
 

@@ -560,6 +560,11 @@ _WEAK_NAME_ONLY = re.compile(rf"(?P<name>{_NAME})\s+{_ADV}{_VERB}\b")
 _TLD_IN = re.compile(r"\.(?:com|org|net|ru|es|fr|de|uk|co\.uk|info|io|news|tv|ir|il|int|eu)\b")
 _ANCHOR_DATELINE = re.compile(r"\([A-Z][A-Za-z&]{1,11}\)")
 _REACH = 400
+# The most whitespace-separated words a match of the verb patterns can hold before its verb: a name
+# of six words and five joining words, two adverbs (13), with room to spare. Their windows start no
+# earlier than the start of that many words back: no match can start before it, so the patterns,
+# which try every position of a window, read a few dozen characters of it instead of _REACH.
+_VERB_WORDS = 16
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -620,7 +625,7 @@ def _anchor_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[
         if verb and i > 0 and text[i - 1].isspace() and (end == n or not _is_word_char(text[end])):
             v = i - 1
             if _NAME_END.search(_last_words(text, v)):
-                verbs.append((max(0, v - _REACH), end))
+                verbs.append((_words_back(text, v), end))
         last: str | None = None
         for k in sets:
             _, before, after, check = _ALL_ANCHORS[k]
@@ -631,6 +636,14 @@ def _anchor_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[
                     continue
             spans[k].append((max(0, i - before), min(n, end + after)))
     return [_merge(s) for s in spans], _merge(verbs)
+
+
+def _words_back(text: str, v: int) -> int:
+    """Where the window of the verb at ``v`` starts: _REACH characters back, or just after what
+    stands before the last _VERB_WORDS words before it, whichever is later."""
+    lo = max(0, v - _REACH)
+    parts = text[lo:v].rsplit(None, _VERB_WORDS)
+    return lo + len(parts[0]) if len(parts) > _VERB_WORDS else lo
 
 
 def _is_word_char(c: str) -> bool:
