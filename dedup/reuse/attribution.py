@@ -634,14 +634,20 @@ def _anchor_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[
                     last = _last_words(text, i)
                 if not check.search(last):
                     continue
-            spans[k].append((max(0, i - before), min(n, end + after)))
+            lo = _words_back(text, i, before) if k in _NAME_BEFORE else max(0, i - before)
+            spans[k].append((lo, min(n, end + after)))
     return [_merge(s) for s in spans], _merge(verbs)
 
 
-def _words_back(text: str, v: int) -> int:
-    """Where the window of the verb at ``v`` starts: _REACH characters back, or just after what
-    stands before the last _VERB_WORDS words before it, whichever is later."""
-    lo = max(0, v - _REACH)
+# The anchors whose patterns end a name just before the needle ("the Reuters report", "Tasnim news
+# agency said"): a match holds at most 12 words before it, as a verb's does 13.
+_NAME_BEFORE = frozenset({1, 2})
+
+
+def _words_back(text: str, v: int, reach: int = _REACH) -> int:
+    """Where the window of the verb (or name-ending needle) at ``v`` starts: ``reach`` characters
+    back, or just after what stands before the last _VERB_WORDS words before it, whichever is later."""
+    lo = max(0, v - reach)
     parts = text[lo:v].rsplit(None, _VERB_WORDS)
     return lo + len(parts[0]) if len(parts) > _VERB_WORDS else lo
 
