@@ -614,7 +614,10 @@ def _anchor_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[
     A name ends in a word holding a capital, a domain in one holding a dot,
     and at most two adverbs stand between it and the verb: a verb whose
     three preceding words have neither ("the minister said") cannot end a
-    match, which rules out most verbs of an article.
+    match, which rules out most verbs of an article. A verb's window, and
+    that of a needle a name ends at (_NAME_BEFORE), starts no earlier than
+    _VERB_WORDS words back (:func:`_words_back`): the patterns try every
+    position of a window, and no match starts further back.
     """
     spans: list[list[tuple[int, int]]] = [[] for _ in _ALL_ANCHORS]
     verbs: list[tuple[int, int]] = []
