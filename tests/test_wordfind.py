@@ -34,3 +34,14 @@ def test_a_lone_surrogate_changes_no_match() -> None:
 @given(st.text(alphabet=st.sampled_from(list("saidreportedfl TVé\ud800😀")), max_size=60))
 def test_any_text_as_str_find(text: str) -> None:
     assert sorted(WordFinder(WORDS).find(text)) == _reference(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("saidreportedfl TV")), max_size=60))
+def test_an_ascii_text_as_str_find(text: str) -> None:
+    # (an ASCII text is searched as bytes: its byte indices are its character indices)
+    assert text.isascii() and sorted(WordFinder(WORDS).find(text)) == _reference(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("saidreportedfl TVé\ud800\udfff😀\u00e9\u0301")), max_size=60))
+def test_words_in_are_the_words_str_find_finds(text: str) -> None:
+    assert WordFinder(WORDS).words_in(text) == {k for k, _, _ in _reference(text)}

@@ -102,10 +102,10 @@ def _open_phrases(line: str) -> dict[str, tuple[re.Pattern[str], ...]]:
     if last[0] is line:
         return last[1]
     low = line.lower()
-    hits = _AUTOMATON.find(low)
+    hits = _AUTOMATON.words_in(low)
     opened = _NONE
     if hits:
-        found = {pk for w, _start, _end in hits for pk in _OPENED_BY[w]}
+        found = {pk for w in hits for pk in _OPENED_BY[w]}
         grouped = line.isascii() or _FOLDS.search(line) is None
         kinds: dict[str, list[re.Pattern[str]]] = {}
         for kind, k in sorted(found):

@@ -105,7 +105,7 @@ def caption_lines(text: str) -> list[str]:
     """The lines of ``text`` that are photo captions or credits, or video blurbs with their credit
     line: an agency credit in the line, a credit line of its own under its caption, or a short line
     that ends in the full date the photo was taken."""
-    if not (_LINE_HINT.find(text) or "FILE - " in text or "via AP" in text
+    if not (_LINE_HINT.words_in(text) or "FILE - " in text or "via AP" in text
             or "Media: " in text or ", 20" in text or ", 19" in text or _LESS_END.search(text)):
         return []
     out: list[str] = []
@@ -132,7 +132,7 @@ def furniture_only(text: str) -> bool:
     # Every document passes here: substring tests decide nearly all of them before any regex runs.
     if len(text) < 40 * MIN_ARTICLE_WORDS and len(_WORD.findall(text)) < MIN_ARTICLE_WORDS:
         return True
-    if not _LINE_HINT.find(text):
+    if not _LINE_HINT.words_in(text):
         return False
     lines = [line for line in text.split("\n") if any(hint in line for hint in _LINE_HINTS) or
              line.rstrip().endswith("less")]
