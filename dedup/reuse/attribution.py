@@ -525,7 +525,8 @@ def looks_like_outlet(name: str, known: OutletIndex | None = None) -> bool:
     return known is not None and known.knows(name)
 
 
-# The patterns run only in windows around the literals they need (dedup.reuse.windows).
+# (The patterns run only in windows around the literals they need: dedup.reuse.windows.)
+
 # Weak pattern 1 without its domain branch: the same matches in a window
 # that holds no ".tld" (where the branch cannot match), found much faster.
 _WEAK_NAME_ONLY = re.compile(rf"(?P<name>{_NAME})\s+{_ADV}{_VERB}\b")

@@ -53,6 +53,9 @@ _REACH = 400
 # earlier than the start of that many words back: no match can start before it, so the patterns,
 # which try every position of a window, read a few dozen characters of it instead of _REACH.
 _VERB_WORDS = 16
+# The anchors (indices of ANCHORS) whose patterns end a name just before the needle ("the Reuters
+# report", "Tasnim news agency said"): a match holds at most 12 words before it, so the same bound holds.
+_NAME_BEFORE = frozenset({1, 2})
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -128,11 +131,6 @@ def anchor_windows(text: str) -> tuple[list[list[tuple[int, int]]], list[tuple[i
             lo = _words_back(text, i, before) if k in _NAME_BEFORE else max(0, i - before)
             spans[k].append((lo, min(n, end + after)))
     return [_merge(s) for s in spans], _merge(verbs)
-
-
-# The anchors whose patterns end a name just before the needle ("the Reuters report", "Tasnim news
-# agency said"): a match holds at most 12 words before it, as a verb's does 13.
-_NAME_BEFORE = frozenset({1, 2})
 
 
 def _words_back(text: str, v: int, reach: int = _REACH) -> int:
