@@ -298,13 +298,24 @@ def test_frequent_anchor_keys_propose_nothing() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.sets(st.integers(0, 60), max_size=25)), max_size=25),
-       st.integers(2, 6))
-def test_anchor_candidates_are_the_pairs_sharing_enough_keys(sets: list[set[int] | None], cap: int) -> None:
+       st.integers(2, 6), st.sampled_from(["small", "hashed", "top bits shared"]))
+def test_anchor_candidates_are_the_pairs_sharing_enough_keys(sets: list[set[int] | None], cap: int,
+                                                             spread: str) -> None:
     import numpy as np
 
     import dedup.cluster.anchors as anchors
 
-    blobs = [None if s is None else np.array(sorted(s), dtype=np.uint64).tobytes() for s in sets]
+    def value(k: int) -> int:
+        # keys as the index sees them: small numbers (one slot), hashes (most alone in their slot), and
+        # pairs of different keys in one slot (equal top bits), so the slot filter is exercised both ways
+        if spread == "hashed":
+            return (k * 0x9E3779B97F4A7C15 + 12345) % 2**64
+        if spread == "top bits shared":
+            return ((k // 2) << 56) | (k * 8 + 1)
+        return k
+
+    blobs = [None if s is None else np.array(sorted(value(k) for k in s), dtype=np.uint64).tobytes()
+             for s in sets]
     held = [s or set() for s in sets]
     df: dict[int, int] = {}
     for s in held:
