@@ -550,6 +550,12 @@ STAR_FROM = 64
 STAR_CENTRES = 3
 
 
+def in_shared_slots(slots: npt.NDArray[np.intp], slot_bits: int) -> npt.NDArray[np.int64]:
+    """Positions whose slot (some ``slot_bits`` bits of a key) another position fills too: the only
+    keys that can equal another, found with one count instead of a sort of them all."""
+    return np.flatnonzero(np.bincount(slots, minlength=1 << slot_bits)[slots] > 1)
+
+
 def lsh_candidates(keys: U64, star_from: int = STAR_FROM, centres: int = STAR_CENTRES) -> npt.NDArray[np.int64]:
     """Candidate pairs (i, j), i < j, of rows that share a band key.
 
@@ -570,8 +576,7 @@ def lsh_candidates(keys: U64, star_from: int = STAR_FROM, centres: int = STAR_CE
     mask = np.uint64((1 << slot_bits) - 1)
     for band in range(bands):
         col = keys[:, band]
-        slots = (col & mask).astype(np.int64)
-        shared = np.flatnonzero(np.bincount(slots, minlength=1 << slot_bits)[slots] > 1)
+        shared = in_shared_slots((col & mask).astype(np.intp), slot_bits)
         if len(shared) < 2:
             continue
         # ascending rows, so a stable sort keeps equal keys in row order (the cap below relies on it)

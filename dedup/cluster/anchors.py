@@ -99,9 +99,8 @@ _SLOT_BITS = 24
 def _maybe_shared(keys: U64) -> I64:
     """Positions of the keys that another key may equal: all of them, or, where a table of twice as
     many slots as keys fits, only those whose slot (top bits) another key fills too. Most keys are held
-    by one document, and sorting only the rest saves a fifth of this stage (lsh_candidates does the same)."""
+    by one document, and sorting only the rest saves a fifth of this stage (as in lsh_candidates)."""
     bits = max(10, len(keys).bit_length() + 1)
     if bits > _SLOT_BITS:
         return np.arange(len(keys), dtype=np.int64)
-    slots = (keys >> np.uint64(64 - bits)).astype(np.intp)
-    return np.flatnonzero(np.bincount(slots, minlength=1 << bits)[slots] > 1)
+    return fp.in_shared_slots((keys >> np.uint64(64 - bits)).astype(np.intp), bits)

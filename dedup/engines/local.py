@@ -511,6 +511,8 @@ def _settle_and_align(
         return f.score(config)
 
     out: dict[str, _Settled] = {}
+    # many members: measured in the pool (see measured), and their texts read there
+    pooled = len(members) > 8000 and ctx.workers > 1
     # what each copy holds is measured a few thousand members at a time, in the pool (shared with
     # the alignments, forked on first use) when there are many
     def measured(fn: Callable[[HoldingJob], list[dict[str, Holding]]],
@@ -527,7 +529,6 @@ def _settle_and_align(
             bar.add(sizes.popleft())
             yield out
 
-    pooled = len(members) > 8000 and ctx.workers > 1
     with pool:
         # in the pool, a batch's worker reads its texts: the main process neither reads nor pickles them
         texts = cast(Callable[[Sequence[str]], Mapping[str, str]],
