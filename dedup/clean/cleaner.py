@@ -251,10 +251,9 @@ _furn.register_memo(*_MEMOS)
 
 
 def _tail_flags(text: str) -> tuple[bool, bool, bool]:
-    try:
-        return _TAIL[text]
-    except KeyError:
-        pass
+    flags = _TAIL.get(text)
+    if flags is not None:
+        return flags
     if len(text) > 160 and _furn.units(text) > 4:
         # What the three markers test first: each turns such a line down.
         flags = _NO_TAIL_FLAGS
@@ -268,15 +267,17 @@ _NO_TAIL_FLAGS = (False, False, False)
 
 
 _T = TypeVar("_T")
+# What a memo lookup gives for a line it does not hold (a memo's value may be None).
+_UNKNOWN: Any = object()
 
 
 def _remembered(memo: dict[str, _T], text: str, of: Callable[[str], _T]) -> _T:
-    """``of(text)``, kept in ``memo``."""
-    try:
-        return memo[text]
-    except KeyError:
+    """``of(text)``, kept in ``memo`` (whose values are never None)."""
+    # (get, not a KeyError caught: most lines are new, and raising the error costs more than the lookup)
+    value = memo.get(text)
+    if value is None:
         value = memo[text] = of(text)
-        return value
+    return value
 
 
 class _Cache:
@@ -295,10 +296,9 @@ class _Cache:
         self.extracted = extracted
 
     def classify_edge(self, text: str) -> str | None:
-        try:
-            return self.edge[text]
-        except KeyError:
-            pass
+        known = self.edge.get(text, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
         strict = self.strict.get(text)
         # The strict memo holds classify(text) unless no_text or a quote decided it.
         if strict is not None and strict[0] != "no-text" and text[0] not in _QUOTE_OPEN:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
@@ -40,14 +38,16 @@ def document_seconds() -> float:
 
 class Budget:
     """The time budget of each document of a batch: the alarm's handler is installed once for the
-    batch (installing one costs ~30 us, a document's whole budget check ~4 us), the timer armed
-    around each document (:meth:`document`)."""
+    batch (installing one costs ~30 us), the timer armed for each document (:meth:`document`: 0.8 us a
+    document, 2 us when it was also disarmed after each)."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.enabled = (seconds > 0 and hasattr(signal, "setitimer")
                         and threading.current_thread() is threading.main_thread())
         self._previous: Any = None
+        self._inside = False
+        self._document = _Document(self)
 
     def __enter__(self) -> Budget:
         if self.enabled:
@@ -60,16 +60,29 @@ class Budget:
             signal.signal(signal.SIGALRM, self._previous)
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
-        raise OverBudget(self.seconds)
+        # an alarm between two documents (the timer is left running after each) is no document's
+        if self._inside:
+            raise OverBudget(self.seconds)
 
-    @contextmanager
-    def document(self) -> Iterator[None]:
+    def document(self) -> _Document:
         """Raise :class:`OverBudget` in the body once the budget has passed."""
-        if not self.enabled:
-            yield
-            return
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        return self._document
+
+
+class _Document:
+    """One document's turn: arming the timer restarts it, and it is disarmed only when the batch
+    ends (one timer call a document, not two; an alarm outside a document is ignored)."""
+
+    __slots__ = ("budget",)
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+
+    def __enter__(self) -> None:
+        budget = self.budget
+        if budget.enabled:
+            signal.setitimer(signal.ITIMER_REAL, budget.seconds)
+            budget._inside = True
+
+    def __exit__(self, *exc: object) -> None:
+        self.budget._inside = False
