@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -268,7 +268,7 @@ _NO_TAIL_FLAGS = (False, False, False)
 
 _T = TypeVar("_T")
 # What a memo lookup gives for a line it does not hold (a memo's value may be None).
-_UNKNOWN: Any = object()
+_UNKNOWN = object()
 
 
 def _remembered(memo: dict[str, _T], text: str, of: Callable[[str], _T]) -> _T:
@@ -298,7 +298,7 @@ class _Cache:
     def classify_edge(self, text: str) -> str | None:
         known = self.edge.get(text, _UNKNOWN)
         if known is not _UNKNOWN:
-            return known
+            return cast("str | None", known)
         strict = self.strict.get(text)
         # The strict memo holds classify(text) unless no_text or a quote decided it.
         if strict is not None and strict[0] != "no-text" and text[0] not in _QUOTE_OPEN:
