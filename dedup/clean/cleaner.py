@@ -251,9 +251,7 @@ _furn.register_memo(*_MEMOS)
 
 
 def _tail_flags(text: str) -> tuple[bool, bool, bool]:
-    flags = _TAIL.get(text)
-    if flags is not None:
-        return flags
+    """(comments marker, teaser marker at the edge, donation) of a line _TAIL does not hold yet, kept there."""
     if len(text) > 160 and _furn.units(text) > 4:
         # What the three markers test first: each turns such a line down.
         flags = _NO_TAIL_FLAGS

@@ -53,12 +53,11 @@ def die_with_parent(parent: int | None = None, forked_by_main_thread: bool = Tru
     always pid 1), a libc without prctl.
     """
     parent = os.getppid() if parent is None else parent
-    if forked_by_main_thread and sys.platform.startswith("linux"):
-        import ctypes
-
+    libc = _libc() if forked_by_main_thread else None
+    if libc is not None:
         try:
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-        except OSError:
+            libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        except AttributeError:
             pass
     if os.getppid() != parent:  # the parent died before this worker could watch it
         os._exit(1)
@@ -102,6 +101,18 @@ _TRIM_BYTES = 32 << 20
 _MMAP_BYTES = 16 << 20
 
 
+def _libc() -> Any:
+    """Linux's C library (ctypes), or None elsewhere: what a worker asks of it at start is Linux's."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
 def keep_freed_memory() -> None:
     """Have this process's allocator (glibc) reuse the memory it frees instead of handing it back.
 
@@ -112,16 +123,14 @@ def keep_freed_memory() -> None:
     time (measured with /proc/PID/stat; d64a25e's workers had 0.06 million). Kept, a worker's memory
     stays at most _TRIM_BYTES above what it uses. Elsewhere (another libc, another OS) nothing changes.
     """
-    if not sys.platform.startswith("linux"):
+    libc = _libc()
+    if libc is None:
         return
-    import ctypes
-
     try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
         # (setting either turns off glibc's moving thresholds, so both are set)
         libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_BYTES)
         libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_BYTES)
-    except (OSError, AttributeError):
+    except AttributeError:  # a C library without mallopt (musl)
         pass
 
 
