@@ -12,12 +12,16 @@ from typing import Any
 
 from dedup import extract_meta
 from dedup.errors import ExtractorError
+from dedup.extract_gaps import restore_gaps
 
 
 @dataclass(frozen=True)
 class Extracted:
     text: str
     meta: dict[str, str] = field(default_factory=dict)
+    #: lines of the page put back between the extractor's paragraphs (dedup.extract_gaps), and their words
+    restored: tuple[str, ...] = ()
+    restored_words: int = 0
 
 
 _SETTINGS: dict[str, Any] = {"include_comments": False, "include_tables": True, "deduplicate": False}
@@ -49,9 +53,12 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
 
     The text is trafilatura's, with two corrections measured on WCXB's dev pages: its favor_recall mode
     when that finds more (the default mode drops whole prose sections next to code listings, tables and
-    lists; more words from recall mode are mostly article, +0.008 F1), and the page's JSON-LD
+    lists; more words from recall mode are mostly article, +0.008 F1), the page's JSON-LD
     ``articleBody`` when the publisher states a body much longer than either extraction (pages that
-    render the body by script). Metadata the page declares (JSON-LD, meta tags) wins over trafilatura's.
+    render the body by script), and the passages the page shows between two paragraphs the extractor
+    kept when they are a real share of it (lists, tables and sections it skipped inside the article:
+    :mod:`dedup.extract_gaps`, +0.002 F1). Metadata the page declares (JSON-LD, meta tags) wins over
+    trafilatura's.
 
     Raises :class:`~dedup.errors.ExtractorError` when the extractor itself is broken (not this page)."""
     traf = _trafilatura()
@@ -73,7 +80,20 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         if declared.get("date") and guessed and declared["date"] != guessed:
             declared["date"] = extract_meta.shown_date(declared["date"], guessed, extract_meta.visible_dates(tree))
         meta.update(declared)
-    return Extracted(text, meta)
+    # (the page's tree, already parsed, gives html-text the same text as the page does: 4 ms instead of 6)
+    restored = restore_gaps(text, _page_text(html if tree is None else tree))
+    return Extracted(restored.text, meta, restored.passages, restored.words)
+
+
+def _page_text(page: Any) -> str:
+    """The page's whole text as a scraper's dump has it (html-text, the dump WCXB and AEB define),
+    cleaned as a dump is: the lines an extraction's gaps are restored from. ``page``: the HTML or
+    its lxml tree (html-text cleans a copy)."""
+    import html_text  # deferred with trafilatura: text-only runs never need it
+
+    from dedup.clean import clean
+
+    return clean(html_text.extract_text(page, guess_layout=True)).text
 
 
 def _paragraphs(text: str) -> str:

@@ -147,12 +147,15 @@ def _version(name: str) -> str:
 def producer_keys() -> dict[str, str]:
     """What produced each cached value: a change of package, settings or extract.py is a new key."""
     # extract.py and its helpers (extract_meta.py, ...): a change to any is a new extract_html
+    from dedup.clean import version as clean_version
+
     extract_src = b"".join(f.read_bytes() for f in sorted((ROOT / "dedup").glob("extract*.py")))
     traf = f"trafilatura {_version('trafilatura')}"
     return {
         "dump": f"html-text {_version('html-text')} extract_text guess_layout=True",
         "traf": f"{traf} extract {json.dumps(TRAFILATURA, sort_keys=True)}",
-        "extract_html": f"{traf} dedup.extract {hashlib.sha256(extract_src).hexdigest()[:16]}",
+        # (extract_html cleans the page's dump to restore what the extractor skipped: the cleaner's stamp too)
+        "extract_html": f"{traf} dedup.extract {hashlib.sha256(extract_src).hexdigest()[:16]} clean {clean_version()}",
         # trafilatura's own metadata (the "trafilatura (HTML)" column), apart from what extract_html adds
         "traf_meta": f"{traf} bare_extraction metadata {json.dumps(TRAFILATURA, sort_keys=True)}",
     }

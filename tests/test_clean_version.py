@@ -28,7 +28,7 @@ def _copy(tmp: Path, name: str, edit: Callable[[Path], None] | None = None) -> P
     """A copy of the clean package (and the modules beside it that cleaning runs) under ``tmp/name``, edited."""
     top = tmp / name / "dedup"
     shutil.copytree(PACKAGE, top / "clean", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("extract.py", "extract_meta.py", "wordfind.py"):
+    for name in ("extract.py", "extract_gaps.py", "extract_meta.py", "wordfind.py"):
         shutil.copy(ROOT / "dedup" / name, top / name)
     if edit is not None:
         edit(top)
@@ -58,8 +58,8 @@ def test_the_digest_covers_the_modules_cleaning_executes() -> None:
     _digest, covered = code_digest(PACKAGE)
     assert covered == {f"dedup.clean.{m}" for m in ("cleaner", "corpus", "furniture", "head_meta", "lines",
                                                     "metadata", "notices", "offsets", "page", "repair",
-                                                    "rules")} | {"dedup.extract", "dedup.extract_meta",
-                                                                 "dedup.wordfind"}  # fmt: skip
+                                                    "rules")} | {"dedup.extract", "dedup.extract_gaps",
+                                                                 "dedup.extract_meta", "dedup.wordfind"}  # fmt: skip
 
 
 def test_editing_a_rule_changes_the_digest(tmp_path: Path) -> None:

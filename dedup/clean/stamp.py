@@ -10,7 +10,7 @@ cleaning. So the stamp is derived from what makes a clean text:
   module is covered as soon as the cleaner imports it). :mod:`dedup.clean.damage`
   (a later stage, which compares clean texts) and this module are not among them;
 * ``dedup/wordfind.py``, which some classifiers search with;
-* ``dedup/extract.py`` and ``dedup/extract_meta.py``: an HTML document's stored text
+* ``dedup/extract.py``, ``dedup/extract_gaps.py`` and ``dedup/extract_meta.py``: an HTML document's stored text
   and metadata are clean(extract_html(page)),
   and the stamp is the only thing that makes a stored document be prepared
   again (its content hash is of the page, which did not change);
@@ -44,7 +44,7 @@ _HERE = Path(__file__).resolve().parent
 #: The module of clean(): cleaning executes it and what it imports of the package.
 _ENTRY = "cleaner"
 #: Modules outside the package on the way to a stored clean text, beside the package directory.
-_UPSTREAM = ("extract", "extract_meta", "wordfind")
+_UPSTREAM = ("extract", "extract_gaps", "extract_meta", "wordfind")
 
 
 def stamp(rules: Mapping[str, Callable[..., Any]]) -> str:

@@ -31,6 +31,7 @@ from dedup.cluster.anchors import anchor_keys
 from dedup.config import SCHEME, Config
 from dedup.errors import ExtractorError, InputError
 from dedup.extract import extract_html
+from dedup.extract_gaps import RESTORED
 from dedup.ingest import LineBatch, RawInput, iter_inputs, parse_lines
 from dedup.models import Citation, Cluster, Document, PairScore, Problem, Reuse, to_json
 from dedup.reuse.groups import doc_date
@@ -188,15 +189,18 @@ def prepare(raw: RawInput, furniture: dict[str, str]) -> Document:
     """Extract (HTML), clean, and merge metadata: record fields > HTML metadata > text."""
     html_meta: dict[str, str] = {}
     body = raw.body
+    restored = False
     if raw.kind == "html":
         extracted = extract_html(raw.body, url=raw.url)
-        body, html_meta = extracted.text, extracted.meta
+        body, html_meta, restored = extracted.text, extracted.meta, bool(extracted.restored)
     result = clean(body, furniture=furniture, extracted=raw.kind == "html")
     meta = {**result.meta, **html_meta, **raw.stated}
     if "title" not in raw.stated and meta.get("title") and meta.get("outlet") \
             and names_outlet(meta["title"], meta["outlet"]):
         del meta["title"]  # the site's name over its page ("CBS News" of cbsnews.com) is no headline
     defects = list(result.defects)
+    if restored:
+        defects.append(RESTORED)  # passages of the page the extractor skipped inside the article
     if raw.date and not valid_date(raw.date):
         # "2018-13-45", "yesterday": a date no one can compare is no date; the record keeps what it
         # said (``stated``), the document says why it has none
