@@ -79,3 +79,20 @@ def test_a_document_whose_extraction_was_restored_says_so(monkeypatch: pytest.Mo
     assert doc.raw == text
     monkeypatch.setattr(stages, "extract_html", lambda html, url=None: Extracted(text, {}))
     assert RESTORED not in stages.prepare(raw, {}).defects
+
+
+def test_a_page_whose_text_cannot_be_read_keeps_its_extraction(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dedup.extract as extract
+
+    page = ("<html><head><title>Scooters</title></head><body><article><h1>Scooters</h1>"
+            + "".join(f"<p>{p}</p>" for p in (INTRO, MIDDLE, OUTRO)) + "</article></body></html>")
+    plain = extract.extract_html(page)
+
+    def broken(_page: object) -> str:
+        raise ValueError("unreadable")
+
+    monkeypatch.setattr(extract, "_page_text", broken)
+    got = extract.extract_html(page)
+    assert INTRO in plain.text
+    assert got.text == plain.text
+    assert got.restored == ()
