@@ -19,9 +19,8 @@ from dedup.extract_gaps import restore_gaps
 class Extracted:
     text: str
     meta: dict[str, str] = field(default_factory=dict)
-    #: lines of the page put back between the extractor's paragraphs (dedup.extract_gaps), and their words
+    #: lines of the page put back between the extractor's paragraphs (dedup.extract_gaps)
     restored: tuple[str, ...] = ()
-    restored_words: int = 0
 
 
 _SETTINGS: dict[str, Any] = {"include_comments": False, "include_tables": True, "deduplicate": False}
@@ -88,7 +87,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     except Exception:  # the restoring is a correction: a page html-text cannot read keeps its extraction
         return Extracted(text, meta)
     restored = restore_gaps(text, page)
-    return Extracted(restored.text, meta, restored.passages, restored.words)
+    return Extracted(restored.text, meta, restored.passages)
 
 
 def _page_text(page: Any) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 __all__ = ["KEPT_SHARE", "MIN_GAIN", "RESTORED", "Restored", "restore_gaps"]
 
@@ -83,23 +84,15 @@ def restore_gaps(extraction: str, page: str) -> Restored:
         hits = Counter(where[g] for g in grams if g in where)
         share = sum(hits.values()) / len(grams) if grams else 0.0
         kept.append(max(hits, key=lambda i: (hits[i], i)) if share >= KEPT_SHARE else None)
-    first = next((k for k, p in enumerate(kept) if p is not None), None)
-    last = next((k for k in range(len(kept) - 1, -1, -1) if kept[k] is not None), None)
-    if first is None or last is None or first == last:
-        return Restored(extraction)
+    anchors = [(k, p) for k, p in enumerate(kept) if p is not None]  # (page line, its paragraph)
     after: dict[int, list[str]] = {}
-    k = first
-    while k < last:
-        # the run of lines after kept line k up to the next kept line
-        nxt = next(j for j in range(k + 1, last + 1) if kept[j] is not None)
-        above, below = kept[k], kept[nxt]
+    for (k, above), (nxt, below) in pairwise(anchors):
         # restored only where the extraction reads on across the gap: the kept lines on either side
         # are the same paragraph or paragraphs in the extraction's order with at most MAX_STEP - 1
         # between them. A gap between the article's end and a sidebar the extractor also kept
         # elsewhere (reader comments before a "Guides" box) is no hole in the article.
-        if nxt > k + 1 and above is not None and below is not None and 0 <= below - above <= MAX_STEP:
+        if nxt > k + 1 and 0 <= below - above <= MAX_STEP:
             after.setdefault(above, []).extend(lines[j].strip() for j in range(k + 1, nxt))
-        k = nxt
     passages = tuple(line for group in after.values() for line in group)
     words = sum(len(_WORD.findall(line)) for line in passages)
     if not passages or words < MIN_GAIN * max(1, len(_WORD.findall(extraction))):

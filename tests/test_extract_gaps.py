@@ -71,7 +71,7 @@ def test_nothing_to_anchor_on_leaves_the_extraction_as_it_is(extraction: str, pa
 def test_a_document_whose_extraction_was_restored_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     text = _page(INTRO, MIDDLE, *ITEMS, OUTRO)
     monkeypatch.setattr(stages, "extract_html",
-                        lambda html, url=None: Extracted(text, {"title": "Scooters"}, tuple(ITEMS), 60))
+                        lambda html, url=None: Extracted(text, {"title": "Scooters"}, tuple(ITEMS)))
     raw = RawInput(id="p1", source="p1.html", content_hash="h", kind="html", body="<html></html>",
                    encoding="utf-8")
     doc = stages.prepare(raw, {})
