@@ -30,6 +30,7 @@ import numpy as np
 from dedup.clean import furniture as _furn
 from dedup.clean import metadata as _meta
 from dedup.clean import repair as _repair
+from dedup.clean import tail as _tail
 from dedup.clean.corpus import EDGE_LINES, FurnitureLines, kept_chars, key_may_fit, line_head, normalise_line
 from dedup.clean.head_meta import PageView, read_meta
 from dedup.clean.lines import Line as _Line
@@ -57,14 +58,15 @@ _STRONG_COMMENTS = re.compile(
     r"leave\s+a\s+(?:comment|reply)|reader\s+comments)\b",
     re.IGNORECASE,
 )
-# "Read more: Another headline" is an inline promo, not the start of a tail.
-_LABEL_WITH_TEXT = re.compile(r"^[^:]{1,40}:\s*\S")
 _MAX_PASSES = 4
 # On an extractor's output, the share of prose (or words) outside the best block above which the
 # block is not the article but a part of it (a list, table or code splits the text).
 _EXTRACTED_OUTSIDE = 0.15
-# So many commenter name lines make a comment thread.
-_THREAD = 3
+# "Read more" alone is a link under one item, not the heading of a list of teasers.
+_READ_MORE = re.compile(r"^read\s+more\W*$", re.IGNORECASE)
+# A thread of comments, or a strong comment heading ("59 Comments on ..."), is cut once this share of
+# the block's prose precedes it: a lively thread holds more prose than the article above it.
+_COMMENTS_SHARE = 0.1
 # What the cleaner removes from inside the body an HTML extractor chose: the rules that measured
 # more help than harm on extractor output (WCXB dev), where a heading, a date or a list item about
 # subscriptions is far more often the article's own than on a raw text dump.
@@ -187,43 +189,6 @@ def _drops_prose(lines: list[_Line], a: int, b: int, prose: float) -> bool:
     # ... or much of its words: a list of brands or books after a short introduction
     words = [len(ln.text.split()) for ln in lines]
     return sum(words[:a]) + sum(words[b + 1 :]) > _EXTRACTED_OUTSIDE * sum(words)
-
-
-def _weak_comment_head(text: str) -> bool:
-    """``Jill Winger says``, ``Amy said:``: a commenter's name line (believed only in a run, see _THREAD)."""
-    return len(text) <= 60 and text.rstrip(": ").endswith((" says", " said", " wrote")) and text[:1].isupper()
-
-
-_REPLY = frozenset(("reply", "reply ↓", "reply →", "log in to reply", "reply to this comment", "reply to comment"))
-# How far above the first "Reply" its comment's header (a line with the date) may be.
-_COMMENT_SPAN = 8
-
-
-def _reply_label(text: str) -> bool:
-    """A reader comment's "Reply" button, as a line of its own."""
-    return len(text) <= 24 and text.strip().casefold() in _REPLY
-
-
-def _thread_start(lines: list[_Line], i: int, a: int, b: int, removed: Mapping[int, str]) -> int | None:
-    """Where a thread of reader comments starts when line i opens one (the block runs a..b), else None:
-    "Jill Winger says" over and over (from the heading above the first), or a "Reply" button under one
-    comment after another (from the first comment's header, a few lines above its button)."""
-    text = lines[i].text
-    if _weak_comment_head(text) and sum(1 for j in range(i, b + 1) if _weak_comment_head(lines[j].text)) >= _THREAD:
-        return i - 1 if i - 1 > a and lines[i - 1].score < 0 and i - 1 not in removed else i
-    if _reply_label(text) and sum(1 for j in range(i, b + 1) if _reply_label(lines[j].text)) >= 2:
-        return _comment_start(lines, i, a)
-    return None
-
-
-def _comment_start(lines: list[_Line], i: int, a: int) -> int:
-    """The first line of the comment whose "Reply" is line i: its dated header line when one stands
-    within _COMMENT_SPAN lines above, else the comment's text just above the button."""
-    for j in range(i - 1, max(a, i - 1 - _COMMENT_SPAN), -1):
-        t = lines[j].text
-        if len(t) <= 120 and _meta.find_dates(t):
-            return j
-    return max(a + 1, i - 1)
 
 
 def _is_body_start(line: _Line) -> bool:
@@ -386,28 +351,31 @@ def _decide(
     prose_before = 0.0
     prose_total = sum(ln.score for ln in lines[a : b + 1] if ln.score > 0) or 1.0
     tail = _TAIL
+    seen: set[str] = set()  # the kinds of furniture the article carries in its body (per-item buttons)
     i = a
     while i <= b:
         ln = lines[i]
         flags = tail.get(ln.text)
         comments, teaser, donation = flags if flags is not None else _tail_flags(ln.text)
-        start = _thread_start(lines, i, a, b, removed) if prose_before >= _TAIL_SHARE * prose_total else None
+        early = prose_before >= _COMMENTS_SHARE * prose_total and prose_before >= _MIN_PROSE
+        start = _tail.thread_start(lines, i, a, b, removed) if early else None
         if start is not None:
             for j in range(start, b + 1):
                 removed[j] = lines[j].cls or "comments"
             b = start - 1
             break
-        if (ln.cls == "comment-header" or comments) and prose_before >= _TAIL_SHARE * prose_total:
-            heads = sum(1 for j in range(i, b + 1) if lines[j].cls == "comment-header")
+        if (ln.cls == "comment-header" or comments) and early:
             strong = _STRONG_COMMENTS.match(ln.text) is not None
-            if heads >= 2 or (comments and (heads >= 1 or strong)):
+            late = prose_before >= _TAIL_SHARE * prose_total
+            heads = sum(1 for j in range(i, b + 1) if lines[j].cls == "comment-header") if late or strong else 0
+            if (late and heads >= 2) or (comments and (heads >= 1 or strong)):
                 for j in range(i, b + 1):
                     removed[j] = lines[j].cls or "comments"
                 b = i - 1
                 break
         if teaser or donation:
             rule = "teaser-marker" if teaser else "donation"
-            bare = not _LABEL_WITH_TEXT.match(ln.text)
+            bare = not _tail.LABEL_WITH_TEXT.match(ln.text)
             after = prose_total - prose_before
             if bare and prose_before >= _TAIL_SHARE * prose_total and after < _TAIL_PROSE * prose_before:
                 removed[i] = rule
@@ -417,12 +385,26 @@ def _decide(
                 break
             if bare:
                 removed[i] = rule
-                j = i + 1
-                while j <= b and lines[j].score < 0 and _furn.headline_like(lines[j].text):
-                    removed[j] = "teaser-tail"
-                    j += 1
-                i = j
+                # ledes only under a heading of teasers in the article's second half: a "Read more"
+                # link, or a marker early on, sits among the article's own headed paragraphs
+                ledes = prose_before >= _TAIL_SHARE * prose_total and not _READ_MORE.match(ln.text)
+                i = _tail.teasers_after(lines, i + 1, b, removed, ledes)
                 continue
+        # 4b. The page's own tail: furniture close together (share, tags, a subscription prompt)
+        # with little prose after it. A kind the article already carried (a "Book now" under
+        # every item) is the article's.
+        kind = _tail.tail_kind(ln, cache.classify_edge)
+        if kind is not None:
+            if (
+                kind not in seen and prose_before >= _TAIL_SHARE * prose_total
+                and _tail.furniture_run(lines, i, b, cache.classify_edge)
+                and sum(lines[j].score for j in range(i, b + 1) if lines[j].score > 0) < _TAIL_PROSE * prose_before
+            ):
+                for j in range(i, b + 1):
+                    removed[j] = lines[j].cls or cache.classify_edge(lines[j].text) or "page-tail"
+                b = i - 1
+                break
+            seen.add(kind)
         if ln.score > 0:
             prose_before += ln.score
         i += 1

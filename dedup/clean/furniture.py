@@ -307,7 +307,8 @@ _UI = frozenset(
     account my profile settings sections section news latest print today's paper of up now free trial already
     a subscriber jump scroll full screen fullscreen enable notifications notification accept cookies ok got it
     page image images credit caption icon logo arrow left right up down back permalink feed for view all
-    print this caret chevron hamburger below above blog recent""".split()
+    print this caret chevron hamburger below above blog recent footer article continues message
+    affiliate disclosure""".split()
 )
 
 
@@ -346,8 +347,18 @@ def subscribe(line: str, edge: bool = False) -> bool:
         return False
     # A reported fact ("the paper lost 3,000 subscribers.") is prose; an invitation is not.
     if not edge and is_sentence(line) and n > 8:
-        return _INVITE.match(line) is not None
+        return _INVITE.match(line) is not None or _OWN_LIST.search(line) is not None
     return True
+
+
+# "Thanks for reading! Subscribe for free to ...", "Want more? Sign up for our newsletter, ...": the
+# site's own list offered anywhere in a short text (a reported fact names somebody else's).
+_OWN_LIST = re.compile(
+    r"\b(?:sign\s+up\s+for\s+(?:our|my)\s+(?:free\s+)?(?:\w+\s+)?newsletters?|subscribe\s+for\s+free|"
+    r"subscribe\s+to\s+(?:our|my)\s+(?:free\s+)?(?:\w+\s+)?(?:newsletters?|blog|channel|list)|"
+    r"delivered\s+(?:straight\s+|directly\s+)?to\s+your\s+inbox)\b",
+    re.IGNORECASE,
+)
 
 
 # "Sign up for the latest insights ...", "Join our mailing list": an invitation, even as a sentence.
@@ -420,7 +431,12 @@ _TEASER = re.compile(
     r"(?:\d+\s+)?comments?|leave\s+a\s+(?:comment|reply)|join\s+the\s+(?:conversation|discussion)|"
     r"show\s+comments|post\s+a\s+comment|share\s+your\s+thoughts|discussion|more\s+coverage|in\s+other\s+news|"
     r"around\s+the\s+web|from\s+the\s+web|sponsored\s+(?:links|stories|content)|promoted\s+(?:links|stories|content)|"
-    r"you\s+may\s+have\s+missed|trending\s+stories|explore\s+more|keep\s+reading)\b",
+    r"you\s+may\s+have\s+missed|trending\s+stories|explore\s+more|keep\s+reading|"
+    # the headings of other articles' teasers as sites word them today
+    r"read\s+this\s+next|your\s+next\s+read|(?:also|more)\s+in\s+the\s+news|more\s+(?:related|like\s+this|reading|resources|insights|blogs?)|"
+    r"(?:latest|recent|similar)\s+(?:insights|blogs?|resources|reviews|posts|articles|stories|guides)|"
+    r"related\s+(?:resources|guides|reads|insights|blogs?)|next\s+(?:story|article|post|read)\s*:|"
+    r"(?:you['’]?ll|you\s+will)\s+also\s+(?:like|enjoy)|continue\s+reading\s*:)\b",
     re.IGNORECASE,
 )
 

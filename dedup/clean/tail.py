@@ -1,0 +1,128 @@
+"""The end of an article on a scraped page: comment threads, other articles' teasers, the page's tail.
+
+Pure functions over the cleaner's scored lines (:class:`~dedup.clean.lines.Line`, ``score`` and
+``cls`` set); :func:`dedup.clean.cleaner.clean` decides where the body ends with them. They know
+nothing of memos or passes: a line's class at the page's edge comes in as ``classify_edge``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from dedup.clean import furniture as _furn
+from dedup.clean.lines import Line
+from dedup.clean.metadata import find_dates
+
+__all__ = ["LABEL_WITH_TEXT", "THREAD", "furniture_run", "tail_kind", "teasers_after", "thread_start"]
+
+Classify = Callable[[str], "str | None"]
+
+# "Read more: Another headline" is an inline promo, not the start of a tail.
+LABEL_WITH_TEXT = re.compile(r"^[^:]{1,40}:\s*\S")
+# So many commenter name lines make a comment thread.
+THREAD = 3
+# "3. Kellogg", "Location: Evanston": an article's own numbered section or labelled fact, never a teaser.
+_SECTION_HEAD = re.compile(r"^(?:\d{1,3}[.)]\s|[^:]{1,40}:\s*\S)")
+# The longest lede a teaser carries under its headline.
+_LEDE_UNITS = 60
+# What follows an article on its page (see furniture_run), and how close two of them stand.
+_TAIL_KINDS = frozenset({
+    "share-buttons", "subscribe", "donation", "tag-list", "teaser-marker", "author-bio", "call-to-action",
+    "rights-notice", "comment-header", "form-notice", "cookie-consent", "ui-chrome", "disclaimer",
+})
+_TAIL_WINDOW = 5
+# Kinds read into prose only at a page's edge: there they count as tail furniture only in short lines.
+_EDGE_ONLY = frozenset({"subscribe", "donation", "call-to-action"})
+
+
+def _weak_comment_head(text: str) -> bool:
+    """``Jill Winger says``, ``Amy said:``: a commenter's name line (believed only in a run, see THREAD)."""
+    return len(text) <= 60 and text.rstrip(": ").endswith((" says", " said", " wrote")) and text[:1].isupper()
+
+
+_REPLY = frozenset(("reply", "reply ↓", "reply →", "log in to reply", "reply to this comment", "reply to comment"))
+# How far above the first "Reply" its comment's header (a line with the date) may be.
+_COMMENT_SPAN = 8
+
+
+def _reply_label(text: str) -> bool:
+    """A reader comment's "Reply" button, as a line of its own."""
+    return len(text) <= 24 and text.strip().casefold() in _REPLY
+
+
+def thread_start(lines: list[Line], i: int, a: int, b: int, removed: Mapping[int, str]) -> int | None:
+    """Where a thread of reader comments starts when line i opens one (the block runs a..b), else None:
+    "Jill Winger says" over and over (from the heading above the first), or a "Reply" button under one
+    comment after another (from the first comment's header, a few lines above its button)."""
+    text = lines[i].text
+    if _weak_comment_head(text) and sum(1 for j in range(i, b + 1) if _weak_comment_head(lines[j].text)) >= THREAD:
+        return i - 1 if i - 1 > a and lines[i - 1].score < 0 and i - 1 not in removed else i
+    if _reply_label(text) and sum(1 for j in range(i, b + 1) if _reply_label(lines[j].text)) >= 2:
+        return _comment_start(lines, i, a)
+    return None
+
+
+def _comment_start(lines: list[Line], i: int, a: int) -> int:
+    """The first line of the comment whose "Reply" is line i: its dated header line when one stands
+    within _COMMENT_SPAN lines above, else the comment's text just above the button."""
+    for j in range(i - 1, max(a, i - 1 - _COMMENT_SPAN), -1):
+        t = lines[j].text
+        if len(t) <= 120 and find_dates(t):
+            return j
+    return max(a + 1, i - 1)
+
+
+def _teaser_head(line: Line) -> bool:
+    return line.score < 0 and _furn.headline_like(line.text)
+
+
+def teasers_after(lines: list[Line], j: int, b: int, removed: dict[int, str], ledes: bool) -> int:
+    """Mark the teasers after a marker (lines j..b at most) as removed; returns the first line after them.
+
+    A teaser is a headline, and may carry one short lede under it ("Smart Energy Optimization: ...",
+    then its one-sentence summary). A lede is taken only between two teaser headlines, or after two
+    ledes already taken: a headline with one paragraph under it is also how an article's own
+    sections look."""
+    taken = 0
+    while j <= b:
+        ln = lines[j]
+        if _teaser_head(ln) and not (taken and _SECTION_HEAD.match(ln.text)):
+            removed[j] = "teaser-tail"
+            j += 1
+            continue
+        if (
+            ledes and j - 1 in removed and removed[j - 1] == "teaser-tail" and _furn.units(ln.text) <= _LEDE_UNITS
+            and ((j + 1 <= b and _teaser_head(lines[j + 1]) and not _SECTION_HEAD.match(lines[j + 1].text))
+                 or (taken >= 2 and (j + 1 > b or lines[j + 1].score <= 0)))
+        ):
+            removed[j] = "teaser-tail"
+            taken += 1
+            j += 1
+            continue
+        break
+    return j
+
+
+def furniture_run(lines: list[Line], i: int, b: int, classify_edge: Classify) -> bool:
+    """Whether line i (tail furniture itself) starts the page's own tail: another line of the next
+    few is furniture that follows an article too (share and subscribe prompts, tags, donation and
+    contact calls, an author's box, the heading of other articles)."""
+    return any(tail_kind(lines[j], classify_edge) is not None for j in range(i + 1, min(b, i + _TAIL_WINDOW) + 1))
+
+
+def tail_kind(line: Line, classify_edge: Classify) -> str | None:
+    """The kind of furniture a line is when it follows an article, else None. Prose that reads as a
+    subscription prompt only at a page's edge ("51% of people unsubscribe from newsletters ...")
+    is not counted, nor a list's label ("Compare expenses beyond subscription fees:"), nor an inline
+    promo ("Read more: Another headline")."""
+    cls = line.cls
+    if cls is None:
+        cls = classify_edge(line.text)
+        if cls in _EDGE_ONLY and line.score > 0:
+            return None
+    if cls == "subscribe" and line.text.endswith(":"):
+        return None
+    if cls == "teaser-marker" and LABEL_WITH_TEXT.match(line.text):
+        return None
+    return cls if cls in _TAIL_KINDS else None
