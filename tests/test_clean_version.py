@@ -57,7 +57,7 @@ def test_version_is_the_same_in_another_process() -> None:
 def test_the_digest_covers_the_modules_cleaning_executes() -> None:
     _digest, covered = code_digest(PACKAGE)
     assert covered == {f"dedup.clean.{m}" for m in ("cleaner", "corpus", "furniture", "head_meta", "lines",
-                                                    "metadata", "notices", "offsets", "page", "repair",
+                                                    "metadata", "notices", "offsets", "page", "repair", "tail",
                                                     "rules")} | {"dedup.extract", "dedup.extract_gaps",
                                                                  "dedup.extract_meta", "dedup.wordfind"}  # fmt: skip
 
