@@ -49,6 +49,8 @@ _QUOTE_OPEN = "\"“‘«„'"
 _TAIL_SHARE = 0.5
 # ... and only when the prose after it is this small a share of the prose before.
 _TAIL_PROSE = 0.25
+# ... or this share, when three pieces of tail furniture stand within a few lines (see _tail.furniture_run).
+_DENSE_TAIL_PROSE = 0.75
 # Below this many words of prose there is no article body to pick out.
 _MIN_PROSE = 30.0
 _HAS_DIGIT = re.compile(r"\d")
@@ -373,6 +375,11 @@ def _decide(
                     removed[j] = lines[j].cls or "comments"
                 b = i - 1
                 break
+        if prose_before >= _TAIL_SHARE * prose_total and (box := _tail.author_box(lines, i, b)):
+            for j in range(i, i + box):
+                removed[j] = "author-bio"
+            i += box
+            continue
         if teaser or donation:
             rule = "teaser-marker" if teaser else "donation"
             bare = not _tail.LABEL_WITH_TEXT.match(ln.text)
@@ -391,15 +398,14 @@ def _decide(
                 i = _tail.teasers_after(lines, i + 1, b, removed, ledes)
                 continue
         # 4b. The page's own tail: furniture close together (share, tags, a subscription prompt)
-        # with little prose after it. A kind the article already carried (a "Book now" under
-        # every item) is the article's.
+        # with little prose after it (less than the article's, when the furniture is dense). A
+        # kind the article already carried (a "Book now" under every item) is the article's.
         kind = _tail.tail_kind(ln, cache.classify_edge)
         if kind is not None:
-            if (
-                kind not in seen and prose_before >= _TAIL_SHARE * prose_total
-                and _tail.furniture_run(lines, i, b, cache.classify_edge)
-                and sum(lines[j].score for j in range(i, b + 1) if lines[j].score > 0) < _TAIL_PROSE * prose_before
-            ):
+            run = _tail.furniture_run(lines, i, b, cache.classify_edge) if kind not in seen and (
+                prose_before >= _TAIL_SHARE * prose_total) else 0
+            if run and sum(lines[j].score for j in range(i, b + 1) if lines[j].score > 0) < (
+                    _DENSE_TAIL_PROSE if run >= 2 else _TAIL_PROSE) * prose_before:
                 for j in range(i, b + 1):
                     removed[j] = lines[j].cls or cache.classify_edge(lines[j].text) or "page-tail"
                 b = i - 1

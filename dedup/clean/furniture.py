@@ -297,7 +297,7 @@ _SHARE = frozenset(
     pinterest reddit telegram copy copied link url comments comment save saved this article story post page on
     via messenger flipboard pocket gift tumblr vk sms the to with your friends follow us and or google
     bookmark click opens open in new window a friend pin pint it send instagram youtube rss feed permalink
-    compartir compartilhar partager teilen baixar download stumbleupon digg""".split()
+    compartir compartilhar partager teilen baixar download stumbleupon digg bluesky threads mastodon nextdoor""".split()
 )
 _UI = frozenset(
     """advertisement advertisements advertising ad ads sponsored sponsor content menu search home close skip to main
@@ -436,7 +436,11 @@ _TEASER = re.compile(
     r"read\s+this\s+next|your\s+next\s+read|(?:also|more)\s+in\s+the\s+news|more\s+(?:related|like\s+this|reading|resources|insights|blogs?)|"
     r"(?:latest|recent|similar)\s+(?:insights|blogs?|resources|reviews|posts|articles|stories|guides)|"
     r"related\s+(?:resources|guides|reads|insights|blogs?)|next\s+(?:story|article|post|read)\s*:|"
-    r"(?:you['’]?ll|you\s+will)\s+also\s+(?:like|enjoy)|continue\s+reading\s*:)\b",
+    r"(?:you['’]?ll|you\s+will)\s+also\s+(?:like|enjoy)|continue\s+reading\s*:|"
+    # the boxes that close a post: its author, the site's pledge, a rating of the post
+    r"about\s+the\s+(?:authors?|reviewers?|writers?|experts?|contributors?)|meet\s+the\s+(?:author|writer)s?|"
+    r"why\s+trust\s+us|was\s+this\s+(?:page|article|post|guide|information)\s+(?:helpful|useful)|"
+    r"did\s+you\s+find\s+this\s+(?:page|article|post|helpful|useful)|how\s+was\s+this\s+(?:issue|article|post|newsletter))\b",
     re.IGNORECASE,
 )
 

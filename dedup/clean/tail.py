@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dedup.clean import furniture as _furn
 from dedup.clean.lines import Line
 from dedup.clean.metadata import find_dates
+from dedup.clean.notices import has_bio_role
 
-__all__ = ["LABEL_WITH_TEXT", "THREAD", "furniture_run", "tail_kind", "teasers_after", "thread_start"]
+__all__ = ["LABEL_WITH_TEXT", "THREAD", "author_box", "furniture_run", "tail_kind", "teasers_after", "thread_start"]
 
 Classify = Callable[[str], "str | None"]
 
@@ -104,11 +105,11 @@ def teasers_after(lines: list[Line], j: int, b: int, removed: dict[int, str], le
     return j
 
 
-def furniture_run(lines: list[Line], i: int, b: int, classify_edge: Classify) -> bool:
-    """Whether line i (tail furniture itself) starts the page's own tail: another line of the next
-    few is furniture that follows an article too (share and subscribe prompts, tags, donation and
-    contact calls, an author's box, the heading of other articles)."""
-    return any(tail_kind(lines[j], classify_edge) is not None for j in range(i + 1, min(b, i + _TAIL_WINDOW) + 1))
+def furniture_run(lines: list[Line], i: int, b: int, classify_edge: Classify) -> int:
+    """How many of the few lines after line i (tail furniture itself) are furniture that follows an
+    article too (share and subscribe prompts, tags, donation and contact calls, an author's box,
+    the heading of other articles): one makes line i the likely start of the page's own tail."""
+    return sum(1 for j in range(i + 1, min(b, i + _TAIL_WINDOW) + 1) if tail_kind(lines[j], classify_edge) is not None)
 
 
 def tail_kind(line: Line, classify_edge: Classify) -> str | None:
@@ -126,3 +127,38 @@ def tail_kind(line: Line, classify_edge: Classify) -> str | None:
     if cls == "teaser-marker" and LABEL_WITH_TEXT.match(line.text):
         return None
     return cls if cls in _TAIL_KINDS else None
+
+
+# "Karina Cohen", "Jean-Luc Aufranc (CNXSoft)", "Brian Stormont, CFP®": a person's name as a line,
+# with at most a short label after it.
+_NAME_LINE = re.compile(r"^([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})(?:\s*(?:,|\(|\||–|—|-)\s*.{1,50})?$")
+# What comes after the name in a biography: "is the owner of", "started CNX Software in 2010".
+_BIO_AFTER_NAME = re.compile(
+    r"^(?:is|was|has|had|holds|joined|started|founded|co-founded|leads|lives|writes|covers|teaches|worked|works|"
+    r"serves|brings|specializ\w*|oversees|manages|runs|loves|’s|'s)\b")
+
+
+def author_box(lines: list[Line], i: int, b: int) -> int:
+    """How many lines (from i, at most up to b) an author's box takes, or 0: a person's name as a
+    line of its own, then a biography that opens with that name, or the first name, and says what
+    the person does ("Karina Cohen" / "Karina Cohen is the owner of CR Maids ..."), then the
+    biography's further lines opening with the first name or "He"/"She"/"They"."""
+    if i + 1 > b:
+        return 0
+    m = _NAME_LINE.match(lines[i].text)
+    if m is None or _furn.ends_sentence(lines[i].text):
+        return 0
+    name = m.group(1)
+    first = name.split()[0]
+    bio = lines[i + 1].text
+    for who in (name, first):
+        if bio.startswith(who + " ") and _BIO_AFTER_NAME.match(bio[len(who) + 1 :]):
+            break
+    else:
+        return 0
+    if (lines[i + 1].score <= 0 and lines[i + 1].cls != "author-bio") or not has_bio_role(bio):
+        return 0
+    k = i + 2
+    while k <= b and lines[k].score > 0 and lines[k].text.startswith((first + " ", "He ", "She ", "They ")):
+        k += 1
+    return k - i
