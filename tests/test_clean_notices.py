@@ -70,13 +70,21 @@ def test_author_bio(line: str, edge: bool, expected: bool) -> None:
     assert author_bio(line, edge) is expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("Buy Poster", True), ("Get started for free", True), ("Follow Me on Instagram", True), ("BUY NOW", True),
-    ("Check the oil", False), ("Start with a plan", False), ("Read more about our approach.", False),
+@pytest.mark.parametrize(("line", "expected", "at_edge"), [
+    ("Buy Poster", True, True), ("Get started for free", True, True), ("Follow Me on Instagram", True, True),
+    ("BUY NOW", True, True), ("Check the oil", False, False), ("Start with a plan", False, False),
+    # a sentence is a button's label nowhere, but at a page's edge it is the site's pitch
+    ("Read more about our approach.", False, True), ("Get a free quote today.", False, True),
+    ("Don't miss any news from us!", False, True),
+    ("Would you like to receive notifications about new posts?", False, True),
+    ("Ready to get started? Talk to our team.", False, True),
+    # ... and an article's closing advice is not
+    ("Check the tyre pressure again after a long drive in the heat.", False, False),
+    ("Would you like to know why the river floods every spring?", False, False),
 ])
-def test_call_to_action(line: str, expected: bool) -> None:
+def test_call_to_action(line: str, expected: bool, at_edge: bool) -> None:
     assert call_to_action(line) is expected
-    assert (classify(line, edge=True) == "call-to-action") is expected
+    assert (classify(line, edge=True) == "call-to-action") is at_edge
 
 
 def test_comment_thread_without_a_marker_is_cut() -> None:

@@ -193,6 +193,10 @@ def _drops_prose(lines: list[_Line], a: int, b: int, prose: float) -> bool:
     return sum(words[:a]) + sum(words[b + 1 :]) > _EXTRACTED_OUTSIDE * sum(words)
 
 
+def _no_class(_text: str) -> None:
+    return None
+
+
 def _is_body_start(line: _Line) -> bool:
     return _furn.is_sentence(line.text) and _furn.units(line.text) >= 8
 
@@ -400,10 +404,12 @@ def _decide(
         # 4b. The page's own tail: furniture close together (share, tags, a subscription prompt)
         # with little prose after it (less than the article's, when the furniture is dense). A
         # kind the article already carried (a "Book now" under every item) is the article's.
-        kind = _tail.tail_kind(ln, cache.classify_edge)
+        # (in the article's first half only a line's own class counts: the edge classifiers are not
+        # asked of every line)
+        late = prose_before >= _TAIL_SHARE * prose_total
+        kind = _tail.tail_kind(ln, cache.classify_edge if late else _no_class)
         if kind is not None:
-            run = _tail.furniture_run(lines, i, b, cache.classify_edge) if kind not in seen and (
-                prose_before >= _TAIL_SHARE * prose_total) else 0
+            run = _tail.furniture_run(lines, i, b, cache.classify_edge) if late and kind not in seen else 0
             if run and sum(lines[j].score for j in range(i, b + 1) if lines[j].score > 0) < (
                     _DENSE_TAIL_PROSE if run >= 2 else _TAIL_PROSE) * prose_before:
                 for j in range(i, b + 1):

@@ -625,7 +625,7 @@ _LENGTH_CAP = {
     "caption-credit": 600, "byline": 160, "dateline": 200, "share-buttons": 12 * 12, "ui-chrome": 12 * 8,
     "subscribe": 500, "cookie-consent": 1200, "donation": 800, "tag-list": 600, "teaser-marker": 160,
     "breadcrumb": 200, "source-line": 120, "rights-notice": 800, "comment-header": 140,
-    "form-notice": 1000, "disclaimer": 1500, "author-bio": 1200, "call-to-action": 80,
+    "form-notice": 1000, "disclaimer": 1500, "author-bio": 1200, "call-to-action": 200,
 }  # fmt: skip
 _NO_CAP = 1 << 62
 
@@ -636,7 +636,7 @@ _UNITS_CAP = {
     "byline": (10, 14), "dateline": (20, 20), "subscribe": (30, 40), "cookie-consent": (120, 120),
     "donation": (4, 70), "teaser-marker": (8, 12), "source-line": (8, 8), "rights-notice": (25, 60),
     "comment-header": (16, 16), "form-notice": (200, 200), "disclaimer": (90, 300), "author-bio": (150, 200),
-    "call-to-action": (7, 7),
+    "call-to-action": (7, 25),
 }  # fmt: skip
 _CAPPED = tuple(
     tuple((_LENGTH_CAP.get(name, _NO_CAP), _UNITS_CAP.get(name, (_NO_CAP, _NO_CAP))[edge], name, fn)
@@ -692,7 +692,7 @@ def classify(line: str, edge: bool = False) -> str | None:
 # Classifiers whose answer (and caps) do not depend on ``edge``.
 EDGE_BLIND = frozenset(
     {"caption-credit", "share-buttons", "ui-chrome", "cookie-consent", "breadcrumb", "source-line", "comment-header",
-     "form-notice", "call-to-action"}
+     "form-notice"}
 )
 _ORDER = {name: i for i, name in enumerate(LINE_CLASSIFIERS)}
 

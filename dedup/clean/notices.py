@@ -216,12 +216,27 @@ _CTA = re.compile(
 
 
 def call_to_action(line: str, edge: bool = False) -> bool:
-    """A button's label: ``Buy Poster``, ``See List``, ``Get started for free``, ``Contact Us``."""
+    """A button's label: ``Buy Poster``, ``See List``, ``Get started for free``, ``Contact Us``; at a
+    page's edge also the site's pitch to the reader in a sentence or two (``Get a free quote today.``,
+    ``Don't miss any news from us!``, ``Would you like to receive notifications about new posts?``)."""
+    if edge and len(line) <= 200 and _PITCH.match(line) is not None and len(line.split()) <= _PITCH_WORDS:
+        return True
     if len(line) > 80 or line.rstrip().endswith((".", "?", ":", ",", ";")):
         return False
     if len(line.split()) > 7:
         return False
     return _CTA.match(line) is not None
+
+
+# The longest pitch: a button's sentence, not an article's closing paragraph.
+_PITCH_WORDS = 25
+_PITCH = re.compile(
+    _CTA.pattern + r"|^(?:don['’]?t\s+miss|be\s+the\s+first\s+to\s+know|"
+    r"would\s+you\s+like\s+to\s+(?:receive|get|be\s+notified)|"
+    r"(?:need|want)\s+(?:more|help|to\s+(?:learn|know|keep\s+up|stay))\b.*\?|ready\s+to\s+(?:get\s+started|start|grow|take)\b|"
+    r"let\s+us\s+help|talk\s+to\s+(?:our|an?)\s+(?:experts?|team|specialists?|advisors?))",
+    re.IGNORECASE,
+)
 
 
 # after the verb: an article and at most three words before the role
