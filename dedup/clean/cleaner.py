@@ -34,6 +34,7 @@ from dedup.clean import tail as _tail
 from dedup.clean.corpus import EDGE_LINES, FurnitureLines, kept_chars, key_may_fit, line_head, normalise_line
 from dedup.clean.head_meta import PageView, read_meta
 from dedup.clean.lines import Line as _Line
+from dedup.clean.lines import contents_lines as _contents_lines
 from dedup.clean.lines import regular as _regular
 from dedup.clean.lines import repeated_runs as _repeated_runs
 from dedup.clean.lines import split_lines as _split
@@ -211,7 +212,7 @@ _EDGE: dict[str, str | None] = {}
 # Lines in which the repairs found nothing to do.
 _SOUND: set[str] = set()
 # (comments marker, teaser marker at the edge, donation) of a line, for the tail scan.
-_TAIL: dict[str, tuple[bool, bool, bool]] = {}
+_TAIL: dict[str, tuple[bool, bool, bool, bool]] = {}
 # What a furniture lookup needs of a line: the characters its key surely keeps (key_may_fit), its
 # key, and the head of its key (line_head). Every pass and every copy of a line asks again.
 _KEPT: dict[str, int] = {}
@@ -221,18 +222,20 @@ _MEMOS: tuple[dict[str, Any] | set[str], ...] = (_STRICT, _EDGE, _SOUND, _TAIL, 
 _furn.register_memo(*_MEMOS)
 
 
-def _tail_flags(text: str) -> tuple[bool, bool, bool]:
-    """(comments marker, teaser marker at the edge, donation) of a line _TAIL does not hold yet, kept there."""
+def _tail_flags(text: str) -> tuple[bool, bool, bool, bool]:
+    """(comments marker, teaser marker at the edge, donation, back matter) of a line _TAIL does not hold
+    yet, kept there."""
     if len(text) > 160 and _furn.units(text) > 4:
-        # What the three markers test first: each turns such a line down.
+        # What the markers test first: each turns such a line down.
         flags = _NO_TAIL_FLAGS
     else:
-        flags = (_furn.comments_marker(text), _furn.teaser_marker(text, True), _furn.donation(text, False))
+        flags = (_furn.comments_marker(text), _furn.teaser_marker(text, True), _furn.donation(text, False),
+                 _tail.back_matter(text))
     _TAIL[text] = flags
     return flags
 
 
-_NO_TAIL_FLAGS = (False, False, False)
+_NO_TAIL_FLAGS = (False, False, False, False)
 
 
 _T = TypeVar("_T")
@@ -362,7 +365,7 @@ def _decide(
     while i <= b:
         ln = lines[i]
         flags = tail.get(ln.text)
-        comments, teaser, donation = flags if flags is not None else _tail_flags(ln.text)
+        comments, teaser, donation, back = flags if flags is not None else _tail_flags(ln.text)
         early = prose_before >= _COMMENTS_SHARE * prose_total and prose_before >= _MIN_PROSE
         start = _tail.thread_start(lines, i, a, b, removed) if early else None
         if start is not None:
@@ -384,16 +387,20 @@ def _decide(
                 removed[j] = "author-bio"
             i += box
             continue
-        if teaser or donation:
-            rule = "teaser-marker" if teaser else "donation"
-            bare = not _tail.LABEL_WITH_TEXT.match(ln.text)
+        if teaser or donation or back:
+            rule = "teaser-marker" if teaser else "donation" if donation else "back-matter"
+            bare = back or not _tail.LABEL_WITH_TEXT.match(ln.text)
             after = prose_total - prose_before
             if bare and prose_before >= _TAIL_SHARE * prose_total and after < _TAIL_PROSE * prose_before:
                 removed[i] = rule
                 for j in range(i + 1, b + 1):
-                    removed[j] = lines[j].cls or "teaser-tail"
+                    removed[j] = lines[j].cls or ("back-matter" if back else "teaser-tail")
                 b = i - 1
                 break
+            if back:
+                removed[i] = rule
+                i += 1
+                continue
             if bare:
                 removed[i] = rule
                 # ledes only under a heading of teasers in the article's second half: a "Read more"
@@ -516,6 +523,11 @@ def _clean_once(
         if repeats.get(k - 1) != orig - 1:  # a run's first line: one edit per run, its evidence here
             shown = texts[kept[orig]]
             details[kept[k]] = f"repeats the block above from “{shown[:60]}{'…' if len(shown) > 60 else ''}”"
+
+    # A table of contents near the top names the sections the text prints below: it goes.
+    if not cache.extracted:
+        for i in _contents_lines(texts, removed):
+            removed[i] = "table-of-contents"
 
     # 7. Edits for removed lines (runs of one rule merged), repairs in kept lines.
     run: list[int] = []

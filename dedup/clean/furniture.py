@@ -433,7 +433,7 @@ _TEASER = re.compile(
     r"around\s+the\s+web|from\s+the\s+web|sponsored\s+(?:links|stories|content)|promoted\s+(?:links|stories|content)|"
     r"you\s+may\s+have\s+missed|trending\s+stories|explore\s+more|keep\s+reading|"
     # the headings of other articles' teasers as sites word them today
-    r"read\s+this\s+next|your\s+next\s+read|(?:also|more)\s+in\s+the\s+news|more\s+(?:related|like\s+this|reading|resources|insights|blogs?)|"
+    r"read\s+this\s+next|your\s+next\s+read|(?:the\s+)?latest\s+from\s+(?:the|our)\s+blog|(?:also|more)\s+in\s+the\s+news|more\s+(?:related|like\s+this|reading|resources|insights|blogs?)|"
     r"(?:latest|recent|similar)\s+(?:insights|blogs?|resources|reviews|posts|articles|stories|guides)|"
     r"related\s+(?:resources|guides|reads|insights|blogs?)|next\s+(?:story|article|post|read)\s*:|"
     r"(?:you['’]?ll|you\s+will)\s+also\s+(?:like|enjoy)|continue\s+reading\s*:|"

@@ -9,7 +9,7 @@ sentence are joined again.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from dedup.clean import furniture as _furn
 from dedup.clean.offsets import Fix, apply_fixes, ints
@@ -208,4 +208,70 @@ def repeated_runs(texts: Sequence[str]) -> dict[int, int]:
         if j - i >= REPEAT_LINES and sum(len(k.split()) for k in keys[i:j]) >= REPEAT_WORDS:
             found.update((k, p + (k - i)) for k in range(i, j))
         i = max(j, i + 1)
+    return found
+
+
+# A table of contents: at least this many entries in a row, most of them headings the text prints again.
+CONTENTS_ENTRIES = 3
+_CONTENTS_HEAD = re.compile(
+    r"^(?:table\s+of\s+contents?|contents|in\s+this\s+(?:article|post|guide)|on\s+this\s+page|"
+    r"jump\s+to(?:\s+(?:chapter|section|the\s+list))?|what['’]?s\s+inside|article\s+contents|quick\s+links)\W*$",
+    re.IGNORECASE,
+)
+_ENTRY_NUMBER = re.compile(r"^(?:\d{1,2}[.)]|[-•·*])\s*")
+
+
+def _entry_key(text: str) -> str | None:
+    """The heading a table-of-contents entry names ("2. Coffee regions" -> "coffee regions"), or None
+    when the line is no entry (a sentence, a long line)."""
+    if len(text) > 100 or text.endswith((".", ",", ";")) or len(text.split()) > 14:
+        return None
+    return _ENTRY_NUMBER.sub("", text).strip().casefold() or None
+
+
+def contents_lines(texts: Sequence[str], dropped: Container[int] = ()) -> list[int]:
+    """The lines of a table of contents in the first half of a text: a run of short lines, most of
+    which the text prints once again further down as the headings of its sections (a paragraph
+    under each), and the run's own
+    heading ("Table of Contents", "In this article") above it. Lines in ``dropped`` (already cut)
+    are no entries but still count as the text's. Indexes into ``texts``."""
+    keys = [_entry_key(t) for t in texts]
+    n = len(texts)
+    later: dict[str, int] = {}
+    count: dict[str, int] = {}
+    kept = [i for i in range(n) if i not in dropped]
+    for k in keys:
+        if k is not None:
+            count[k] = count.get(k, 0) + 1
+    for i in kept:
+        if (k := keys[i]) is not None:
+            later[k] = i  # the last kept line with this key (a block printed twice keeps its first copy)
+    after = {i: (kept[r + 1] if r + 1 < len(kept) else None) for r, i in enumerate(kept)}
+
+    def heads_text(i: int) -> bool:
+        """Whether kept line i heads a section: a paragraph (no entry) follows it."""
+        nxt = after[i]
+        return nxt is not None and keys[nxt] is None
+
+    found: list[int] = []
+    r = 0
+    while r < len(kept) // 2:
+        # a run of entries, up to the first that repeats one of the run (the first section heading)
+        run: list[int] = []
+        names: set[str] = set()
+        while r < len(kept) and (k := keys[kept[r]]) is not None and k not in names:
+            run.append(kept[r])
+            names.add(k)
+            r += 1
+        # entries whose heading stands once again below the run (a list whose items recur under
+        # every product, "Unexpected charges", is no table of contents)
+        again = [i for i in run if later[keys[i]] > run[-1] and count[keys[i]] == 2  # type: ignore[index]
+                 and heads_text(later[keys[i]])]  # type: ignore[index]
+        if len(again) >= CONTENTS_ENTRIES and len(again) * 3 >= len(run) * 2:
+            first = run.index(again[0])
+            if first > 0 and _CONTENTS_HEAD.match(texts[run[first - 1]].strip()):
+                first -= 1
+            found.extend(run[first:])
+        if not run:
+            r += 1
     return found

@@ -234,7 +234,10 @@ _PITCH = re.compile(
     _CTA.pattern + r"|^(?:don['’]?t\s+miss|be\s+the\s+first\s+to\s+know|"
     r"would\s+you\s+like\s+to\s+(?:receive|get|be\s+notified)|"
     r"(?:need|want)\s+(?:more|help|to\s+(?:learn|know|keep\s+up|stay))\b.*\?|ready\s+to\s+(?:get\s+started|start|grow|take)\b|"
-    r"let\s+us\s+help|talk\s+to\s+(?:our|an?)\s+(?:experts?|team|specialists?|advisors?))",
+    r"let\s+us\s+help|talk\s+to\s+(?:our|an?)\s+(?:experts?|team|specialists?|advisors?)|"
+    # the reader's turn: "What do you think?", "Add Newsweek as a preferred source on Google ..."
+    r"what\s+do\s+you\s+think\W*$|let\s+us\s+know\s+(?:in\s+the\s+comments|what\s+you\s+think)|"
+    r"add\s+.{1,40}\s+as\s+a\s+(?:preferred|trusted)\s+(?:news\s+)?source)",
     re.IGNORECASE,
 )
 

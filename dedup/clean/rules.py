@@ -128,6 +128,8 @@ POSITIONAL = {
     "repeated-block": "a run of lines the page prints a second time (evidence: the line it repeats)",
     "corpus-furniture": "a line recurring across many documents (evidence in the edit's detail)",
     "comments": "a reader-comment section after the article",
+    "table-of-contents": "a run of short lines near the top naming the section headings the text prints below",
+    "back-matter": "a references or footnotes heading, and what follows it at the end of the article",
 }
 
 INLINE_REPAIRS = ("doubled-punctuation", "glued-sentence", "glued-comma")

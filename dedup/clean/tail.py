@@ -15,7 +15,10 @@ from dedup.clean.lines import Line
 from dedup.clean.metadata import find_dates
 from dedup.clean.notices import has_bio_role
 
-__all__ = ["LABEL_WITH_TEXT", "THREAD", "author_box", "furniture_run", "tail_kind", "teasers_after", "thread_start"]
+__all__ = [
+    "LABEL_WITH_TEXT", "THREAD", "author_box", "back_matter", "furniture_run", "tail_kind", "teasers_after",
+    "thread_start",
+]
 
 Classify = Callable[[str], "str | None"]
 
@@ -167,3 +170,16 @@ def author_box(lines: list[Line], i: int, b: int) -> int:
     while k <= b and lines[k].score > 0 and lines[k].text.startswith((first + " ", "He ", "She ", "They ")):
         k += 1
     return k - i
+
+
+# The heading of an article's back matter: its references and footnotes, which the page prints after
+# the text and an extractor's reader does not count as the article ("Notes" alone may be a recipe's).
+_BACK_MATTER = re.compile(
+    r"^(?:references?|sources?|footnotes?|end\s*notes?|bibliography|citations?|works\s+cited|"
+    r"sources?\s+(?:and|&)\s+references?|references?\s+(?:and|&)\s+(?:further\s+reading|notes))\s*:?$",
+    re.IGNORECASE)
+
+
+def back_matter(text: str) -> bool:
+    """``References``, ``Sources:``, ``Footnotes``: the heading of the article's back matter."""
+    return len(text) <= 40 and _BACK_MATTER.match(text.strip(" #*🔗")) is not None
