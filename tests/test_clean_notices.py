@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from dedup.clean import clean
-from dedup.clean.furniture import classify
+from dedup.clean.furniture import classify, teaser_marker
 from dedup.clean.notices import author_bio, call_to_action, disclaimer, form_notice, option_list, script_data
 from dedup.clean.rules import line_score
+from dedup.clean.tail import back_matter
 
 PROSE = (
     "The council voted on Tuesday to extend the programme for another three years, after a long debate. "
@@ -127,3 +128,23 @@ def test_extracted_text_keeps_its_list_and_headings() -> None:
 ])
 def test_notices_in_the_registry(line: str, expected: str | None) -> None:
     assert classify(line) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Related posts:", True), ("Read This Next", True), ("🔥 Recommended Posts", True), ("• You may also like", True),
+    ("About the Author", True), ("Why trust us?", True), ("Was this page helpful?", True), ("Top Trending Terms", True),
+    ("Recently by Jeffrey Zeldman", True), ("The latest from the blog", True),
+    # headings and sentences of an article
+    ("Related reports say the council knew of the cracks in 2019.", False), ("About the bridge", False),
+    ("Why the bridge closes", False), ("🔥 Hot weather ahead", False),
+])
+def test_teaser_marker(line: str, expected: bool) -> None:
+    assert teaser_marker(line, True) is expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("References", True), ("Sources:", True), ("Footnotes 🔗", True), ("## Bibliography", True), ("Works cited", True),
+    ("Notes", False), ("References to the bridge in old maps", False), ("Sources say the council will vote", False),
+])
+def test_back_matter(line: str, expected: bool) -> None:
+    assert back_matter(line) is expected

@@ -414,7 +414,7 @@ def _decide(
         # (in the article's first half only a line's own class counts: the edge classifiers are not
         # asked of every line)
         late = prose_before >= _TAIL_SHARE * prose_total
-        kind = _tail.tail_kind(ln, cache.classify_edge if late else _no_class)
+        kind = _tail.tail_kind(ln, cache.classify_edge if late else _no_class, prose=False)
         if kind is not None:
             run = _tail.furniture_run(lines, i, b, cache.classify_edge) if late and kind not in seen else 0
             if run and sum(lines[j].score for j in range(i, b + 1) if lines[j].score > 0) < (

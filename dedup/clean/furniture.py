@@ -433,7 +433,7 @@ _TEASER = re.compile(
     r"around\s+the\s+web|from\s+the\s+web|sponsored\s+(?:links|stories|content)|promoted\s+(?:links|stories|content)|"
     r"you\s+may\s+have\s+missed|trending\s+stories|explore\s+more|keep\s+reading|"
     # the headings of other articles' teasers as sites word them today
-    r"read\s+this\s+next|your\s+next\s+read|(?:the\s+)?latest\s+from\s+(?:the|our)\s+blog|(?:also|more)\s+in\s+the\s+news|more\s+(?:related|like\s+this|reading|resources|insights|blogs?)|"
+    r"read\s+this\s+next|your\s+next\s+read|top\s+trending|recently\s+by\s|more\s+by\s+(?:this\s+)?author|(?:the\s+)?latest\s+from\s+(?:the|our)\s+blog|(?:also|more)\s+in\s+the\s+news|more\s+(?:related|like\s+this|reading|resources|insights|blogs?)|"
     r"(?:latest|recent|similar)\s+(?:insights|blogs?|resources|reviews|posts|articles|stories|guides)|"
     r"related\s+(?:resources|guides|reads|insights|blogs?)|next\s+(?:story|article|post|read)\s*:|"
     r"(?:you['’]?ll|you\s+will)\s+also\s+(?:like|enjoy)|continue\s+reading\s*:|"
@@ -445,10 +445,15 @@ _TEASER = re.compile(
 )
 
 
+_LEAD_SYMBOLS = re.compile(r"^[^\w\"“‘'(\[]+")
+
+
 def teaser_marker(line: str, edge: bool = False) -> bool:
     """The heading of a block of other articles: ``More in Politics``, ``Related posts``, ``Read more: ...``."""
-    if len(line) > 160 or units(line) > (12 if edge else 8) or _TEASER.match(line) is None:
+    if len(line) > 160 or units(line) > (12 if edge else 8):
         return False
+    if _TEASER.match(line) is None and (line[:1].isalnum() or _TEASER.match(_LEAD_SYMBOLS.sub("", line)) is None):
+        return False  # (an emoji or a bullet may lead the heading: "🔥 Recommended Posts")
     if is_sentence(line) and units(line) > 4:
         # "Related reports say ..." is prose; "Read more: A headline." is not,
         # but only the label form may end with a stop.

@@ -224,8 +224,10 @@ _ENTRY_NUMBER = re.compile(r"^(?:\d{1,2}[.)]|[-•·*])\s*")
 def _entry_key(text: str) -> str | None:
     """The heading a table-of-contents entry names ("2. Coffee regions" -> "coffee regions"), or None
     when the line is no entry (a sentence, a long line)."""
-    if len(text) > 100 or text.endswith((".", ",", ";")) or len(text.split()) > 14:
+    if len(text) > 100 or text.endswith((".", ",", ";")) or text.count(" ") > 13:
         return None
+    if text[:1].isalpha():
+        return text.casefold()  # (no number or bullet to strip: most lines)
     return _ENTRY_NUMBER.sub("", text).strip().casefold() or None
 
 

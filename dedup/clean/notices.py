@@ -219,13 +219,18 @@ def call_to_action(line: str, edge: bool = False) -> bool:
     """A button's label: ``Buy Poster``, ``See List``, ``Get started for free``, ``Contact Us``; at a
     page's edge also the site's pitch to the reader in a sentence or two (``Get a free quote today.``,
     ``Don't miss any news from us!``, ``Would you like to receive notifications about new posts?``)."""
-    if edge and len(line) <= 200 and _PITCH.match(line) is not None and len(line.split()) <= _PITCH_WORDS:
+    if edge and len(line) <= 200 and _first_word(line) in _PITCH_OPENERS and _PITCH.match(line) is not None and (
+            len(line.split()) <= _PITCH_WORDS):
         return True
     if len(line) > 80 or line.rstrip().endswith((".", "?", ":", ",", ";")):
         return False
     if len(line.split()) > 7:
         return False
     return _CTA.match(line) is not None
+
+
+def _first_word(line: str) -> str:
+    return line[: line.find(" ")].casefold() if " " in line else line.casefold()
 
 
 # The longest pitch: a button's sentence, not an article's closing paragraph.
@@ -239,6 +244,12 @@ _PITCH = re.compile(
     r"what\s+do\s+you\s+think\W*$|let\s+us\s+know\s+(?:in\s+the\s+comments|what\s+you\s+think)|"
     r"add\s+.{1,40}\s+as\s+a\s+(?:preferred|trusted)\s+(?:news\s+)?source)",
     re.IGNORECASE,
+)
+# The first words _PITCH can open with (a set lookup turns most lines down before the regex runs).
+_PITCH_OPENERS = frozenset(
+    "buy shop order download subscribe join apply contact request view see explore learn read get try book call "
+    "follow check compare start take discover find sign watch listen claim schedule register pin save don't don’t "
+    "dont be would need want ready let talk what add".split()
 )
 
 

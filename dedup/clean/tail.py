@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import cast
 
 from dedup.clean import furniture as _furn
 from dedup.clean.lines import Line
@@ -36,8 +37,16 @@ _TAIL_KINDS = frozenset({
     "rights-notice", "comment-header", "form-notice", "cookie-consent", "ui-chrome", "disclaimer",
 })
 _TAIL_WINDOW = 5
-# Kinds read into prose only at a page's edge: there they count as tail furniture only in short lines.
-_EDGE_ONLY = frozenset({"subscribe", "donation", "call-to-action"})
+# A paragraph's kind of prose furniture, by its text (a function of the text alone: memoised
+# across passes and documents, like the cleaner's other line decisions).
+_PROSE_KIND: dict[str, str | None] = {}
+_MEMO_SIZE = 1 << 15
+_UNKNOWN = object()
+_furn.register_memo(_PROSE_KIND)
+# Tail furniture written as prose, which a paragraph after the article may be.
+_PROSE_KINDS = tuple((name, _furn.LINE_CLASSIFIERS[name]) for name in (
+    "cookie-consent", "form-notice", "disclaimer", "author-bio", "rights-notice", "tag-list", "teaser-marker",
+    "share-buttons", "comment-header"))
 # Paragraphs longer than this hold none of the edge classifiers' tail furniture worth asking about (measured
 # on WCXB dev: the same result as asking every line, at a third of the cost).
 _PROSE_CHARS = 400
@@ -118,18 +127,27 @@ def furniture_run(lines: list[Line], i: int, b: int, classify_edge: Classify) ->
     return sum(1 for j in range(i + 1, min(b, i + _TAIL_WINDOW) + 1) if tail_kind(lines[j], classify_edge) is not None)
 
 
-def tail_kind(line: Line, classify_edge: Classify) -> str | None:
+def tail_kind(line: Line, classify_edge: Classify, prose: bool = True) -> str | None:
     """The kind of furniture a line is when it follows an article, else None. Prose that reads as a
     subscription prompt only at a page's edge ("51% of people unsubscribe from newsletters ...")
     is not counted, nor a list's label ("Compare expenses beyond subscription fees:"), nor an inline
     promo ("Read more: Another headline")."""
     cls = line.cls
     if cls is None:
-        if line.score > 0 and len(line.text) > _PROSE_CHARS:
-            return None  # a paragraph: none of the edge classifiers' short forms (and most lines are these)
+        if line.score > 0:
+            # a paragraph: only the furniture written in prose counts (a cookie notice, an author's
+            # biography, ...), asked of paragraphs of a notice's length (most lines are longer) and
+            # only when asked (the scan for a tail's start asks the short lines)
+            if not prose or len(line.text) > _PROSE_CHARS:
+                return None
+            known = _PROSE_KIND.get(line.text, _UNKNOWN)
+            if known is _UNKNOWN:
+                if len(_PROSE_KIND) > _MEMO_SIZE:
+                    _PROSE_KIND.clear()
+                known = _PROSE_KIND[line.text] = next(
+                    (name for name, fn in _PROSE_KINDS if fn(line.text, True)), None)
+            return cast("str | None", known)
         cls = classify_edge(line.text)
-        if cls in _EDGE_ONLY and line.score > 0:
-            return None
     if cls == "subscribe" and line.text.endswith(":"):
         return None
     if cls == "teaser-marker" and LABEL_WITH_TEXT.match(line.text):
