@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dedup.clean import clean
-from dedup.clean.furniture import classify, teaser_marker
+from dedup.clean.furniture import byline, classify, teaser_marker
 from dedup.clean.notices import author_bio, call_to_action, disclaimer, form_notice, option_list, script_data
 from dedup.clean.rules import line_score
 from dedup.clean.tail import back_matter
@@ -78,7 +78,9 @@ def test_author_bio(line: str, edge: bool, expected: bool) -> None:
     ("Read more about our approach.", False, True), ("Get a free quote today.", False, True),
     ("Don't miss any news from us!", False, True),
     ("Would you like to receive notifications about new posts?", False, True),
-    ("Ready to get started? Talk to our team.", False, True),
+    ("Ready to get started? Talk to our team.", False, True), ("If you like it, please share it!", False, True),
+    ("Tried this Recipe? Pin it for Later!", False, True),
+    ("Add Newsweek as a preferred source on Google.", False, True),
     # ... and an article's closing advice is not
     ("Check the tyre pressure again after a long drive in the heat.", False, False),
     ("Would you like to know why the river floods every spring?", False, False),
@@ -148,3 +150,12 @@ def test_teaser_marker(line: str, expected: bool) -> None:
 ])
 def test_back_matter(line: str, expected: bool) -> None:
     assert back_matter(line) is expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("By Sarah E. Needleman", True), ("Published by Damien Walter", True),
+    ("Posted By: Kiersten · In: Sides, Sourdough", True),
+    ("Published by the city council in 1931, the report was lost.", False),
+])
+def test_byline(line: str, expected: bool) -> None:
+    assert byline(line, True) is expected

@@ -233,9 +233,10 @@ def _credit_tail(tail: str) -> bool:
 
 
 _BYLINE = re.compile(
-    r"^(?:by|written by|words by|reported by|story by|author|autor|autora|por|par|von|di)\s*[:|]?\s+"
+    r"^(?:by|written by|words by|reported by|story by|published by|posted by|author|autor|autora|por|par|von|di)"
+    r"\s*[:|]?\s+"
     r"[A-Z\u00c0-\u024f][\w.'’-]*(?:\s+(?:[A-Z\u00c0-\u024f][\w.'’-]*|and|&|de|van|von|da|del|y|e|,))*"
-    r"(?:\s*[|,-]\s*.{0,60})?$",
+    r"(?:\s*[|,·•-]\s*.{0,60})?$",
     re.IGNORECASE,
 )
 

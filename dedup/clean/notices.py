@@ -242,14 +242,17 @@ _PITCH = re.compile(
     r"let\s+us\s+help|talk\s+to\s+(?:our|an?)\s+(?:experts?|team|specialists?|advisors?)|"
     # the reader's turn: "What do you think?", "Add Newsweek as a preferred source on Google ..."
     r"what\s+do\s+you\s+think\W*$|let\s+us\s+know\s+(?:in\s+the\s+comments|what\s+you\s+think)|"
-    r"add\s+.{1,40}\s+as\s+a\s+(?:preferred|trusted)\s+(?:news\s+)?source)",
+    r"add\s+.{1,40}\s+as\s+a\s+(?:preferred|trusted)\s+(?:news\s+)?source|"
+    # a plea to pass the post on: "If you like it, please share it!", "Tried this recipe? Pin it ..."
+    r"if\s+you\s+(?:like|liked|enjoyed|found)\b.{0,60}\b(?:share|subscribe|follow)|please\s+share\b|"
+    r"help\s+(?:me|us)\s+spread\s+the\s+word|tried\s+this\s+recipe)",
     re.IGNORECASE,
 )
 # The first words _PITCH can open with (a set lookup turns most lines down before the regex runs).
 _PITCH_OPENERS = frozenset(
     "buy shop order download subscribe join apply contact request view see explore learn read get try book call "
     "follow check compare start take discover find sign watch listen claim schedule register pin save don't don’t "
-    "dont be would need want ready let talk what add".split()
+    "dont be would need want ready let talk what add if please help tried".split()
 )
 
 
