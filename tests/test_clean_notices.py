@@ -159,3 +159,14 @@ def test_back_matter(line: str, expected: bool) -> None:
 ])
 def test_byline(line: str, expected: bool) -> None:
     assert byline(line, True) is expected
+
+
+@pytest.mark.parametrize(("line", "edge", "expected"), [
+    ("Hi, I’m Ashley Biancuzzo, and I oversee all laptop coverage as an editor at PCWorld.", True, True),
+    ("He's a Google Ads expert with over 12 years of experience in running campaigns.", True, True),
+    ("I am a reporter at NBC Select who covers technology and fitness.", True, True),
+    ("He's a Google Ads expert with over 12 years of experience in running campaigns.", False, False),
+    ("I am a mother of three and I cross the bridge every day.", True, False),
+])
+def test_author_bio_in_the_first_person(line: str, edge: bool, expected: bool) -> None:
+    assert author_bio(line, edge) is expected

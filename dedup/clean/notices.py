@@ -165,6 +165,12 @@ _BIO = re.compile(
     r"(?:\s+[A-Z][\w'’.-]*){1,3})\s+"
     r"(?:is|was|has\s+been|holds|joined|writes|covers|brings|leads|serves)\b"
 )
+# A biography in the first person or under a pronoun: "I am a reporter at ...", "Hi, I'm Ashley ...".
+_BIO_SELF = re.compile(
+    r"^(?:hi|hello|hey)?[,!]?\s*(?:i['’]m\s+[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)?\s*[,.]|"
+    r"i\s+am\s+an?\s|(?:he|she)(?:['’]s|\s+is)\s+an?\s)",
+    re.IGNORECASE,
+)
 _BIO_VERB = re.compile(r" (?:is|was|has been|holds|joined|writes|covers|brings|leads|serves) ")
 _BIO_ROLE = re.compile(
     r"\b(?:writer|editor|journalist|author|reporter|contributor|columnist|correspondent|blogger|copywriter|"
@@ -188,9 +194,13 @@ _MORE_ROLES = re.compile(
 
 
 def author_bio(line: str, edge: bool = False) -> bool:
-    """An author's box at the foot of a post: a name, then what the person is and has done."""
+    """An author's box at the foot of a post: a name, then what the person is and has done; at a
+    page's edge also in the first person or under a pronoun ("Hi, I'm Ashley Biancuzzo, and I
+    oversee ...", "He's a Google Ads expert with over 12 years of experience ...")."""
     if len(line) > 1200 or not line[:1].isupper():
         return False
+    if edge and _BIO_SELF.match(line) is not None and _BIO_ROLE.search(line) is not None:
+        return True
     if _BIO_VERB.search(line, 0, 80) is None:
         return False
     m = _BIO.match(line)
