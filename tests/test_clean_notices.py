@@ -75,7 +75,8 @@ def test_author_bio(line: str, edge: bool, expected: bool) -> None:
     ("Buy Poster", True, True), ("Get started for free", True, True), ("Follow Me on Instagram", True, True),
     ("BUY NOW", True, True), ("Check the oil", False, False), ("Start with a plan", False, False),
     # a sentence is a button's label nowhere, but at a page's edge it is the site's pitch
-    ("Read more about our approach.", False, True), ("Get a free quote today.", False, True),
+    ("Get a free quote today.", False, True),
+    ("Read more about our approach.", False, False),  # a teaser's label at the edge, not a pitch
     ("Don't miss any news from us!", False, True),
     ("Would you like to receive notifications about new posts?", False, True),
     ("Ready to get started? Talk to our team.", False, True), ("If you like it, please share it!", False, True),

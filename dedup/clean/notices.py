@@ -229,8 +229,9 @@ def call_to_action(line: str, edge: bool = False) -> bool:
     """A button's label: ``Buy Poster``, ``See List``, ``Get started for free``, ``Contact Us``; at a
     page's edge also the site's pitch to the reader in a sentence or two (``Get a free quote today.``,
     ``Don't miss any news from us!``, ``Would you like to receive notifications about new posts?``)."""
+    # ("Read more: Another headline" stays a teaser's label)
     if edge and len(line) <= 200 and _first_word(line) in _PITCH_OPENERS and _PITCH.match(line) is not None and (
-            len(line.split()) <= _PITCH_WORDS):
+            len(line.split()) <= _PITCH_WORDS and _TEASER_LABEL.match(line) is None):
         return True
     if len(line) > 80 or line.rstrip().endswith((".", "?", ":", ",", ";")):
         return False
@@ -243,6 +244,7 @@ def _first_word(line: str) -> str:
     return line[: line.find(" ")].casefold() if " " in line else line.casefold()
 
 
+_TEASER_LABEL = re.compile(r"^(?:read|see)\s+(?:more|also|next|this)\b", re.IGNORECASE)
 # The longest pitch: a button's sentence, not an article's closing paragraph.
 _PITCH_WORDS = 25
 _PITCH = re.compile(
