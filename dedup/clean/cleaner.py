@@ -211,7 +211,7 @@ _STRICT: dict[str, tuple[str | None, float]] = {}
 _EDGE: dict[str, str | None] = {}
 # Lines in which the repairs found nothing to do.
 _SOUND: set[str] = set()
-# (comments marker, teaser marker at the edge, donation) of a line, for the tail scan.
+# (comments marker, teaser marker at the edge, donation, back matter) of a line, for the tail scan.
 _TAIL: dict[str, tuple[bool, bool, bool, bool]] = {}
 # What a furniture lookup needs of a line: the characters its key surely keeps (key_may_fit), its
 # key, and the head of its key (line_head). Every pass and every copy of a line asks again.

@@ -128,6 +128,7 @@ POSITIONAL = {
     "repeated-block": "a run of lines the page prints a second time (evidence: the line it repeats)",
     "corpus-furniture": "a line recurring across many documents (evidence in the edit's detail)",
     "comments": "a reader-comment section after the article",
+    "page-tail": "after the article, where furniture stands close together with little prose after it",
     "table-of-contents": "a run of short lines near the top naming the section headings the text prints below",
     "back-matter": "a references or footnotes heading, and what follows it at the end of the article",
 }
