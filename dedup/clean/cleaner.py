@@ -52,6 +52,8 @@ _TAIL_SHARE = 0.5
 _TAIL_PROSE = 0.25
 # ... or this share, when three pieces of tail furniture stand within a few lines (see _tail.furniture_run).
 _DENSE_TAIL_PROSE = 0.75
+# The most words of a line at the very end of the page that goes with the furniture above it.
+_UNDER_FURNITURE = 6
 # Below this many words of prose there is no article body to pick out.
 _MIN_PROSE = 30.0
 _HAS_DIGIT = re.compile(r"\d")
@@ -432,6 +434,11 @@ def _decide(
         cls = lines[b].cls or cache.classify_edge(t)
         if cls is None and lines[b].score <= -SHORT_LINE_COST and _furn.headline_like(t):
             cls = "outside-main-block"
+        if (
+            cls is None and b - 1 > a and _furn.units(t) <= _UNDER_FURNITURE
+            and (lines[b - 1].cls or cache.classify_edge(lines[b - 1].text)) is not None
+        ):
+            cls = "outside-main-block"  # a page's last words under its furniture ("How can we help?")
         if cls is None:
             break
         removed[b] = cls
