@@ -369,6 +369,7 @@ def _decide(
         flags = tail.get(ln.text)
         comments, teaser, donation, back = flags if flags is not None else _tail_flags(ln.text)
         early = prose_before >= _COMMENTS_SHARE * prose_total and prose_before >= _MIN_PROSE
+        late = prose_before >= _TAIL_SHARE * prose_total  # the article's second half
         start = _tail.thread_start(lines, i, a, b, removed) if early else None
         if start is not None:
             for j in range(start, b + 1):
@@ -377,14 +378,13 @@ def _decide(
             break
         if (ln.cls == "comment-header" or comments) and early:
             strong = _STRONG_COMMENTS.match(ln.text) is not None
-            late = prose_before >= _TAIL_SHARE * prose_total
             heads = sum(1 for j in range(i, b + 1) if lines[j].cls == "comment-header") if late or strong else 0
             if (late and heads >= 2) or (comments and (heads >= 1 or strong)):
                 for j in range(i, b + 1):
                     removed[j] = lines[j].cls or "comments"
                 b = i - 1
                 break
-        if prose_before >= _TAIL_SHARE * prose_total and (box := _tail.author_box(lines, i, b)):
+        if late and (box := _tail.author_box(lines, i, b)):
             for j in range(i, i + box):
                 removed[j] = "author-bio"
             i += box
@@ -393,7 +393,7 @@ def _decide(
             rule = "teaser-marker" if teaser else "donation" if donation else "back-matter"
             bare = back or not _tail.LABEL_WITH_TEXT.match(ln.text)
             after = prose_total - prose_before
-            if bare and prose_before >= _TAIL_SHARE * prose_total and after < _TAIL_PROSE * prose_before:
+            if bare and late and after < _TAIL_PROSE * prose_before:
                 removed[i] = rule
                 for j in range(i + 1, b + 1):
                     removed[j] = lines[j].cls or ("back-matter" if back else "teaser-tail")
@@ -407,7 +407,7 @@ def _decide(
                 removed[i] = rule
                 # ledes only under a heading of teasers in the article's second half: a "Read more"
                 # link, or a marker early on, sits among the article's own headed paragraphs
-                ledes = prose_before >= _TAIL_SHARE * prose_total and not _READ_MORE.match(ln.text)
+                ledes = late and not _READ_MORE.match(ln.text)
                 i = _tail.teasers_after(lines, i + 1, b, removed, ledes)
                 continue
         # 4b. The page's own tail: furniture close together (share, tags, a subscription prompt)
@@ -415,7 +415,6 @@ def _decide(
         # kind the article already carried (a "Book now" under every item) is the article's.
         # (in the article's first half only a line's own class counts: the edge classifiers are not
         # asked of every line)
-        late = prose_before >= _TAIL_SHARE * prose_total
         kind = _tail.tail_kind(ln, cache.classify_edge if late else _no_class, prose=False)
         if kind is not None:
             run = _tail.furniture_run(lines, i, b, cache.classify_edge) if late and kind not in seen else 0
