@@ -137,9 +137,14 @@ def test_notices_in_the_registry(line: str, expected: str | None) -> None:
     ("Related posts:", True), ("Read This Next", True), ("🔥 Recommended Posts", True), ("• You may also like", True),
     ("About the Author", True), ("Why trust us?", True), ("Was this page helpful?", True), ("Top Trending Terms", True),
     ("Recently by Jeffrey Zeldman", True), ("The latest from the blog", True),
+    ("Read more of our articles...", True),
+    ("You might also like: The Challenges of Sustainable Palm Oil Production and Consumption", True),
+    ("Related: What is the Crypto Travel Rule? An Overview", True),
     # headings and sentences of an article
     ("Related reports say the council knew of the cracks in 2019.", False), ("About the bridge", False),
     ("Why the bridge closes", False), ("🔥 Hot weather ahead", False),
+    ("Recommended: keep the lid on the pot for the first ten minutes so that the steam cooks the rice.", False),
+    ("Related: the council says the bridge was inspected in 2019 and again in 2022 and 2024 by two firms", False),
 ])
 def test_teaser_marker(line: str, expected: bool) -> None:
     assert teaser_marker(line, True) is expected
@@ -157,6 +162,12 @@ def test_back_matter(line: str, expected: bool) -> None:
     ("By Sarah E. Needleman", True), ("Published by Damien Walter", True),
     ("Posted By: Kiersten · In: Sides, Sourdough", True),
     ("Published by the city council in 1931, the report was lost.", False),
+    ("Medically reviewed by Kim Rose-Francis RDN, CDCES — Written by Jillian Kubala, MS, RD — Updated on March 7, 2025",
+     True),
+    ("Reviewed by Monika Nemcova", True), ("Edited by: Keri Stooksbury", True),
+    ("Fact checked by Suzanne Kvilhaug", True),
+    ("By the numbers — the year in review — Updated on March 7", False),
+    ("Reviewed by Justin C. Meserole, Trial Attorney at Morgan & Morgan, on December 9, 2024.", False),
 ])
 def test_byline(line: str, expected: bool) -> None:
     assert byline(line, True) is expected
@@ -171,3 +182,14 @@ def test_byline(line: str, expected: bool) -> None:
 ])
 def test_author_bio_in_the_first_person(line: str, edge: bool, expected: bool) -> None:
     assert author_bio(line, edge) is expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Get the latest insights", "subscribe"), ("Keep up with the latest and greatest in growth marketing", "subscribe"),
+    ("Related Companies: A. O. Smith Water Products Co., Bradford White Water Heaters, Electrolux", "tag-list"),
+    # advice and prose
+    ("Keep up with the latest guidelines from your doctor.", None),
+    ("Get the latest version of the app before you start.", None),
+])
+def test_newsletter_headings_and_related_lists(line: str, expected: str | None) -> None:
+    assert classify(line) == expected

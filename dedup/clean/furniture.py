@@ -233,7 +233,8 @@ def _credit_tail(tail: str) -> bool:
 
 
 _BYLINE = re.compile(
-    r"^(?:by|written by|words by|reported by|story by|published by|posted by|author|autor|autora|por|par|von|di)"
+    r"^(?:by|written by|words by|reported by|story by|published by|posted by|author|autor|autora|por|par|von|di|"
+    r"(?:(?:medically|clinically|legally|expert)\s+)?reviewed by|fact[- ]checked by|edited by)"
     r"\s*[:|]?\s+"
     r"[A-Z\u00c0-\u024f][\w.'’-]*(?:\s+(?:[A-Z\u00c0-\u024f][\w.'’-]*|and|&|de|van|von|da|del|y|e|,))*"
     r"(?:\s*[|,·•-]\s*.{0,60})?$",
@@ -241,10 +242,27 @@ _BYLINE = re.compile(
 )
 
 
+# The credits health and finance sites chain in one line: "Medically reviewed by X — Written by Y — Updated on
+# March 7, 2025".
+_CREDIT_SEP = re.compile(r"\s+[—|•·]\s+")
+_CREDIT_DATE = re.compile(r"^(?:updated|published|posted|last updated)(?:\s+on)?:?\s+\S", re.IGNORECASE)
+
+
+def _credit_chain(line: str) -> bool:
+    parts = _CREDIT_SEP.split(line.strip())
+    return len(parts) >= 2 and all(
+        (_BYLINE.match(part) is not None and units(part) <= 14) or _CREDIT_DATE.match(part) is not None
+        for part in parts
+    ) and _BYLINE.match(parts[0]) is not None
+
+
 def byline(line: str, edge: bool = False) -> bool:
-    """``By Sarah E. Needleman``, ``Author: X``; short and without a full stop."""
-    if len(line) > 160 or units(line) > (14 if edge else 10):
+    """``By Sarah E. Needleman``, ``Author: X``; short and without a full stop. A chain of credits
+    (reviewed by, written by, updated on) may be longer."""
+    if len(line) > 250 or units(line) > 40:
         return False
+    if units(line) > (14 if edge else 10) or len(line) > 160:
+        return _credit_chain(line)
     # The anchored pattern first: almost every line fails at its first word.
     if _BYLINE.match(line) is None:
         return False
@@ -342,7 +360,9 @@ def subscribe(line: str, edge: bool = False) -> bool:
     if n > (40 if edge else 30) or (n > 14 and not edge and _INVITE.match(line) is None):
         return False
     if not _any_in(line, _SUBSCRIBE_NEEDLES):
-        return False
+        # a newsletter box's heading names no list: "Get the latest insights", "Keep up with the latest
+        # and greatest in growth marketing" (never a sentence: "Keep up with the latest guidelines." advises)
+        return n <= 14 and "latest" in line and _INVITE.match(line) is not None and not is_sentence(line)
     m = _SUBSCRIBE.search(line)
     if m is None:
         return False
@@ -406,7 +426,8 @@ def donation(line: str, edge: bool = False) -> bool:
 
 _TAGS = re.compile(
     r"^(?:tags?|tagged(?:\s+(?:with|in))?|topics?|keywords?|filed\s+(?:under|in)|categor(?:y|ies)|"
-    r"related\s+(?:tags|topics|terms)|etiquetas|temas|schlagw(?:ö|o)rter|mots[- ]cl(?:é|e)s)\s*[:»|-]",
+    r"related\s+(?:tags|topics|terms|companies|brands|products|categories|searches)|"
+    r"etiquetas|temas|schlagw(?:ö|o)rter|mots[- ]cl(?:é|e)s)\s*[:»|-]",
     re.IGNORECASE,
 )
 
@@ -446,16 +467,29 @@ _TEASER = re.compile(
 )
 
 
+# "Related: Another Article's Headline" inside the body: a link to another article under its label.
+_INLINE_PROMO = re.compile(
+    r"^(?i:related|read\s+(?:more|also|next)|also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+like|recommended|more)\s*:\s*"
+    r"[\"“‘'(]?[A-Z0-9]",
+)
+
+
+def _inline_promo(line: str) -> bool:
+    """A longer "Related: Headline" line: at most 20 words, a headline's capital after the label and a
+    headline's ending, not a sentence's stop ("Recommended: use a 2-inch brush." is the article's advice)."""
+    return units(line) <= 20 and _INLINE_PROMO.match(line) is not None and not line.rstrip().endswith(".")
+
+
 _LEAD_SYMBOLS = re.compile(r"^[^\w\"“‘'(\[]+")
 
 
 def teaser_marker(line: str, edge: bool = False) -> bool:
     """The heading of a block of other articles: ``More in Politics``, ``Related posts``, ``Read more: ...``."""
-    if len(line) > 160 or units(line) > (12 if edge else 8):
+    if len(line) > 200 or (units(line) > (12 if edge else 8) and not _inline_promo(line)):
         return False
     if _TEASER.match(line) is None and (line[:1].isalnum() or _TEASER.match(_LEAD_SYMBOLS.sub("", line)) is None):
         return False  # (an emoji or a bullet may lead the heading: "🔥 Recommended Posts")
-    if is_sentence(line) and units(line) > 4:
+    if is_sentence(line) and units(line) > 4 and not line.rstrip().endswith(("...", "…")):
         # "Related reports say ..." is prose; "Read more: A headline." is not,
         # but only the label form may end with a stop.
         return re.match(r"^\S+(?:\s+\S+)?\s*:", line) is not None
@@ -628,8 +662,8 @@ LINE_CLASSIFIERS = {
 # lines down, so classify() need not call it for them (most article lines are
 # longer than most of these).
 _LENGTH_CAP = {
-    "caption-credit": 600, "byline": 160, "dateline": 200, "share-buttons": 12 * 12, "ui-chrome": 12 * 8,
-    "subscribe": 500, "cookie-consent": 1200, "donation": 800, "tag-list": 600, "teaser-marker": 160,
+    "caption-credit": 600, "byline": 250, "dateline": 200, "share-buttons": 12 * 12, "ui-chrome": 12 * 8,
+    "subscribe": 500, "cookie-consent": 1200, "donation": 800, "tag-list": 600, "teaser-marker": 200,
     "breadcrumb": 200, "source-line": 120, "rights-notice": 800, "comment-header": 140,
     "form-notice": 1000, "disclaimer": 1500, "author-bio": 1200, "call-to-action": 200,
 }  # fmt: skip
@@ -639,8 +673,8 @@ _NO_CAP = 1 << 62
 # And the most words (units) each can claim, strictly and at the edge: the
 # same kind of first test, made on units(line).
 _UNITS_CAP = {
-    "byline": (10, 14), "dateline": (20, 20), "subscribe": (30, 40), "cookie-consent": (120, 120),
-    "donation": (4, 70), "teaser-marker": (8, 12), "source-line": (8, 8), "rights-notice": (25, 60),
+    "byline": (40, 40), "dateline": (20, 20), "subscribe": (30, 40), "cookie-consent": (120, 120),
+    "donation": (4, 70), "teaser-marker": (20, 20), "source-line": (8, 8), "rights-notice": (25, 60),
     "comment-header": (16, 16), "form-notice": (200, 200), "disclaimer": (90, 300), "author-bio": (150, 200),
     "call-to-action": (7, 25),
 }  # fmt: skip
