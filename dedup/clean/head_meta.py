@@ -115,7 +115,7 @@ def _read_dates_and_authors(view: PageView, anchors: list[int], meta: dict[str, 
     if "date" not in meta or "author" not in meta:
         _stated_in_head(view, meta)
     # then the weaker readings, each only while its field is still missing, most reliable first
-    fallbacks = (("date", (_stated_at_tail, _top_of_body)),
+    fallbacks = (("date", (_stated_at_tail, _top_of_body, _labelled_anywhere)),
                  ("author", (_author_box, _tail_byline, _biography, _label_then_name)))
     for field, readers in fallbacks:
         for read in readers:
@@ -489,6 +489,34 @@ def _stated_at_tail(view: PageView, meta: dict[str, str]) -> None:
             meta["author"] = au
         if "date" in meta:
             return
+
+
+# A line that is only the label of a publication date ("Published", "Publish date:", "Date published").
+_PUBLISHED_LABEL = re.compile(r"^(?:published(?:\s+on)?|publish(?:ed)?\s+date|date\s+published|publication\s+date|"
+                              r"first\s+published(?:\s+on)?)\s*:?$", re.IGNORECASE)
+
+
+def _labelled_anywhere(view: PageView, meta: dict[str, str]) -> None:
+    """A date the page labels its publication's ("Published: Nov. 19, 2025", or "Published" on a line and
+    the date on the next), wherever the page puts it: the label says what the date is. The first one
+    counts (a sidebar's teasers come after the article's own)."""
+    texts, n = view.texts, len(view.texts)
+    for i, t in enumerate(texts):
+        if len(t) > _MAX_META_LINE or ("ublish" not in t and "osted" not in t and "ublication" not in t):
+            continue
+        if _PUBLISHED_LABEL.match(t.strip()):
+            for j in range(i + 1, min(n, i + 3)):
+                dates = _meta.find_dates(texts[j]) if len(texts[j]) <= 40 else []
+                if dates:
+                    _take_date(texts[j], dates, meta)
+                    return
+            continue
+        if _PUBLISHED.search(t[:40]) and _HAS_DIGIT.search(t):
+            dates = _meta.find_dates(t)
+            if dates:
+                _take_date(t, dates, meta)
+                if "date" in meta:
+                    return
 
 
 def _label_then_name(view: PageView, meta: dict[str, str]) -> None:
