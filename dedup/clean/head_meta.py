@@ -496,6 +496,9 @@ _PUBLISHED_LABEL = re.compile(r"^(?:published(?:\s+on)?|publish(?:ed)?\s+date|da
                               r"first\s+published(?:\s+on)?)\s*:?$", re.IGNORECASE)
 
 
+_ORIGINALLY = re.compile(r"\b(?:originally|first)\s+published\b", re.IGNORECASE)
+
+
 def _labelled_anywhere(view: PageView, meta: dict[str, str]) -> None:
     """A date the page labels its publication's ("Published: Nov. 19, 2025", or "Published" on a line and
     the date on the next), wherever the page puts it: the label says what the date is. The first one
@@ -511,12 +514,19 @@ def _labelled_anywhere(view: PageView, meta: dict[str, str]) -> None:
                     _take_date(texts[j], dates, meta)
                     return
             continue
-        if _PUBLISHED.search(t[:40]) and _HAS_DIGIT.search(t):
+        if _HAS_DIGIT.search(t) is None:
+            continue
+        if _PUBLISHED.search(t[:40]):
             dates = _meta.find_dates(t)
-            if dates:
-                _take_date(t, dates, meta)
-                if "date" in meta:
-                    return
+        elif (m := _ORIGINALLY.search(t)) is not None:
+            # "Updated November 11, 2022 Originally published November 9, 2022": the date after the phrase
+            dates = [d for d in _meta.find_dates(t) if d[0] >= m.end()][:1]
+        else:
+            continue
+        if dates:
+            _take_date(t, dates, meta)
+            if "date" in meta:
+                return
 
 
 def _label_then_name(view: PageView, meta: dict[str, str]) -> None:
