@@ -309,3 +309,30 @@ def test_a_date_most_documents_share_is_no_evidence() -> None:
     assert evidence_dates(spread) == spread
     few = ["2018-07-16"] * (n - 2) + ["2018-07-01"]
     assert evidence_dates(few) == few
+
+
+def test_matching_blocks_are_the_equal_opcodes() -> None:
+    """align reads the equal runs of an alignment as rapidfuzz's matching blocks of its edit
+    operations; they are exactly the "equal" opcodes (same starts, same lengths), on copies with
+    edits, insertions and deletions and on unrelated texts."""
+    from rapidfuzz.distance import Indel
+
+    rng = np.random.default_rng(7)
+    for _ in range(2000):
+        a = rng.integers(0, 40, int(rng.integers(20, 120))).tolist()
+        b = list(a)
+        for _ in range(int(rng.integers(0, 15))):
+            i = int(rng.integers(0, len(b)))
+            kind = rng.random()
+            if kind < 0.4:
+                b[i] = int(rng.integers(0, 40))
+            elif kind < 0.7 and len(b) > 1:
+                del b[i]
+            else:
+                b.insert(i, int(rng.integers(0, 40)))
+        if rng.random() < 0.2:
+            b = rng.integers(0, 40, len(a)).tolist()
+        equal = [(op.src_start, op.dest_start, op.src_end - op.src_start)
+                 for op in Indel.opcodes(a, b) if op.tag == "equal"]
+        blocks = [(m.a, m.b, m.size) for m in Indel.editops(a, b).as_matching_blocks() if m.size > 0]
+        assert blocks == equal

@@ -268,10 +268,12 @@ def align(
         if found is None:
             if ints_a is None or ints_b is None:
                 ints_a, ints_b = ha.tolist(), hb.tolist()
+            # the equal runs of the LCS alignment, read as matching blocks: the same runs as the
+            # "equal" opcodes, without making an object for every edit between them
             found = memo[mkey] = [
-                (op.src_start, op.dest_start, op.src_end - op.src_start)
-                for op in Indel.opcodes(ints_a[a0:a1], ints_b[b0:b1])
-                if op.tag == "equal" and op.src_end - op.src_start >= params.min_block
+                (blk.a, blk.b, blk.size)
+                for blk in Indel.editops(ints_a[a0:a1], ints_b[b0:b1]).as_matching_blocks()
+                if blk.size >= params.min_block
             ]
         for i, j, length in found:
             blocks.add((a0 + i, b0 + j, length))
