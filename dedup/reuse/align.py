@@ -11,9 +11,8 @@ boilerplate, is a :class:`Segment` (:func:`align`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -181,21 +180,16 @@ def _bucket_pairs(
         ent, bucket = ent[keep], bucket[keep]
         bs = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
         bz = np.diff(np.r_[bs, len(ent)])
-        for sz in np.unique(bz[bz >= 2]).tolist():
-            firsts = bs[bz == sz]
-            i, j = _triangle(sz)
-            # bound the temporary: many buckets of one size in slices
-            step = max(1, 1_000_000 // max(1, len(i)))
-            for lo in range(0, len(firsts), step):
-                base = firsts[lo : lo + step][:, None]
-                a, b = ent[base + i[None, :]].ravel(), ent[base + j[None, :]].ravel()
-                ga, gb = row_grp[a], row_grp[b]
-                code = np.minimum(ga, gb) * n_groups + np.maximum(ga, gb)
-                pos = np.minimum(np.searchsorted(pair_codes, code), len(pair_codes) - 1)
-                ok = (ga != gb) & (pair_codes[pos] == code)
-                a, b = rows[a[ok]], rows[b[ok]]
-                swap = owner[a] > owner[b]
-                found.append(np.stack([np.where(swap, b, a), np.where(swap, a, b)], axis=1))
+        multi = bz >= 2
+        for a_pos, b_pos in _within_pairs(bs[multi], bz[multi]):
+            a, b = ent[a_pos], ent[b_pos]
+            ga, gb = row_grp[a], row_grp[b]
+            code = np.minimum(ga, gb) * n_groups + np.maximum(ga, gb)
+            pos = np.minimum(np.searchsorted(pair_codes, code), len(pair_codes) - 1)
+            ok = (ga != gb) & (pair_codes[pos] == code)
+            a, b = rows[a[ok]], rows[b[ok]]
+            swap = owner[a] > owner[b]
+            found.append(np.stack([np.where(swap, b, a), np.where(swap, a, b)], axis=1))
     if not found:
         return empty
     cand = np.concatenate(found)
@@ -209,13 +203,28 @@ def _bucket_pairs(
     return cand[est >= params.min_est_jaccard]
 
 
-@lru_cache(maxsize=256)
-def _triangle(size: int) -> tuple[I64, I64]:
-    """``np.triu_indices(size, k=1)``, made once per bucket size (a run asks for the same few tens of
-    thousands of times)."""
-    i, j = np.triu_indices(size, k=1)
-    i.flags.writeable = j.flags.writeable = False
-    return i, j
+#: The most pairs _within_pairs makes at a time (bounds its temporaries).
+_PAIRS_AT_ONCE = 1_000_000
+
+
+def _within_pairs(starts: I64, sizes: I64) -> Iterator[tuple[I64, I64]]:
+    """Every pair (p, q), p < q, of positions inside each run ``starts[k] .. starts[k] + sizes[k]``,
+    made for many runs at once (one numpy pass per ~million pairs, not a loop per bucket size)."""
+    npairs = sizes * (sizes - 1) // 2
+    cum = np.cumsum(npairs)
+    lo = 0
+    while lo < len(starts):
+        base = int(cum[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(cum, base + _PAIRS_AT_ONCE, side="right")))
+        st, sz = starts[lo:hi], sizes[lo:hi]
+        # each position of a run, and how many positions of its run follow it
+        first = np.repeat(st, sz)
+        elem = first + (np.arange(int(sz.sum())) - np.repeat(np.cumsum(sz) - sz, sz))
+        after = np.repeat(sz, sz) - 1 - (elem - first)
+        a_pos = np.repeat(elem, after)
+        b_pos = a_pos + (np.arange(int(after.sum())) - np.repeat(np.cumsum(after) - after, after) + 1)
+        yield a_pos, b_pos
+        lo = hi
 
 
 def _boiler_tokens(owner: I64, ranges: I64, keep: npt.NDArray[np.bool_], shingle: int) -> dict[int, set[int]]:
