@@ -84,7 +84,7 @@ def covers(outer: tuple[int, int], inner: tuple[int, int]) -> float:
 def passage_windows(
     passages: Mapping[int, DocPassages], sigs: Mapping[int, U32], group: Mapping[int, int], pairs: I64,
     boiler_keys: I64, params: ReuseParams,
-) -> tuple[dict[tuple[int, int], list[Window]], dict[int, set[int]]]:
+) -> tuple[dict[tuple[int, int], I64], dict[int, set[int]]]:
     """Candidate passage pairs grouped by document pair (a < b, of the group ``pairs`` that pass 1
     found), and per document the tokens of its boilerplate passages (exact key in ``boiler_keys``).
 
@@ -119,7 +119,7 @@ def passage_windows(
     doc_ids = np.fromiter(passages, dtype=np.int64, count=len(passages))
     doc_grp = np.fromiter((group[i] for i in passages), dtype=np.int64, count=len(passages))
     found = _bucket_pairs(rows, owner, keys, allsigs, doc_ids, doc_grp, pairs, params)
-    out: dict[tuple[int, int], list[Window]] = {}
+    out: dict[tuple[int, int], I64] = {}
     if len(found) == 0:
         return out, boiler_tokens
     px, py = found[:, 0], found[:, 1]
@@ -129,8 +129,8 @@ def passage_windows(
     cols = cols[np.lexsort(cols.T[::-1])]
     cuts = np.flatnonzero(np.r_[True, (cols[1:, :2] != cols[:-1, :2]).any(axis=1), True])
     for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-        block = cols[lo:hi]
-        out[(int(block[0, 0]), int(block[0, 1]))] = [(sa, ea, sb, eb) for _, _, sa, ea, sb, eb in block.tolist()]
+        # (each document pair's windows as rows of an array: align widens them all at once)
+        out[(int(cols[lo, 0]), int(cols[lo, 1]))] = cols[lo:hi, 2:]
     return out, boiler_tokens
 
 
@@ -238,6 +238,8 @@ def _boiler_tokens(owner: I64, ranges: I64, keep: npt.NDArray[np.bool_], shingle
 
 
 # ----------------------------------------------------------------------------- alignment
+#: The columns of a window that are starts (widened down to 0; the ends up to the text's length).
+_STARTS = np.array([True, False, True, False])
 #: Equal blocks (i, j, length) of two windows of token hashes, keyed by the windows' contents.
 BlockMemo = dict[tuple[bytes, bytes], list[tuple[int, int, int]]]
 #: Window pairs a memo keeps (~2 KB each) before it starts again: copies of one story meet within a
@@ -246,7 +248,7 @@ MEMO_SIZE = 20_000
 
 
 def align(
-    a: int, b: int, windows: list[Window], docs: Mapping[int, Document], passages: Mapping[int, DocPassages],
+    a: int, b: int, windows: I64 | list[Window], docs: Mapping[int, Document], passages: Mapping[int, DocPassages],
     boiler_tokens: Mapping[int, set[int]], config: Config, params: ReuseParams, memo: BlockMemo | None = None,
 ) -> list[Segment]:
     """The segments documents ``a`` and ``b`` share, from their candidate passage pairs.
@@ -263,8 +265,9 @@ def align(
     na, nb = len(ta), len(tb)
     margin = params.align_margin
     # each distinct window pair once, widened by the margin (a set: the order changes nothing)
-    wins = {(max(0, sa - margin), min(na, ea + margin), max(0, sb - margin), min(nb, eb + margin))
-            for sa, ea, sb, eb in windows}
+    w = np.asarray(windows, dtype=np.int64).reshape(-1, 4)
+    wide = np.where(_STARTS, np.maximum(w - margin, 0), np.minimum(w + margin, (na, na, nb, nb)))
+    wins = set(map(tuple, wide.tolist()))
     # the hashes as bytes and as ints once per document pair, sliced per window
     bytes_a, bytes_b = ha.tobytes(), hb.tobytes()
     size = ha.itemsize
