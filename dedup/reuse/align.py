@@ -86,7 +86,8 @@ def passage_windows(
     boiler_keys: I64, params: ReuseParams,
 ) -> tuple[dict[tuple[int, int], I64], dict[int, set[int]]]:
     """Candidate passage pairs grouped by document pair (a < b, of the group ``pairs`` that pass 1
-    found), and per document the tokens of its boilerplate passages (exact key in ``boiler_keys``).
+    found; each pair's windows as the rows ``(start a, end a, start b, end b)`` of an array), and per
+    document the tokens of its boilerplate passages (exact key in ``boiler_keys``).
 
     ``passages``/``sigs``: every member document of those groups, its passages and their signatures.
     """
