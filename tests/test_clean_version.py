@@ -68,8 +68,8 @@ def test_editing_a_rule_changes_the_digest(tmp_path: Path) -> None:
     assert code_digest(_copy(tmp_path, "same"))[0] == base
 
     def widen_byline(top: Path) -> None:
-        _replace(top / "clean" / "furniture.py", "if units(line) > (14 if edge else 10) or len(line) > 160:",
-                 "if units(line) > (14 if edge else 10) or len(line) > 161:")
+        _replace(top / "clean" / "furniture.py", "if n > (14 if edge else 10) or len(line) > 160:",
+                 "if n > (14 if edge else 10) or len(line) > 161:")
 
     def comment_in_repair(top: Path) -> None:
         (top / "clean" / "repair.py").write_text((top / "clean" / "repair.py").read_text() + "\n# a comment\n")
