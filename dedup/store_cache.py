@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -88,11 +89,14 @@ class StoreCache:
         return out
 
     def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
-        rows = [(self.ns, k, v, checksum(v)) for k, v in items]
-        if rows:
+        """Write ``items`` in one transaction, taking them one by one: a caller that makes its values
+        as they are asked for (a generator) never holds them all at once."""
+        rows = ((self.ns, k, v, checksum(v)) for k, v in items)
+        first = next(rows, None)
+        if first is not None:
             with self.store.transaction():
                 self.store.db.conn.executemany(
-                    "insert or replace into cache (ns, key, value, crc) values (?, ?, ?, ?)", rows)
+                    "insert or replace into cache (ns, key, value, crc) values (?, ?, ?, ?)", chain([first], rows))
 
     def keys(self) -> list[str]:
         return [k for (k,) in self.store.db.execute("select key from cache where ns = ?", [self.ns])]

@@ -326,3 +326,26 @@ def test_a_symlinked_database_path_takes_the_same_lock(built: Path, tmp_path: Pa
             holder.close()
     assert not (tmp_path / "link.db.lock").exists()
     assert invoke("run", str(SEEDS), "--db", str(link), "-q", "--workers", "1").exit_code == 0
+
+
+def test_cache_writes_take_values_as_they_are_made_in_one_transaction(tmp_path: Path) -> None:
+    """put_many takes a generator (a stage packs each large value as the store asks for it, never all
+    at once); its items are one transaction: a value that fails to be made leaves none written."""
+    made: list[str] = []
+
+    def values(fail_at: int | None) -> Any:
+        for k in range(4):
+            if k == fail_at:
+                raise RuntimeError("value could not be made")
+            made.append(f"k{k}")
+            yield f"k{k}", bytes([k]) * 1000
+
+    with Store(str(tmp_path / "c.db")) as store:
+        cache = store.cache("test")
+        with pytest.raises(RuntimeError):
+            cache.put_many(values(fail_at=2))
+        assert made == ["k0", "k1"] and cache.count() == 0
+        cache.put_many(values(fail_at=None))
+        cache.put_many(iter(()))
+        assert cache.get_many(["k0", "k3", "k9"]) == {"k0": b"\x00" * 1000, "k3": b"\x03" * 1000}
+        assert cache.count() == 4

@@ -20,6 +20,8 @@ from dedup.reuse.groups import BULK_DATE_MIN_DOCS, build_groups, evidence_dates,
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.pass1 import raw_row, records, scan, select_rows
 from dedup.reuse.passages import DocPassages
+from dedup.runtime.reuse_pairs import KeySlices
+from dedup.runtime.reuse_tuning import ReuseTuning
 
 CONFIG = Config()
 QUOTE = ("The minister told reporters on Tuesday that the new agreement would cut emissions across the whole"
@@ -283,6 +285,28 @@ def test_slice_counts_are_the_definition() -> None:
         assert np.concatenate(common).tolist() == [9]
     want, want_common = reference_pairs(fps, group, params)
     assert want.tolist() == [[0, 1], [0, 2], [1, 2]] and want_common.tolist() == [9]
+
+
+def test_key_slices_give_each_slice_once_as_slice_keys_does() -> None:
+    # keys arrive as sorted arrays (one per chunk of documents); each slice is taken once, then gone
+    rng = np.random.default_rng(3)
+    chunks = []
+    for lo in range(0, 60, 20):
+        fps = rng.integers(0, 1 << 32, size=(20, 15), dtype=np.uint64)
+        fps[:, :3] = [7, 1 << 31, (1 << 32) - 1]  # fingerprints every document holds, at both ends
+        chunks.append(np.sort(((fps << np.uint64(32)) | np.arange(lo, lo + 20, dtype=np.uint64)[:, None]).ravel()))
+    for part_bits in (0, 1, 3, 6):
+        slices = KeySlices(part_bits)
+        for keys in chunks:
+            slices.add(keys)
+        assert slices.size == 900
+        taken = [slices.take(part) for part in range(1 << part_bits)]
+        want = [slice_keys(chunks, part, part_bits) for part in range(1 << part_bits)]
+        assert [None if t is None else t.tolist() for t in taken] == [None if w is None else w.tolist() for w in want]
+        assert np.concatenate([t for t in taken if t is not None]).tolist() == np.sort(np.concatenate(chunks)).tolist()
+        assert all(slices.take(part) is None for part in range(1 << part_bits))
+    assert KeySlices.of(chunks, ReuseTuning(small_count=900)).part_bits == 0
+    assert KeySlices.of(chunks, ReuseTuning(small_count=899, fp_part_bits=2)).part_bits == 2
 
 
 def test_boilerplate_of_one_outlet_and_of_the_corpus() -> None:

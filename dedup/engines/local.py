@@ -164,6 +164,10 @@ def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
     bar = Meter(ctx.report, "clean")
     with ctx.timed("furniture"):
         furniture, todo = _furniture_and_todo(ctx)
+        # what cleaning at ingest looked up served only to find the documents to clean again: the
+        # counts need only how many documents this run cleaned (a few hundred bytes a document let go)
+        n_cleaned = len(todo | set(ctx.speculated))
+        ctx.speculated.clear()
     fault_point("furniture")
     with ctx.timed("clean+fingerprint"):
         _clean_stage(ctx, furniture, todo, bar)
@@ -172,6 +176,7 @@ def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
     fault_point("cluster")
     with ctx.timed("cluster"):
         clusters, pairs, n_candidates = _cluster(ctx, ids, sigs, ranks)
+        del sigs  # (512 bytes a document, read by no later stage)
     fault_point("damage")
     with ctx.timed("canonical" if ctx.copies_only else "damage"):
         text_keys = store.text_keys()
@@ -196,7 +201,7 @@ def analyse(ctx: RunContext, counts: dict[str, int]) -> RunResult:
         bar.expect(1)
         bar.close()
     # processed: documents cleaned this run, at ingest or in the clean stage
-    counts = run_counts(counts, len(todo | set(ctx.speculated)), len(ids), clusters, n_candidates, len(pairs),
+    counts = run_counts(counts, n_cleaned, len(ids), clusters, n_candidates, len(pairs),
                         reuses, citations, ctx.problems)
     # fresh reader: inferred metadata was just written
     return RunResult(config, ctx.run_id, store.path, LazyDocuments(store.path, ids), clusters, pairs, reuses,

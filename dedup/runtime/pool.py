@@ -134,6 +134,19 @@ def keep_freed_memory() -> None:
         pass
 
 
+def give_back_freed_memory() -> None:
+    """Hand the pages this process's allocator (glibc) holds free back to the system, wherever they
+    are in its heap: after a step that made many mid-sized temporaries, before the pool forks workers
+    that would share those pages and the next step grows again. Elsewhere nothing happens."""
+    libc = _libc()
+    if libc is None:
+        return
+    try:
+        libc.malloc_trim(0)
+    except AttributeError:  # a C library without malloc_trim (musl)
+        pass
+
+
 def kill_workers() -> None:
     """Kill every pool worker of this process now: the first thing a run does when it is stopped,
     so that no worker finishes a task nobody will read, or outlives the run. Safe in a signal handler."""

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.reuse.arrays import member, member_small, pair_codes, sorted_unique
-from dedup.reuse.candidates import count_slice, pairs_of_counts, slice_keys
+from dedup.reuse.candidates import count_slice, pairs_of_counts
 from dedup.reuse.groups import Groups
 from dedup.reuse.params import ReuseParams
 from dedup.runtime.pool import threaded
@@ -27,23 +27,74 @@ U64 = npt.NDArray[np.uint64]
 Bools = npt.NDArray[np.bool_]
 
 
+class KeySlices:
+    """Sorted ``fingerprint << 32 | document`` arrays cut into ``2 ** part_bits`` slices of the
+    fingerprint range as they come (:meth:`add`), each slice taken once (:meth:`take`) and let go.
+
+    The keys of a whole corpus are ~8 bytes a fingerprint occurrence (~2 GB at a million articles):
+    held as whole arrays until the last slice is counted, they stood beside the segment index the
+    counting fills (another ~6 bytes an occurrence), at the quotation stage's peak of memory. Cut up
+    as they come, each slice's keys are freed as it is counted, so the two mostly take turns.
+    """
+
+    def __init__(self, part_bits: int) -> None:
+        self.part_bits = part_bits
+        self.size = 0
+        self._pieces: list[list[U64]] = [[] for _ in range(1 << part_bits)]
+
+    @classmethod
+    def of(cls, fp_keys: list[U64], tuning: ReuseTuning) -> KeySlices:
+        """The arrays ``fp_keys`` sliced as :func:`count_pairs` works on them."""
+        slices = cls(slice_bits(sum(len(k) for k in fp_keys), tuning))
+        for keys in fp_keys:
+            slices.add(keys)
+        return slices
+
+    def add(self, keys: U64) -> None:
+        """One sorted array of keys (copied, so that the caller's array is freed when it lets go)."""
+        self.size += len(keys)
+        if self.part_bits == 0:
+            if len(keys):
+                self._pieces[0].append(keys)
+            return
+        shift = np.uint64(64 - self.part_bits)
+        edges = np.searchsorted(keys, np.arange(1, 1 << self.part_bits, dtype=np.uint64) << shift)
+        for part, piece in enumerate(np.split(keys, edges)):
+            if len(piece):
+                self._pieces[part].append(piece.copy())
+
+    def take(self, part: int) -> U64 | None:
+        """The keys of slice ``part``, sorted (None when there are none); the slice is empty after."""
+        pieces, self._pieces[part] = self._pieces[part], []
+        if not pieces:
+            return None
+        # (the pieces are sorted runs: a stable sort merges them, as slice_keys does)
+        return np.sort(np.concatenate(pieces), kind="stable") if len(pieces) > 1 else pieces[0]
+
+
+def slice_bits(occurrences: int, tuning: ReuseTuning) -> int:
+    """Slices (as bits) of the fingerprint range for this many keys: a few million at most are one
+    slice, without spill files."""
+    return 0 if occurrences <= tuning.small_count else tuning.fp_part_bits
+
+
 def count_pairs(
-    fp_keys: list[U64], group: I64, n_groups: int, params: ReuseParams, tuning: ReuseTuning, threads: int,
+    fp_keys: KeySlices, group: I64, n_groups: int, params: ReuseParams, tuning: ReuseTuning, threads: int,
     keep: Callable[[I64], Bools] | None = None, sink: Callable[[U64], None] | None = None,
 ) -> tuple[I64, U32]:
     """Codes ``g1 * n_groups + g2`` of the candidate group pairs (g1 < g2), sorted, and the
     fingerprints in more than ``max_fp_groups`` groups.
 
-    ``fp_keys``: sorted ``fingerprint << 32 | document`` arrays, every
-    occurrence of each fingerprint they hold (the spread is counted here).
+    ``fp_keys``: sorted ``fingerprint << 32 | document`` keys, every
+    occurrence of each fingerprint they hold (the spread is counted here),
+    taken slice by slice (each once: they are gone after).
     ``keep`` restricts the pairs counted; ``sink`` gets all keys, sorted, in
     slices of ascending fingerprints. Worked in slices of the fingerprint range
     (above ``small_count`` occurrences), so that the temporaries are a fraction
     of the corpus's.
     """
-    # (a few million keys at most: one slice, and no spill files)
-    small = sum(len(k) for k in fp_keys) <= tuning.small_count
-    part_bits = 0 if small else tuning.fp_part_bits
+    part_bits = fp_keys.part_bits
+    small = part_bits == 0
     spills: list[IO[bytes]] = [] if small else [
         tempfile.TemporaryFile(prefix="dedup-pairs-") for _ in range(tuning.pair_spills)
     ]
@@ -52,7 +103,7 @@ def count_pairs(
 
     def count(part: int) -> tuple[U64, U32, I64] | None:
         """The sorted keys of one slice, its common fingerprints and its packed pair counts."""
-        key = slice_keys(fp_keys, part, part_bits)
+        key = fp_keys.take(part)
         if key is None:
             return None
         part_common, packed = count_slice(key, group, n_groups, params, keep)
@@ -116,8 +167,11 @@ def pairs_from_scratch(
         return keys
 
     # (numpy works without the GIL: threads use every core the pool would)
-    chunks = list(threaded(chunk_keys, range(0, n, tuning.scan_chunk), threads))
-    return count_pairs(chunks, group, n_groups, params, tuning, threads, sink=sink)
+    slices = KeySlices(slice_bits(sum(len(f) for f in new_fps.values()), tuning))
+    for keys in threaded(chunk_keys, range(0, n, tuning.scan_chunk), threads):
+        slices.add(keys)
+        del keys
+    return count_pairs(slices, group, n_groups, params, tuning, threads, sink=sink)
 
 
 def dirty_groups(segs: list[RecordSegment], group: I64, n_groups: int) -> tuple[Bools, I64]:
@@ -240,8 +294,8 @@ class IncrementalPairs:
         # pairs with a dirty side, on every occurrence of the dirty groups' fingerprints
         sel = member(fp, dirty_fps)
         sel_keys = np.sort((fp[sel].astype(np.uint64) << np.uint64(32)) | owner[sel].astype(np.uint64), kind="stable")
-        codes_d, _ = count_pairs([sel_keys], group, n_groups, self.params, self.tuning, self.threads,
-                                 lambda c: dirty[c // n_groups] | dirty[c % n_groups])
+        codes_d, _ = count_pairs(KeySlices.of([sel_keys], self.tuning), group, n_groups, self.params, self.tuning,
+                                 self.threads, lambda c: dirty[c // n_groups] | dirty[c % n_groups])
         # clean pairs sharing a fingerprint whose status flipped
         was_common = member(look_fps, old_common)
         per_row = np.repeat(np.arange(len(look_fps)), spread)

@@ -47,7 +47,7 @@ from dedup.reuse.sources import spread_sources
 from dedup.runtime.blobs import BlobCache, BlobSpool
 from dedup.runtime.context import Progress, no_progress
 from dedup.runtime.metrics import RunMetrics
-from dedup.runtime.pool import Pool, worker_state
+from dedup.runtime.pool import Pool, give_back_freed_memory, worker_state
 from dedup.runtime.progress import Meter
 from dedup.runtime.reuse_pairs import IncrementalPairs, pairs_from_scratch
 from dedup.runtime.reuse_segments import IndexSink, Records, RecordSegment
@@ -374,6 +374,10 @@ class _Run:
             stats["pairs_incremental"] = 0
             sink = IndexSink(n, tuning.segment_slots) if self.caching else None
             codes, common = pairs_from_scratch(self.records, group, n_groups, self.params, tuning, threads, sink)
+            # nothing after the count reads the fingerprints of the documents no segment held (the
+            # segments made of the sink hold them): ~4 bytes an occurrence, let go before those are made
+            self.records.new_fps = {}
+            give_back_freed_memory()  # (and the count's slices of keys, tens of kB each, from the heap)
             stats["groups_dirty"] = len(self.groups.members)
             if sink is not None:
                 built = self.records.segments_of_index(sink, self.keys.segment)
@@ -382,20 +386,33 @@ class _Run:
                 self.records, self.groups, n_groups, self.params, tuning, threads, stats
             ).count(self.state, self.catalog.index)
             built = self.records.segments_of_new(self.keys.segment, tuning.segment_slots)
+            self.records.new_fps = {}  # (as above: the new segments hold them now)
         pairs = np.stack([codes // n_groups, codes % n_groups], axis=1)
         if self.caching:
             self._save_state(pairs, common, built)
         stats["group_pairs"] = len(pairs)
+        # what the count and the state's packing freed, handed back before pass 2 forks its workers:
+        # it no longer stands in the stage's peak
+        give_back_freed_memory()
         return pairs
 
     def _save_state(self, pairs: I64, common: U32, built: list[RecordSegment]) -> None:
         """This run's state and its segments (with the outlet-name answers, in one transaction)."""
         segs = self.records.keep(built, self.keys.segment, self.tuning.segment_slots, self.tuning.segment_slack)
         self.metrics.stats["segments"] = len(segs)
-        puts = [(seg.key, seg.pack()) for seg in segs if not seg.stored]
-        puts.append((self.keys.state, state_entry(segs, self.groups.group, self.selected, pairs, common)))
         self.keep_keys.extend(seg.key for seg in segs)
-        self.cache.put_many(self.puts + puts)
+
+        def puts() -> Iterator[tuple[str, bytes]]:
+            # each segment packed as the cache takes it: packed all at once, their bytes (~6 bytes a
+            # fingerprint occurrence of the corpus) stood beside the segments themselves at the
+            # quotation stage's peak of memory
+            yield from self.puts
+            for seg in segs:
+                if not seg.stored:
+                    yield seg.key, seg.pack()
+            yield self.keys.state, state_entry(segs, self.groups.group, self.selected, pairs, common)
+
+        self.cache.put_many(puts())
         self.puts = []
 
     # ----------------------------------------------------------------- what pass 2 and citations ask
