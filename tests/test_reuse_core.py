@@ -13,14 +13,14 @@ from dedup.models import Cluster, Document, Reuse, Span
 from dedup.reuse import PairBatch, match_pairs, prepare
 from dedup.reuse.align import Segment, align, chain_runs, gap_ok, passage_windows, runs, trim
 from dedup.reuse.attribution import raw_mentions
-from dedup.reuse.candidates import boilerplate, count_slice, pairs_of_counts, reference_pairs, slice_keys
+from dedup.reuse.candidates import KeySlices, boilerplate, count_slice, pairs_of_counts, reference_pairs
 from dedup.reuse.direction import Verdict
 from dedup.reuse.edges import Item, citations, group_segments, prune_quotation_clusters
 from dedup.reuse.groups import BULK_DATE_MIN_DOCS, build_groups, evidence_dates, outlet_names
 from dedup.reuse.params import DEFAULT, ReuseParams
 from dedup.reuse.pass1 import raw_row, records, scan, select_rows
 from dedup.reuse.passages import DocPassages
-from dedup.runtime.reuse_pairs import KeySlices
+from dedup.runtime.reuse_pairs import slice_bits
 from dedup.runtime.reuse_tuning import ReuseTuning
 
 CONFIG = Config()
@@ -274,8 +274,9 @@ def test_slice_counts_are_the_definition() -> None:
     keys = np.sort(np.concatenate([(f.astype(np.uint64) << np.uint64(32)) | np.uint64(i) for i, f in enumerate(fps)]))
     for part_bits in (0, 1, 3):
         packed, common = [], []
+        slices = KeySlices.of([keys[:7], keys[7:]], part_bits)
         for part in range(1 << part_bits):
-            key = slice_keys([keys[:7], keys[7:]], part, part_bits)
+            key = slices.take(part)
             if key is not None:
                 c, p = count_slice(key, group, 5, params)
                 common.append(c)
@@ -287,7 +288,7 @@ def test_slice_counts_are_the_definition() -> None:
     assert want.tolist() == [[0, 1], [0, 2], [1, 2]] and want_common.tolist() == [9]
 
 
-def test_key_slices_give_each_slice_once_as_slice_keys_does() -> None:
+def test_key_slices_give_each_slice_once_by_its_fingerprint_range() -> None:
     # keys arrive as sorted arrays (one per chunk of documents); each slice is taken once, then gone
     rng = np.random.default_rng(3)
     chunks = []
@@ -295,18 +296,18 @@ def test_key_slices_give_each_slice_once_as_slice_keys_does() -> None:
         fps = rng.integers(0, 1 << 32, size=(20, 15), dtype=np.uint64)
         fps[:, :3] = [7, 1 << 31, (1 << 32) - 1]  # fingerprints every document holds, at both ends
         chunks.append(np.sort(((fps << np.uint64(32)) | np.arange(lo, lo + 20, dtype=np.uint64)[:, None]).ravel()))
+    every = np.sort(np.concatenate(chunks))
     for part_bits in (0, 1, 3, 6):
-        slices = KeySlices(part_bits)
-        for keys in chunks:
-            slices.add(keys)
+        slices = KeySlices.of(chunks, part_bits)
         assert slices.size == 900
         taken = [slices.take(part) for part in range(1 << part_bits)]
-        want = [slice_keys(chunks, part, part_bits) for part in range(1 << part_bits)]
-        assert [None if t is None else t.tolist() for t in taken] == [None if w is None else w.tolist() for w in want]
-        assert np.concatenate([t for t in taken if t is not None]).tolist() == np.sort(np.concatenate(chunks)).tolist()
+        # slice p holds the keys whose top part_bits bits are p, sorted
+        top = every >> np.uint64(64 - part_bits) if part_bits else np.zeros(len(every), np.uint64)
+        want = [every[top == part].tolist() or None for part in range(1 << part_bits)]
+        assert [None if t is None else t.tolist() for t in taken] == want
         assert all(slices.take(part) is None for part in range(1 << part_bits))
-    assert KeySlices.of(chunks, ReuseTuning(small_count=900)).part_bits == 0
-    assert KeySlices.of(chunks, ReuseTuning(small_count=899, fp_part_bits=2)).part_bits == 2
+    assert slice_bits(900, ReuseTuning(small_count=900)) == 0
+    assert slice_bits(900, ReuseTuning(small_count=899, fp_part_bits=2)) == 2
 
 
 def test_boilerplate_of_one_outlet_and_of_the_corpus() -> None:

@@ -4,7 +4,7 @@
   spread. A fingerprint in more than ``max_fp_groups`` groups is a common phrase or furniture and
   pairs nothing; copies inside one group count once, so syndication costs nothing here. The
   counting works on sorted ``fingerprint << 32 | document`` keys one slice of the fingerprint
-  range at a time (:func:`slice_keys`, :func:`count_slice`), so that a caller can bound its
+  range at a time (:class:`KeySlices`, :func:`count_slice`), so that a caller can bound its
   temporaries and spill counts (:func:`pairs_of_counts` totals them);
   :func:`reference_pairs` is the same definition written plainly.
 * Corpus boilerplate (:func:`boilerplate`): exact passage keys in many clusters of one outlet
@@ -31,22 +31,46 @@ _LOW = np.uint64(0xFFFFFFFF)
 
 
 # ----------------------------------------------------------------------------- candidate group pairs
-def slice_keys(fp_keys: Sequence[U64], part: int, part_bits: int) -> U64 | None:
-    """The keys of slice ``part`` of ``2 ** part_bits`` of the fingerprint range, sorted, from
-    sorted ``fingerprint << 32 | document`` arrays; None when there are none."""
-    shift = 64 - part_bits
-    pieces = []
-    for keys in fp_keys:
-        a = 0 if part == 0 else int(np.searchsorted(keys, np.uint64(part << shift)))
-        last = part == (1 << part_bits) - 1
-        b = len(keys) if last else int(np.searchsorted(keys, np.uint64((part + 1) << shift)))
-        if b > a:
-            pieces.append(keys[a:b])
-    if not pieces:
-        return None
-    # (the pieces are sorted runs: a stable sort merges them, several times faster than a
-    # quicksort, and the group codes made from them are nearly sorted as well)
-    return np.sort(np.concatenate(pieces), kind="stable") if len(pieces) > 1 else pieces[0]
+class KeySlices:
+    """Sorted ``fingerprint << 32 | document`` arrays cut into ``2 ** part_bits`` slices of the
+    fingerprint range as they come (:meth:`add`), each slice taken once, sorted (:meth:`take`), and
+    let go: the keys of a corpus (~8 bytes a fingerprint occurrence, ~2 GB at a million articles)
+    drain as the slices are counted instead of standing whole until the last one is."""
+
+    def __init__(self, part_bits: int) -> None:
+        self.part_bits = part_bits
+        self.size = 0
+        self._pieces: list[list[U64]] = [[] for _ in range(1 << part_bits)]
+
+    @classmethod
+    def of(cls, fp_keys: Sequence[U64], part_bits: int) -> KeySlices:
+        slices = cls(part_bits)
+        for keys in fp_keys:
+            slices.add(keys)
+        return slices
+
+    def add(self, keys: U64) -> None:
+        """One sorted array of keys; cut into slices, each piece a copy (so that the caller's array is
+        freed when it lets go), or kept as it is when there is one slice."""
+        self.size += len(keys)
+        if self.part_bits == 0:
+            if len(keys):
+                self._pieces[0].append(keys)
+            return
+        shift = np.uint64(64 - self.part_bits)
+        edges = np.searchsorted(keys, np.arange(1, 1 << self.part_bits, dtype=np.uint64) << shift)
+        for part, piece in enumerate(np.split(keys, edges)):
+            if len(piece):
+                self._pieces[part].append(piece.copy())
+
+    def take(self, part: int) -> U64 | None:
+        """The keys of slice ``part``, sorted (None when there are none); the slice is empty after."""
+        pieces, self._pieces[part] = self._pieces[part], []
+        if not pieces:
+            return None
+        # (the pieces are sorted runs: a stable sort merges them, several times faster than a
+        # quicksort, and the group codes made from them are nearly sorted as well)
+        return np.sort(np.concatenate(pieces), kind="stable") if len(pieces) > 1 else pieces[0]
 
 
 def count_slice(

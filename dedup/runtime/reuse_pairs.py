@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.reuse.arrays import member, member_small, pair_codes, sorted_unique
-from dedup.reuse.candidates import count_slice, pairs_of_counts
+from dedup.reuse.candidates import KeySlices, count_slice, pairs_of_counts
 from dedup.reuse.groups import Groups
 from dedup.reuse.params import ReuseParams
 from dedup.runtime.pool import threaded
@@ -25,51 +25,6 @@ I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
 Bools = npt.NDArray[np.bool_]
-
-
-class KeySlices:
-    """Sorted ``fingerprint << 32 | document`` arrays cut into ``2 ** part_bits`` slices of the
-    fingerprint range as they come (:meth:`add`), each slice taken once (:meth:`take`) and let go.
-
-    The keys of a whole corpus are ~8 bytes a fingerprint occurrence (~2 GB at a million articles):
-    held as whole arrays until the last slice is counted, they stood beside the segment index the
-    counting fills (another ~6 bytes an occurrence), at the quotation stage's peak of memory. Cut up
-    as they come, each slice's keys are freed as it is counted, so the two mostly take turns.
-    """
-
-    def __init__(self, part_bits: int) -> None:
-        self.part_bits = part_bits
-        self.size = 0
-        self._pieces: list[list[U64]] = [[] for _ in range(1 << part_bits)]
-
-    @classmethod
-    def of(cls, fp_keys: list[U64], tuning: ReuseTuning) -> KeySlices:
-        """The arrays ``fp_keys`` sliced as :func:`count_pairs` works on them."""
-        slices = cls(slice_bits(sum(len(k) for k in fp_keys), tuning))
-        for keys in fp_keys:
-            slices.add(keys)
-        return slices
-
-    def add(self, keys: U64) -> None:
-        """One sorted array of keys (copied, so that the caller's array is freed when it lets go)."""
-        self.size += len(keys)
-        if self.part_bits == 0:
-            if len(keys):
-                self._pieces[0].append(keys)
-            return
-        shift = np.uint64(64 - self.part_bits)
-        edges = np.searchsorted(keys, np.arange(1, 1 << self.part_bits, dtype=np.uint64) << shift)
-        for part, piece in enumerate(np.split(keys, edges)):
-            if len(piece):
-                self._pieces[part].append(piece.copy())
-
-    def take(self, part: int) -> U64 | None:
-        """The keys of slice ``part``, sorted (None when there are none); the slice is empty after."""
-        pieces, self._pieces[part] = self._pieces[part], []
-        if not pieces:
-            return None
-        # (the pieces are sorted runs: a stable sort merges them, as slice_keys does)
-        return np.sort(np.concatenate(pieces), kind="stable") if len(pieces) > 1 else pieces[0]
 
 
 def slice_bits(occurrences: int, tuning: ReuseTuning) -> int:
@@ -294,8 +249,9 @@ class IncrementalPairs:
         # pairs with a dirty side, on every occurrence of the dirty groups' fingerprints
         sel = member(fp, dirty_fps)
         sel_keys = np.sort((fp[sel].astype(np.uint64) << np.uint64(32)) | owner[sel].astype(np.uint64), kind="stable")
-        codes_d, _ = count_pairs(KeySlices.of([sel_keys], self.tuning), group, n_groups, self.params, self.tuning,
-                                 self.threads, lambda c: dirty[c // n_groups] | dirty[c % n_groups])
+        slices = KeySlices.of([sel_keys], slice_bits(len(sel_keys), self.tuning))
+        codes_d, _ = count_pairs(slices, group, n_groups, self.params, self.tuning, self.threads,
+                                 lambda c: dirty[c // n_groups] | dirty[c % n_groups])
         # clean pairs sharing a fingerprint whose status flipped
         was_common = member(look_fps, old_common)
         per_row = np.repeat(np.arange(len(look_fps)), spread)

@@ -376,7 +376,7 @@ class _Run:
             codes, common = pairs_from_scratch(self.records, group, n_groups, self.params, tuning, threads, sink)
             # nothing after the count reads the fingerprints of the documents no segment held (the
             # segments made of the sink hold them): ~4 bytes an occurrence, let go before those are made
-            self.records.new_fps = {}
+            self.records.drop_new_fps()
             give_back_freed_memory()  # (and the count's slices of keys, tens of kB each, from the heap)
             stats["groups_dirty"] = len(self.groups.members)
             if sink is not None:
@@ -386,7 +386,7 @@ class _Run:
                 self.records, self.groups, n_groups, self.params, tuning, threads, stats
             ).count(self.state, self.catalog.index)
             built = self.records.segments_of_new(self.keys.segment, tuning.segment_slots)
-            self.records.new_fps = {}  # (as above: the new segments hold them now)
+            self.records.drop_new_fps()  # (as above: the new segments hold them now)
         pairs = np.stack([codes // n_groups, codes % n_groups], axis=1)
         if self.caching:
             self._save_state(pairs, common, built)

@@ -272,6 +272,11 @@ class Records:
             if recs[i][1]:
                 self.raw[i] = recs[i][1]
 
+    def drop_new_fps(self) -> None:
+        """Let go of the fingerprints of the documents no segment held, once segments of them are made
+        (or, without a cache, once the pairs are counted): nothing reads them after."""
+        self.new_fps = {}
+
     def fps_of(self, docs: Iterable[int], stale: list[list[int]] | None = None) -> tuple[dict[int, U32], list[U32]]:
         """The fingerprints of some documents (a few: dirty groups, recounted pairs), and of the
         segment slots ``stale`` (per segment), read in one pass over each segment."""
